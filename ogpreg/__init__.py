@@ -1,0 +1,1 @@
+"""The ``ogpreg`` command line: a thin click adapter over :mod:`registry`."""

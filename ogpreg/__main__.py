@@ -1,0 +1,3 @@
+from ogpreg.cli import main
+
+main()

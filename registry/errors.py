@@ -1,0 +1,101 @@
+"""One error hierarchy for the registry. Adapters map these to exit codes and HTTP statuses."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from registry.i18n import DEFAULT_LANG, Lang, Msg
+
+if TYPE_CHECKING:
+    from registry.validation import ValidationReport
+
+
+class RegistryError(Exception):
+    """Base class of every error the registry raises on purpose."""
+
+    #: CLI exit code (click convention: 1 failure, 2 usage error).
+    exit_code = 1
+    #: HTTP status for the endpoint.
+    http_status = 500
+    #: Stable machine-readable code for JSON error bodies.
+    code = "registry-error"
+
+    def __init__(self, message: Msg, *, hint: Msg | None = None) -> None:
+        super().__init__(message.render(DEFAULT_LANG))
+        self.message = message
+        self.hint = hint
+
+    def render(self, lang: Lang = DEFAULT_LANG) -> str:
+        text = self.message.render(lang)
+        if self.hint is not None:
+            text += "\n" + self.hint.render(lang)
+        return text
+
+
+class ConfigurationError(RegistryError):
+    """A setting is missing, malformed or contradicts the store."""
+
+    exit_code = 2
+    http_status = 500
+    code = "configuration-error"
+
+
+class UsageError(RegistryError):
+    """The caller asked for something impossible (unknown format, missing argument...)."""
+
+    exit_code = 2
+    http_status = 400
+    code = "usage-error"
+
+
+class SourceError(RegistryError):
+    """A source file cannot be read or parsed; carries file, line and column when known."""
+
+    http_status = 400
+    code = "source-error"
+
+    def __init__(
+        self,
+        message: Msg,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: Msg | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.file = file
+        self.line = line
+        self.column = column
+
+
+class ValidationFailed(RegistryError):
+    """Data does not conform to the shapes; nothing was written."""
+
+    http_status = 422
+    code = "validation-failed"
+
+    def __init__(self, message: Msg, report: ValidationReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class QueryError(RegistryError):
+    """A SPARQL query or update is malformed or cannot be evaluated."""
+
+    http_status = 400
+    code = "query-error"
+
+
+class StoreError(RegistryError):
+    """The store cannot be opened, is locked for too long, or is damaged."""
+
+    http_status = 503
+    code = "store-error"
+
+
+class NotFound(RegistryError):
+    """The named graph, source or resource does not exist."""
+
+    http_status = 404
+    code = "not-found"

@@ -1,0 +1,150 @@
+"""RDF formats and safe parsing: explicit formats, explicit base IRIs, bytes in, no network."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePath
+
+import pyoxigraph as ox
+
+from registry.errors import SourceError, UsageError
+from registry.i18n import msg
+
+
+@dataclass(frozen=True)
+class RdfFormatInfo:
+    """One RDF serialisation the registry reads and writes."""
+
+    name: str
+    ox_format: ox.RdfFormat
+    extensions: tuple[str, ...]
+    media_type: str
+    datasets: bool  # can carry named graphs
+
+
+RDF_FORMATS: dict[str, RdfFormatInfo] = {
+    f.name: f
+    for f in (
+        RdfFormatInfo("turtle", ox.RdfFormat.TURTLE, (".ttl", ".turtle"), "text/turtle", False),
+        RdfFormatInfo("trig", ox.RdfFormat.TRIG, (".trig",), "application/trig", True),
+        RdfFormatInfo("ntriples", ox.RdfFormat.N_TRIPLES, (".nt",), "application/n-triples", False),
+        RdfFormatInfo("nquads", ox.RdfFormat.N_QUADS, (".nq",), "application/n-quads", True),
+        RdfFormatInfo(
+            "jsonld", ox.RdfFormat.JSON_LD, (".jsonld", ".json-ld"), "application/ld+json", True
+        ),
+        RdfFormatInfo(
+            "rdfxml", ox.RdfFormat.RDF_XML, (".rdf", ".owl", ".xml"), "application/rdf+xml", False
+        ),
+    )
+}
+
+
+def format_for(filename: str, explicit: str | None = None) -> RdfFormatInfo:
+    """The RDF format named by ``explicit`` or by the file name's extension."""
+    if explicit:
+        try:
+            return RDF_FORMATS[explicit.lower()]
+        except KeyError:
+            raise UsageError(
+                msg(
+                    "Ukjent RDF-format {fmt!r}. Tillatte verdier: {allowed}.",
+                    "Unknown RDF format {fmt!r}. Allowed values: {allowed}.",
+                    fmt=explicit,
+                    allowed=", ".join(RDF_FORMATS),
+                )
+            ) from None
+    suffix = PurePath(filename).suffix.lower()
+    for info in RDF_FORMATS.values():
+        if suffix in info.extensions:
+            return info
+    raise UsageError(
+        msg(
+            "Kan ikke se hvilket format {file} har (filendelse {suffix!r}). Bruk en kjent "
+            "filendelse ({known}) eller oppgi --format ({allowed}).",
+            "Cannot tell the format of {file} (extension {suffix!r}). Use a known extension "
+            "({known}) or pass --format ({allowed}).",
+            file=filename,
+            suffix=suffix or "",
+            known=", ".join(e for f in RDF_FORMATS.values() for e in f.extensions),
+            allowed=", ".join(RDF_FORMATS),
+        )
+    )
+
+
+_POSITION = re.compile(r"line (\d+)(?: between columns (\d+)| at column (\d+)|, column (\d+))?")
+_POSITION_ALT = re.compile(r"at (\d+):(\d+)")
+_PREFIX = re.compile(r"^(Parser )?error at (line \d+[^:]*|\d+:\d+): ", re.IGNORECASE)
+
+
+def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    lineno = getattr(exc, "lineno", None)
+    offset = getattr(exc, "offset", None)
+    if isinstance(lineno, int):
+        return lineno, offset if isinstance(offset, int) else None
+    text = str(exc)
+    m = _POSITION.search(text)
+    if m:
+        col = next((g for g in m.groups()[1:] if g), None)
+        return int(m.group(1)), int(col) if col else None
+    m = _POSITION_ALT.search(text)
+    if m:
+        return int(m.group(1)), int(m.group(2))
+    return None, None
+
+
+def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> list[ox.Quad]:
+    """Parse ``data`` completely (nothing is written anywhere) or raise :class:`SourceError`
+    naming the file, line and column. No network access: JSON-LD remote contexts are not
+    loaded and XML external entities are not resolved."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceError(
+            msg(
+                "{file}:{line}:{column}: filen er ikke gyldig UTF-8 (byte {byte}). Lagre filen "
+                "som UTF-8 og prøv igjen.",
+                "{file}:{line}:{column}: the file is not valid UTF-8 (byte {byte}). Save it as "
+                "UTF-8 and try again.",
+                file=file,
+                line=line,
+                column=column,
+                byte=hex(data[exc.start]),
+            ),
+            file=file,
+            line=line,
+            column=column,
+        ) from exc
+    try:
+        return list(ox.parse(data, fmt.ox_format, base_iri=base_iri, rename_blank_nodes=True))
+    except SyntaxError as exc:
+        line, column = _position(exc)
+        where = (
+            f"{file}:{line}:{column}" if line and column else (f"{file}:{line}" if line else file)
+        )
+        detail = _PREFIX.sub("", str(exc.msg if getattr(exc, "msg", None) else exc)).rstrip(".")
+        raise SourceError(
+            msg(
+                "{where}: syntaksfeil i {fmt}: {detail}. Ingenting er lastet.",
+                "{where}: syntax error in {fmt}: {detail}. Nothing was loaded.",
+                where=where,
+                fmt=fmt.name,
+                detail=detail,
+            ),
+            file=file,
+            line=line,
+            column=column,
+        ) from exc
+    except (ValueError, OSError) as exc:
+        raise SourceError(
+            msg(
+                "{file}: kan ikke lese {fmt}: {detail}. Ingenting er lastet.",
+                "{file}: cannot read {fmt}: {detail}. Nothing was loaded.",
+                file=file,
+                fmt=fmt.name,
+                detail=exc,
+            ),
+            file=file,
+        ) from exc

@@ -1,0 +1,402 @@
+"""The registry's domain API: initialise, validate, load, query, export, count.
+
+Adapters (the CLI, the endpoint, the loaders) call this; it knows nothing of them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from registry import bundled
+from registry.errors import NotFound, QueryError, SourceError, UsageError, ValidationFailed
+from registry.i18n import Msg, msg
+from registry.namespaces import OGP, PREFIXES
+from registry.rdfconv import quads_to_graph
+from registry.rdfio import RDF_FORMATS, format_for, parse_rdf
+from registry.settings import Settings
+from registry.sources import Provenance, SourceFile
+from registry.store import EmbeddedStore, Revision
+from registry.uris import Uris
+from registry.validation import Issue, ValidationReport, validate_graph
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+@dataclass
+class PreparedSource:
+    """A parsed source, retargeted to its graph and validated, not yet written."""
+
+    file: SourceFile
+    graph: str
+    quads: list[ox.Quad]
+    report: ValidationReport = field(default_factory=ValidationReport)
+    provenance: Provenance | None = None
+
+
+@dataclass
+class LoadResult:
+    """What a load did (or, in a dry run, would do) to one source graph."""
+
+    source_id: str
+    file: str
+    graph: str
+    triples: int
+    added: int
+    removed: int
+    unchanged: bool
+    replaced: bool
+    warnings: list[Issue] = field(default_factory=list)
+
+
+@dataclass
+class Stats:
+    """Counts per class and per source."""
+
+    classes: list[tuple[str, int]]
+    sources: list[dict[str, object]]
+    quads: int
+    revision: Revision | None
+
+
+class Registry:
+    """The registry over one store. Build with :func:`open_registry`."""
+
+    def __init__(self, settings: Settings, store: EmbeddedStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.uris = Uris(settings.base_uri)
+
+    # -- initialisation ------------------------------------------------------------------
+    def is_initialised(self) -> bool:
+        return self.store.exists()
+
+    def ensure_initialised(self) -> list[LoadResult] | None:
+        """Load the vocabularies and bundled data if the store is empty."""
+        if self.is_initialised():
+            return None
+        return self.init()
+
+    def init(self) -> list[LoadResult]:
+        """Load (or refresh) the ontology, schemes, shapes and bundled real data, all in one
+        commit. The bundled data is validated first; nothing is written if it does not
+        conform."""
+        files = bundled.vocabulary_sources() + bundled.data_sources()
+        prepared = [self._parse(f, self._graph_for(f)) for f in files]
+        data = [p for p in prepared if not bundled.is_vocabulary(p.file.source_id)]
+        report = validate_graph(quads_to_graph(q for p in data for q in p.quads))
+        if not report.conforms:
+            raise ValidationFailed(
+                msg(
+                    "De medfølgende dataene følger ikke formreglene; ingenting er lastet.",
+                    "The bundled data does not conform to the shapes; nothing was loaded.",
+                ),
+                report,
+            )
+        for p in data:
+            p.report = report
+        return self._commit(prepared, loaded_by="ogp-registry (bundled data)", submitted_by=None)
+
+    def _graph_for(self, f: SourceFile) -> str:
+        if bundled.is_vocabulary(f.source_id):
+            return self.uris.vocabulary_graph(bundled.vocabulary_name(f.source_id))
+        return self.uris.source_graph(f.source_id)
+
+    # -- loading ---------------------------------------------------------------------------
+    def _parse(self, f: SourceFile, graph: str) -> PreparedSource:
+        fmt = format_for(f.name, f.format)
+        quads = parse_rdf(f.data, fmt, base_iri=self.settings.base_uri, file=f.name)
+        g = ox.NamedNode(graph)
+        prepared = PreparedSource(f, graph, [])
+        merged_graphs = False
+        for q in quads:
+            if not isinstance(q.graph_name, ox.DefaultGraph):
+                merged_graphs = True
+            prepared.quads.append(ox.Quad(q.subject, q.predicate, q.object, g))
+        if merged_graphs:
+            prepared.report.issues.append(
+                Issue(
+                    severity="warning",
+                    focus=graph,
+                    file=f.name,
+                    message_nb="Filen har navngitte grafer; innholdet deres er slått sammen i "
+                    "kildens egen graf " + graph + ".",
+                    message_en="The file has named graphs; their content is merged into the "
+                    "source's own graph " + graph + ".",
+                )
+            )
+        return prepared
+
+    def _context(self, quads: Sequence[ox.Quad], exclude: set[str]) -> list[ox.Quad]:
+        """What validation needs to check a source's references, and nothing more: the
+        registry's current statements (outside the graphs being replaced) about every resource
+        the source mentions, and about the resources those items point to in turn.
+
+        Its size depends on the submission, not on the registry."""
+        reader = self.store.reader()
+        base = self.settings.base_uri
+
+        def describe(iris: set[str]) -> list[ox.Quad]:
+            out: list[ox.Quad] = []
+            for iri in iris:
+                for q in reader.quads_for_pattern(ox.NamedNode(iri), None, None, None):
+                    gn = q.graph_name
+                    if not (isinstance(gn, ox.NamedNode) and gn.value in exclude):
+                        out.append(q)
+            return out
+
+        def local(terms: Iterable[object]) -> set[str]:
+            return {
+                t.value for t in terms if isinstance(t, ox.NamedNode) and t.value.startswith(base)
+            }
+
+        subjects = local(q.subject for q in quads)
+        first = local(q.object for q in quads) | subjects
+        hop1 = describe(first)
+        second = local(q.object for q in (*quads, *hop1) if q.subject.value in subjects) - first
+        return hop1 + describe(second)
+
+    def prepare(self, files: Iterable[SourceFile]) -> list[PreparedSource]:
+        """Parse and validate every file; collect all problems of all files.
+
+        Raises :class:`SourceError` for unreadable files (all of them named) and
+        :class:`ValidationFailed` when any file has a violation. Writes nothing."""
+        self.ensure_initialised()
+        prepared: list[PreparedSource] = []
+        errors: list[SourceError] = []
+        for f in files:
+            try:
+                prepared.append(self._parse(f, self.uris.source_graph(f.source_id)))
+            except SourceError as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0] if len(errors) == 1 else _joined(errors)
+        replaced = {p.graph for p in prepared}
+        combined = ValidationReport()
+        for p in prepared:
+            data = quads_to_graph(p.quads)
+            quads_to_graph(self._context(p.quads, replaced), data)
+            focus = sorted(
+                {URIRef(q.subject.value) for q in p.quads if isinstance(q.subject, ox.NamedNode)}
+            )
+            report = validate_graph(data, focus_nodes=focus, file=p.file.name)
+            for issue in report.issues:
+                issue.file = p.file.name
+            p.report.extend(report)
+            combined.extend(p.report)
+        if not combined.conforms:
+            raise ValidationFailed(
+                msg(
+                    "Dataene følger ikke formreglene; ingenting er lastet.",
+                    "The data does not conform to the shapes; nothing was loaded.",
+                ),
+                combined,
+            )
+        return prepared
+
+    def validate(self, files: Iterable[SourceFile]) -> ValidationReport:
+        """The validation report alone (raises like :meth:`prepare`)."""
+        prepared = self.prepare(files)
+        report = ValidationReport()
+        for p in prepared:
+            report.extend(p.report)
+        return report
+
+    def load(
+        self,
+        files: Iterable[SourceFile],
+        *,
+        submitted_by: str | None = None,
+        dry_run: bool = False,
+    ) -> list[LoadResult]:
+        """Validate, then write every file into its source graph in one commit.
+
+        All-or-nothing: if any file fails to parse or validate, nothing is written. Loading a
+        source id again replaces its graph. ``dry_run`` validates and reports only."""
+        prepared = self.prepare(files)
+        if dry_run:
+            return [self._diff(p, self.store.reader()) for p in prepared]
+        return self._commit(prepared, loaded_by=self.settings.user, submitted_by=submitted_by)
+
+    def _diff(self, p: PreparedSource, reader: ox.Store) -> LoadResult:
+        g = ox.NamedNode(p.graph)
+        old = set(reader.quads_for_pattern(None, None, None, g))
+        new = set(p.quads)
+        old_sha = next(
+            (
+                q.object.value
+                for q in reader.quads_for_pattern(
+                    g, ox.NamedNode(OGP.sha256), None, ox.NamedNode(self.uris.provenance_graph)
+                )
+            ),
+            None,
+        )
+        return LoadResult(
+            source_id=p.file.source_id,
+            file=p.file.name,
+            graph=p.graph,
+            triples=len(new),
+            added=len(new - old),
+            removed=len(old - new),
+            unchanged=old_sha == p.file.sha256,
+            replaced=bool(old) or old_sha is not None,
+            warnings=list(p.report.warnings),
+        )
+
+    def _commit(
+        self, prepared: list[PreparedSource], *, loaded_by: str, submitted_by: str | None
+    ) -> list[LoadResult]:
+        results: list[LoadResult] = []
+        with self.store.transaction() as tx:
+            prov_graph = ox.NamedNode(self.uris.provenance_graph)
+            for p in prepared:
+                result = self._diff(p, tx)
+                results.append(result)
+                if result.unchanged:
+                    continue
+                g = ox.NamedNode(p.graph)
+                tx.remove_graph(g)
+                for q in list(tx.quads_for_pattern(g, None, None, prov_graph)):
+                    tx.remove(q)
+                provenance = Provenance(
+                    graph=p.graph,
+                    source_id=p.file.source_id,
+                    file_name=p.file.name,
+                    sha256=p.file.sha256,
+                    loaded_by=loaded_by,
+                    triple_count=len(set(p.quads)),
+                    submitted_by=submitted_by,
+                )
+                tx.add_graph(g)
+                tx.extend(p.quads)
+                tx.extend(provenance.quads(self.uris))
+        return results
+
+    # -- reading ---------------------------------------------------------------------------
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Evaluate a SPARQL query over the union of all graphs, with the registry's prefixes
+        predeclared. Values are bound through ``substitutions``, never formatted in."""
+        self.ensure_initialised()
+        try:
+            return self.store.reader().query(
+                sparql,
+                use_default_graph_as_union=True,
+                prefixes=PREFIXES,
+                base_iri=self.settings.base_uri,
+                substitutions=substitutions,
+            )
+        except SyntaxError as exc:
+            raise QueryError(
+                msg(
+                    "Syntaksfeil i SPARQL-spørringen: {detail}",
+                    "Syntax error in the SPARQL query: {detail}",
+                    detail=exc.msg if getattr(exc, "msg", None) else exc,
+                )
+            ) from exc
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise QueryError(
+                msg(
+                    "Spørringen kunne ikke utføres: {detail}",
+                    "The query could not be evaluated: {detail}",
+                    detail=exc,
+                )
+            ) from exc
+
+    def export(self, fmt: str, graph: str | None = None) -> bytes:
+        """The whole registry (dataset formats) or one graph (any RDF format)."""
+        self.ensure_initialised()
+        info = RDF_FORMATS[fmt]
+        reader = self.store.reader()
+        if graph is None:
+            if not info.datasets:
+                raise UsageError(
+                    msg(
+                        "Formatet {fmt} kan ikke bære navngitte grafer. Eksporter hele registeret "
+                        "som trig, nquads eller jsonld, eller velg én graf med --graph.",
+                        "The {fmt} format cannot carry named graphs. Export the whole registry "
+                        "as trig, nquads or jsonld, or choose one graph with --graph.",
+                        fmt=fmt,
+                    )
+                )
+            out = reader.dump(format=info.ox_format, prefixes=PREFIXES)
+        else:
+            g = ox.NamedNode(graph)
+            if g not in set(reader.named_graphs()):
+                raise NotFound(
+                    msg(
+                        "Grafen {graph} finnes ikke. 'ogpreg stats' viser grafene.",
+                        "The graph {graph} does not exist. 'ogpreg stats' lists the graphs.",
+                        graph=graph,
+                    )
+                )
+            out = reader.dump(format=info.ox_format, from_graph=g, prefixes=PREFIXES)
+        assert out is not None
+        return out
+
+    def stats(self) -> Stats:
+        self.ensure_initialised()
+        reader = self.store.reader()
+        classes = Counter[str]()
+        for sol in reader.query(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
+            use_default_graph_as_union=True,
+        ):
+            assert isinstance(sol, ox.QuerySolution)
+            classes[str(sol["c"].value)] = int(sol["n"].value)
+        sources: list[dict[str, object]] = []
+        prov = ox.NamedNode(self.uris.provenance_graph)
+        for g in sorted(reader.named_graphs(), key=lambda n: n.value):
+            if not isinstance(g, ox.NamedNode) or g == prov:
+                continue
+            info: dict[str, object] = {"graph": g.value, "triples": 0}
+            for q in reader.quads_for_pattern(g, None, None, prov):
+                key = q.predicate.value.rsplit("#", 1)[-1]
+                if key in ("fileName", "loadedBy", "generatedAtTime", "submittedBy"):
+                    info[key] = q.object.value
+            info["triples"] = sum(1 for _ in reader.quads_for_pattern(None, None, None, g))
+            sources.append(info)
+        return Stats(
+            classes=sorted(classes.items(), key=lambda kv: (-kv[1], kv[0])),
+            sources=sources,
+            quads=len(reader),
+            revision=self.store.revision(),
+        )
+
+    def last_modified(self) -> datetime | None:
+        rev = self.store.revision()
+        return rev.committed if rev else None
+
+
+def _joined(errors: Sequence[SourceError]) -> SourceError:
+    """One error that carries every unreadable file's message, in both languages."""
+    first = errors[0]
+    return SourceError(
+        Msg(
+            "\n".join(
+                [f"{len(errors)} filer kunne ikke leses:"] + [e.render("nb") for e in errors]
+            ),
+            "\n".join(
+                [f"{len(errors)} files could not be read:"] + [e.render("en") for e in errors]
+            ),
+        ),
+        file=first.file,
+        line=first.line,
+        column=first.column,
+    )
+
+
+def open_registry(settings: Settings) -> Registry:
+    """Open (or create) the registry described by ``settings``."""
+    store = EmbeddedStore(settings.store, keep_revisions=settings.keep_revisions)
+    store.check_base_uri(settings.base_uri)
+    return Registry(settings, store)

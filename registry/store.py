@@ -1,0 +1,246 @@
+"""The embedded store: pyoxigraph on disk, committed as read-only revisions.
+
+Layout of the store directory::
+
+    CURRENT                  JSON: the committed revision number and its time
+    revisions/rev-000042/    a complete pyoxigraph store; never written after its commit
+    work-<pid>-<n>/          a transaction in progress (removed on abort or at recovery)
+    write.lock               serialises writers (flock)
+    registry.json            the base URI the store was initialised with
+
+Readers (queries, the endpoint, exports) open the current revision read-only; nothing writes
+to a committed revision, so pyoxigraph's rule "one writing process per store" is never in
+play for them. A writer takes the lock, clones the current revision with hard links
+(RocksDB checkpoint, milliseconds), changes the clone, flushes it and commits it by renaming
+it into ``revisions/`` and replacing ``CURRENT`` atomically. A crash at any moment leaves
+``CURRENT`` pointing at a complete revision: the state before or the state after, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import itertools
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from registry.errors import ConfigurationError, StoreError
+from registry.i18n import msg
+
+_REV_PREFIX = "rev-"
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Revision:
+    """A committed state of the store."""
+
+    number: int
+    committed: datetime
+
+    @property
+    def etag(self) -> str:
+        return f"r{self.number}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class EmbeddedStore:
+    """A pyoxigraph store on disk with atomic, crash-safe commits and snapshot reads."""
+
+    def __init__(self, path: Path, *, keep_revisions: int = 3, lock_timeout: float = 120.0):
+        self.path = Path(path)
+        self.keep_revisions = keep_revisions
+        self.lock_timeout = lock_timeout
+        self._reader_lock = threading.Lock()
+        self._reader: tuple[int, ox.Store] | None = None
+
+    # -- state -----------------------------------------------------------------------------
+    @property
+    def _current_file(self) -> Path:
+        return self.path / "CURRENT"
+
+    @property
+    def _meta_file(self) -> Path:
+        return self.path / "registry.json"
+
+    def exists(self) -> bool:
+        """True when the store has at least one committed revision."""
+        return self._current_file.is_file()
+
+    def revision(self) -> Revision | None:
+        """The committed revision, or None for a store that was never written."""
+        try:
+            data = json.loads(self._current_file.read_text("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                msg(
+                    "Lageret i {path} er skadet: CURRENT kan ikke leses ({error}).",
+                    "The store in {path} is damaged: CURRENT cannot be read ({error}).",
+                    path=self.path,
+                    error=exc,
+                )
+            ) from exc
+        return Revision(int(data["revision"]), datetime.fromisoformat(data["committed"]))
+
+    def _revision_dir(self, number: int) -> Path:
+        return self.path / "revisions" / f"{_REV_PREFIX}{number:06d}"
+
+    def base_uri(self) -> str | None:
+        """The base URI the store was initialised with."""
+        try:
+            return str(json.loads(self._meta_file.read_text("utf-8"))["base_uri"])
+        except FileNotFoundError:
+            return None
+
+    def check_base_uri(self, base_uri: str) -> None:
+        """Refuse to mix base URIs in one store; record it on first use."""
+        stored = self.base_uri()
+        if stored is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            tmp = self._meta_file.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"base_uri": base_uri}), "utf-8")
+            os.replace(tmp, self._meta_file)
+        elif stored != base_uri:
+            raise ConfigurationError(
+                msg(
+                    "Lageret {path} ble opprettet med basis-URI {stored}, men innstillingen er "
+                    "{configured}. Sett OGPREG_BASE_URI={stored}, eller bruk et nytt lager "
+                    "(--store) for en annen basis-URI.",
+                    "The store {path} was created with base URI {stored}, but the setting is "
+                    "{configured}. Set OGPREG_BASE_URI={stored}, or use a new store (--store) "
+                    "for another base URI.",
+                    path=self.path,
+                    stored=stored,
+                    configured=base_uri,
+                )
+            )
+
+    # -- reading ---------------------------------------------------------------------------
+    def reader(self) -> ox.Store:
+        """A read-only store of the current revision (an empty in-memory one if none).
+
+        The handle is cached per process and replaced when a newer revision is committed;
+        a query that holds the old handle keeps reading the old, complete revision.
+        """
+        rev = self.revision()
+        if rev is None:
+            return ox.Store()
+        with self._reader_lock:
+            if self._reader is not None and self._reader[0] == rev.number:
+                return self._reader[1]
+            try:
+                store = ox.Store.read_only(str(self._revision_dir(rev.number)))
+            except OSError as exc:
+                raise StoreError(
+                    msg(
+                        "Kan ikke åpne revisjon {rev} av lageret {path}: {error}",
+                        "Cannot open revision {rev} of the store {path}: {error}",
+                        rev=rev.number,
+                        path=self.path,
+                        error=exc,
+                    )
+                ) from exc
+            self._reader = (rev.number, store)
+            return store
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        with open(self.path / "write.lock", "a+b") as fh:
+            deadline = time.monotonic() + self.lock_timeout
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise StoreError(
+                            msg(
+                                "Lageret {path} er opptatt: en annen lasting har holdt "
+                                "skrivelåsen i over {seconds:.0f} sekunder. Prøv igjen senere.",
+                                "The store {path} is busy: another load has held the write "
+                                "lock for over {seconds:.0f} seconds. Try again later.",
+                                path=self.path,
+                                seconds=self.lock_timeout,
+                            )
+                        ) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _remove_stale_work_dirs(self) -> None:
+        for work in self.path.glob("work-*"):
+            shutil.rmtree(work, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[ox.Store]:
+        """Yield a writable clone of the current revision; commit it when the block ends.
+
+        If the block raises, nothing is committed and the clone is discarded.
+        """
+        with self._write_lock():
+            self._remove_stale_work_dirs()
+            rev = self.revision()
+            work = self.path / f"work-{os.getpid()}-{next(_counter)}"
+            if rev is not None:
+                ox.Store.read_only(str(self._revision_dir(rev.number))).backup(str(work))
+            store: ox.Store | None = ox.Store(str(work))
+            try:
+                assert store is not None
+                yield store
+                store.flush()
+            except BaseException:
+                del store
+                gc.collect()
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+            del store
+            gc.collect()
+            self._commit(work, 1 if rev is None else rev.number + 1)
+
+    def _commit(self, work: Path, number: int) -> None:
+        target = self._revision_dir(number)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(work, target)
+        _fsync_dir(target.parent)
+        now = datetime.now(UTC).replace(microsecond=0)
+        tmp = self.path / "CURRENT.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"revision": number, "committed": now.isoformat()}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._current_file)
+        _fsync_dir(self.path)
+        self._prune(number)
+
+    def _prune(self, current: int) -> None:
+        """Remove old revisions, keeping ``keep_revisions`` and any younger than 10 minutes
+        (a slow query may still read one)."""
+        revs = sorted(self.path.glob(f"revisions/{_REV_PREFIX}*"))
+        cutoff = time.time() - 600
+        for old in revs[: -self.keep_revisions]:
+            number = int(old.name[len(_REV_PREFIX) :])
+            if number < current and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)

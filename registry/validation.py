@@ -1,0 +1,227 @@
+"""SHACL validation with pySHACL and reports a loader can act on, in bokmål or English."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pyshacl
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SH, SKOS
+from rdflib.term import Node
+
+from registry.i18n import Lang, msg
+
+_SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_SEVERITY_LABEL = {
+    "nb": {"violation": "FEIL", "warning": "ADVARSEL", "info": "INFO"},
+    "en": {"violation": "ERROR", "warning": "WARNING", "info": "INFO"},
+}
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The project's shapes, parsed once per process."""
+    from shapes import shapes_file
+
+    g = Graph()
+    g.parse(data=shapes_file().read_bytes(), format="turtle")
+    return g
+
+
+def _pick(literals: Iterable[Node], lang: Lang) -> str | None:
+    by_lang: dict[str, str] = {}
+    for lit in literals:
+        if isinstance(lit, Literal):
+            by_lang.setdefault(lit.language or "", str(lit))
+    for key in (lang, "nb" if lang == "en" else "en", ""):
+        if key in by_lang:
+            return by_lang[key]
+    return next(iter(by_lang.values()), None)
+
+
+@dataclass
+class Issue:
+    """One problem found in submitted data."""
+
+    severity: str
+    focus: str
+    message_nb: str
+    message_en: str
+    focus_label: str | None = None
+    path: str | None = None
+    path_label_nb: str | None = None
+    path_label_en: str | None = None
+    value: str | None = None
+    shape: str | None = None
+    constraint: str | None = None
+    file: str | None = None
+    location: dict[str, object] = field(default_factory=dict)
+
+    def message(self, lang: Lang) -> str:
+        return self.message_en if lang == "en" else self.message_nb
+
+    def path_label(self, lang: Lang) -> str | None:
+        return (self.path_label_en if lang == "en" else self.path_label_nb) or self.path
+
+    def to_dict(self, lang: Lang) -> dict[str, object]:
+        d = asdict(self)
+        d["message"] = self.message(lang)
+        return d
+
+    def render(self, lang: Lang) -> str:
+        where = self.file or ""
+        loc = ", ".join(f"{k}={v}" for k, v in self.location.items())
+        if loc:
+            where += f" ({loc})"
+        subject = self.focus_label or self.focus
+        parts = [f"{_SEVERITY_LABEL[lang][self.severity]}: {where}".rstrip(": ")]
+        if lang == "en":
+            parts.append(f"  item: {subject}")
+            if self.path:
+                parts.append(f"  field: {self.path_label(lang)}")
+            if self.value is not None:
+                parts.append(f"  value: {self.value}")
+        else:
+            parts.append(f"  element: {subject}")
+            if self.path:
+                parts.append(f"  felt: {self.path_label(lang)}")
+            if self.value is not None:
+                parts.append(f"  verdi: {self.value}")
+        parts.append(f"  {self.message(lang)}")
+        return "\n".join(parts)
+
+
+@dataclass
+class ValidationReport:
+    """All problems of one or more sources."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "violation"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity != "violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def extend(self, other: ValidationReport) -> None:
+        self.issues.extend(other.issues)
+
+    def summary(self, lang: Lang) -> str:
+        n_err, n_warn = len(self.violations), len(self.warnings)
+        return msg(
+            "{errors} feil og {warnings} advarsler.",
+            "{errors} errors and {warnings} warnings.",
+            errors=n_err,
+            warnings=n_warn,
+        ).render(lang)
+
+    def render(self, lang: Lang) -> str:
+        lines = [issue.render(lang) for issue in self.issues]
+        lines.append(self.summary(lang))
+        return "\n".join(lines)
+
+    def to_json(self, lang: Lang) -> str:
+        return json.dumps(
+            {
+                "conforms": self.conforms,
+                "errors": len(self.violations),
+                "warnings": len(self.warnings),
+                "issues": [i.to_dict(lang) for i in self.issues],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+
+
+_PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")
+
+
+def _tag_messages(messages: list[Node], templates: list[Node]) -> list[Node]:
+    """pySHACL drops the language tag of a SPARQL constraint's message when it fills in
+    ``{?value}``; put it back by matching each message against the shape's templates."""
+    if any(isinstance(m, Literal) and m.language for m in messages):
+        return messages
+    tagged: list[Node] = []
+    for m in messages:
+        lang = None
+        for t in templates:
+            if isinstance(t, Literal) and t.language:
+                pattern = ".*?".join(re.escape(part) for part in _PLACEHOLDER.split(str(t)))
+                if re.fullmatch(pattern, str(m), re.DOTALL):
+                    lang = t.language
+                    break
+        tagged.append(Literal(str(m), lang=lang) if lang else m)
+    return tagged
+
+
+def _label(data: Graph, node: Node) -> str | None:
+    for prop in (DCTERMS.identifier, SKOS.prefLabel, DCTERMS.title):
+        value = _pick(data.objects(node, prop), "nb")  # type: ignore[arg-type]
+        if value:
+            return value
+    return None
+
+
+def validate_graph(
+    data: Graph,
+    *,
+    focus_nodes: Sequence[URIRef] | None = None,
+    file: str | None = None,
+) -> ValidationReport:
+    """Validate ``data`` against the project's shapes.
+
+    With ``focus_nodes``, only those nodes are validated (the submission's own items); the rest
+    of ``data`` is context (the organisations, plans and commitments the items point to).
+    """
+    shapes = shapes_graph()
+    if focus_nodes is not None and not focus_nodes:
+        return ValidationReport()
+    _conforms, results, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
+    )
+    assert isinstance(results, Graph)
+    report = ValidationReport()
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        constraint = results.value(result, SH.sourceConstraint)
+        templates = list(shapes.objects(constraint, SH.message)) if constraint is not None else []
+        templates += list(shapes.objects(shape, SH.message)) if shape is not None else []
+        messages = _tag_messages(list(results.objects(result, SH.resultMessage)), templates)
+        names = list(shapes.objects(shape, SH.name)) if shape is not None else []
+        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), "violation")  # type: ignore[arg-type]
+        report.issues.append(
+            Issue(
+                severity=severity,
+                focus=str(focus),
+                focus_label=_label(data, focus) if focus is not None else None,
+                path=str(path) if isinstance(path, URIRef) else None,
+                path_label_nb=_pick(names, "nb"),
+                path_label_en=_pick(names, "en"),
+                value=str(value) if value is not None else None,
+                message_nb=_pick(messages, "nb") or "",
+                message_en=_pick(messages, "en") or "",
+                shape=str(shape) if isinstance(shape, URIRef) else None,
+                constraint=str(results.value(result, SH.sourceConstraintComponent)),
+                file=file,
+            )
+        )
+    report.issues.sort(key=lambda i: (i.severity != "violation", i.focus, i.path or ""))
+    return report

@@ -1,0 +1,183 @@
+"""The ogpreg command line: exit codes, messages in both languages, formats, help text."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from ogpreg.cli import main
+from tests.conftest import BASE, FIXTURES
+
+RDF = FIXTURES / "rdf"
+
+
+@pytest.fixture
+def run(registry):  # type: ignore[no-untyped-def]
+    store = str(registry.store.path)
+
+    def _run(*args: str, input: str | None = None) -> click.testing.Result:
+        runner = CliRunner()
+        return runner.invoke(
+            main,
+            ["--store", store, "--base-uri", BASE, *args],
+            input=input,
+            catch_exceptions=False,
+        )
+
+    return _run
+
+
+def test_query_table_is_readable(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("query", "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id } ORDER BY ?id")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].strip() == "id"
+    assert lines[2].strip() == "NO0054"
+    assert lines[-1] == "(9 rows)"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "marker"),
+    [("json", '"bindings"'), ("csv", "id\n"), ("tsv", "?id"), ("xml", "<sparql")],
+)
+def test_query_result_formats(run, fmt: str, marker: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(
+        "query", "--format", fmt, "SELECT ?id WHERE { ?c dct:identifier ?id ; a ogp:Commitment }"
+    )
+    assert r.exit_code == 0
+    assert marker in r.stdout
+    assert "NO0061" in r.stdout
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "ntriples", "jsonld", "rdfxml"])
+def test_construct_formats(run, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    r = run(
+        "query",
+        "--format",
+        fmt,
+        'CONSTRUCT { ?c dct:title ?t } WHERE { ?c dct:identifier "NO0061" ; dct:title ?t }',
+    )
+    assert r.exit_code == 0
+    assert "Establish public register of the beneficial owners" in r.stdout
+
+
+def test_query_from_stdin_and_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    q = tmp_path / "q.rq"
+    q.write_text("ASK { ?c dct:identifier 'NO0062' }", "utf-8")
+    assert run("query", f"@{q}").stdout == "true\n"
+    assert run("query", "-", input="ASK { ?c dct:identifier 'NO9999' }").stdout == "false\n"
+
+
+def test_sparql_syntax_error_shows_parser_message_and_exits_1(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("query", "SELECT ?x WHERE { ?x ?y }")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Feil: Syntaksfeil i SPARQL-spørringen:")
+    assert "1:" in r.stderr  # the parser's line:column
+    r = run("--lang", "en", "query", "SELEKT")
+    assert r.exit_code == 1
+    assert r.stderr.startswith("Error: Syntax error in the SPARQL query:")
+
+
+def test_wrong_format_for_query_kind_is_a_usage_error(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("query", "--format", "turtle", "SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert r.exit_code == 2
+    assert "Tillatte verdier: table, json, xml, csv, tsv" in r.stderr
+
+
+def test_load_invalid_file_exits_1_with_report_in_both_languages(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("load", str(RDF / "bad-orgnr.ttl"))
+    assert r.exit_code == 1
+    assert "kontrollsiffer" in r.stderr and "Eksempelforeningen" in r.stderr
+    assert "ingenting er lastet" in r.stderr
+    r = run("--lang", "en", "load", str(RDF / "bad-orgnr.ttl"))
+    assert r.exit_code == 1
+    assert "check digit" in r.stderr and "nothing was loaded" in r.stderr
+
+
+def test_load_report_json(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("load", "--report", "json", str(RDF / "unknown-theme.ttl"))
+    assert r.exit_code == 1
+    report = json.loads(r.stdout)
+    assert report["conforms"] is False and report["errors"] >= 1
+    assert any(i["value"].endswith("space-travel") for i in report["issues"])
+
+
+def test_load_then_stats_and_export(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    r = run(
+        "load",
+        "--submitted-by",
+        "Nærings- og fiskeridepartementet",
+        str(RDF / "valid-commitment.ttl"),
+    )
+    assert r.exit_code == 0, r.stderr
+    assert "valid-commitment.ttl: lastet inn i" in r.stdout
+    r = run("stats", "--format", "json")
+    stats = json.loads(r.stdout)
+    assert stats["classes"]["https://w3id.org/ogp-no/def#Commitment"] == 10
+    graphs = {s["graph"]: s for s in stats["sources"]}
+    assert graphs[BASE + "graph/source/valid-commitment"]["fileName"] == "valid-commitment.ttl"
+    out = tmp_path / "g.ttl"
+    assert run("export", "--graph", "valid-commitment", "-o", str(out)).exit_code == 0
+    assert "NO9901" in out.read_text("utf-8")
+
+
+def test_unknown_submitter_gets_suggestions(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("load", "--submitted-by", "Finansdepartemntet", str(RDF / "valid-commitment.ttl"))
+    assert r.exit_code == 1
+    assert "Mente du: Finansdepartementet," in r.stderr  # the closest name first
+
+
+def test_missing_file_and_unknown_extension_are_usage_errors(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert run("load", str(tmp_path / "nope.ttl")).exit_code == 2
+    odd = tmp_path / "data.txt"
+    odd.write_text("x", "utf-8")
+    r = run("validate", str(odd))
+    assert r.exit_code == 2
+    assert "--format" in r.stderr
+
+
+def test_validate_prints_report_and_exit_code(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("validate", str(RDF / "valid-commitment.ttl"))
+    assert r.exit_code == 0
+    assert "0 feil" in r.stdout
+    r = run("validate", str(RDF / "end-before-start.ttl"))
+    assert r.exit_code == 1
+
+
+def _commands(group: click.Group) -> list[click.Command]:
+    return [group.commands[n] for n in sorted(group.commands)]
+
+
+def test_every_command_and_option_has_help_with_an_example() -> None:
+    for cmd in [main, *_commands(main)]:
+        assert cmd.help and "Example:" in cmd.help, cmd.name
+        for p in cmd.params:
+            if isinstance(p, click.Option) and p.name not in ("help", "version", "dry_run"):
+                assert p.help and "Example" in p.help, f"{cmd.name} {p.name}"
+
+
+def test_console_script_runs_in_a_real_process(registry, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = {**os.environ, "OGPREG_STORE": str(registry.store.path), "OGPREG_BASE_URI": BASE}
+    p = subprocess.run(
+        [sys.executable, "-m", "ogpreg", "query", "ASK { ?c dct:identifier 'NO0054' }"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (p.returncode, p.stdout) == (0, "true\n")
+    p = subprocess.run(
+        [sys.executable, "-m", "ogpreg", "query", "--format", "nope", "ASK {}"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert p.returncode == 2

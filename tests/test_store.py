@@ -1,0 +1,90 @@
+"""The embedded store: atomic commits, snapshot reads, refusal to mix base URIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from registry.errors import ConfigurationError
+from registry.service import open_registry
+from registry.store import EmbeddedStore
+from tests.conftest import make_settings
+
+EX = "http://example.org/"  # invented IRIs for store mechanics only
+
+
+def quad(i: int) -> ox.Quad:
+    return ox.Quad(
+        ox.NamedNode(f"{EX}s{i}"),
+        ox.NamedNode(f"{EX}p"),
+        ox.Literal(f"v{i} æøå"),
+        ox.NamedNode(f"{EX}g"),
+    )
+
+
+def test_commit_creates_a_new_revision_visible_to_readers(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s")
+    assert store.revision() is None
+    assert len(store.reader()) == 0
+    with store.transaction() as tx:
+        tx.add(quad(1))
+    assert store.revision().number == 1  # type: ignore[union-attr]
+    assert set(store.reader()) == {quad(1)}
+    with store.transaction() as tx:
+        tx.add(quad(2))
+    assert store.revision().number == 2  # type: ignore[union-attr]
+    assert set(store.reader()) == {quad(1), quad(2)}
+
+
+def test_failed_transaction_changes_nothing(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s")
+    with store.transaction() as tx:
+        tx.add(quad(1))
+    with pytest.raises(RuntimeError, match="boom"), store.transaction() as tx:
+        tx.add(quad(2))
+        tx.remove(quad(1))
+        raise RuntimeError("boom")
+    assert store.revision().number == 1  # type: ignore[union-attr]
+    assert set(store.reader()) == {quad(1)}
+    assert not list(store.path.glob("work-*"))
+
+
+def test_reader_keeps_its_snapshot_while_a_writer_commits(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s")
+    with store.transaction() as tx:
+        tx.extend([quad(i) for i in range(100)])
+    before = store.reader()
+    with store.transaction() as tx:
+        # in the middle of a transaction, readers still see the committed state
+        tx.remove_graph(ox.NamedNode(f"{EX}g"))
+        assert len(store.reader()) == 100
+    assert len(before) == 100  # an open handle keeps reading its revision
+    assert len(store.reader()) == 0
+
+
+def test_stale_work_directory_from_a_crash_is_ignored_and_removed(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s")
+    with store.transaction() as tx:
+        tx.add(quad(1))
+    # what a killed writer leaves behind: a half-written clone that was never committed
+    ox.Store.read_only(str(store._revision_dir(1))).backup(str(store.path / "work-999-0"))
+    assert set(store.reader()) == {quad(1)}
+    with store.transaction() as tx:
+        tx.add(quad(2))
+    assert not (store.path / "work-999-0").exists()
+    assert set(store.reader()) == {quad(1), quad(2)}
+
+
+def test_store_refuses_a_different_base_uri(tmp_path: Path) -> None:
+    open_registry(make_settings(tmp_path / "s"))
+    with pytest.raises(ConfigurationError) as err:
+        open_registry(make_settings(tmp_path / "s", base_uri="https://ogp.example.no/"))
+    assert "http://localhost:8000/" in err.value.render("en")
+    assert "OGPREG_BASE_URI" in err.value.render("nb")
+
+
+def test_invalid_base_uri_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="slutter på '/'"):
+        make_settings(tmp_path / "s", base_uri="https://ogp.example.no")
