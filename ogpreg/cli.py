@@ -495,3 +495,23 @@ def stats(ctx: click.Context, fmt: str) -> None:
             rev=rev,
         ).render(lang)
     )
+
+
+#: Command modules that add commands to ``main`` with ``register(main)``.
+COMMAND_MODULES: tuple[str, ...] = ("serve", "tokens", "submissions", "dcat")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"ogpreg.{name}")
+        except ModuleNotFoundError as exc:  # a feature not built yet (temporary)
+            if exc.name != f"ogpreg.{name}":
+                raise
+            continue
+        module.register(main)
+
+
+_register_commands()

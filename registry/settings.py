@@ -68,6 +68,79 @@ SETTINGS: tuple[Setting, ...] = (
         "How many committed store revisions (read-only snapshots) to keep on disk.",
         "5",
     ),
+    Setting(
+        "query_timeout",
+        "OGPREG_QUERY_TIMEOUT",
+        "30",
+        "Seconds a SPARQL query may run on the endpoint before it is stopped (the worker "
+        "process evaluating it is killed).",
+        "10",
+    ),
+    Setting(
+        "row_cap",
+        "OGPREG_ROW_CAP",
+        "10000",
+        "Most result rows (or triples) the public endpoint returns for one query; larger "
+        "results are truncated and say so.",
+        "50000",
+    ),
+    Setting(
+        "max_request_bytes",
+        "OGPREG_MAX_REQUEST_BYTES",
+        "2000000",
+        "Largest HTTP request body or query string the public endpoint accepts (413 above).",
+        "500000",
+    ),
+    Setting(
+        "max_upload_bytes",
+        "OGPREG_MAX_UPLOAD_BYTES",
+        "104857600",
+        "Largest submission accepted on the authenticated write paths and by 'ogpreg load URL'.",
+        "20000000",
+    ),
+    Setting(
+        "query_workers",
+        "OGPREG_QUERY_WORKERS",
+        "2",
+        "Processes evaluating SPARQL queries for one endpoint process.",
+        "4",
+    ),
+    Setting(
+        "http_threads",
+        "OGPREG_HTTP_THREADS",
+        "8",
+        "Threads of the WSGI server serving HTTP requests.",
+        "16",
+    ),
+    Setting(
+        "cache_bytes",
+        "OGPREG_CACHE_BYTES",
+        "67108864",
+        "Memory for cached query answers (valid until the next load).",
+        "268435456",
+    ),
+    Setting(
+        "publisher_orgnr",
+        "OGPREG_PUBLISHER_ORGNR",
+        "972417858",
+        "Organisation number of the publisher in the DCAT catalogue (default: Kommunal- og "
+        "moderniseringsdepartementet, the coordinating ministry of the bundled plan).",
+        "972417858",
+    ),
+    Setting(
+        "publisher_name",
+        "OGPREG_PUBLISHER_NAME",
+        "Kommunal- og moderniseringsdepartementet",
+        "Name of the publisher in the DCAT catalogue.",
+        "Digitaliserings- og forvaltningsdepartementet",
+    ),
+    Setting(
+        "contact_email",
+        "OGPREG_CONTACT_EMAIL",
+        "postmottak@kmd.dep.no",
+        "Contact e-mail of the catalogue and its datasets.",
+        "postmottak@example.no",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -89,6 +162,16 @@ class Settings:
     lang: str = "nb"
     user: str = "unknown"
     keep_revisions: int = 3
+    query_timeout: float = 30.0
+    row_cap: int = 10000
+    max_request_bytes: int = 2_000_000
+    max_upload_bytes: int = 104_857_600
+    query_workers: int = 2
+    http_threads: int = 8
+    cache_bytes: int = 67_108_864
+    publisher_orgnr: str = "972417858"
+    publisher_name: str = "Kommunal- og moderniseringsdepartementet"
+    contact_email: str = "postmottak@kmd.dep.no"
 
     def __post_init__(self) -> None:
         check_base_uri(self.base_uri)
@@ -100,13 +183,20 @@ class Settings:
                     value=self.lang,
                 )
             )
-        if self.keep_revisions < 1:
-            raise ConfigurationError(
-                msg(
-                    "OGPREG_KEEP_REVISIONS må være minst 1.",
-                    "OGPREG_KEEP_REVISIONS must be at least 1.",
+        for name in (
+            "keep_revisions",
+            "query_timeout",
+            "row_cap",
+            "max_request_bytes",
+            "max_upload_bytes",
+            "query_workers",
+            "http_threads",
+        ):
+            if getattr(self, name) < 1:
+                env = _BY_NAME[name].env
+                raise ConfigurationError(
+                    msg("{env} må være minst 1.", "{env} must be at least 1.", env=env)
                 )
-            )
 
 
 def check_base_uri(value: str) -> None:
@@ -135,6 +225,13 @@ def check_base_uri(value: str) -> None:
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "store": lambda v: Path(v).expanduser(),
     "keep_revisions": int,
+    "query_timeout": float,
+    "row_cap": int,
+    "max_request_bytes": int,
+    "max_upload_bytes": int,
+    "query_workers": int,
+    "http_threads": int,
+    "cache_bytes": int,
 }
 
 
@@ -158,6 +255,8 @@ def load_settings(
                 raw = _env_user()
             else:
                 raw = setting.default
+        if f.name in _PARSERS and not isinstance(raw, (int, float, Path)):
+            raw = str(raw)
         if isinstance(raw, str) and f.name in _PARSERS:
             try:
                 raw = _PARSERS[f.name](raw)

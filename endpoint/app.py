@@ -1,0 +1,82 @@
+"""The Flask app factory. Importing this module does nothing; ``create_app`` opens resources
+and registers the blueprints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+from registry.errors import RegistryError
+from registry.i18n import as_lang
+from registry.service import Registry, open_registry
+from registry.settings import Settings, load_settings
+
+
+@dataclass
+class EndpointState:
+    """What the blueprints share, kept in ``app.extensions["ogpreg"]``."""
+
+    settings: Settings
+    registry: Registry
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def state(app: Flask | None = None) -> EndpointState:
+    from flask import current_app
+
+    return (app or current_app).extensions["ogpreg"]  # type: ignore[no-any-return]
+
+
+def error_response(status: int, code: str, message: str) -> Response:
+    """The endpoint's one JSON error shape: ``{"error": code, "message": text, "status": n}``."""
+    resp = jsonify({"error": code, "message": message, "status": status})
+    resp.status_code = status
+    return resp
+
+
+def request_lang() -> str:
+    """bokmål unless the request asks for English (``?lang=en`` or Accept-Language)."""
+    explicit = request.args.get("lang")
+    if explicit:
+        try:
+            return as_lang(explicit)
+        except ValueError:
+            return "nb"
+    best = request.accept_languages.best_match(["nb", "no", "nn", "en"], default="nb")
+    return "en" if best == "en" else "nb"
+
+
+def create_app(
+    settings: Settings | None = None, *, registry: Registry | None = None
+) -> Flask:
+    """Build the endpoint for ``settings`` (default: from the environment)."""
+    settings = settings or load_settings()
+    registry = registry or open_registry(settings)
+    registry.ensure_initialised()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["ogpreg"] = EndpointState(settings, registry)
+
+    @app.errorhandler(RegistryError)
+    def _registry_error(exc: RegistryError) -> Response:
+        return error_response(exc.http_status, exc.code, exc.render(request_lang()))  # type: ignore[arg-type]
+
+    # Each feature lives in its own module with an ``init_app(app)`` (see docs/endpoint.md).
+    import importlib
+
+    for name in BLUEPRINT_MODULES:
+        try:
+            module = importlib.import_module(f"endpoint.{name}")
+        except ModuleNotFoundError as exc:  # a feature not built yet (temporary, see README)
+            if exc.name != f"endpoint.{name}":
+                raise
+            continue
+        module.init_app(app)
+    return app
+
+
+#: Feature modules of the endpoint, in registration order.
+BLUEPRINT_MODULES: tuple[str, ...] = ("health", "sparql", "ui", "write", "dcat", "pages")
