@@ -44,9 +44,9 @@ def quads_to_graph(quads: Iterable[ox.Quad | ox.Triple], graph: Graph | None = N
     for q in quads:
         g.add(
             (
-                to_rdflib_term(q.subject),  # type: ignore[arg-type]
-                to_rdflib_term(q.predicate),  # type: ignore[arg-type]
-                to_rdflib_term(q.object),  # type: ignore[arg-type]
+                to_rdflib_term(q.subject),
+                to_rdflib_term(q.predicate),
+                to_rdflib_term(q.object),
             )
         )
     return g
@@ -54,7 +54,9 @@ def quads_to_graph(quads: Iterable[ox.Quad | ox.Triple], graph: Graph | None = N
 
 def graph_to_quads(graph: Graph, graph_name: ox.NamedNode | None = None) -> list[ox.Quad]:
     gn = graph_name if graph_name is not None else ox.DefaultGraph()
-    return [
-        ox.Quad(to_ox_term(s), to_ox_term(p), to_ox_term(o), gn)  # type: ignore[arg-type]
-        for s, p, o in graph
-    ]
+    out = []
+    for s, p, o in graph:
+        subject, predicate = to_ox_term(s), to_ox_term(p)
+        assert not isinstance(subject, ox.Literal) and isinstance(predicate, ox.NamedNode)
+        out.append(ox.Quad(subject, predicate, to_ox_term(o), gn))
+    return out

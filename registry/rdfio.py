@@ -120,9 +120,11 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
     try:
         return list(ox.parse(data, fmt.ox_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as exc:
-        line, column = _position(exc)
+        pos_line, pos_column = _position(exc)
         where = (
-            f"{file}:{line}:{column}" if line and column else (f"{file}:{line}" if line else file)
+            f"{file}:{pos_line}:{pos_column}"
+            if pos_line and pos_column
+            else (f"{file}:{pos_line}" if pos_line else file)
         )
         detail = _PREFIX.sub("", str(exc.msg if getattr(exc, "msg", None) else exc)).rstrip(".")
         raise SourceError(
@@ -134,8 +136,8 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
                 detail=detail,
             ),
             file=file,
-            line=line,
-            column=column,
+            line=pos_line,
+            column=pos_column,
         ) from exc
     except (ValueError, OSError) as exc:
         raise SourceError(

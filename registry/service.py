@@ -158,7 +158,14 @@ class Registry:
         subjects = local(q.subject for q in quads)
         first = local(q.object for q in quads) | subjects
         hop1 = describe(first)
-        second = local(q.object for q in (*quads, *hop1) if q.subject.value in subjects) - first
+        second = (
+            local(
+                q.object
+                for q in (*quads, *hop1)
+                if isinstance(q.subject, ox.NamedNode) and q.subject.value in subjects
+            )
+            - first
+        )
         return hop1 + describe(second)
 
     def prepare(self, files: Iterable[SourceFile]) -> list[PreparedSource]:
@@ -229,7 +236,7 @@ class Registry:
         new = set(p.quads)
         old_sha = next(
             (
-                q.object.value
+                str(getattr(q.object, "value", ""))
                 for q in reader.quads_for_pattern(
                     g, ox.NamedNode(OGP.sha256), None, ox.NamedNode(self.uris.provenance_graph)
                 )
@@ -282,7 +289,8 @@ class Registry:
         self,
         sparql: str,
         *,
-        substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal] | None = None,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]
+        | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a SPARQL query over the union of all graphs, with the registry's prefixes
         predeclared. Values are bound through ``substitutions``, never formatted in."""
@@ -347,11 +355,12 @@ class Registry:
         self.ensure_initialised()
         reader = self.store.reader()
         classes = Counter[str]()
-        for sol in reader.query(
+        solutions = reader.query(
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
             use_default_graph_as_union=True,
-        ):
-            assert isinstance(sol, ox.QuerySolution)
+        )
+        assert isinstance(solutions, ox.QuerySolutions)
+        for sol in solutions:
             classes[str(sol["c"].value)] = int(sol["n"].value)
         sources: list[dict[str, object]] = []
         prov = ox.NamedNode(self.uris.provenance_graph)
@@ -362,7 +371,7 @@ class Registry:
             for q in reader.quads_for_pattern(g, None, None, prov):
                 key = q.predicate.value.rsplit("#", 1)[-1]
                 if key in ("fileName", "loadedBy", "generatedAtTime", "submittedBy"):
-                    info[key] = q.object.value
+                    info[key] = getattr(q.object, "value", "")
             info["triples"] = sum(1 for _ in reader.quads_for_pattern(None, None, None, g))
             sources.append(info)
         return Stats(

@@ -272,3 +272,14 @@ def load_settings(
                 ) from exc
         values[f.name] = raw
     return Settings(**values)
+
+
+def settings_markdown() -> str:
+    """The settings table as Markdown (docs/configuration.md embeds it; a test compares)."""
+    rows = [
+        "| setting | environment variable | default | description | example |",
+        "|---|---|---|---|---|",
+    ]
+    for s in SETTINGS:
+        rows.append(f"| `{s.name}` | `{s.env}` | `{s.default}` | {s.description} | `{s.example}` |")
+    return "\n".join(rows) + "\n"

@@ -166,7 +166,7 @@ def _tag_messages(messages: list[Node], templates: list[Node]) -> list[Node]:
 
 def _label(data: Graph, node: Node) -> str | None:
     for prop in (DCTERMS.identifier, SKOS.prefLabel, DCTERMS.title):
-        value = _pick(data.objects(node, prop), "nb")  # type: ignore[arg-type]
+        value = _pick(data.objects(node, prop), "nb")
         if value:
             return value
     return None
@@ -206,7 +206,8 @@ def validate_graph(
         templates += list(shapes.objects(shape, SH.message)) if shape is not None else []
         messages = _tag_messages(list(results.objects(result, SH.resultMessage)), templates)
         names = list(shapes.objects(shape, SH.name)) if shape is not None else []
-        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), "violation")  # type: ignore[arg-type]
+        sev = results.value(result, SH.resultSeverity)
+        severity = _SEVERITY.get(sev, "violation") if isinstance(sev, URIRef) else "violation"
         report.issues.append(
             Issue(
                 severity=severity,
