@@ -321,22 +321,21 @@ class Registry:
             ) from exc
 
     def export(self, fmt: str, graph: str | None = None) -> bytes:
-        """The whole registry (dataset formats) or one graph (any RDF format)."""
+        """The whole registry or one graph, in any RDF format. The whole registry in a format
+        without named graphs (Turtle, N-Triples, RDF/XML) is the union of all graphs."""
         self.ensure_initialised()
         info = RDF_FORMATS[fmt]
         reader = self.store.reader()
         if graph is None:
-            if not info.datasets:
-                raise UsageError(
-                    msg(
-                        "Formatet {fmt} kan ikke bære navngitte grafer. Eksporter hele registeret "
-                        "som trig, nquads eller jsonld, eller velg én graf med --graph.",
-                        "The {fmt} format cannot carry named graphs. Export the whole registry "
-                        "as trig, nquads or jsonld, or choose one graph with --graph.",
-                        fmt=fmt,
-                    )
+            if info.datasets:
+                out = reader.dump(format=info.ox_format, prefixes=PREFIXES)
+            else:
+                # A triple format cannot name graphs: write the union of all graphs.
+                union = reader.query(
+                    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
                 )
-            out = reader.dump(format=info.ox_format, prefixes=PREFIXES)
+                assert isinstance(union, ox.QueryTriples)
+                out = ox.serialize(union, format=info.ox_format, prefixes=PREFIXES)
         else:
             g = ox.NamedNode(graph)
             if g not in set(reader.named_graphs()):

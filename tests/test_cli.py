@@ -181,3 +181,18 @@ def test_console_script_runs_in_a_real_process(registry, tmp_path: Path) -> None
         check=False,
     )
     assert p.returncode == 2
+
+
+def test_export_whole_registry_as_dataset_and_as_union(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import pyoxigraph as ox
+
+    trig = tmp_path / "all.trig"
+    assert run("export", "-o", str(trig)).exit_code == 0
+    quads = list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG))
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    assert BASE + "graph/provenance" in graphs
+    assert BASE + "graph/source/bundled-plan-2019-2021" in graphs
+    ttl = tmp_path / "all.ttl"
+    assert run("export", "--format", "turtle", "-o", str(ttl)).exit_code == 0
+    triples = set(ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE))
+    assert len(triples) == len({(q.subject, q.predicate, q.object) for q in quads})
