@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from registry import bundled
-from registry.errors import NotFound, QueryError, SourceError, UsageError, ValidationFailed
+from registry.errors import NotFound, QueryError, SourceError, ValidationFailed
 from registry.i18n import Msg, msg
 from registry.namespaces import OGP, PREFIXES
 from registry.rdfconv import quads_to_graph
