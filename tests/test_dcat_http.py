@@ -1,0 +1,328 @@
+"""The DCAT-AP-NO feed and its downloads over a real socket: the endpoint app served by a real
+WSGI server on a free port, read by the official-shapes validator (../shared/tools), by a plain
+DCAT consumer (rdflib + requests), and compared with `ogpreg dcat`.
+
+The invented plan loaded here is the one in tests/test_dcat.py (INVENTED_PLAN): made-up test
+data, not a real action plan.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import http.client
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from flask import Flask
+from rdflib import Graph, Namespace, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, RDF
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from endpoint.app import create_app
+from registry.namespaces import OGP
+from registry.service import Registry
+from tests.conftest import BASE, shared_file
+from tests.test_dcat import INVENTED_PLAN, RDFLIB_JSONLD, load
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+ACCEPTS = ("text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples")
+RDFLIB_FORMAT = {
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+RELATIVE = "http://relative-iri.invalid/"
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` with the production server (endpoint/server.py) on a free port, in a
+    thread; werkzeug's threaded server where endpoint/server.py is not available."""
+    try:
+        from endpoint.server import Server
+    except ImportError:
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_port}/"
+        finally:
+            server.shutdown()
+            thread.join()
+            server.server_close()
+        return
+    with Server(app, host="127.0.0.1", port=0).start_in_thread() as running:
+        yield running.url
+
+
+@pytest.fixture
+def served(registry: Registry) -> Iterator[str]:
+    """The endpoint on a copy of the initialised store, over a real socket. Its base URI is
+    http://localhost:8000/ (conftest.BASE); links in the feed are fetched from the server by
+    mapping the base URI to the server's URL, as a reverse proxy in front of it would."""
+    with serving(create_app(registry.settings, registry=registry)) as url:
+        yield url
+
+
+def local(url: str, link: object) -> str:
+    """Where the server answers for a link minted under the base URI."""
+    text = str(link)
+    assert text.startswith(BASE), text
+    return url + text[len(BASE) :]
+
+
+def get(url: str, accept: str | None = None, **headers: str) -> requests.Response:
+    h = {"Accept-Encoding": "identity", **headers}
+    if accept is not None:
+        h["Accept"] = accept
+    return requests.get(url, headers=h, allow_redirects=False, timeout=60)
+
+
+def parse(body: bytes, media_type: str) -> Graph:
+    g = Graph()
+    g.parse(data=body, format=RDFLIB_FORMAT[media_type], publicID=RELATIVE)
+    return g
+
+
+# -- the acceptance test: the official shapes and harvester checks ------------------------------
+def run_validator(url: str) -> None:
+    """validate_dcat.py on the live feed, once per RDF format (in parallel), as the harvester
+    reads it: one GET with exactly that Accept header."""
+    tool = shared_file("tools", "validate_dcat.py")
+    runs = [["--accept", accept] for accept in ACCEPTS]
+    # also the 2021 revision of the shapes, the copy data.norge.no's quality check uses
+    runs.append(["--accept", "text/turtle", "--no-version", "2.00-2021"])
+    procs = [
+        (
+            args,
+            subprocess.Popen(
+                [sys.executable, str(tool), url + "catalog", *args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+        )
+        for args in runs
+    ]
+    for args, proc in procs:
+        out, _ = proc.communicate(timeout=300)
+        assert proc.returncode == 0, f"{args}\n{out}"
+        assert "0 problems" in out, f"{args}: harvest checks\n{out}"
+        assert "conforms=True" in out.split("[DCAT-AP-NO", 1)[1].split("\n", 1)[0], out
+
+
+@RDFLIB_JSONLD
+def test_validator_passes_on_the_bundled_data_and_after_loading_another_plan(
+    served: str, registry: Registry
+) -> None:
+    run_validator(served)
+    load(registry, "invented-plan", INVENTED_PLAN)
+    run_validator(served)
+
+
+# -- HTTP behaviour the harvester relies on ---------------------------------------------------
+@RDFLIB_JSONLD
+def test_catalog_is_one_uncompressed_utf8_document_in_each_format(served: str) -> None:
+    for accept in (None, "*/*", "text/turtle", "text/html,application/xhtml+xml,*/*;q=0.8"):
+        r = get(served + "catalog", accept)
+        assert r.status_code == 200 and not r.history, accept
+        assert r.headers["Content-Type"] == "text/turtle; charset=utf-8", accept
+        assert "Content-Encoding" not in r.headers
+    graphs = []
+    for accept in ACCEPTS:
+        r = get(served + "catalog", accept)
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].split(";")[0] == accept
+        assert "Content-Encoding" not in r.headers
+        assert "milepæler".encode() in r.content  # UTF-8, not escaped away
+        g = parse(r.content, accept)
+        relative = [
+            t
+            for triple in g
+            for t in triple
+            if isinstance(t, URIRef) and str(t).startswith(RELATIVE)
+        ]
+        assert not relative, relative[:3]
+        graphs.append(g)
+    for g in graphs[1:]:
+        assert isomorphic(g, graphs[0])
+    for value, media_type in (
+        ("turtle", "text/turtle"),
+        ("rdfxml", "application/rdf+xml"),
+        ("jsonld", "application/ld+json"),
+        ("ntriples", "application/n-triples"),
+    ):
+        r = get(served + "catalog?format=" + value, "application/rdf+xml")
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].split(";")[0] == media_type
+        assert isomorphic(parse(r.content, media_type), graphs[0])
+
+
+def test_no_accept_encoding_means_no_compression(served: str) -> None:
+    host, port = served[len("http://") :].rstrip("/").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    conn.putrequest("GET", "/catalog", skip_accept_encoding=True)
+    conn.endheaders()
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert resp.status == 200
+    assert resp.getheader("Content-Encoding") is None
+    assert resp.getheader("Content-Type") == "text/turtle; charset=utf-8"
+    assert int(resp.getheader("Content-Length") or -1) == len(body)
+    plain = get(served + "catalog").content
+    assert body == plain
+    zipped = requests.get(
+        served + "catalog", headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60
+    )
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.raw.read()) == plain
+
+
+def test_unknown_format_and_unacceptable_type_are_errors(served: str) -> None:
+    r = get(served + "catalog?format=excel&lang=en")
+    assert r.status_code == 400
+    assert r.json()["error"] == "usage-error"
+    assert "Unknown format 'excel'" in r.json()["message"]
+    r = get(served + "catalog", "image/png")
+    assert r.status_code == 406
+    assert r.json()["error"] == "not-acceptable"
+
+
+def test_head_and_conditional_requests(served: str) -> None:
+    r = get(served + "catalog")
+    head = requests.head(served + "catalog", headers={"Accept-Encoding": "identity"}, timeout=60)
+    assert head.status_code == 200
+    assert int(head.headers["Content-Length"]) == len(r.content)
+    again = get(served + "catalog", **{"If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304
+
+
+# -- a plain DCAT consumer --------------------------------------------------------------------
+def test_a_dcat_consumer_finds_every_dataset_distribution_and_the_data_service(
+    served: str, registry: Registry
+) -> None:
+    load(registry, "invented-plan", INVENTED_PLAN)
+    g = parse(get(served + "catalog", "text/turtle").content, "text/turtle")
+    catalogs = list(g.subjects(RDF.type, DCAT.Catalog))
+    assert catalogs == [URIRef(BASE + "catalog")]
+    catalog = catalogs[0]
+    datasets = set(g.objects(catalog, DCAT.dataset))
+    assert datasets == {
+        URIRef(BASE + "dataset/" + k)
+        for k in ("plan/2019-2021", "plan/test-2031-2032", "organisations", "vocabularies")
+    }
+    for ds in datasets:
+        assert g.value(ds, DCTERMS.modified) is not None and g.value(ds, DCTERMS.issued)
+        dists = set(g.objects(ds, DCAT.distribution))
+        kinds = {str(g.value(d, DCAT.mediaType)).rsplit("media-types/", 1)[1] for d in dists}
+        expected = {"text/turtle", "application/n-triples"}
+        if "/plan/" in str(ds):
+            expected.add("text/csv")
+            assert len(dists) == 4
+        assert kinds == expected, ds
+        for d in dists:
+            download = g.value(d, DCAT.downloadURL)
+            assert g.value(d, DCAT.accessURL) == download
+            assert str(download).startswith(BASE + "download/")
+            r = get(local(served, download))
+            assert r.status_code == 200, download
+            media_type = str(g.value(d, DCAT.mediaType)).rsplit("media-types/", 1)[1]
+            assert r.headers["Content-Type"].split(";")[0] == media_type
+            assert len(r.content) == int(g.value(d, DCAT.byteSize))
+            checksum = g.value(d, SPDX.checksum)
+            assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha1
+            assert (
+                str(g.value(checksum, SPDX.checksumValue))
+                == hashlib.sha1(r.content, usedforsecurity=False).hexdigest()
+            )
+            assert (
+                r.headers["Repr-Digest"]
+                == "sha-256=:" + base64.b64encode(hashlib.sha256(r.content).digest()).decode() + ":"
+            )
+            if media_type != "text/csv":
+                dump = parse(r.content, media_type)
+                subjects = {str(x) for x in dump.subjects()}
+                if "/plan/" in str(ds):
+                    plan = str(ds).replace("/dataset/plan/", "/id/plan/")
+                    assert (URIRef(plan), RDF.type, OGP.ActionPlan) in dump
+                elif str(ds).endswith("organisations"):
+                    assert BASE + "id/organisation/kommunal-og-moderniseringsdepartementet" in (
+                        subjects
+                    )
+                else:
+                    assert "https://w3id.org/ogp-no/theme/scheme" in subjects
+    services = list(g.objects(catalog, DCAT.service))
+    assert len(services) == 1
+    service = services[0]
+    assert (service, RDF.type, DCAT.DataService) in g
+    assert g.value(service, DCAT.endpointURL) == URIRef(BASE + "sparql")
+    assert g.value(service, DCAT.endpointDescription) == URIRef(BASE + "sparql")
+    assert set(g.objects(service, DCAT.servesDataset)) == datasets
+
+
+def test_a_removed_plan_disappears_from_the_feed_and_its_files_are_gone(
+    served: str, registry: Registry
+) -> None:
+    load(registry, "invented-plan", INVENTED_PLAN)
+    assert get(served + "download/plan-test-2031-2032.ttl").status_code == 200
+    load(registry, "invented-plan", "")
+    g = parse(get(served + "catalog").content, "text/turtle")
+    assert (URIRef(BASE + "dataset/plan/test-2031-2032"), None, None) not in g
+    assert (URIRef(BASE + "dataset/plan/2019-2021"), RDF.type, DCAT.Dataset) in g
+    r = get(served + "download/plan-test-2031-2032.ttl?lang=en")
+    assert r.status_code == 404
+    assert r.json()["error"] == "not-found"
+    assert "plan-2019-2021.ttl" in r.json()["message"]
+
+
+# -- the command writes the same graph --------------------------------------------------------
+@RDFLIB_JSONLD
+def test_ogpreg_dcat_writes_the_same_graph_as_the_endpoint(
+    served: str, registry: Registry, tmp_path: Path
+) -> None:
+    load(registry, "invented-plan", INVENTED_PLAN)
+    env = {**os.environ, "OGPREG_LANG": "en"}
+    for name, accept in (("catalog.ttl", "text/turtle"), ("catalog.jsonld", "application/ld+json")):
+        out = tmp_path / name
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ogpreg",
+                "--store",
+                str(registry.store.path),
+                "--base-uri",
+                BASE,
+                "dcat",
+                "-o",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Wrote the catalogue to" in proc.stderr
+        from_cli = parse(out.read_bytes(), accept)
+        from_endpoint = parse(get(served + "catalog", accept).content, accept)
+        assert isomorphic(from_cli, from_endpoint), name
