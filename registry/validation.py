@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import pyshacl
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef, plugin
 from rdflib.namespace import DCTERMS, SH, SKOS
+from rdflib.plugins.sparql.processor import SPARQLProcessor, prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from registry.i18n import Lang, msg
@@ -22,10 +26,41 @@ _SEVERITY_LABEL = {
 }
 
 
+class CachingSPARQLProcessor(SPARQLProcessor):
+    """rdflib's SPARQL processor with a cache of parsed queries.
+
+    pySHACL evaluates each SHACL-SPARQL constraint once per focus node, passing the query
+    text; rdflib parses it every time (20-70 ms), while evaluating it takes about 1 ms. With
+    the parse cached, validating 100 commitments with their milestones drops from ~43 s to ~3 s
+    (docs/performance.md). Registered as rdflib's "sparql" processor by :func:`shapes_graph`.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,  # noqa: N803 - rdflib's parameter name
+        initBindings: Mapping[str, Any] | None = None,  # noqa: N803
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Mapping[str, Any]:
+        query = strOrQuery
+        if isinstance(query, str):
+            ns = tuple(sorted((k, str(v)) for k, v in (initNs or {}).items()))
+            query = _prepared(query, ns, base)
+        return super().query(query, initBindings or {}, initNs or {}, base, DEBUG)
+
+
+@lru_cache(maxsize=1024)
+def _prepared(text: str, ns: tuple[tuple[str, str], ...], base: str | None) -> Query:
+    return prepareQuery(text, initNs={k: URIRef(v) for k, v in ns}, base=base)
+
+
 @lru_cache(maxsize=1)
 def shapes_graph() -> Graph:
     """The project's shapes, parsed once per process."""
     from shapes import shapes_file
+
+    plugin.register("sparql", Processor, "registry.validation", "CachingSPARQLProcessor")
 
     g = Graph()
     g.parse(data=shapes_file().read_bytes(), format="turtle")
