@@ -1,0 +1,331 @@
+"""Every example query answers its question: on the bundled data, and where the bundled data
+cannot answer it (proposals, comments, assessments, OGP values, completion), after loading the
+invented fixtures ``tests/fixtures/rdf/consultation-example.ttl`` and ``no-english-title.ttl``.
+
+The examples are package data (``endpoint/examples/``); ``examples/queries/`` at the top of the
+repository is a copy for the command line (``ogpreg query @examples/queries/…``) that must stay
+identical."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from endpoint.ui import EXAMPLE_ORDER, Example, load_examples, parse_example, with_prefixes
+from registry.namespaces import PREFIXES
+from registry.service import Registry, open_registry
+from registry.sources import SourceFile, source_id_for
+from tests.conftest import BASE, FIXTURES, make_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE_DIR = ROOT / "endpoint" / "examples"
+CLI_DIR = ROOT / "examples" / "queries"
+INVENTED = ("consultation-example.ttl", "no-english-title.ttl")
+KMD = f"{BASE}id/organisation/kommunal-og-moderniseringsdepartementet"
+
+Row = dict[str, str]
+
+
+def rows(reg: Registry, stem: str) -> list[Row]:
+    """The answer of one example as rows of variable -> lexical value (unbound left out)."""
+    example = {e.stem: e for e in load_examples()}[stem]
+    result = reg.query(example.text)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [
+        {n: str(sol[n].value) for n in names if sol[n] is not None}  # type: ignore[union-attr]
+        for sol in result
+    ]
+
+
+def column(answer: list[Row], name: str) -> list[str]:
+    return [r.get(name, "") for r in answer]
+
+
+@pytest.fixture(scope="module")
+def loaded(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    """The bundled data plus the invented fixtures, submitted by KMD (read-only in the tests)."""
+    path = tmp_path_factory.mktemp("examples") / "store"
+    shutil.copytree(initialised_store, path)
+    reg = open_registry(make_settings(path))
+    files = [
+        SourceFile(name, (FIXTURES / "rdf" / name).read_bytes(), source_id_for(name))
+        for name in INVENTED
+    ]
+    reg.load(files, submitted_by=KMD)
+    return reg
+
+
+# -- the files -------------------------------------------------------------------------------
+def test_the_command_line_copy_is_identical_to_the_package_examples() -> None:
+    package = {p.name: p.read_bytes() for p in PACKAGE_DIR.glob("*.rq")}
+    cli = {p.name: p.read_bytes() for p in CLI_DIR.glob("*.rq")}
+    assert sorted(cli) == sorted(package), (
+        "examples/queries/ must hold exactly the files of endpoint/examples/: "
+        "cp endpoint/examples/*.rq examples/queries/"
+    )
+    differ = [name for name in package if package[name] != cli[name]]
+    assert not differ, f"copy endpoint/examples/{differ[0]} to examples/queries/ (they differ)"
+
+
+def test_there_are_at_least_twelve_examples_in_the_chosen_order() -> None:
+    examples = load_examples()
+    assert len(examples) >= 12
+    assert [e.stem for e in examples][: len(EXAMPLE_ORDER)] == list(EXAMPLE_ORDER)
+    assert {e.stem for e in examples} == {p.stem for p in PACKAGE_DIR.glob("*.rq")}
+
+
+def test_every_example_opens_with_its_question_in_english_then_bokmal() -> None:
+    for e in load_examples():
+        first, second = e.text.splitlines()[:2]
+        assert first == f"# {e.title_en}" and second == f"# {e.title_nb}", e.stem
+        assert e.title_en.endswith((".", "?", ")")) and e.title_nb.endswith((".", "?", ")"))
+        assert e.title_en != e.title_nb, e.stem
+    # Norwegian letters or typical bokmål words show the second line is not English again.
+    nb = " ".join(e.title_nb for e in load_examples()).lower()
+    assert "forpliktelse" in nb and "milepæl" in nb and "hvem" in nb
+
+
+def test_an_example_without_its_two_question_lines_is_refused() -> None:
+    with pytest.raises(ValueError, match="two comment lines"):
+        parse_example("bad", "# Only English\nSELECT * WHERE { ?s ?p ?o }\n")
+
+
+def test_with_prefixes_declares_exactly_the_registry_prefixes_a_query_uses() -> None:
+    q = (
+        "# A question about ogp:things\n# Et spørsmål\n"
+        "PREFIX dct: <http://purl.org/dc/terms/>\n"
+        'SELECT ?t WHERE { ?c a ogp:Commitment ; dct:title ?t . FILTER(?t != "x:y"@nb) '
+        "?c <https://w3id.org/ogp-no/def#inActionPlan> ?p . ?p ex:other ?o }\n"
+    )
+    out = with_prefixes(q)
+    lines = out.splitlines()
+    assert lines[:2] == q.splitlines()[:2]  # the questions stay on top
+    assert lines[2] == f"PREFIX ogp: <{PREFIXES['ogp']}>"
+    assert out.count("PREFIX") == 2  # dct is declared already; x: is in a string; ex is unknown
+    assert with_prefixes(out) == out
+
+
+def test_every_example_as_shown_in_the_ui_runs_without_predeclared_prefixes(
+    registry: Registry,
+) -> None:
+    """The editor gets each example with its PREFIX lines, so it runs in any SPARQL tool:
+    here pyoxigraph without the registry's predeclared prefixes, with the same answer."""
+    reader = registry.store.reader()
+    for e in load_examples():
+        plain = reader.query(e.query, use_default_graph_as_union=True, base_iri=BASE)
+        assert isinstance(plain, ox.QuerySolutions), e.stem
+        assert len(list(plain)) == len(rows(registry, e.stem)), e.stem
+
+
+# -- the answers -----------------------------------------------------------------------------
+def check_commitments_by_lead_agency(bundled: list[Row], loaded: list[Row]) -> None:
+    assert len(bundled) == 9
+    assert {r["id"] for r in bundled} == {f"NO00{n}" for n in range(54, 63)}
+    by_id = {r["id"]: r["lead"] for r in bundled}
+    assert by_id["NO0061"] == "Finansdepartementet"
+    assert by_id["NO0055"] == "Olje- og energidepartementet"
+    assert column(bundled, "lead") == sorted(column(bundled, "lead"))
+    assert {r["id"] for r in loaded} - {r["id"] for r in bundled} == {"NO9902", "NO9903"}
+
+
+def check_commitments_of_one_ministry(bundled: list[Row], loaded: list[Row]) -> None:
+    assert column(bundled, "id") == ["NO0056", "NO0058", "NO0062"]
+    assert set(column(bundled, "role")) == {"https://w3id.org/ogp-no/def#leadAgency"}
+    assert column(loaded, "id") == ["NO0056", "NO0058", "NO0062", "NO9902"]
+
+
+def check_commitments_per_theme(bundled: list[Row], loaded: list[Row]) -> None:
+    procurement = "Offentlige anskaffelser, opplysninger om reelle rettighetshavere og antikorrupsjon"
+    assert {r["theme"]: r["commitments"] for r in bundled} == {
+        procurement: "4",
+        "Åpne data og viderebruk av offentlige data": "1",
+    }
+    assert {r["theme"]: r["commitments"] for r in loaded}[procurement] == "5"  # + NO9902
+
+
+def check_commitments_per_ogp_value(bundled: list[Row], loaded: list[Row]) -> None:
+    assert len(bundled) == 4 and set(column(bundled, "commitments")) == {"0"}
+    assert {r["value"]: r["commitments"] for r in loaded} == {
+        "Innbyggermedvirkning": "1",
+        "Tilgang til informasjon": "1",
+        "Offentlig ansvarlighet": "0",
+        "Teknologi og innovasjon for åpenhet og ansvarlighet": "0",
+    }
+    assert column(loaded, "commitments")[:2] == ["1", "1"]  # largest first
+
+
+def check_milestones(bundled: list[Row], loaded: list[Row]) -> None:
+    assert [(r["commitment"], r["n"]) for r in bundled] == [
+        ("NO0054", "1"), ("NO0062", "1"), ("NO0062", "2"), ("NO0062", "3"), ("NO0062", "4"),
+    ]
+    assert bundled[1] == {
+        "commitment": "NO0062", "n": "1", "title": "Panelet opprettet",
+        "start": "2019-10-18", "end": "2020-01-17",
+    }
+    assert len(loaded) == 8
+
+
+def check_milestones_due_in_period(bundled: list[Row], loaded: list[Row]) -> None:
+    assert [(r["commitment"], r["n"], r["end"]) for r in bundled] == [
+        ("NO0062", "1", "2020-01-17"), ("NO0062", "2", "2020-01-17"), ("NO0062", "3", "2020-04-26"),
+    ]
+    # NO9902/1 ends "2020" (a year overlapping the first half of 2020): due in the period;
+    # NO9902/2 ends "2020-07" and NO9902/3 "2021-06-30": not.
+    extra = [(r["commitment"], r["n"], r["end"]) for r in loaded if r not in bundled]
+    assert extra == [("NO9902", "1", "2020")]
+
+
+def check_overdue_milestones(bundled: list[Row], loaded: list[Row]) -> None:
+    # Milestones without an end date (NO0054/1, NO0062/4) cannot be overdue.
+    assert [(r["commitment"], r["n"]) for r in bundled] == [
+        ("NO0062", "1"), ("NO0062", "2"), ("NO0062", "3"),
+    ]
+    # NO9902/1 (due 2020, substantial) is overdue; /2 is assessed complete; /3 is complete.
+    extra = [r for r in loaded if r not in bundled]
+    assert extra == [
+        {"commitment": "NO9902", "n": "1", "title": "Kartlegging (eksempel)", "end": "2020",
+         "completion": "Betydelig"},
+    ]
+
+
+def check_progress_by_completion_level(bundled: list[Row], loaded: list[Row]) -> None:
+    def table(answer: list[Row]) -> list[tuple[str, str, str]]:
+        return [(r["level"], r["milestones"], r["assessments"]) for r in answer]
+
+    assert table(bundled) == [
+        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "0"), ("Betydelig", "0", "0"),
+        ("Fullført", "0", "0"), ("ikke oppgitt", "5", "0"),
+    ]
+    assert table(loaded) == [
+        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "1"), ("Betydelig", "1", "1"),
+        ("Fullført", "1", "1"), ("ikke oppgitt", "6", "0"),
+    ]
+
+
+def check_commitments_from_civil_society_proposals(bundled: list[Row], loaded: list[Row]) -> None:
+    assert bundled == []
+    # eksempel-2 came from a business association: not civil society.
+    assert loaded == [
+        {"id": "NO9902", "title": "Åpne innkjøpsdata (eksempel)", "proposal": "eksempel-1",
+         "proposedBy": "Transparency International Norge"},
+    ]
+
+
+def check_proposals_and_comments(bundled: list[Row], loaded: list[Row]) -> None:
+    assert bundled == []
+    assert [(r["proposal"], r.get("commentBy", "")) for r in loaded] == [
+        ("eksempel-1", ""),
+        ("eksempel-2", "Frivillighet Norge"),
+        ("eksempel-2", "Nærings- og fiskeridepartementet"),
+        ("eksempel-2", "Nærings- og fiskeridepartementet"),  # the reply in nb and en
+    ]
+    assert loaded[1]["date"] == "2019-01-20"
+    assert loaded[1]["proposedBy"] == "Næringslivets hovedorganisasjon"
+
+
+def check_invited_organisations_participation(bundled: list[Row], loaded: list[Row]) -> None:
+    assert len(bundled) == 46  # the 46 organisations of the 2018 invitation
+    took_part = {r["organisation"] for r in bundled if r["tookPart"] == "true"}
+    assert took_part == {
+        "Finansdepartementet", "Justis- og beredskapsdepartementet", "Kulturdepartementet",
+        "Nærings- og fiskeridepartementet", "Olje- og energidepartementet",
+    }
+    assert column(bundled, "tookPart")[:5] == ["true"] * 5  # those who took part come first
+    by_name = {r["organisation"]: r for r in loaded}
+    assert len(loaded) == 46
+    assert {n for n, r in by_name.items() if r["tookPart"] == "true"} - took_part == {
+        "Frivillighet Norge", "Næringslivets hovedorganisasjon",
+        "Transparency International Norge", "Wikimedia Norge",
+    }
+    ti = by_name["Transparency International Norge"]
+    assert (ti["proposed"], ti["commented"], ti["attended"], ti["leads"]) == (
+        "true", "false", "true", "false",
+    )
+    assert by_name["Abelia"]["tookPart"] == "false"
+
+
+def check_organisations_with_register_links(bundled: list[Row], loaded: list[Row]) -> None:
+    assert len(bundled) == 47
+    with_number = [r for r in bundled if "number" in r]
+    assert len(with_number) >= 14
+    for r in with_number:
+        assert r["record"] == f"https://data.brreg.no/enhetsregisteret/api/enheter/{r['number']}"
+    assert {r["name"]: r.get("number") for r in bundled}["Kulturdepartementet"] == "972417866"
+    assert loaded == bundled
+
+
+def check_provenance(bundled: list[Row], loaded: list[Row]) -> None:
+    assert sorted(column(bundled, "source")) == [
+        "bundled-consultation-2018", "bundled-editorial", "bundled-organisations",
+        "bundled-plan-2019-2021", "vocabulary-ontology", "vocabulary-shapes",
+        "vocabulary-themes", "vocabulary-values",
+    ]
+    assert set(column(bundled, "loadedBy")) == {"ogp-registry (bundled data)"}
+    assert all("submittedBy" not in r for r in bundled)
+    mine = {r["source"]: r for r in loaded if r not in bundled}
+    assert sorted(mine) == ["consultation-example", "no-english-title"]
+    assert mine["consultation-example"]["submittedBy"] == "Kommunal- og moderniseringsdepartementet"
+    assert mine["consultation-example"]["loadedBy"] == "tester"
+    assert mine["consultation-example"]["file"] == "consultation-example.ttl"
+
+
+def check_statements_by_source(bundled: list[Row], loaded: list[Row]) -> None:
+    assert {r["source"] for r in bundled} == {"bundled-editorial", "bundled-plan-2019-2021"}
+    titles = {(r["source"], r["value"]) for r in bundled if r["property"].endswith("/title")}
+    assert titles == {
+        ("bundled-editorial",
+         "Veiledning om oppfyllelse av plikten til journalføring og arkivering av dokumenter"),
+        ("bundled-plan-2019-2021",
+         "Guidance for the fulfilment of the duty to journalling and archiving documents"),
+    }
+    assert len(bundled) == 15
+    assert loaded == bundled  # the fixtures say nothing about NO0054
+
+
+def check_commitments_without_english_title(bundled: list[Row], loaded: list[Row]) -> None:
+    assert bundled == []
+    assert loaded == [
+        {"plan": "2019-2021", "id": "NO9903", "title": "Forpliktelse uten engelsk tittel (eksempel)"}
+    ]
+
+
+CHECKS: dict[str, Callable[[list[Row], list[Row]], None]] = {
+    "commitments-by-lead-agency": check_commitments_by_lead_agency,
+    "commitments-of-one-ministry": check_commitments_of_one_ministry,
+    "commitments-per-theme": check_commitments_per_theme,
+    "commitments-per-ogp-value": check_commitments_per_ogp_value,
+    "milestones": check_milestones,
+    "milestones-due-in-period": check_milestones_due_in_period,
+    "overdue-milestones": check_overdue_milestones,
+    "progress-by-completion-level": check_progress_by_completion_level,
+    "commitments-from-civil-society-proposals": check_commitments_from_civil_society_proposals,
+    "proposals-and-comments": check_proposals_and_comments,
+    "invited-organisations-participation": check_invited_organisations_participation,
+    "organisations-with-register-links": check_organisations_with_register_links,
+    "provenance": check_provenance,
+    "statements-by-source": check_statements_by_source,
+    "commitments-without-english-title": check_commitments_without_english_title,
+}
+
+
+def test_every_example_has_an_expected_answer() -> None:
+    assert sorted(CHECKS) == sorted(e.stem for e in load_examples())
+
+
+@pytest.mark.parametrize("example", load_examples(), ids=lambda e: e.stem)
+def test_example_answers_its_question(
+    example: Example, registry: Registry, loaded: Registry
+) -> None:
+    CHECKS[example.stem](rows(registry, example.stem), rows(loaded, example.stem))
+
+
+def test_every_example_is_documented_with_its_question() -> None:
+    doc = (ROOT / "docs" / "queries.md").read_text("utf-8")
+    headings = re.findall(r"^### ([\w-]+)$", doc, flags=re.MULTILINE)
+    assert headings == [e.stem for e in load_examples()], "docs/queries.md: one section each"
