@@ -1,0 +1,72 @@
+"""What the endpoint needs to know about a query's text before it is evaluated.
+
+pyoxigraph exposes no query algebra, so a small SPARQL lexer (comments, strings and IRIs
+skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL grammar prescribes) finds
+the keywords that matter to the protocol:
+
+* ``SERVICE``: federated queries reach out over the network; the public endpoint refuses them
+  (the query workers also run without a network, see ``endpoint/executor.py``);
+* ``FROM`` / ``FROM NAMED``: the query names its own dataset, so the endpoint must not replace
+  the default graph with the union of all graphs.
+
+A keyword is a bare word outside strings, IRIs and comments: ``?service``, ``ex:SERVICE`` and
+``"SERVICE"`` do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>
+        \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | '''(?:[^'\\]|\\.|'(?!''))*'''
+      | "(?:[^"\\\n\r]|\\.)*"
+      | '(?:[^'\\\n\r]|\\.)*'
+    )
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][^\W]+)
+  | (?P<word>(?:[^\W\d]|_)[\w.\-]*(?::[^\s{}()<>,;"'\#]*)?|:[^\s{}()<>,;"'\#]*)
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """Facts about one query's text."""
+
+    uses_service: bool
+    has_dataset: bool
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    try:
+        return chr(code)
+    except ValueError:
+        return match.group(0)
+
+
+def keywords(query: str) -> set[str]:
+    """The bare words of a query (upper-cased), outside strings, IRIs and comments."""
+    text = _CODEPOINT.sub(_unescape, query)
+    found: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            word = m.group("word")
+            if ":" not in word:
+                found.add(word.upper())
+    return found
+
+
+def inspect(query: str) -> QueryText:
+    """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause."""
+    words = keywords(query)
+    return QueryText(uses_service="SERVICE" in words, has_dataset="FROM" in words)

@@ -1,0 +1,163 @@
+"""The production WSGI server: waitress, one process, ``http_threads`` request threads.
+
+Why waitress: it is pure Python (no compiler, no C extension, works wherever Python does),
+threaded, and mature (the Pylons project's server). One process with threads suits this
+endpoint: the heavy work (SPARQL evaluation) already runs in the query worker processes
+(``endpoint/executor.py``), so the HTTP process mostly waits on pipes and sockets, and a single
+process means one pool of query workers and one answer cache shared by every request (a
+pre-forking server such as gunicorn would give each of its processes its own cache and pool,
+and would fork a process that may hold resources). Put a reverse proxy (nginx, Apache) in
+front for TLS and, if wanted, HTTP caching; it can honour the ETags.
+
+Worker settings: ``OGPREG_HTTP_THREADS`` (``--threads``) request threads, and
+``OGPREG_QUERY_WORKERS`` query processes. Requests beyond the threads wait in waitress's queue;
+queries beyond the query workers wait for a free worker (up to the query timeout, then 503).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+import waitress
+from flask import Flask
+from waitress import wasyncore
+from waitress.trigger import trigger as Trigger  # noqa: N812
+
+from endpoint.app import state
+
+log = logging.getLogger(__name__)
+
+
+class Server:
+    """The endpoint app under waitress, with the query workers started and stopped with it."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        threads: int | None = None,
+    ) -> None:
+        self.app = app
+        settings = state(app).settings
+        self.threads = threads or settings.http_threads
+        limit = settings.max_request_bytes
+        self._server: Any = waitress.create_server(
+            app,
+            host=host,
+            port=port,
+            threads=self.threads,
+            # Let long query strings reach the app, which answers 413 with a message;
+            # beyond twice the limit waitress itself refuses the request (431).
+            max_request_header_size=max(262_144, 2 * limit + 65_536),
+            max_request_body_size=max(limit, settings.max_upload_bytes) + 65_536,
+            connection_limit=max(100, 16 * self.threads),
+            ident="ogp-registry",
+            asyncore_use_poll=True,
+            expose_tracebacks=False,
+        )
+        self._map: dict[int, Any] = getattr(self._server, "_map", None) or self._server.map
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._started_hooks = False
+
+    # -- addresses ---------------------------------------------------------------------------
+    @property
+    def host(self) -> str:
+        if hasattr(self._server, "effective_host"):
+            return str(self._server.effective_host)
+        return str(self._server.effective_listen[0][0])
+
+    @property
+    def port(self) -> int:
+        if hasattr(self._server, "effective_port"):
+            return int(self._server.effective_port)
+        return int(self._server.effective_listen[0][1])
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def _hooks(self, name: str) -> list[Callable[[], None]]:
+        return list(state(self.app).extras.get(name, []))
+
+    def start_workers(self) -> None:
+        """Run the app's start-up hooks (the query executor starts its worker processes)."""
+        if not self._started_hooks:
+            self._started_hooks = True
+            for hook in self._hooks("startup"):
+                hook()
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until SIGINT or SIGTERM; then stop cleanly.
+
+        The first signal asks the event loop to close its sockets (through waitress's
+        trigger, so no exception is thrown into whatever the loop is doing); the loop then
+        ends, the request threads finish and the query workers are stopped. A second signal
+        interrupts at once."""
+        self.start_workers()
+        stopping = False
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            nonlocal stopping
+            if stopping:
+                raise KeyboardInterrupt
+            stopping = True
+            self._stop_loop()
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            self._server.run()  # returns when the loop has no sockets left
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            self.close()
+
+    def _stop_loop(self) -> bool:
+        trigger = next((d for d in self._map.values() if isinstance(d, Trigger)), None)
+        if trigger is None:
+            return False
+        trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+        return True
+
+    def start_in_thread(self) -> Server:
+        """Serve from a background thread (tests, benchmarks). Stop with :meth:`close`."""
+        self.start_workers()
+        self._thread = threading.Thread(target=self._server.run, name="ogpreg-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        """Stop serving, wait for the request threads, stop the query workers."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._thread is not None and self._thread.is_alive():
+            self._stop_loop()
+            self._thread.join(10)
+        else:
+            with contextlib.suppress(Exception):
+                wasyncore.close_all(self._map)
+        self._server.task_dispatcher.shutdown()
+        for hook in self._hooks("shutdown"):
+            try:
+                hook()
+            except Exception:  # noqa: BLE001 - every hook gets its turn
+                log.exception("shutdown hook failed")
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

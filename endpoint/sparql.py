@@ -1,0 +1,428 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query operation), read-only; ``/void``; ``/metrics``.
+
+See docs/endpoint.md for the rules. In short:
+
+* query by GET (``?query=``), POST ``application/x-www-form-urlencoded`` (``query=`` in the
+  body) or POST ``application/sparql-query`` (the query is the body, UTF-8);
+  ``default-graph-uri`` / ``named-graph-uri`` set the dataset (they override FROM); without
+  them the default graph is the union of all graphs and the registry's prefixes are
+  predeclared;
+* the answer's format by ``format`` (or ``output``) parameter, else by ``Accept``
+  (``endpoint/conneg.py``); ``Vary: Accept, Accept-Encoding``;
+* evaluation in worker processes with a timeout that kills the work, a row cap with
+  ``OGP-Truncated: true``, and an answer cache valid until the next commit
+  (``endpoint/executor.py``);
+* ``ETag`` (the revision and format) and ``Last-Modified`` (the revision's commit), 304 on
+  ``If-None-Match`` / ``If-Modified-Since``; gzip when the client accepts it; CORS;
+* SPARQL Update is refused here (403, naming the authenticated path ``/sparql/update``);
+  ``SERVICE`` is refused (400);
+* GET without a query: the query UI for browsers (``extras["sparql_html"]``, registered by
+  ``endpoint/ui.py``), else the service description.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.http import http_date
+
+from endpoint import conneg, describe
+from endpoint.app import EndpointState, error_response, request_lang, state
+from endpoint.executor import Answer, ExecutorBusy, QueryExecutor, QueryRequest
+from endpoint.fastpath import MARK, FastPath
+from endpoint.metrics import Metrics, install
+from endpoint.protocol import BadRequest, check_iris, missing_query, parse_request
+from endpoint.querytext import QueryText, inspect
+from registry.errors import RegistryError
+from registry.i18n import Lang, as_lang, msg
+from registry.namespaces import PREFIXES
+
+bp = Blueprint("sparql", __name__)
+
+ALLOWED = "GET, HEAD, POST, OPTIONS"
+_ALL_METHODS = ["GET", "HEAD", "POST", "OPTIONS", "PUT", "DELETE", "PATCH"]
+_VARY = "Accept, Accept-Encoding"
+_CACHE_CONTROL = "public, no-cache"
+
+
+def _lang() -> Lang:
+    return as_lang(request_lang())
+
+
+def _error(exc: BadRequest) -> Response:
+    resp = error_response(exc.status, exc.code, exc.message.render(_lang()))
+    for k, v in exc.headers.items():
+        resp.headers[k] = v
+    resp.headers["Vary"] = _VARY
+    return resp
+
+
+def _registry_error(exc: RegistryError) -> Response:
+    resp = error_response(exc.http_status, exc.code, exc.render(_lang()))
+    if isinstance(exc, ExecutorBusy):
+        resp.headers["Retry-After"] = "5"
+    resp.headers["Vary"] = _VARY
+    return resp
+
+
+@functools.lru_cache(maxsize=4096)
+def _inspect(query: str) -> QueryText:
+    return inspect(query)
+
+
+@functools.lru_cache(maxsize=1024)
+def _negotiate(accept: str | None, formats: tuple[str, ...]) -> conneg.Choice:
+    return conneg.negotiate(accept, formats)
+
+
+def _choice(formats: list[str]) -> conneg.Choice:
+    try:
+        return _negotiate(request.headers.get("Accept"), tuple(formats))
+    except conneg.UnknownFormat as exc:
+        raise BadRequest(
+            400,
+            "unknown-format",
+            msg(
+                "Ukjent format {value!r}. Tillatte verdier: {allowed}, eller en medietype.",
+                "Unknown format {value!r}. Allowed values: {allowed}, or a media type.",
+                value=str(exc),
+                allowed=", ".join(conneg.FORMAT_PARAMETER_VALUES),
+            ),
+        ) from None
+
+
+# -- responses -------------------------------------------------------------------------------
+def _etag(revision: int, tag: str) -> str:
+    return f"r{revision}-{tag}"
+
+
+def _wants_gzip() -> bool:
+    for value, q in request.accept_encodings:
+        if value.lower() in ("gzip", "x-gzip") and q > 0:
+            return True
+    return False
+
+
+def _not_modified(revision: int, committed: datetime | None, tags: list[str]) -> Response | None:
+    """A 304 when the client's copy is current (GET and HEAD only)."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    headers = request.headers
+    fresh = False
+    if headers.get("If-None-Match"):
+        inm = request.if_none_match
+        fresh = inm.star_tag or any(inm.contains_weak(_etag(revision, t)) for t in tags)
+    elif (
+        committed is not None
+        and headers.get("If-Modified-Since")
+        and request.if_modified_since is not None
+    ):
+        fresh = committed.replace(microsecond=0) <= request.if_modified_since
+    if not fresh:
+        return None
+    resp = Response(status=304)
+    if tags:
+        resp.set_etag(_etag(revision, tags[0]), weak=True)
+    if committed is not None:
+        resp.headers["Last-Modified"] = http_date(committed)
+    resp.headers["Vary"] = _VARY
+    resp.headers["Cache-Control"] = _CACHE_CONTROL
+    return resp
+
+
+def _respond(
+    body: bytes,
+    fmt: conneg.Format,
+    *,
+    revision: int,
+    committed: datetime | None,
+    tag: str,
+    gz: Callable[[], bytes] | None = None,
+) -> Response:
+    resp = Response(status=200)
+    if gz is not None and _wants_gzip():
+        resp.set_data(gz())
+        resp.headers["Content-Encoding"] = "gzip"
+    else:
+        resp.set_data(body)
+    resp.headers["Content-Type"] = fmt.content_type
+    resp.headers["Vary"] = _VARY
+    resp.headers["Cache-Control"] = _CACHE_CONTROL
+    resp.set_etag(_etag(revision, tag), weak=True)
+    if committed is not None:
+        resp.headers["Last-Modified"] = http_date(committed)
+    resp.headers["OGP-Revision"] = str(revision)
+    return resp
+
+
+def _answer_response(answer: Answer, row_cap: int) -> Response:
+    """The 200 response for an answer; GET answers are marked for the fast path."""
+    fmt = conneg.BY_NAME[answer.format]
+    committed = datetime.fromisoformat(answer.committed) if answer.committed else None
+    resp = _respond(
+        answer.body,
+        fmt,
+        revision=answer.revision,
+        committed=committed,
+        tag=answer.format,
+        gz=answer.gzipped,
+    )
+    if answer.truncated:
+        base = state().settings.base_uri
+        resp.headers["OGP-Truncated"] = "true"
+        resp.headers["OGP-Row-Cap"] = str(row_cap)
+        resp.headers["Link"] = f'<{describe.dumps_url(base)}>; rel="related"; title="full dumps"'
+    if request.method in ("GET", "HEAD"):
+        sent = answer._gzip if resp.headers.get("Content-Encoding") == "gzip" else answer.body
+        request.environ[MARK] = (answer, sent)
+    return resp
+
+
+# -- descriptions ----------------------------------------------------------------------------
+def _executor() -> QueryExecutor:
+    return state().extras["executor"]  # type: ignore[no-any-return]
+
+
+def _description(kind: str, fmt: conneg.Format) -> Response:
+    st = state()
+    ex: QueryExecutor = st.extras["executor"]
+    rev = ex.current()
+    number = rev.number if rev else 0
+    committed = rev.committed if rev else None
+    tag = f"{kind}-{fmt.name}"
+    not_modified = _not_modified(number, committed, [tag])
+    if not_modified is not None:
+        return not_modified
+    cache: dict[tuple[int, str], bytes] = st.extras.setdefault("description_cache", {})
+    body = cache.get((number, tag))
+    if body is None:
+        facts = describe.dataset_facts(ex, st.registry.uris.provenance_graph)
+        base = st.settings.base_uri
+        if kind == "sd":
+            triples = describe.service_description(
+                base, facts, timeout=st.settings.query_timeout, row_cap=st.settings.row_cap
+            )
+        else:
+            triples = describe.void_description(base, facts)
+        body = describe.serialize(triples, fmt.name)
+        number = facts.revision
+        if len(cache) > 64:
+            cache.clear()
+        cache[(number, tag)] = body
+    return _respond(
+        body,
+        fmt,
+        revision=number,
+        committed=committed,
+        tag=tag,
+        gz=lambda: gzip.compress(body, compresslevel=5, mtime=0),
+    )
+
+
+def _not_acceptable_description() -> BadRequest:
+    return BadRequest(
+        406,
+        "not-acceptable",
+        msg(
+            "Beskrivelsen finnes som {types}; Accept-hodet godtar ingen av dem.",
+            "The description exists as {types}; the Accept header accepts none of them.",
+            types=", ".join(conneg.accepted_types(conneg.GRAPH)),
+        ),
+    )
+
+
+# -- views -----------------------------------------------------------------------------------
+def _preflight() -> Response:
+    resp = Response(status=204)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Access-Control-Allow-Methods"] = ALLOWED
+    requested = request.headers.get("Access-Control-Request-Headers")
+    resp.headers["Access-Control-Allow-Headers"] = (
+        requested
+        or "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since, Cache-Control"
+    )
+    resp.headers["Access-Control-Max-Age"] = "86400"
+    resp.headers["Allow"] = ALLOWED
+    return resp
+
+
+def _method_not_allowed() -> BadRequest:
+    return BadRequest(
+        405,
+        "method-not-allowed",
+        msg(
+            "Metoden {method} er ikke tillatt på /sparql. Bruk GET eller POST.",
+            "The method {method} is not allowed on /sparql. Use GET or POST.",
+            method=request.method,
+        ),
+        {"Allow": ALLOWED},
+    )
+
+
+@bp.route("/sparql", methods=_ALL_METHODS)
+@bp.route("/sparql/", methods=_ALL_METHODS)
+def sparql() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    try:
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise _method_not_allowed()
+        return _query()
+    except BadRequest as exc:
+        return _error(exc)
+    except RegistryError as exc:
+        return _registry_error(exc)
+
+
+def _query() -> Response:
+    st = state()
+    settings = st.settings
+    parsed = parse_request(settings.max_request_bytes)
+    if not parsed.queries:
+        if request.method == "POST":
+            raise missing_query()
+        return _service_or_ui(parsed.formats)
+    if len(parsed.queries) > 1:
+        raise BadRequest(
+            400,
+            "multiple-queries",
+            msg(
+                "Forespørselen har {n} spørringer; send nøyaktig én.",
+                "The request has {n} queries; send exactly one.",
+                n=len(parsed.queries),
+            ),
+        )
+    query = parsed.queries[0]
+    if not query.strip():
+        raise missing_query()
+    default_graphs = check_iris(parsed.default_graphs, "default-graph-uri")
+    named_graphs = check_iris(parsed.named_graphs, "named-graph-uri")
+    choice = _choice(parsed.formats)
+    if not choice.any():
+        raise BadRequest(
+            406,
+            "not-acceptable",
+            msg(
+                "Accept-hodet godtar ingen av formatene endepunktet kan gi: {types}.",
+                "The Accept header accepts none of the formats the endpoint can give: {types}.",
+                types=", ".join(
+                    conneg.accepted_types(conneg.SOLUTIONS) + conneg.accepted_types(conneg.GRAPH)
+                ),
+            ),
+        )
+    ex = _executor()
+    rev = ex.current()
+    if rev is not None:
+        tags = [f.name for f in (choice.solutions, choice.graph) if f is not None]
+        not_modified = _not_modified(rev.number, rev.committed, tags)
+        if not_modified is not None:
+            return not_modified
+    text = _inspect(query)
+    if text.uses_service:
+        raise BadRequest(
+            400,
+            "service-not-allowed",
+            msg(
+                "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt på dette "
+                "endepunktet: spørringer får ikke bruke nettverket. Hent dataene fra det andre "
+                "endepunktet selv og kombiner dem lokalt.",
+                "SERVICE (federated queries to other endpoints) is not allowed on this "
+                "endpoint: queries may not use the network. Fetch the data from the other "
+                "endpoint yourself and combine it locally.",
+            ),
+        )
+    req = QueryRequest(
+        query=query,
+        default_graphs=default_graphs or None,
+        named_graphs=named_graphs or None,
+        solutions_format=choice.solutions.name if choice.solutions else None,
+        graph_format=choice.graph.name if choice.graph else None,
+        row_cap=settings.row_cap,
+        union_default=not text.has_dataset,
+    )
+    answer = ex.execute(req, rev.number if rev else 0)
+    return _answer_response(answer, settings.row_cap)
+
+
+def _service_or_ui(formats: list[str]) -> Response:
+    st = state()
+    hook: Callable[[], Any] | None = st.extras.get("sparql_html")
+    if hook is not None and not formats:
+        ranges = conneg.parse_accept(request.headers.get("Accept"))
+        if conneg.prefers_html(ranges, conneg.GRAPH_FORMATS):
+            return current_app.make_response(hook())
+    try:
+        fmt = conneg.negotiate_graph(request.headers.get("Accept"), formats)
+    except conneg.UnknownFormat:
+        fmt = None
+    if fmt is None:
+        raise missing_query()
+    return _description("sd", fmt)
+
+
+@bp.route("/void", methods=["GET", "HEAD", "OPTIONS"])
+def void() -> Response:
+    if request.method == "OPTIONS":
+        return _preflight()
+    try:
+        parsed = parse_request(state().settings.max_request_bytes)
+        try:
+            fmt = conneg.negotiate_graph(request.headers.get("Accept"), parsed.formats)
+        except conneg.UnknownFormat:
+            fmt = None
+        if fmt is None:
+            raise _not_acceptable_description()
+        return _description("void", fmt)
+    except BadRequest as exc:
+        return _error(exc)
+    except RegistryError as exc:
+        return _registry_error(exc)
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    st = state()
+    m: Metrics = st.extras["metrics"]
+    rev = st.registry.store.revision()
+    fast = st.extras.get("fastpath")
+    text = m.render(st.extras.get("executor"), rev.number if rev else 0, fast.hits if fast else 0)
+    return Response(text, content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+# -- registration ----------------------------------------------------------------------------
+def make_executor(st: EndpointState) -> QueryExecutor:
+    s = st.settings
+    return QueryExecutor(
+        st.registry.store.path,
+        s.base_uri,
+        prefixes=dict(PREFIXES),
+        workers=s.query_workers,
+        timeout=s.query_timeout,
+        cache_bytes=s.cache_bytes,
+        truncation_link=describe.dumps_url(s.base_uri),
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register ``/sparql``, ``/void`` and ``/metrics``; create the app's query executor.
+
+    The executor's workers start on :func:`endpoint.server` start-up (``extras["startup"]``)
+    or on the first query, and stop on shut-down (``extras["shutdown"]``) or at exit. Each
+    app has its own executor, so tests can build several apps in one process."""
+    st = state(app)
+    executor = make_executor(st)
+    st.extras["executor"] = executor
+    st.extras.setdefault("startup", []).append(executor.start)
+    st.extras.setdefault("shutdown", []).append(executor.close)
+    metrics_ = Metrics()
+    st.extras["metrics"] = metrics_
+    install(app, metrics_)
+    app.register_blueprint(bp)
+    fast = FastPath(app.wsgi_app, executor, metrics_)
+    st.extras["fastpath"] = fast
+    app.wsgi_app = fast  # type: ignore[method-assign]

@@ -1,0 +1,263 @@
+"""The query worker process: evaluates one query at a time against the store's current
+revision and sends back serialised bytes (see ``endpoint/executor.py`` for the design).
+
+This module is imported by the fork server that forks the workers, so it imports only
+pyoxigraph and the store (no Flask, no rdflib).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import itertools
+import os
+import threading
+import time
+from collections.abc import Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, cast
+
+SOLUTIONS = "solutions"
+BOOLEAN = "boolean"
+GRAPH = "graph"
+
+
+# -- evaluation ----------------------------------------------------------------------
+class _CapReached(Exception):
+    """Raised by the row-counting sink to stop pyoxigraph's serialiser at the row cap."""
+
+
+class _LineSink:
+    """A binary file-like object that keeps what is written and stops after ``limit`` lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.lines = 0
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        chunk = bytes(data)
+        self.parts.append(chunk)
+        self.lines += chunk.count(b"\n")
+        if self.lines > self.limit:
+            raise _CapReached
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+_CLONE_NEWUSER = 0x10000000
+_CLONE_NEWNET = 0x40000000
+
+
+def _isolate_network() -> bool:
+    """Move this process into a network namespace of its own (no interfaces but a down
+    loopback), so that nothing it evaluates can open a connection. Best effort: False where
+    the kernel or a sandbox does not allow unprivileged namespaces."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return int(libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the server process is gone (no orphan workers even after a SIGKILL)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _mark_truncated(body: bytes, fmt: str, rows: int, link: str) -> bytes:
+    """Say in the body, where the format allows it, that the answer was cut at ``rows``."""
+    unit = "rows" if fmt in ("json", "xml", "csv", "tsv") else "triples"
+    note_en = f"Truncated: only the first {rows} {unit} are included. Full data: {link}"
+    if fmt == "json" and body.startswith(b'{"head":{'):
+        # SPARQL 1.1 Query Results JSON: head.link is an array of IRIs for further information.
+        return b'{"head":{"link":["' + link.encode() + b'"],' + body[len(b'{"head":{') :]
+    if fmt == "xml":
+        # SPARQL Query Results XML: <link href="..."/> elements follow the variables in <head>.
+        mark = b"</head>"
+        i = body.find(mark)
+        if i >= 0:
+            extra = f'<link href="{link}"/><!-- {note_en} -->'.encode()
+            return body[:i] + extra + body[i:]
+        return body
+    if fmt in ("turtle", "ntriples", "nquads", "trig"):
+        return f"# {note_en}\n".encode() + body
+    if fmt == "rdfxml":
+        decl_end = body.find(b"?>")
+        comment = f"\n<!-- {note_en} -->".encode()
+        if body.startswith(b"<?xml") and decl_end >= 0:
+            return body[: decl_end + 2] + comment + body[decl_end + 2 :]
+        return comment.lstrip() + b"\n" + body
+    return body  # CSV, TSV, JSON-LD: the response headers carry the signal
+
+
+def worker_main(
+    conn: Connection,
+    store_path: str,
+    base_uri: str,
+    prefixes: dict[str, str],
+    parent_pid: int,
+    link: str,
+    isolate: bool,
+) -> None:
+    """A query worker: answer requests from ``conn`` until told to stop or the parent dies."""
+    isolated = _isolate_network() if isolate else False
+    _watch_parent(parent_pid)
+    import pyoxigraph as ox
+
+    from registry.store import EmbeddedStore
+
+    store = EmbeddedStore(Path(store_path))
+    with contextlib.suppress(Exception):
+        store.reader()  # open the current revision now, not on the first query
+    conn.send(("ready", os.getpid(), isolated))
+
+    solution_formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+    graph_formats = {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+    }
+    with_prefixes = {"turtle", "trig", "rdfxml"}
+
+    def snapshot() -> tuple[Any, int, str | None]:
+        for _ in range(10):
+            before = store.revision()
+            reader = store.reader()
+            after = store.revision()
+            if before == after:
+                if after is None:
+                    return reader, 0, None
+                return reader, after.number, after.committed.isoformat()
+        raise RuntimeError("the store's revision keeps changing")
+
+    def evaluate(req: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes]:
+        query, default_graphs, named_graphs, sfmt, gfmt, cap, union = req
+        reader, revision, committed = snapshot()
+        kwargs: dict[str, Any] = {"prefixes": prefixes, "base_iri": base_uri}
+        if default_graphs is not None or named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif union:
+            kwargs["use_default_graph_as_union"] = True
+        try:
+            result = reader.query(query, **kwargs)
+        except SyntaxError as exc:
+            return ("error", "syntax", str(exc.msg or exc)), b""
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                if sfmt is None:
+                    return ("error", "not-acceptable", BOOLEAN), b""
+                body = result.serialize(format=solution_formats[sfmt]) or b""
+                return ("ok", BOOLEAN, sfmt, 1, False, revision, committed), body
+            if isinstance(result, ox.QuerySolutions):
+                if sfmt is None:
+                    return ("error", "not-acceptable", SOLUTIONS), b""
+                sink = _LineSink(cap + 1)  # the header line and ``cap`` rows
+                truncated = False
+                try:
+                    result.serialize(cast(Any, sink), format=ox.QueryResultsFormat.TSV)
+                except _CapReached:
+                    truncated = True
+                except OSError:
+                    if sink.lines <= sink.limit:
+                        raise
+                    truncated = True
+                tsv = sink.value()
+                if truncated:
+                    tsv = _lines(tsv, cap + 1)
+                rows = tsv.count(b"\n") - 1
+                if sfmt == "tsv":
+                    body = tsv
+                else:
+                    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+                    body = parsed.serialize(format=solution_formats[sfmt]) or b""
+                if truncated:
+                    body = _mark_truncated(body, sfmt, rows, link)
+                return ("ok", SOLUTIONS, sfmt, rows, truncated, revision, committed), body
+            if gfmt is None:
+                return ("error", "not-acceptable", GRAPH), b""
+            triples = iter(result)
+            counted = _Counter(itertools.islice(triples, cap))
+            items: Iterator[Any] = iter(counted)
+            if gfmt in ("nquads", "trig"):
+                items = (ox.Quad(t.subject, t.predicate, t.object) for t in counted)
+            body = (
+                ox.serialize(
+                    items,
+                    format=graph_formats[gfmt],
+                    prefixes=prefixes if gfmt in with_prefixes else None,
+                )
+                or b""
+            )
+            truncated = next(triples, None) is not None
+            if truncated:
+                body = _mark_truncated(body, gfmt, counted.n, link)
+            return ("ok", GRAPH, gfmt, counted.n, truncated, revision, committed), body
+        except (OSError, ValueError, RuntimeError, TypeError) as exc:
+            return ("error", "evaluation", str(exc)), b""
+
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        try:
+            header, body = evaluate(request)
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
+            header, body = ("error", "evaluation", str(exc)), b""
+        try:
+            conn.send(header)
+            conn.send_bytes(body)
+        except (OSError, ValueError):
+            return
+
+
+def _lines(data: bytes, n: int) -> bytes:
+    """The first ``n`` newline-terminated lines of ``data``."""
+    end = -1
+    for _ in range(n):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return data
+    return data[: end + 1]
+
+
+class _Counter:
+    """Counts the items an iterator yields."""
+
+    def __init__(self, it: Iterator[Any]) -> None:
+        self._it = it
+        self.n = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._it:
+            self.n += 1
+            yield item
