@@ -37,10 +37,10 @@ from endpoint.executor import Answer, ExecutorBusy, QueryExecutor, QueryRequest
 from endpoint.fastpath import MARK, FastPath
 from endpoint.metrics import Metrics, install
 from endpoint.protocol import BadRequest, check_iris, missing_query, parse_request
-from endpoint.querytext import QueryText, inspect
 from registry.errors import RegistryError
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
+from registry.querytext import QueryText, inspect
 
 bp = Blueprint("sparql", __name__)
 

@@ -1,4 +1,4 @@
-"""What the endpoint needs to know about a query's text before it is evaluated.
+"""What the registry needs to know about a query's text before it is evaluated.
 
 pyoxigraph exposes no query algebra, so a small SPARQL lexer (comments, strings and IRIs
 skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL grammar prescribes) finds

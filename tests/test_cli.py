@@ -196,3 +196,17 @@ def test_export_whole_registry_as_dataset_and_as_union(run, tmp_path: Path) -> N
     assert run("export", "--format", "turtle", "-o", str(ttl)).exit_code == 0
     triples = set(ox.parse(path=str(ttl), format=ox.RdfFormat.TURTLE))
     assert len(triples) == len({(q.subject, q.predicate, q.object) for q in quads})
+
+
+def test_query_with_from_uses_only_that_graph(run) -> None:  # type: ignore[no-untyped-def]
+    q = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s a org:Organization }}"
+    everything = run("query", "--format", "csv", q.format(""))
+    one = run("query", "--format", "csv", q.format(f"FROM <{BASE}graph/source/bundled-plan-2019-2021>"))
+    assert everything.stdout.split()[1] == "47"
+    assert one.stdout.split()[1] == "0"  # the plan's graph types no organisations
+
+
+def test_service_is_refused_on_the_command_line(run) -> None:  # type: ignore[no-untyped-def]
+    r = run("--lang", "en", "query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    assert r.exit_code == 1
+    assert "SERVICE is not allowed" in r.stderr

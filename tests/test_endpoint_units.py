@@ -11,7 +11,7 @@ import pytest
 
 from endpoint import conneg
 from endpoint.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
-from endpoint.querytext import inspect
+from registry.querytext import inspect
 from registry.namespaces import PREFIXES
 from tests.conftest import BASE
 from tests.endpoint_server import copy_store
