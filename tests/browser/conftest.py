@@ -1,0 +1,112 @@
+"""Fixtures of the browser tests: the real server with its own store, and headless Chromium.
+
+The store is initialised with the server's own address as its base URI (the links in the pages
+come from the base URI, so a browser can only follow them if the base is where the server is).
+Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright for Python; ``playwright
+install`` is never run. Without Chromium or Playwright the tests are skipped on a developer
+machine and fail when ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from endpoint.app import create_app
+from registry.service import open_registry
+from registry.sources import SourceFile
+from tests.conftest import make_settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ROOT = Path(__file__).resolve().parents[2]
+ARTEFACTS = ROOT / "test-artefacts" / "browser"
+PAGES = ROOT / "tests" / "fixtures" / "pages"
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is missing in CI (.ci/run installs Debian's chromium)")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def playwright_api() -> Iterator[Any]:
+    if not Path(CHROMIUM).is_file():
+        _missing(CHROMIUM)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright (pip install -e '.[test]')")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_api: Any) -> Iterator[Any]:
+    b = playwright_api.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The registry with the bundled data and the page fixtures, served by the production
+    server (endpoint/server.py) at a base URI that is its own address. Yields the base URI."""
+    from endpoint.server import Server
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    store = tmp_path_factory.mktemp("browser") / "store"
+    settings = make_settings(store, base_uri=base)
+    registry = open_registry(settings)
+    registry.init()
+    for sid, name, by in (
+        ("pages-story", "commitment-story.ttl", None),
+        ("pages-story-cs", "commitment-story-civil-society.ttl", "norsk-journalistlag"),
+        ("pages-withdrawn", "withdrawn.ttl", None),
+    ):
+        data = (PAGES / name).read_bytes()
+        org = base + "id/organisation/" + by if by else None
+        registry.load([SourceFile(name, data, sid)], submitted_by=org)
+    app = create_app(settings, registry=registry)
+    server = Server(app, host="127.0.0.1", port=port, threads=4)
+    server.start_in_thread()
+    try:
+        yield base
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_site: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO")
+    p = context.new_page()
+    p.set_default_timeout(15_000)
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTEFACTS
