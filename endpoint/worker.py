@@ -122,6 +122,7 @@ def worker_main(
     _watch_parent(parent_pid)
     import pyoxigraph as ox
 
+    from endpoint.csvsafe import escape_csv
     from registry.store import EmbeddedStore
 
     store = EmbeddedStore(Path(store_path))
@@ -197,6 +198,8 @@ def worker_main(
                 else:
                     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
                     body = parsed.serialize(format=solution_formats[sfmt]) or b""
+                if sfmt == "csv":
+                    body = escape_csv(body)  # spreadsheet-safe (endpoint/csvsafe.py)
                 if truncated:
                     body = _mark_truncated(body, sfmt, rows, link)
                 return ("ok", SOLUTIONS, sfmt, rows, truncated, revision, committed), body

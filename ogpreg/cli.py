@@ -14,7 +14,7 @@ import click
 
 from registry.errors import RegistryError, UsageError, ValidationFailed
 from registry.i18n import Lang, as_lang, msg
-from registry.rdfio import RDF_FORMATS
+from registry.rdfio import RDF_FORMATS, read_limited
 from registry.results import ALL_FORMATS, serialize
 from registry.service import LoadResult, Registry, open_registry
 from registry.settings import load_settings
@@ -113,7 +113,16 @@ def _registry(ctx: click.Context) -> Registry:
     return ctx.find_object(State).registry()  # type: ignore[union-attr]
 
 
-def _read_inputs(files: tuple[str, ...], fmt: str | None, source: str | None) -> list[SourceFile]:
+def _is_submission(files: tuple[str, ...], fmt: str | None) -> bool:
+    """XLSX/CSV/JSON submissions and URLs go through ogpreg/submissions.py."""
+    from ogpreg.submissions import handles
+
+    return handles(files, fmt)
+
+
+def _read_inputs(
+    files: tuple[str, ...], fmt: str | None, source: str | None, max_bytes: int | None = None
+) -> list[SourceFile]:
     if not files:
         raise UsageError(msg("Oppgi minst én fil.", "Give at least one file."))
     if source and len(files) > 1:
@@ -133,8 +142,12 @@ def _read_inputs(files: tuple[str, ...], fmt: str | None, source: str | None) ->
                         "Reading standard input (-) needs --format and --source.",
                     )
                 )
-            data = sys.stdin.buffer.read()
             label = "<stdin>"
+            data = (
+                sys.stdin.buffer.read()
+                if max_bytes is None
+                else read_limited(sys.stdin.buffer, max_bytes, file=label)
+            )
         else:
             path = Path(name)
             if not path.is_file():
@@ -145,8 +158,10 @@ def _read_inputs(files: tuple[str, ...], fmt: str | None, source: str | None) ->
                         file=name,
                     )
                 )
-            data = path.read_bytes()
             label = name
+            data = (
+                path.read_bytes() if max_bytes is None else read_limited(path, max_bytes, file=name)
+            )
         out.append(
             SourceFile(label, data, source_id_for(path.name if name != "-" else label, source), fmt)
         )
@@ -217,7 +232,35 @@ def init(ctx: click.Context) -> None:
     )
 
 
-_FORMAT_HELP = "RDF format; default from the file extension (" + ", ".join(RDF_FORMATS) + ")."
+_FORMAT_HELP = (
+    "RDF format (" + ", ".join(RDF_FORMATS) + ") or submission format (xlsx, csv, json); "
+    "default from the file extension."
+)
+_SUBMISSION_FORMATS = ("xlsx", "csv", "json")
+
+
+def _submission_options(f: Any) -> Any:
+    """--plan, --kind and --allow-private-urls for spreadsheet/CSV/JSON submissions and URLs."""
+    f = click.option(
+        "--allow-private-urls",
+        is_flag=True,
+        help="Allow fetching a URL on a loopback, private or link-local address. Example: "
+        "ogpreg load --allow-private-urls http://intranett.local/forslag.xlsx",
+    )(f)
+    f = click.option(
+        "--kind",
+        metavar="KIND",
+        help="Submission kind of CSV/XLSX/JSON files (commitments, proposals, comments, "
+        "assessments, organisations); default: from the sheets and headers. Example: --kind "
+        "proposals",
+    )(f)
+    f = click.option(
+        "--plan",
+        metavar="ID",
+        help="Action plan of a submission (part of its source id; commitments take it from "
+        "their rows). Example: --plan 2019-2021",
+    )(f)
+    return f
 
 
 @main.command()
@@ -225,7 +268,7 @@ _FORMAT_HELP = "RDF format; default from the file extension (" + ", ".join(RDF_F
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(RDF_FORMATS)),
+    type=click.Choice([*RDF_FORMATS, *_SUBMISSION_FORMATS]),
     help=_FORMAT_HELP + " Example: --format turtle",
 )
 @click.option(
@@ -249,6 +292,20 @@ _FORMAT_HELP = "RDF format; default from the file extension (" + ", ".join(RDF_F
     show_default=True,
     help="Report format for problems. Example: --report json",
 )
+@click.option(
+    "--remote",
+    metavar="URL",
+    help="Push the files to a running registry at URL instead of the local store (PUT "
+    "URL/graph-store?graph=...; the server validates as a local load does). Needs --token. "
+    "Example: --remote https://ogp.example.no/",
+)
+@click.option(
+    "--token",
+    metavar="TOKEN",
+    help="Bearer token for --remote (from 'ogpreg token add' on the server), or @FILE to read "
+    "it from a file. Never printed. Example: --token @~/.config/ogpreg/token",
+)
+@_submission_options
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -258,26 +315,46 @@ def load(
     submitted_by: str | None,
     dry_run: bool,
     report_format: str,
+    remote: str | None,
+    token: str | None,
+    plan: str | None = None,
+    kind: str | None = None,
+    allow_private_urls: bool = False,
 ) -> None:
     """Validate RDF files and load each into its own named graph, all or nothing.
 
     FILE is Turtle, TriG, N-Triples, N-Quads, JSON-LD or RDF/XML ('-' for standard input,
-    with --format and --source). If any file fails to parse or validate, nothing is written.
+    with --format and --source), a submission as XLSX, CSV or JSON (docs/submissions.md), or
+    an http(s) URL of one. If any file fails to parse or validate, nothing is written.
 
     \b
     Example:
       ogpreg load --submitted-by 972417858 tillegg.ttl
       ogpreg load --dry-run tillegg.ttl
+      ogpreg load --dry-run forpliktelser.xlsx
+      ogpreg load --remote https://ogp.example.no/ --token @token.txt tillegg.ttl
     """
     ctx.meta["report_format"] = report_format
-    reg = _registry(ctx)
-    inputs = _read_inputs(files, fmt, source)
-    org_iri = None
-    if submitted_by:
-        from registry.organisations import resolve_organisation
+    if remote or token:
+        results = _load_remote(ctx, files, fmt, source, submitted_by, dry_run, remote, token)
+    elif _is_submission(files, fmt):
+        from ogpreg.submissions import load_submissions
 
-        org_iri = resolve_organisation(reg, submitted_by).iri
-    results = reg.load(inputs, submitted_by=org_iri, dry_run=dry_run)
+        load_submissions(
+            ctx, _registry(ctx), files, fmt=fmt, source=source, submitted_by=submitted_by,
+            dry_run=dry_run, report_format=report_format, lang=_lang_of(ctx), plan=plan,
+            kind=kind, allow_private_urls=allow_private_urls,
+        )
+        return
+    else:
+        reg = _registry(ctx)
+        inputs = _read_inputs(files, fmt, source, reg.settings.max_upload_bytes)
+        org_iri = None
+        if submitted_by:
+            from registry.organisations import resolve_organisation
+
+            org_iri = resolve_organisation(reg, submitted_by).iri
+        results = reg.load(inputs, submitted_by=org_iri, dry_run=dry_run)
     lang = _lang_of(ctx)
     if report_format == "json":
         click.echo(
@@ -305,13 +382,67 @@ def load(
         _print_load(results, lang, dry_run)
 
 
+def _load_remote(
+    ctx: click.Context,
+    files: tuple[str, ...],
+    fmt: str | None,
+    source: str | None,
+    submitted_by: str | None,
+    dry_run: bool,
+    remote: str | None,
+    token: str | None,
+) -> list[LoadResult]:
+    """``load --remote``: the server validates and loads (ogpreg/remote.py)."""
+    from ogpreg.remote import load_remote, plaintext_warning
+
+    if not remote or not token:
+        raise UsageError(
+            msg(
+                "--remote og --token må brukes sammen.",
+                "--remote and --token must be used together.",
+            )
+        )
+    if submitted_by:
+        raise UsageError(
+            msg(
+                "--submitted-by kan ikke brukes med --remote: tjeneren tar innsenderen fra "
+                "tokenet.",
+                "--submitted-by cannot be used with --remote: the server takes the submitter "
+                "from the token.",
+            )
+        )
+    if _is_submission(files, fmt):
+        raise UsageError(
+            msg(
+                "--remote sender RDF-filer (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); "
+                "innsendinger som XLSX, CSV, JSON eller URL kan ikke sendes med --remote ennå. "
+                "Last dem lokalt på tjeneren, eller gjør dem om til RDF først.",
+                "--remote sends RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); "
+                "submissions as XLSX, CSV, JSON or a URL cannot be sent with --remote yet. Load "
+                "them locally on the server, or turn them into RDF first.",
+            )
+        )
+    lang = _lang_of(ctx)
+    warning = plaintext_warning(remote)
+    if warning is not None:
+        click.echo(warning.render(lang), err=True)
+    return load_remote(remote, token, _read_inputs(files, fmt, source), dry_run=dry_run, lang=lang)
+
+
 @main.command()
 @click.argument("files", nargs=-1, metavar="FILE...")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(list(RDF_FORMATS)),
+    type=click.Choice([*RDF_FORMATS, *_SUBMISSION_FORMATS]),
     help=_FORMAT_HELP + " Example: --format trig",
+)
+@_submission_options
+@click.option(
+    "--submitted-by",
+    metavar="ORG",
+    help="Submitter of a spreadsheet/CSV/JSON submission (organisation number or name); "
+    "decides which earlier submission it would replace. Example: --submitted-by 972417858",
 )
 @click.option(
     "--report",
@@ -323,7 +454,14 @@ def load(
 )
 @click.pass_context
 def validate(
-    ctx: click.Context, files: tuple[str, ...], fmt: str | None, report_format: str
+    ctx: click.Context,
+    files: tuple[str, ...],
+    fmt: str | None,
+    report_format: str,
+    plan: str | None = None,
+    kind: str | None = None,
+    allow_private_urls: bool = False,
+    submitted_by: str | None = None,
 ) -> None:
     """Validate RDF files against the shapes and print the report; write nothing.
 
@@ -332,10 +470,20 @@ def validate(
     \b
     Example:
       ogpreg validate --lang en forslag.ttl
+      ogpreg validate --report json forpliktelser.xlsx
     """
     ctx.meta["report_format"] = report_format
     reg = _registry(ctx)
-    report = reg.validate(_read_inputs(files, fmt, None))
+    if _is_submission(files, fmt):
+        from ogpreg.submissions import validate_submissions
+
+        validate_submissions(
+            ctx, reg, files, fmt=fmt, report_format=report_format, lang=_lang_of(ctx),
+            plan=plan, kind=kind, allow_private_urls=allow_private_urls,
+            submitted_by=submitted_by,
+        )
+        return
+    report = reg.validate(_read_inputs(files, fmt, None, reg.settings.max_upload_bytes))
     lang = _lang_of(ctx)
     click.echo(report.to_json(lang) if report_format == "json" else report.render(lang))
 
@@ -498,7 +646,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 
 #: Command modules that add commands to ``main`` with ``register(main)``.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "tokens", "submissions", "dcat")
+COMMAND_MODULES: tuple[str, ...] = ("serve", "tokens", "submissions", "dcat", "backup")
 
 
 def _register_commands() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -93,6 +94,54 @@ def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
     return None, None
 
 
+#: Most characters the XML entities of one RDF/XML file may expand to ("billion laughs").
+MAX_ENTITY_EXPANSION = 10_000_000
+_ENTITY_DECL = re.compile(rb"<!ENTITY\s+([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')\s*>")
+_ENTITY_REF = re.compile(rb"&([A-Za-z_][\w.-]*);")
+
+
+def _check_entity_expansion(data: bytes, file: str) -> None:
+    """Refuse RDF/XML whose internal entities would expand beyond
+    :data:`MAX_ENTITY_EXPANSION` characters (the parser expands them in memory). External
+    entities (``SYSTEM``/``PUBLIC``) are never resolved: the parser refuses them."""
+    values = {m.group(1): m.group(2) or m.group(3) or b"" for m in _ENTITY_DECL.finditer(data)}
+    sizes: dict[bytes, int] = {}
+
+    def size(name: bytes, depth: int = 0) -> int:
+        if name not in values:
+            return len(name) + 2
+        if name not in sizes:
+            if depth > 50:  # a cycle or absurd nesting
+                sizes[name] = MAX_ENTITY_EXPANSION + 1
+                return sizes[name]
+            value = values[name]
+            total = len(value)
+            for ref in _ENTITY_REF.finditer(value):
+                total += size(ref.group(1), depth + 1) - len(ref.group(0))
+                if total > MAX_ENTITY_EXPANSION:
+                    break
+            sizes[name] = total
+        return sizes[name]
+
+    total = 0
+    for ref in _ENTITY_REF.finditer(data):
+        total += size(ref.group(1))
+        if total > MAX_ENTITY_EXPANSION:
+            raise SourceError(
+                msg(
+                    "{file}: XML-entitetene i filen ville blitt utvidet til over {limit} tegn "
+                    "(«billion laughs»). Skriv verdiene ut i stedet for å bruke entiteter. "
+                    "Ingenting er lastet.",
+                    "{file}: the file's XML entities would expand to more than {limit} "
+                    "characters (\"billion laughs\"). Write the values out instead of using "
+                    "entities. Nothing was loaded.",
+                    file=file,
+                    limit=MAX_ENTITY_EXPANSION,
+                ),
+                file=file,
+            )
+
+
 def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> list[ox.Quad]:
     """Parse ``data`` completely (nothing is written anywhere) or raise :class:`SourceError`
     naming the file, line and column. No network access: JSON-LD remote contexts are not
@@ -117,6 +166,8 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
             line=line,
             column=column,
         ) from exc
+    if fmt.name == "rdfxml" and b"<!ENTITY" in data:
+        _check_entity_expansion(data, file)
     try:
         return list(ox.parse(data, fmt.ox_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as exc:
@@ -150,3 +201,28 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
             ),
             file=file,
         ) from exc
+
+
+def read_limited(source: Path | BinaryIO, max_bytes: int, *, file: str) -> bytes:
+    """The bytes of a file or stream, refusing (before reading it into memory) anything over
+    ``max_bytes`` (``OGPREG_MAX_UPLOAD_BYTES``) with a :class:`SourceError`."""
+    if isinstance(source, Path):
+        size = source.stat().st_size
+        data = b"" if size > max_bytes else source.read_bytes()
+    else:
+        data = source.read(max_bytes + 1)
+        size = len(data)
+    if size > max_bytes or len(data) > max_bytes:
+        raise SourceError(
+            msg(
+                "{file}: filen er større enn grensen på {limit} byte (OGPREG_MAX_UPLOAD_BYTES). "
+                "Del den i flere filer, eller øk grensen. Ingenting er lastet.",
+                "{file}: the file is larger than the limit of {limit} bytes "
+                "(OGPREG_MAX_UPLOAD_BYTES). Split it into several files, or raise the limit. "
+                "Nothing was loaded.",
+                file=file,
+                limit=max_bytes,
+            ),
+            file=file,
+        )
+    return data

@@ -95,7 +95,8 @@ SETTINGS: tuple[Setting, ...] = (
         "max_upload_bytes",
         "OGPREG_MAX_UPLOAD_BYTES",
         "104857600",
-        "Largest submission accepted on the authenticated write paths and by 'ogpreg load URL'.",
+        "Largest submission accepted on the authenticated write paths, by 'ogpreg load URL' "
+        "and by 'ogpreg load/validate' of a local RDF file (refused before it is read).",
         "20000000",
     ),
     Setting(

@@ -194,6 +194,15 @@ class EmbeddedStore:
         for work in self.path.glob("work-*"):
             shutil.rmtree(work, ignore_errors=True)
 
+    def _remove_uncommitted_revisions(self, current: int) -> None:
+        """Remove revision directories newer than ``CURRENT``: a writer killed between renaming
+        its clone into ``revisions/`` and replacing ``CURRENT`` leaves one, never read by anyone,
+        and its number is the next commit's."""
+        for rev_dir in self.path.glob(f"revisions/{_REV_PREFIX}*"):
+            suffix = rev_dir.name[len(_REV_PREFIX) :]
+            if suffix.isdigit() and int(suffix) > current:
+                shutil.rmtree(rev_dir, ignore_errors=True)
+
     @contextlib.contextmanager
     def transaction(self) -> Iterator[ox.Store]:
         """Yield a writable clone of the current revision; commit it when the block ends.
@@ -203,6 +212,7 @@ class EmbeddedStore:
         with self._write_lock():
             self._remove_stale_work_dirs()
             rev = self.revision()
+            self._remove_uncommitted_revisions(0 if rev is None else rev.number)
             work = self.path / f"work-{os.getpid()}-{next(_counter)}"
             if rev is not None:
                 ox.Store.read_only(str(self._revision_dir(rev.number))).backup(str(work))

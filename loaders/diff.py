@@ -1,0 +1,169 @@
+"""What a submission changes in the registry, item by item: created, updated (which fields),
+unchanged, removed.
+
+An item is a subject of the submission's graph (new or previous version). Its statements
+before are everything the registry says about it; after, the previous version of this
+submission's graph is replaced by the new one while other sources stay. Each look-up is by
+subject or by graph, so the cost follows the submission, not the registry.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from loaders.columns import KINDS, sheet
+from registry.i18n import Lang
+
+_DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+
+Statement = tuple[str, "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"]
+
+
+@dataclass
+class ItemChange:
+    iri: str
+    label: str
+    status: str  # created updated unchanged removed
+    fields: list[str] = field(default_factory=list)  # changed fields (keys "path@lang")
+
+
+@dataclass
+class Diff:
+    graph: str
+    items: list[ItemChange] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for i in self.items if i.status == status)
+
+    @property
+    def removed(self) -> list[ItemChange]:
+        return [i for i in self.items if i.status == "removed"]
+
+    def to_dict(self, lang: Lang) -> dict[str, object]:
+        return {
+            "graph": self.graph,
+            "created": self.count("created"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "removed": self.count("removed"),
+            "items": [
+                {
+                    "item": i.label,
+                    "iri": i.iri,
+                    "status": i.status,
+                    "fields": [field_label(f, lang) for f in i.fields],
+                }
+                for i in self.items
+                if i.status != "unchanged"
+            ],
+        }
+
+    def render(self, lang: Lang) -> str:
+        en = lang == "en"
+        words = {
+            "created": ("ny", "created"),
+            "updated": ("endret", "updated"),
+            "removed": ("fjernet", "removed"),
+        }
+        lines = [
+            (
+                f"  {self.count('created')} created, {self.count('updated')} updated, "
+                f"{self.count('unchanged')} unchanged, {self.count('removed')} removed"
+            )
+            if en
+            else (
+                f"  {self.count('created')} nye, {self.count('updated')} endret, "
+                f"{self.count('unchanged')} uendret, {self.count('removed')} fjernet"
+            )
+        ]
+        for i in self.items:
+            if i.status == "unchanged":
+                continue
+            text = f"  {words[i.status][1 if en else 0]}: {i.label}"
+            if i.status == "updated" and i.fields:
+                text += " (" + ", ".join(field_label(f, lang) for f in i.fields) + ")"
+            lines.append(text)
+        return "\n".join(lines)
+
+
+def _key(predicate: str, obj: object) -> str:
+    lang = getattr(obj, "language", None)
+    return f"{predicate}@{lang}" if lang else predicate
+
+
+def field_label(key: str, lang: Lang) -> str:
+    """A readable field name: the column header of the property (and language)."""
+    predicate, _, tag = key.partition("@")
+    for keys in KINDS.values():
+        for k in keys:
+            for c in sheet(k).columns:
+                if c.spec.path is not None and str(c.spec.path) == predicate and (
+                    not tag or c.spec.lang == tag
+                ):
+                    return c.header(lang)
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import SH
+
+    from registry.validation import shapes_graph
+
+    shapes = shapes_graph()
+    for shape in shapes.subjects(SH.path, URIRef(predicate)):
+        for name in shapes.objects(shape, SH.name):
+            if isinstance(name, Literal) and name.language == lang:
+                return str(name)
+    local = predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    return f"{local}@{tag}" if tag else local
+
+
+def _label(iri: str, base: str, labels: dict[str, str]) -> str:
+    if iri in labels:
+        return labels[iri]
+    rel = iri[len(base) :] if iri.startswith(base) else iri
+    return rel.removeprefix("id/")
+
+
+def diff_graph(
+    reader: ox.Store,
+    graph: str,
+    new: list[ox.Triple],
+    *,
+    base: str,
+    labels: dict[str, str],
+) -> Diff:
+    """The change of replacing ``graph`` by the triples ``new``."""
+    g = ox.NamedNode(graph)
+    old_by: dict[str, set[Statement]] = defaultdict(set)
+    for q in reader.quads_for_pattern(None, None, None, g):
+        if isinstance(q.subject, ox.NamedNode):
+            old_by[q.subject.value].add((q.predicate.value, q.object))
+    new_by: dict[str, set[Statement]] = defaultdict(set)
+    order: list[str] = []
+    for t in new:
+        if isinstance(t.subject, ox.NamedNode):
+            s = t.subject.value
+            if s not in new_by:
+                order.append(s)
+            new_by[s].add((t.predicate.value, t.object))
+    order += sorted(s for s in old_by if s not in new_by)
+    out = Diff(graph)
+    for s in order:
+        other: set[Statement] = set()
+        for q in reader.quads_for_pattern(ox.NamedNode(s), None, None, None):
+            if q.graph_name != g:
+                other.add((q.predicate.value, q.object))
+        before = other | old_by.get(s, set())
+        after = other | new_by.get(s, set())
+        label = _label(s, base, labels)
+        if not before:
+            out.items.append(ItemChange(s, label, "created"))
+        elif not after or (s not in new_by and not other):
+            out.items.append(ItemChange(s, label, "removed"))
+        elif before == after:
+            out.items.append(ItemChange(s, label, "unchanged"))
+        else:
+            changed = sorted({_key(p, o) for p, o in before ^ after})
+            out.items.append(ItemChange(s, label, "updated", changed))
+    return out

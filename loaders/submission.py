@@ -1,0 +1,527 @@
+"""Submissions end to end: read XLSX, CSV or JSON; build RDF; name the source; validate and
+load through the registry's own path (:meth:`registry.service.Registry.load`), with every
+problem traced back to file, sheet, row and column.
+
+The source id of a submission is stable, so a new version replaces the previous one::
+
+    {kind}-{plan}-{submitter}     e.g. commitments-2019-2021-naerings-og-fiskeridepartementet
+    {kind}-{submitter}            when no plan is known (proposals, comments, assessments,
+                                  organisations without --plan)
+
+``kind`` is commitments, proposals, comments, assessments or organisations; ``plan`` the
+plan id of the commitments (or ``--plan``); ``submitter`` the last segment of the submitting
+organisation's IRI (``--submitted-by``, else the one organisation the rows name as lead
+agency, proposer, author or assessor). ``--source`` overrides it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+import pyoxigraph as ox
+
+from loaders import csv_, jsonsub, xlsx
+from loaders.build import Build, build
+from loaders.columns import KINDS, kind_of_sheet, normalise_kind, sheet
+from loaders.diff import Diff, diff_graph
+from loaders.engine import SubmissionValidator
+from loaders.issues import SubmissionError, SubmissionIssue, issue
+from loaders.refs import References
+from loaders.table import Table, best_sheet
+from registry.errors import UsageError, ValidationFailed
+from registry.i18n import msg
+from registry.namespaces import OGP
+from registry.rdfio import RDF_FORMATS
+from registry.service import LoadResult, Registry
+from registry.sources import SourceFile
+from registry.validation import Issue, ValidationReport
+
+#: Submission formats and their file extensions.
+FORMATS: dict[str, tuple[str, ...]] = {
+    "xlsx": (".xlsx", ".xlsm"),
+    "csv": (".csv",),
+    "json": (".json",),
+}
+_SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+
+
+@dataclass(frozen=True)
+class SubmissionFile(SourceFile):
+    """The RDF of a submission (``data``, N-Triples), named after the submitted file(s) and
+    carrying the submitted bytes' SHA-256 for the provenance record."""
+
+    digest: str = ""
+
+    @property
+    def sha256(self) -> str:
+        return self.digest or hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass
+class RawInput:
+    """A submitted file: bytes in memory, or a path read as a stream."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+
+    def open(self) -> BinaryIO:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        return self.path.open("rb")
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        return self.path.read_bytes()
+
+    def sha256(self) -> str:
+        h = hashlib.sha256()
+        with self.open() as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+
+
+@dataclass
+class Options:
+    kind: str | None = None
+    plan: str | None = None
+    submitted_by: str | None = None  # organisation IRI
+    source: str | None = None
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class Submission:
+    """One submission: its files, its RDF and where it goes."""
+
+    label: str
+    inputs: list[RawInput]
+    build: Build
+    kind: str = ""
+    plan: str | None = None
+    submitter: str | None = None
+    source_id: str = ""
+    graph: str = ""
+    file: SubmissionFile | None = None
+    diff: Diff | None = None
+    notes: list[SubmissionIssue] = field(default_factory=list)
+
+
+def submission_format(
+    name: str, data: bytes | None = None, explicit: str | None = None
+) -> str | None:
+    """``xlsx``, ``csv`` or ``json`` for a submission; None for an RDF file.
+
+    Raises :class:`UsageError` for a format that is neither."""
+    if explicit:
+        e = explicit.lower()
+        if e in FORMATS:
+            return e
+        if e in RDF_FORMATS:
+            return None
+    suffix = PurePath(name.split("?", 1)[0]).suffix.lower()
+    for fmt, exts in FORMATS.items():
+        if suffix in exts:
+            if fmt == "json" and data is not None and b'"@context"' in data[:4096]:
+                return None  # JSON-LD under a .json name
+            return fmt
+    if any(suffix in f.extensions for f in RDF_FORMATS.values()):
+        return None
+    if data is not None and data.startswith(b"PK"):
+        return "xlsx"
+    raise UsageError(
+        msg(
+            "Ukjent filformat for {file} (filendelse {suffix!r}). Innsendinger leses fra "
+            "{subs}; RDF fra {rdf}. Lagre filen i et av disse formatene, eller oppgi --format.",
+            "Unknown file format of {file} (extension {suffix!r}). Submissions are read from "
+            "{subs}; RDF from {rdf}. Save the file in one of these formats, or pass --format.",
+            file=name,
+            suffix=suffix,
+            subs=", ".join(e for exts in FORMATS.values() for e in exts),
+            rdf=", ".join(e for f in RDF_FORMATS.values() for e in f.extensions),
+        )
+    )
+
+
+# -- reading and building -------------------------------------------------------------------
+def read_submissions(
+    registry: Registry, inputs: list[tuple[RawInput, str]], opts: Options
+) -> list[Submission]:
+    """Build every submission; CSV files of the same kind form one submission."""
+    streams: list[BinaryIO] = []
+    try:
+        return _read_submissions(registry, inputs, opts, streams)
+    finally:
+        for s in streams:
+            s.close()
+
+
+def _read_submissions(
+    registry: Registry, inputs: list[tuple[RawInput, str]], opts: Options,
+    streams: list[BinaryIO],
+) -> list[Submission]:
+    registry.ensure_initialised()
+    refs = References(registry)
+    subs: list[Submission] = []
+    csv_groups: dict[str, list[tuple[RawInput, Table]]] = {}
+    for raw, fmt in inputs:
+        if fmt == "csv":
+            stream = raw.open()
+            streams.append(stream)
+            table = csv_.read_table(stream, raw.name)
+            candidates = list(KINDS[opts.kind]) if opts.kind else None
+            key, _found = best_sheet(list(table.header), candidates)
+            csv_groups.setdefault(kind_of_sheet(key), []).append((raw, table))
+            continue
+        data = raw.read()
+        kind = opts.kind
+        structural: list[SubmissionIssue] = []
+        if fmt == "xlsx":
+            tables, ignored = xlsx.read_tables(data, raw.name)
+            for name in ignored:
+                structural.append(
+                    issue(
+                        msg(
+                            "Arket «{sheet}» er ikke et kjent innsendingsark og blir ikke lest.",
+                            "The sheet \"{sheet}\" is not a known submission sheet and is not "
+                            "read.",
+                            sheet=name,
+                        ),
+                        file=raw.name,
+                        severity="warning",
+                        sheet=name,
+                    )
+                )
+        else:
+            tables, declared, structural = jsonsub.read_tables(data, raw.name)
+            kind = kind or declared
+        b = build(tables, refs=refs, uris=registry.uris, file=raw.name, kind=kind,
+                  progress=opts.progress)
+        b.issues[:0] = structural
+        subs.append(Submission(raw.name, [raw], b))
+    for kind, group in csv_groups.items():
+        label = " + ".join(r.name for r, _ in group)
+        b = build([t for _, t in group], refs=refs, uris=registry.uris, file=label, kind=kind,
+                  progress=opts.progress)
+        subs.append(Submission(label, [r for r, _ in group], b))
+    for sub in subs:
+        _identify(registry, refs, sub, opts)
+    return subs
+
+
+def _identify(registry: Registry, refs: References, sub: Submission, opts: Options) -> None:
+    b = sub.build
+    sub.kind = b.kind or (opts.kind or "")
+    if not sub.kind:
+        return
+    plan = opts.plan
+    if sub.kind == "commitments" and b.plans:
+        data_plan = b.plans.most_common(1)[0][0]
+        if plan and plan != data_plan:
+            b.issues.append(
+                issue(
+                    msg(
+                        "--plan {plan} stemmer ikke med handlingsplanen i filen ({data}).",
+                        "--plan {plan} does not match the action plan in the file ({data}).",
+                        plan=plan,
+                        data=data_plan,
+                    ),
+                    file=sub.label,
+                )
+            )
+        plan = data_plan
+    sub.plan = plan
+    submitter = opts.submitted_by
+    if submitter is None and len(b.authors) == 1:
+        submitter = next(iter(b.authors))
+        b.issues.append(
+            issue(
+                msg(
+                    "Innsender: {org} (utledet fra radene; bruk --submitted-by for å oppgi en "
+                    "annen).",
+                    "Submitter: {org} (derived from the rows; pass --submitted-by to name "
+                    "another).",
+                    org=refs.orgs[submitter].name if submitter in refs.orgs else submitter,
+                ),
+                file=sub.label,
+                severity="info",
+            )
+        )
+    sub.submitter = submitter
+    if opts.source:
+        sub.source_id = opts.source
+    elif submitter is None:
+        if b.rows and (b.ok or len(b.authors) > 1):
+            b.issues.append(
+                issue(
+                    msg(
+                        "Kan ikke se hvem som sender inn: radene nevner {n} ulike "
+                        "organisasjoner. Oppgi innsenderen med --submitted-by "
+                        "(organisasjonsnummer eller navn); den bestemmer hvilken tidligere "
+                        "innsending denne erstatter.",
+                        "Cannot tell who submits: the rows name {n} different organisations. "
+                        "Name the submitter with --submitted-by (organisation number or name); "
+                        "it decides which earlier submission this one replaces.",
+                        n=len(b.authors),
+                    ),
+                    file=sub.label,
+                )
+            )
+        if b.builder is not None:
+            b.builder.date_rules(None)
+        return
+    else:
+        sub.source_id = source_id_for(sub.kind, plan, submitter)
+    sub.graph = registry.uris.source_graph(sub.source_id)
+    if b.builder is not None:
+        b.builder.date_rules(sub.graph)
+    if sub.kind == "organisations":
+        _check_corrections(refs, sub)
+
+
+def source_id_for(kind: str, plan: str | None, submitter_iri: str) -> str:
+    """The stable source id of a submission (see the module docstring)."""
+    from registry.uris import slugify
+
+    org = slugify(submitter_iri.rstrip("/").rsplit("/", 1)[-1])
+    parts = [kind] + ([slugify(plan)] if plan else []) + [org]
+    sid = "-".join(parts)
+    if len(sid) > 100:
+        digest = hashlib.sha256(sid.encode()).hexdigest()[:8]
+        sid = sid[:91].rstrip("-") + "-" + digest
+    return sid
+
+
+def _check_corrections(refs: References, sub: Submission) -> None:
+    """An organisations submission may add to an organisation registered by another source,
+    but not contradict it: that source holds the value and must be corrected itself."""
+    b = sub.build
+    single = {
+        f"{_SKOS_PREF}@nb",
+        f"{_SKOS_PREF}@en",
+        str(OGP.organisationKind),
+        str(OGP.organisationNumber),
+    }
+    new: dict[tuple[str, str], object] = {}
+    for t in b.triples:
+        lang = getattr(t.object, "language", None)
+        key = f"{t.predicate.value}@{lang}" if lang else t.predicate.value
+        if key in single and isinstance(t.subject, ox.NamedNode):
+            new[(t.subject.value, key)] = t.object
+    sh = sheet("organisations")
+    column_of = {
+        f"{_SKOS_PREF}@nb": "name_nb",
+        f"{_SKOS_PREF}@en": "name_en",
+        str(OGP.organisationKind): "kind",
+        str(OGP.organisationNumber): "number",
+    }
+    for (s, key), obj in new.items():
+        predicate, _, lang = key.partition("@")
+        for old, graph in refs.values(s, predicate, exclude=sub.graph):
+            if lang and getattr(old, "language", None) != lang:
+                continue
+            if old != obj:
+                table, row = b.subjects[s]
+                loc = b.tables[table].locate(row, column_of[key])
+                i = issue(
+                    msg(
+                        "Organisasjonen er registrert med {old} i kilden {graph}. En innsending "
+                        "kan legge til opplysninger, men ikke endre dem en annen kilde har gitt: "
+                        "rett verdien i den kilden (last den på nytt), eller fjern verdien her.",
+                        "The organisation is registered with {old} in the source {graph}. A "
+                        "submission can add facts, but not change those another source gave: "
+                        "correct the value in that source (load it again), or remove the value "
+                        "here.",
+                        old=getattr(old, "value", str(old)),
+                        graph=graph,
+                    ),
+                    file=sub.label,
+                    focus=s,
+                    path=predicate,
+                    value=getattr(obj, "value", str(obj)),
+                )
+                i.location = loc
+                b.issues.append(i)
+                _ = sh
+                break
+
+
+def serialise(subs: Iterable[Submission]) -> None:
+    """Give each submission its :class:`SubmissionFile` (N-Triples)."""
+    for sub in subs:
+        if not sub.source_id:
+            continue
+        data = ox.serialize(sub.build.triples, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None
+        if len(sub.inputs) == 1:
+            digest = sub.inputs[0].sha256()
+        else:  # several CSV files: the SHA-256 of their bytes in the order given
+            h = hashlib.sha256()
+            for raw in sub.inputs:
+                with raw.open() as fh:
+                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                        h.update(chunk)
+            digest = h.hexdigest()
+        sub.file = SubmissionFile(
+            name=sub.label, data=data, source_id=sub.source_id, format="ntriples", digest=digest
+        )
+
+
+# -- locating SHACL results -----------------------------------------------------------------
+def locate(issue_: Issue, sub: Submission) -> SubmissionIssue:
+    """The SHACL result ``issue_`` placed at its file, sheet, row and column."""
+    b = sub.build
+    where = b.subjects.get(issue_.focus)
+    out = SubmissionIssue(**{k: getattr(issue_, k) for k in issue_.__dataclass_fields__})
+    out.file = sub.label
+    if where is None:
+        return out
+    t, row = where
+    info = b.tables[t]
+    key = _column_for(info.sheet.key, issue_)
+    out.location = {k: v for k, v in info.locate(row, key).items() if v is not None}
+    if key is not None and (issue_.focus, key) in b.raw:
+        out.value = b.raw[(issue_.focus, key)] or out.value
+    if out.focus_label is None:
+        out.focus_label = b.labels.get(issue_.focus)
+    return out
+
+
+def _column_for(sheet_key: str, i: Issue) -> str | None:
+    sh = sheet(sheet_key)
+    shape = (i.shape or "").rsplit("#", 1)[-1]
+    lang = None
+    if i.value and i.path:
+        lang = None
+    by_path = [c for c in sh.columns if c.spec.path is not None and str(c.spec.path) == i.path]
+    by_shape = [c for c in by_path if c.spec.shape == shape] or by_path
+    if not by_shape:
+        if i.path == str(OGP.assesses) and sheet_key == "assessments":
+            return "commitment"
+        return None
+    if lang:
+        for c in by_shape:
+            if c.spec.lang == lang:
+                return c.key
+    return by_shape[0].key
+
+
+def _combined(subs: list[Submission], shacl: ValidationReport) -> ValidationReport:
+    by_file = {s.file.name: s for s in subs if s.file is not None}
+    report = ValidationReport()
+    seen: set[tuple[str, str | None]] = set()
+    for sub in subs:
+        for own in sub.build.issues:
+            report.issues.append(own)
+            if own.focus and own.severity in ("violation", "warning"):
+                seen.add((own.focus, own.path))
+    for i in shacl.issues:
+        found = by_file.get(i.file or "")
+        if found is None:
+            report.issues.append(i)
+            continue
+        if (i.focus, i.path) in seen:
+            continue  # the builder already reported this cell
+        report.issues.append(locate(i, found))
+    report.issues.sort(key=lambda i: ({"violation": 0, "warning": 1}.get(i.severity, 2)))
+    return report
+
+
+def _failed(report: ValidationReport) -> ValidationFailed:
+    return ValidationFailed(
+        msg(
+            "Innsendingen har feil; ingenting er lastet. Rett feilene over og send filen på nytt.",
+            "The submission has errors; nothing was loaded. Correct the errors above and send "
+            "the file again.",
+        ),
+        report,
+    )
+
+
+def _files(subs: list[Submission], rdf: list[SourceFile]) -> list[SourceFile]:
+    return [s.file for s in subs if s.file is not None] + list(rdf)
+
+
+def validate(
+    registry: Registry, subs: list[Submission], rdf: list[SourceFile] | None = None
+) -> ValidationReport:
+    """Every problem of every submission (and RDF file); raises ValidationFailed on errors."""
+    serialise(subs)
+    builder_ok = all(s.build.ok and s.file is not None for s in subs)
+    try:
+        shacl = registry.validate(_files(subs, rdf or []), validator=SubmissionValidator())
+    except ValidationFailed as exc:
+        raise _failed(_combined(subs, exc.report)) from None
+    report = _combined(subs, shacl)
+    if not builder_ok or not report.conforms:
+        raise _failed(report)
+    return report
+
+
+def load(
+    registry: Registry,
+    subs: list[Submission],
+    rdf: list[SourceFile] | None = None,
+    *,
+    submitted_by: str | None = None,
+    dry_run: bool = False,
+) -> tuple[list[LoadResult], ValidationReport]:
+    """Validate and load (or, with ``dry_run``, only compare); all or nothing."""
+    serialise(subs)
+    if not all(s.build.ok and s.file is not None for s in subs):
+        validate(registry, subs, rdf)  # raises with every problem
+    submitters = {s.submitter for s in subs if s.submitter}
+    if submitted_by is None and len(submitters) > 1:
+        raise UsageError(
+            msg(
+                "Innsendingene har ulike innsendere; last dem hver for seg, eller oppgi "
+                "--submitted-by.",
+                "The submissions have different submitters; load them one at a time, or pass "
+                "--submitted-by.",
+            )
+        )
+    who = submitted_by or (submitters.pop() if submitters else None)
+    reader = registry.store.reader()
+    for s in subs:
+        s.diff = diff_graph(reader, s.graph, s.build.triples, base=registry.settings.base_uri,
+                            labels=s.build.labels)
+    try:
+        results = registry.load(_files(subs, rdf or []), submitted_by=who, dry_run=dry_run,
+                                validator=SubmissionValidator())
+    except ValidationFailed as exc:
+        raise _failed(_combined(subs, exc.report)) from None
+    shacl = ValidationReport()
+    for r in results:
+        shacl.issues.extend(r.warnings)
+    report = _combined(subs, shacl)
+    return results, report
+
+
+def report_json(report: ValidationReport, lang: str) -> dict[str, object]:
+    return json.loads(report.to_json(lang))  # type: ignore[arg-type,no-any-return]
+
+
+__all__ = [
+    "FORMATS",
+    "Options",
+    "RawInput",
+    "Submission",
+    "SubmissionError",
+    "SubmissionFile",
+    "load",
+    "normalise_kind",
+    "read_submissions",
+    "source_id_for",
+    "submission_format",
+    "validate",
+]

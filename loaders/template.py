@@ -1,0 +1,270 @@
+"""Empty submission templates generated from the shapes: XLSX, CSV and JSON, and the JSON
+Schema of JSON submissions.
+
+The XLSX template has one sheet per kind of row. Row 1 holds the bokmål headers (``*`` marks
+a required column), row 2 the English headers, row 3 an example row whose first cell says
+``EKSEMPEL`` (the loader skips it). Each header has a comment with the column's description,
+format and allowed values; columns with allowed values have drop-down lists (from the hidden
+sheet «Verdilister»); a sheet «Veiledning» describes every column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from importlib.resources import files
+from typing import Any
+
+from loaders.columns import KINDS, Column, Sheet, sheets_of
+from registry.i18n import Lang
+
+SCHEMA_ID = "https://w3id.org/ogp-no/schema/submission.schema.json"
+EXAMPLE_MARKER = "EKSEMPEL"
+_DATA_ROWS = 5000
+
+
+def example_row(sh: Sheet) -> list[str]:
+    cells = [c.spec.example for c in sh.columns]
+    cells[0] = EXAMPLE_MARKER
+    return cells
+
+
+def header(c: Column, lang: Lang = "nb") -> str:
+    return c.header(lang) + (" *" if c.required else "")
+
+
+def _note(c: Column) -> str:
+    parts = [
+        c.description_nb,
+        ("Påkrevd." if c.required else "Valgfri.") + " Format: " + c.format_hint("nb") + ".",
+    ]
+    if c.spec.multiple:
+        parts.append("Flere verdier skilles med semikolon (;) eller linjeskift.")
+    parts += ["", f"{c.header_en}: {c.description_en}"]
+    return "\n".join(p for p in parts if p is not None)
+
+
+def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
+    """The XLSX template of ``kind``; ``org_names`` fills the organisation drop-down lists."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    guide = wb.active
+    assert guide is not None
+    guide.title = "Veiledning"
+    lists = wb.create_sheet("Verdilister")
+    lists.sheet_state = "hidden"
+    list_col = 0
+
+    def add_list(values: list[str]) -> str:
+        nonlocal list_col
+        list_col += 1
+        letter = get_column_letter(list_col)
+        for i, v in enumerate(values, start=1):
+            lists.cell(row=i, column=list_col, value=v)
+        return f"Verdilister!${letter}$1:${letter}${max(1, len(values))}"
+
+    bold = Font(bold=True)
+    grey = Font(italic=True, color="666666")
+    example_fill = PatternFill("solid", fgColor="EEEEEE")
+    guide.append(["Mal for innsending til OGP-registeret / Submission template, OGP registry"])
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.append([
+        "Fyll inn én rad per element fra rad 3 (eller skriv over eksempelraden). Rader der "
+        "første celle er «EKSEMPEL», tomme rader og den engelske overskriftsraden blir ikke "
+        "lest. Skriv verdier, ikke formler. * = påkrevd."
+    ])
+    guide.append([
+        "Fill in one row per item from row 3 (or overwrite the example row). Rows whose first "
+        "cell is \"EKSEMPEL\", empty rows and the English header row are not read. Write "
+        "values, not formulas. * = required."
+    ])
+    guide.append([])
+    guide.append(["Ark / sheet", "Kolonne", "Column", "Påkrevd / required", "Beskrivelse",
+                  "Description", "Format", "Tillatte verdier / allowed values"])
+    for cell in guide[5]:
+        cell.font = bold
+    for sh in sheets_of(kind):
+        ws = wb.create_sheet(sh.name_nb)
+        ws.append([header(c, "nb") for c in sh.columns])
+        ws.append([header(c, "en") for c in sh.columns])
+        ws.append(example_row(sh))
+        for i, c in enumerate(sh.columns, start=1):
+            letter = get_column_letter(i)
+            h = ws.cell(row=1, column=i)
+            h.font = bold
+            h.alignment = Alignment(wrap_text=True, vertical="top")
+            h.comment = Comment(_note(c), "ogp-registry", width=320, height=220)
+            ws.cell(row=2, column=i).font = grey
+            ex = ws.cell(row=3, column=i)
+            ex.font = grey
+            ex.fill = example_fill
+            ws.column_dimensions[letter].width = max(14, min(40, len(c.header_nb) + 4))
+            rng = f"{letter}3:{letter}{_DATA_ROWS}"
+            values: list[str] = []
+            if c.spec.kind == "concept":
+                values = [a.label("nb") for a in c.allowed]
+            elif c.spec.kind == "org" and org_names:
+                values = org_names
+            elif c.spec.kind == "boolean":
+                values = ["ja", "nei"]
+            if values:
+                dv = DataValidation(type="list", formula1=add_list(values), allow_blank=True)
+                if c.spec.multiple or c.spec.kind == "org":
+                    dv.errorStyle = "information"  # several values, or a number, are fine
+                dv.error = (
+                    "Velg en verdi fra listen. / Choose a value from the list."
+                )
+                dv.errorTitle = c.header_nb
+                dv.prompt = c.format_hint("nb")
+                dv.promptTitle = c.header_nb
+                dv.add(rng)
+                ws.add_data_validation(dv)
+            if c.spec.kind in ("date",):
+                for r in range(3, 4):
+                    ws.cell(row=r, column=i).number_format = "@"
+            guide.append([
+                sh.name_nb,
+                c.header_nb,
+                c.header_en,
+                "ja / yes" if c.required else "nei / no",
+                c.description_nb,
+                c.description_en,
+                c.format_hint("nb"),
+                "; ".join(a.label("nb") for a in c.allowed),
+            ])
+        ws.freeze_panes = "A3"
+    for letter, width in zip("ABCDEFGH", (16, 28, 28, 12, 60, 60, 40, 60), strict=True):
+        guide.column_dimensions[letter].width = width
+    for name in ("Veiledning", "Verdilister"):  # data sheets first, helpers last
+        wb.move_sheet(name, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(name))
+    wb.active = 0
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def csv_templates(kind: str, delimiter: str = ";") -> dict[str, bytes]:
+    """One CSV file per sheet of ``kind`` (UTF-8 with BOM, as Excel opens it), by sheet key:
+    the bokmål header row and an example row."""
+    out: dict[str, bytes] = {}
+    for sh in sheets_of(kind):
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n")
+        w.writerow([header(c, "nb") for c in sh.columns])
+        w.writerow(example_row(sh))
+        out[sh.key] = b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    return out
+
+
+def json_template(kind: str) -> bytes:
+    doc: dict[str, Any] = {"$schema": SCHEMA_ID, "kind": kind}
+    for sh in sheets_of(kind):
+        item: dict[str, Any] = {"example": True}
+        for c in sh.columns:
+            if c.spec.example:
+                v: Any = c.spec.example
+                if c.spec.multiple:
+                    v = [v]
+                elif c.spec.kind in ("integer", "position"):
+                    v = int(v)
+                item[c.key] = v
+        doc[sh.key] = [item]
+    return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+# -- JSON Schema --------------------------------------------------------------------------------
+def _property(c: Column) -> dict[str, Any]:
+    desc = f"{c.header_nb} / {c.header_en}. {c.description_nb} / {c.description_en}"
+    k = c.spec.kind
+    if k in ("integer", "position"):
+        one: dict[str, Any] = {"type": ["integer", "string"]}
+    elif k == "boolean":
+        one = {"type": ["boolean", "string"]}
+    elif k == "date":
+        one = {"type": "string", "pattern": r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?|"
+                                            r"(\d{1,2}\.)?\d{1,2}\.\d{4})$"}
+    elif k == "concept":
+        one = {"type": "string", "examples": [a.label("nb") for a in c.allowed][:5]}
+    else:
+        one = {"type": "string"}
+    if k in ("integer", "position", "boolean"):
+        one["type"] = [*one["type"], "null"]
+    elif k != "date":
+        one["type"] = [one["type"], "null"]
+    else:
+        one["type"] = ["string", "null"]
+    prop: dict[str, Any]
+    if c.spec.multiple:
+        prop = {"anyOf": [{"type": "array", "items": {"type": "string"}}, one]}
+    else:
+        prop = one
+    prop["description"] = desc
+    if c.allowed:
+        prop["x-allowed-values"] = [
+            {"code": a.code, "nb": a.label_nb, "en": a.label_en} for a in c.allowed
+        ]
+    return prop
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of JSON submissions (shipped as ``loaders/schema/``)."""
+    defs: dict[str, Any] = {}
+    for keys in KINDS.values():
+        for key in keys:
+            sh = sheets_of_key(key)
+            defs[key] = {
+                "type": "object",
+                "title": f"{sh.name_nb} / {sh.name_en}",
+                "properties": {"example": {"type": "boolean", "description":
+                               "true: an example, skipped when loading."}}
+                | {c.key: _property(c) for c in sh.columns},
+                "required": [c.key for c in sh.required if c.key != "id" or key != "assessments"],
+                "additionalProperties": False,
+            }
+    kinds: list[dict[str, Any]] = []
+    for kind, keys in KINDS.items():
+        kinds.append({
+            "properties": {"kind": {"const": kind}}
+            | {k: {"type": "array", "items": {"$ref": f"#/$defs/{k}"}} for k in keys},
+            "required": [keys[0]],
+        })
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "Innsending til OGP-registeret / Submission to the OGP registry",
+        "description": "One submission: its kind and one array per sheet. See "
+        "docs/submissions.md. Values are checked further by the loader (dates, allowed values, "
+        "organisations) with messages naming the item and key.",
+        "type": "object",
+        "properties": {
+            "$schema": {"type": "string"},
+            "kind": {"enum": list(KINDS)},
+            "comment": {"type": "string", "description": "Free text; not loaded."},
+        }
+        | {k: {"type": "array", "items": {"$ref": f"#/$defs/{k}"}}
+           for keys in KINDS.values() for k in keys},
+        "additionalProperties": False,
+        "oneOf": kinds,
+        "$defs": defs,
+    }
+
+
+def sheets_of_key(key: str) -> Sheet:
+    from loaders.columns import sheet
+
+    return sheet(key)
+
+
+def schema_text() -> str:
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def shipped_schema() -> str:
+    """The JSON Schema file shipped with the package."""
+    return files("loaders").joinpath("schema", "submission.schema.json").read_text("utf-8")

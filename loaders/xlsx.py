@@ -1,0 +1,149 @@
+"""Reading XLSX workbooks with openpyxl (read-only, streaming): one sheet per kind of row.
+
+Refused with a clear message: a password-protected (encrypted) workbook, an old ``.xls``
+file, a corrupt or truncated file. Formula cells and error cells (``#REF!``) are reported
+per cell by the builder: a submission carries values, not formulas.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from loaders.issues import SubmissionError, column_letter
+from loaders.table import BadCell, Row, Table, header_score, is_blank, sheet_for_name
+from registry.i18n import msg
+
+#: Compound File Binary header: encrypted OOXML (password-protected) and old .xls files.
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: Sheets of our own templates that hold no data.
+HELPER_SHEETS = {"veiledning", "guide", "verdilister", "lists", "values"}
+_HEADER_SCAN = 10
+
+
+def _refuse(file: str, nb: str, en: str, **params: object) -> SubmissionError:
+    return SubmissionError(msg(nb, en, file=file, **params), file=file)
+
+
+def open_workbook(data: bytes, file: str) -> Any:
+    """The workbook, or :class:`SubmissionError` saying why it cannot be read."""
+    if not data:
+        raise _refuse(file, "{file}: filen er tom.", "{file}: the file is empty.")
+    if data.startswith(CFB_MAGIC):
+        raise _refuse(
+            file,
+            "{file}: arbeidsboken er passordbeskyttet (kryptert) eller i det gamle .xls-formatet. "
+            "Åpne den i Excel, fjern passordet (Fil > Info > Beskytt arbeidsbok) og lagre som "
+            ".xlsx uten passord.",
+            "{file}: the workbook is password-protected (encrypted) or in the old .xls format. "
+            "Open it in Excel, remove the password (File > Info > Protect Workbook) and save it "
+            "as .xlsx without a password.",
+        )
+    if not data.startswith(b"PK"):
+        raise _refuse(
+            file,
+            "{file}: er ikke en XLSX-arbeidsbok (filen er ikke en ZIP-fil). Lagre den som "
+            "Excel-arbeidsbok (.xlsx) eller som CSV.",
+            "{file}: is not an XLSX workbook (the file is not a ZIP file). Save it as an Excel "
+            "workbook (.xlsx) or as CSV.",
+        )
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
+            )
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
+        raise _refuse(
+            file,
+            "{file}: arbeidsboken er ødelagt eller ufullstendig og kan ikke leses ({detail}). "
+            "Åpne den i Excel og lagre den på nytt, eller send filen på nytt.",
+            "{file}: the workbook is corrupt or truncated and cannot be read ({detail}). Open "
+            "it in Excel and save it again, or send the file again.",
+            detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
+        ) from exc
+    except Exception as exc:  # openpyxl's InvalidFileException and friends
+        raise _refuse(
+            file,
+            "{file}: arbeidsboken kan ikke leses ({detail}). Lagre den som .xlsx på nytt.",
+            "{file}: the workbook cannot be read ({detail}). Save it as .xlsx again.",
+            detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
+        ) from exc
+
+
+def _value(cell: Any) -> object:
+    value = getattr(cell, "value", None)
+    dtype = getattr(cell, "data_type", None)
+    if dtype == "e":
+        return BadCell("error", str(value))
+    if dtype == "f" or (isinstance(value, str) and value.startswith("=") and dtype == "f"):
+        return BadCell("formula", str(value))
+    if value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+        return BadCell("formula", str(getattr(value, "text", value)))
+    return value
+
+
+def _rows(ws: Any, start: int) -> Iterator[Row]:
+    for number, cells in enumerate(ws.iter_rows(min_row=start), start=start):
+        values = [_value(c) for c in cells]
+        while values and is_blank(values[-1]):
+            values.pop()
+        if not values:
+            continue
+        refs = [f"{column_letter(i)}{number}" for i in range(len(values))]
+        yield Row(number, values, refs)
+
+
+def read_tables(data: bytes, file: str) -> tuple[list[Table], list[str]]:
+    """The data sheets of a workbook, and the names of sheets that were not recognised."""
+    wb = open_workbook(data, file)
+    tables: list[Table] = []
+    ignored: list[str] = []
+    for ws in wb.worksheets:
+        title = str(ws.title)
+        if title.strip().casefold() in HELPER_SHEETS:
+            continue
+        if hasattr(ws, "reset_dimensions"):
+            ws.reset_dimensions()
+        key = sheet_for_name(title)
+        head: list[tuple[int, list[object]]] = []
+        for number, cells in enumerate(ws.iter_rows(max_row=_HEADER_SCAN), start=1):
+            head.append((number, [_value(c) for c in cells]))
+        header_row, header = _find_header(head, key)
+        if header_row is None:
+            if key is not None or any(not is_blank(v) for _, r in head for v in r):
+                ignored.append(title)
+            continue
+        tables.append(
+            Table(
+                file=file,
+                name=title,
+                header=["" if is_blank(h) else str(h) for h in header],
+                header_row=header_row,
+                rows=_rows(ws, header_row + 1),
+            )
+        )
+    return tables, ignored
+
+
+def _find_header(
+    head: list[tuple[int, list[object]]], key: str | None
+) -> tuple[int | None, list[object]]:
+    """The header row: the first of the first rows that names a required column."""
+    from loaders.columns import sheet
+    from loaders.table import best_sheet
+
+    for number, cells in head:
+        if key is not None:
+            required, found = header_score(cells, sheet(key))
+        else:
+            best, found = best_sheet(cells)
+            required = header_score(cells, sheet(best))[0]
+        if required >= 1 and found >= 2:
+            return number, cells
+    return None, []

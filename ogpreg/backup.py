@@ -1,0 +1,110 @@
+"""``ogpreg dump`` and ``ogpreg restore``: the whole registry to one file and back
+(registry/backup.py; docs/security.md, "Crash safety and backups")."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from registry.i18n import msg
+
+
+def register(main: click.Group) -> None:
+    @main.command("dump")
+    @click.option(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE",
+        help="File to write the backup to (a .tar.gz; written to a temporary file and renamed "
+        "into place, mode 0600), or '-' for standard output. Example: -o ogp-2026-11-27.tar.gz",
+    )
+    @click.pass_context
+    def dump(ctx: click.Context, output: str) -> None:
+        """Back up the whole registry: every quad of the committed revision (all named graphs:
+        sources, provenance, vocabularies) as N-Quads with the base URI, plus the hashed
+        tokens, the audit log and the catalogue's dates.
+
+        Safe while the server serves and loads run: it reads one committed revision.
+
+        \b
+        Example:
+          ogpreg dump -o ogp-2026-11-27.tar.gz
+          ogpreg --store /var/lib/ogp-registry/store dump -o - > backup.tar.gz
+        """
+        from ogpreg.cli import _lang_of, _registry
+        from registry.backup import dump_to_file, write_dump
+
+        reg = _registry(ctx)
+        if output == "-":
+            info = write_dump(reg, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            info = dump_to_file(reg, Path(output))
+        click.echo(
+            msg(
+                "Sikkerhetskopi av revisjon {rev} ({quads} kvader i {graphs} grafer, basis-URI "
+                "{base}) skrevet til {file}.",
+                "Backup of revision {rev} ({quads} quads in {graphs} graphs, base URI {base}) "
+                "written to {file}.",
+                rev=info.revision,
+                quads=info.quads,
+                graphs=len(info.graphs),
+                base=info.base_uri,
+                file="standard output" if output == "-" else output,
+            ).render(_lang_of(ctx)),
+            err=True,
+        )
+
+    @main.command("restore")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE")
+    @click.option(
+        "--data-only",
+        is_flag=True,
+        help="Restore the quads only; keep this store's tokens, audit log and catalogue dates. "
+        "Example: --data-only",
+    )
+    @click.pass_context
+    def restore(ctx: click.Context, file: Path, data_only: bool) -> None:
+        """Replace the whole registry with a backup made by 'ogpreg dump', in one commit.
+
+        The store's base URI (--base-uri) must be the one the backup was made with. Running
+        servers see the restored registry from their next query. The side files in the backup
+        (tokens.json, audit.log, dcat-state.json) replace this store's unless --data-only;
+        the restore itself is recorded in the audit log.
+
+        \b
+        Example:
+          ogpreg --store ./var/new-store restore ogp-2026-11-27.tar.gz
+          ogpreg --base-uri https://ogp.example.no/ restore --data-only backup.tar.gz
+        """
+        from ogpreg.cli import State, _lang_of, _registry
+        from registry.backup import restore as do_restore
+        from registry.errors import UsageError
+        from registry.settings import load_settings
+
+        if not file.is_file():
+            raise UsageError(
+                msg("Finner ikke filen {file}.", "File not found: {file}.", file=file)
+            )
+        state = ctx.find_object(State)
+        assert state is not None
+        user = load_settings(state.overrides).user
+        result = do_restore(_registry(ctx), file, data_only=data_only, actor=user)
+        click.echo(
+            msg(
+                "Gjenopprettet {quads} kvader i {graphs} grafer fra {file} (revisjon {old} "
+                "laget {created}) som revisjon {rev}. Sidefiler: {side}.",
+                "Restored {quads} quads in {graphs} graphs from {file} (revision {old} made "
+                "{created}) as revision {rev}. Side files: {side}.",
+                quads=result.info.quads,
+                graphs=len(result.info.graphs),
+                file=file,
+                old=result.info.revision,
+                created=result.info.created,
+                rev=result.revision,
+                side=", ".join(result.side_files) or "-",
+            ).render(_lang_of(ctx))
+        )

@@ -1,0 +1,376 @@
+"""Submissions on the command line: ``ogpreg template``, and the spreadsheet, CSV, JSON and URL
+paths of ``ogpreg load`` / ``ogpreg validate`` (called from ``ogpreg/cli.py``)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loaders.columns import KINDS, normalise_kind
+from loaders.engine import engine_name
+from loaders.fetch import fetch, is_url
+from loaders.submission import (
+    FORMATS,
+    Options,
+    RawInput,
+    Submission,
+    load,
+    read_submissions,
+    submission_format,
+    validate,
+)
+from registry.errors import UsageError
+from registry.i18n import Lang, msg
+from registry.rdfio import RDF_FORMATS
+from registry.service import Registry
+from registry.sources import SourceFile, source_id_for
+from registry.validation import ValidationReport
+
+#: Formats ``--format`` accepts in addition to the RDF formats.
+SUBMISSION_FORMATS = tuple(FORMATS)
+
+
+def handles(files: tuple[str, ...], fmt: str | None) -> bool:
+    """Whether ``ogpreg load/validate`` must take the submission path for these arguments:
+    a spreadsheet, CSV or JSON file, a URL, or a file whose format is not a known RDF one."""
+    if fmt in SUBMISSION_FORMATS:
+        return True
+    if fmt:
+        return any(is_url(f) for f in files)
+    for f in files:
+        if f == "-":
+            continue
+        if is_url(f):
+            return True
+        suffix = Path(f).suffix.lower()
+        if not any(suffix in i.extensions for i in RDF_FORMATS.values()):
+            return True
+    return False
+
+
+class Progress:
+    """A status line on standard error while rows are read, when it is a terminal."""
+
+    def __init__(self, lang: Lang, enabled: bool) -> None:
+        self.lang = lang
+        self.enabled = enabled
+        self.rows = 0
+        self._last = 0.0
+
+    def __call__(self, n: int) -> None:
+        self.rows += n
+        now = time.monotonic()
+        if self.enabled and now - self._last > 0.1:
+            self._last = now
+            bar = "#" * (self.rows // 250 % 30)
+            text = "Leser rader" if self.lang == "nb" else "Reading rows"
+            click.echo(f"\r{text}: {self.rows:>7} [{bar:<30}]", err=True, nl=False)
+
+    def phase(self, nb: str, en: str) -> None:
+        if self.enabled:
+            click.echo(f"\r{(en if self.lang == 'en' else nb):<60}", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled:
+            click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+
+
+def _inputs(
+    reg: Registry, files: tuple[str, ...], fmt: str | None, allow_private: bool
+) -> tuple[list[tuple[RawInput, str]], list[tuple[str, bytes]]]:
+    """(submission inputs with their format, RDF files as (name, bytes))."""
+    if not files:
+        raise UsageError(msg("Oppgi minst én fil.", "Give at least one file."))
+    subs: list[tuple[RawInput, str]] = []
+    rdf: list[tuple[str, bytes]] = []
+    for name in files:
+        if name == "-":
+            raise UsageError(
+                msg(
+                    "Innsendinger (XLSX, CSV, JSON) leses fra fil eller URL, ikke fra standard "
+                    "inn.",
+                    "Submissions (XLSX, CSV, JSON) are read from a file or URL, not from "
+                    "standard input.",
+                )
+            )
+        if is_url(name):
+            got = fetch(name, max_bytes=reg.settings.max_upload_bytes, allow_private=allow_private)
+            sub_fmt = submission_format(got.name, got.data, fmt)
+            if sub_fmt is None:
+                rdf.append((got.name, got.data))
+            else:
+                subs.append((RawInput(got.name, data=got.data), sub_fmt))
+            continue
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(msg("Finner ikke filen {file}.", "File not found: {file}.", file=name))
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+        sub_fmt = submission_format(name, head, fmt)
+        if sub_fmt is None:
+            rdf.append((name, path.read_bytes()))
+        else:
+            subs.append((RawInput(path.name, path=path), sub_fmt))
+    return subs, rdf
+
+
+def _prepare(
+    ctx: click.Context,
+    reg: Registry,
+    files: tuple[str, ...],
+    *,
+    fmt: str | None,
+    source: str | None,
+    submitted_by: str | None,
+    plan: str | None,
+    kind: str | None,
+    allow_private_urls: bool,
+    progress: Progress,
+) -> tuple[list[Submission], list[SourceFile], str | None]:
+    kind_key = None
+    if kind:
+        kind_key = normalise_kind(kind)
+        if kind_key is None:
+            raise UsageError(
+                msg(
+                    "Ukjent innsendingstype {kind!r}. Tillatte verdier: {allowed}.",
+                    "Unknown submission kind {kind!r}. Allowed values: {allowed}.",
+                    kind=kind,
+                    allowed=", ".join(KINDS),
+                )
+            )
+    subs_in, rdf_in = _inputs(reg, files, fmt, allow_private_urls)
+    if source and len(subs_in) + len(rdf_in) > 1:
+        raise UsageError(
+            msg("--source kan bare brukes med én fil.", "--source can only be used with one file.")
+        )
+    org_iri = None
+    if submitted_by:
+        from registry.organisations import resolve_organisation
+
+        org_iri = resolve_organisation(reg, submitted_by).iri
+    rdf = [
+        SourceFile(name, data, source_id_for(Path(name).name, source),
+                   fmt if fmt in RDF_FORMATS else None)
+        for name, data in rdf_in
+    ]
+    opts = Options(kind=kind_key, plan=plan, submitted_by=org_iri, source=source,
+                   progress=progress)
+    subs = read_submissions(reg, subs_in, opts)
+    progress.phase("Validerer ...", "Validating ...")
+    return subs, rdf, org_iri
+
+
+def load_submissions(
+    ctx: click.Context,
+    reg: Registry,
+    files: tuple[str, ...],
+    *,
+    fmt: str | None,
+    source: str | None,
+    submitted_by: str | None,
+    dry_run: bool,
+    report_format: str,
+    lang: Lang,
+    plan: str | None = None,
+    kind: str | None = None,
+    allow_private_urls: bool = False,
+) -> None:
+    """``ogpreg load`` for submissions: validate, show the changes, load all or nothing."""
+    progress = Progress(lang, report_format == "text" and sys.stdout.isatty())
+    try:
+        subs, rdf, org_iri = _prepare(
+            ctx, reg, files, fmt=fmt, source=source, submitted_by=submitted_by, plan=plan,
+            kind=kind, allow_private_urls=allow_private_urls, progress=progress,
+        )
+        results, report = load(reg, subs, rdf, submitted_by=org_iri, dry_run=dry_run)
+    finally:
+        progress.done()
+    by_graph = {s.graph: s for s in subs}
+    if report_format == "json":
+        out: dict[str, Any] = {
+            "dry_run": dry_run,
+            "engine": engine_name(),
+            "sources": [],
+            "issues": json.loads(report.to_json(lang))["issues"],
+        }
+        for r in results:
+            sub = by_graph.get(r.graph)
+            entry: dict[str, Any] = {
+                "file": r.file,
+                "graph": r.graph,
+                "source_id": r.source_id,
+                "triples": r.triples,
+                "unchanged": r.unchanged,
+                "replaced": r.replaced,
+            }
+            if sub is not None:
+                entry |= {"kind": sub.kind, "plan": sub.plan, "submitted_by": sub.submitter}
+                if sub.diff is not None:
+                    entry["changes"] = sub.diff.to_dict(lang)
+            out["sources"].append(entry)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        sub = by_graph.get(r.graph)
+        verb = (
+            ("ville erstattet", "would replace") if dry_run and r.replaced
+            else ("ville lastet inn i", "would load into") if dry_run
+            else ("erstattet", "replaced") if r.replaced
+            else ("lastet inn i", "loaded into")
+        )
+        if r.unchanged:
+            click.echo(msg("{file}: uendret (samme fil som før) i {graph}",
+                           "{file}: unchanged (same file as before) in {graph}",
+                           file=r.file, graph=r.graph).render(lang))
+        else:
+            click.echo(msg("{file}: {verb} {graph}: {triples} tripler",
+                           "{file}: {verb_en} {graph}: {triples} triples",
+                           file=r.file, verb=verb[0], verb_en=verb[1], graph=r.graph,
+                           triples=r.triples).render(lang))
+        if sub is not None and sub.diff is not None:
+            click.echo(sub.diff.render(lang))
+    _echo_report(report, lang)
+    if dry_run:
+        click.echo(msg("Prøvekjøring: ingenting er skrevet.", "Dry run: nothing was written.")
+                   .render(lang))
+
+
+def _echo_report(report: ValidationReport, lang: Lang) -> None:
+    for i in report.issues:
+        click.echo(i.render(lang))
+
+
+def validate_submissions(
+    ctx: click.Context,
+    reg: Registry,
+    files: tuple[str, ...],
+    *,
+    fmt: str | None,
+    report_format: str,
+    lang: Lang,
+    plan: str | None = None,
+    kind: str | None = None,
+    submitted_by: str | None = None,
+    allow_private_urls: bool = False,
+) -> None:
+    """``ogpreg validate`` for submissions: the report; exit 1 on any error."""
+    progress = Progress(lang, report_format == "text" and sys.stdout.isatty())
+    try:
+        subs, rdf, _org = _prepare(
+            ctx, reg, files, fmt=fmt, source=None, submitted_by=submitted_by, plan=plan,
+            kind=kind, allow_private_urls=allow_private_urls, progress=progress,
+        )
+        report = validate(reg, subs, rdf)
+    finally:
+        progress.done()
+    click.echo(report.to_json(lang) if report_format == "json" else report.render(lang))
+
+
+# -- ogpreg template ----------------------------------------------------------------------------
+def register(main: click.Group) -> None:
+    @main.command()
+    @click.option(
+        "--kind",
+        required=True,
+        type=click.Choice(list(KINDS)),
+        help="Kind of submission. Example: --kind commitments",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["xlsx", "csv", "json", "schema"]),
+        default="xlsx",
+        show_default=True,
+        help="Template format; 'schema' writes the JSON Schema of JSON submissions. "
+        "Example: --format csv",
+    )
+    @click.option(
+        "-o",
+        "--output",
+        default=None,
+        help="Output file ('-' for standard output, not for xlsx). For CSV, a kind with "
+        "several sheets (commitments) gives one file per sheet: NAME-commitments.csv, "
+        "NAME-milestones.csv. Example: -o mal.xlsx",
+    )
+    @click.option(
+        "--delimiter",
+        type=click.Choice([";", ","]),
+        default=";",
+        show_default=True,
+        help="CSV delimiter. Example: --delimiter ,",
+    )
+    @click.pass_context
+    def template(
+        ctx: click.Context, kind: str, fmt: str, output: str | None, delimiter: str
+    ) -> None:
+        """Write an empty submission template generated from the shapes.
+
+        XLSX: one sheet per kind of row, bokmål headers with English headers in row 2,
+        column descriptions as header comments and in the sheet «Veiledning», drop-down
+        lists of allowed values, and an example row (first cell EKSEMPEL, skipped when
+        loading). A filled template loads with 'ogpreg load' without changes.
+
+        \b
+        Example:
+          ogpreg template --kind commitments --format xlsx -o mal.xlsx
+          ogpreg template --kind proposals --format csv -o forslag.csv
+          ogpreg template --kind commitments --format json -o mal.json
+        """
+        from loaders import template as T  # noqa: N812
+
+        state = ctx.obj
+        lang: Lang = state.lang if state is not None else "nb"
+        if fmt == "xlsx":
+            names: list[str] | None = None
+            try:
+                reg = state.registry()
+                if reg.is_initialised():
+                    from registry.organisations import organisations
+
+                    names = sorted({o.name for o in organisations(reg)})
+            except Exception:  # noqa: BLE001 - the template is useful without the register
+                names = None
+            data = T.xlsx_template(kind, names)
+            if output in (None, "-"):
+                raise UsageError(msg("Oppgi en fil med -o for XLSX, f.eks. -o mal.xlsx.",
+                                     "Give a file with -o for XLSX, e.g. -o template.xlsx."))
+            _write(output, data)
+        elif fmt == "json":
+            _write(output or "-", T.json_template(kind))
+        elif fmt == "schema":
+            _write(output or "-", T.schema_text().encode("utf-8"))
+        else:
+            files = T.csv_templates(kind, delimiter)
+            if len(files) == 1:
+                _write(output or "-", next(iter(files.values())))
+            else:
+                if output in (None, "-"):
+                    raise UsageError(msg(
+                        "Typen {kind} har flere ark; oppgi et filnavn med -o (det gir én fil per "
+                        "ark).",
+                        "The kind {kind} has several sheets; give a file name with -o (it "
+                        "writes one file per sheet).",
+                        kind=kind))
+                out = Path(output)
+                for key, data in files.items():
+                    _write(str(out.with_name(f"{out.stem}-{key}{out.suffix or '.csv'}")), data)
+        if output not in (None, "-"):
+            click.echo(msg("Malen er skrevet: {file}", "Template written: {file}",
+                           file=output).render(lang), err=True)
+
+
+def _write(output: str, data: bytes) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)
+
+
+__all__ = ["handles", "load_submissions", "register", "validate_submissions"]

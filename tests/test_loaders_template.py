@@ -1,0 +1,137 @@
+"""Templates generated from the shapes: XLSX (headers, descriptions, drop-down lists, example
+row), CSV and JSON; a filled template loads without changes; the shipped JSON Schema is the
+generated one."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from loaders.columns import sheet
+from loaders.template import json_template, schema_text, shipped_schema
+from ogpreg.cli import main
+from registry.service import Registry
+from tests.conftest import BASE
+
+COMMITMENT = ["NO9951", "2019-2021", "Malrad (eksempel)", "Template row (example)"]
+
+
+@pytest.fixture
+def run(registry: Registry):  # type: ignore[no-untyped-def]
+    store = str(registry.store.path)
+
+    def _run(*args: str) -> click.testing.Result:
+        return CliRunner().invoke(
+            main, ["--store", store, "--base-uri", BASE, *args], catch_exceptions=False
+        )
+
+    return _run
+
+
+def test_xlsx_template_has_headers_descriptions_lists_and_an_example(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "mal.xlsx"
+    r = run("template", "--kind", "commitments", "--format", "xlsx", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert wb.sheetnames[:2] == ["Forpliktelser", "Milepæler"]
+    assert "Veiledning" in wb.sheetnames
+    ws = wb["Forpliktelser"]
+    headers = [c.value for c in ws[1]]
+    assert headers[:3] == ["OGP-ID *", "Handlingsplan (ID) *", "Tittel (bokmål) *"]
+    assert [c.value for c in ws[2]][:3] == ["OGP ID *", "Action plan (ID) *",
+                                            "Title (Norwegian Bokmål) *"]
+    assert ws["A3"].value == "EKSEMPEL"
+    assert ws["A1"].comment is not None and "OGPs identifikator" in ws["A1"].comment.text
+    lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    theme_col = headers.index("Tema") + 1
+    letter = ws.cell(row=1, column=theme_col).column_letter
+    assert f"{letter}3:{letter}5000" in lists
+    values_sheet = wb["Verdilister"]
+    ref = lists[f"{letter}3:{letter}5000"].split("!")[1].replace("$", "")
+    theme_values = [c.value for row in values_sheet[ref] for c in row]
+    assert "Åpne data" in theme_values and len(theme_values) == 12
+    lead_col = headers.index("Ansvarlig virksomhet *") + 1
+    letter = ws.cell(row=1, column=lead_col).column_letter
+    assert f"{letter}3:{letter}5000" in lists  # organisations from the register
+
+
+def test_filled_xlsx_template_loads_without_changes(registry: Registry, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "mal.xlsx"
+    assert run("template", "--kind", "commitments", "-o", str(out)).exit_code == 0
+    wb = load_workbook(out)
+    ws = wb["Forpliktelser"]
+    headers = [str(c.value).rstrip(" *") for c in ws[1]]
+    row = {h: None for h in headers}
+    row.update({"OGP-ID": "NO9951", "Handlingsplan (ID)": "2019-2021",
+                "Tittel (bokmål)": "Malrad (eksempel)", "Tittel (engelsk)": "Template row (example)",
+                "Ansvarlig virksomhet": "Kulturdepartementet", "Tema": "Åpne data",
+                "Startdato": "2019-09", "Sluttdato": "2020"})
+    ws.append([row[h] for h in headers])
+    ms = wb["Milepæler"]
+    ms.append(["NO9951", 1, "Første steg (eksempel)", "First step (example)", "01.10.2019",
+               "2019-12-31", None, None, "Fullført"])
+    wb.save(out)
+    r = run("load", "--submitted-by", "Kulturdepartementet", str(out))
+    assert r.exit_code == 0, r.output
+    assert "2 nye" in r.stdout
+    res = registry.query('SELECT ?t WHERE { ?m ogp:ofCommitment/dct:identifier "NO9951" ; dct:title ?t FILTER(lang(?t)="nb") }')
+    assert [s["t"].value for s in res] == ["Første steg (eksempel)"]  # type: ignore[union-attr]
+
+
+def test_filled_csv_templates_load(registry: Registry, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "mal.csv"
+    assert run("template", "--kind", "commitments", "--format", "csv", "-o", str(out)).exit_code == 0
+    c = tmp_path / "mal-commitments.csv"
+    m = tmp_path / "mal-milestones.csv"
+    assert c.read_bytes().startswith(b"\xef\xbb\xbf")
+    text = c.read_text("utf-8-sig")
+    header = text.splitlines()[0].split(";")
+    values = {"OGP-ID *": "NO9952", "Handlingsplan (ID) *": "2019-2021",
+              "Tittel (bokmål) *": "CSV-rad (eksempel)", "Tittel (engelsk)": "CSV row (example)",
+              "Ansvarlig virksomhet *": "972417866"}
+    c.write_text(text + ";".join(values.get(h, "") for h in header) + "\r\n", encoding="utf-8-sig")
+    mt = m.read_text("utf-8-sig")
+    mh = mt.splitlines()[0].split(";")
+    mv = {"Forpliktelse (OGP-ID) *": "NO9952", "Nummer *": "1",
+          "Tittel (bokmål) *": "Steg (eksempel)", "Tittel (engelsk)": "Step (example)"}
+    m.write_text(mt + ";".join(mv.get(h, "") for h in mh) + "\r\n", encoding="utf-8-sig")
+    r = run("load", str(c), str(m))
+    assert r.exit_code == 0, r.output
+    assert "2 nye" in r.stdout
+
+
+def test_filled_json_template_loads(registry: Registry, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(json_template("proposals"))
+    assert doc["proposals"][0]["example"] is True
+    doc["proposals"].append({"id": "eksempel-json-1", "title_nb": "JSON-forslag (eksempel)",
+                             "proposed_by": "Transparency International Norge",
+                             "themes": ["Åpne data"]})
+    f = tmp_path / "forslag.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    r = run("load", str(f))
+    assert r.exit_code == 0, r.output
+    assert "1 nye" in r.stdout
+
+
+@pytest.mark.parametrize("kind", ["commitments", "proposals", "comments", "assessments", "organisations"])
+def test_every_kind_has_templates(run, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / f"{kind}.xlsx"
+    assert run("template", "--kind", kind, "-o", str(out)).exit_code == 0
+    wb = load_workbook(io.BytesIO(out.read_bytes()))
+    assert sheet(kind if kind != "commitments" else "commitments").name_nb in wb.sheetnames
+    r = run("template", "--kind", kind, "--format", "json")
+    assert json.loads(r.stdout)["kind"] == kind
+
+
+def test_shipped_json_schema_is_the_generated_one() -> None:
+    assert shipped_schema() == schema_text(), "regenerate: ogpreg template --kind commitments --format schema -o loaders/schema/submission.schema.json"
+    schema = json.loads(shipped_schema())
+    assert set(schema["$defs"]) == {"commitments", "milestones", "proposals", "comments",
+                                    "assessments", "organisations"}
+    assert "ogp_id" in schema["$defs"]["commitments"]["required"]
