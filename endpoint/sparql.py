@@ -40,7 +40,7 @@ from endpoint.protocol import BadRequest, check_iris, missing_query, parse_reque
 from registry.errors import RegistryError
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
-from registry.querytext import QueryText, inspect
+from registry.querytext import MAX_DEPTH, QueryText, inspect, too_deep
 
 bp = Blueprint("sparql", __name__)
 
@@ -323,6 +323,8 @@ def _query() -> Response:
         if not_modified is not None:
             return not_modified
     text = _inspect(query)
+    if text.depth > MAX_DEPTH:
+        raise BadRequest(400, "query-error", too_deep(text.depth))
     if text.uses_service:
         raise BadRequest(
             400,

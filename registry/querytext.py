@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from registry.i18n import Msg, msg
+
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 _TOKEN = re.compile(
@@ -44,6 +46,13 @@ class QueryText:
 
     uses_service: bool
     has_dataset: bool
+    #: deepest nesting of ``{ }``, ``( )`` and ``[ ]`` outside strings, IRIs and comments
+    depth: int = 0
+
+
+#: Deeper nesting than this is refused before parsing: oxigraph's recursive-descent parser
+#: overflows its stack somewhere above 2,000 levels; no real query comes near 200.
+MAX_DEPTH = 200
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -68,5 +77,34 @@ def keywords(query: str) -> set[str]:
 
 def inspect(query: str) -> QueryText:
     """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause."""
-    words = keywords(query)
-    return QueryText(uses_service="SERVICE" in words, has_dataset="FROM" in words)
+    text = _CODEPOINT.sub(_unescape, query)
+    words: set[str] = set()
+    depth = deepest = 0
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "word":
+            word = m.group("word")
+            if ":" not in word:
+                words.add(word.upper())
+        elif kind == "other":
+            ch = m.group("other")
+            if ch in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in "})]":
+                depth -= 1
+    return QueryText(
+        uses_service="SERVICE" in words, has_dataset="FROM" in words, depth=deepest
+    )
+
+
+def too_deep(depth: int) -> Msg:
+    """The message for a query nested deeper than :data:`MAX_DEPTH`."""
+    return msg(
+        "Spørringen er nøstet {depth} nivåer dypt; høyst {limit} er tillatt. Skriv den "
+        "om med færre nøstede grupper.",
+        "The query is nested {depth} levels deep; at most {limit} are allowed. Rewrite it "
+        "with fewer nested groups.",
+        depth=depth,
+        limit=MAX_DEPTH,
+    )

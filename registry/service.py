@@ -17,6 +17,7 @@ from registry import bundled
 from registry.errors import NotFound, QueryError, SourceError, ValidationFailed
 from registry.i18n import Msg, msg
 from registry.namespaces import OGP, PREFIXES
+from registry.querytext import MAX_DEPTH, too_deep
 from registry.querytext import inspect as inspect_query
 from registry.rdfconv import quads_to_graph
 from registry.rdfio import RDF_FORMATS, format_for, parse_rdf
@@ -316,6 +317,8 @@ class Registry:
         predeclared. Values are bound through ``substitutions``, never formatted in."""
         self.ensure_initialised()
         facts = inspect_query(sparql)
+        if facts.depth > MAX_DEPTH:
+            raise QueryError(too_deep(facts.depth))
         if facts.uses_service:
             raise QueryError(
                 msg(

@@ -37,6 +37,9 @@ class SourceFile:
     source_id: str
     format: str | None = None
 
+    def __post_init__(self) -> None:
+        check_source_id(self.source_id)
+
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
@@ -51,6 +54,13 @@ def source_id_for(name: str, explicit: str | None = None) -> str:
         sid = slugify(raw) if explicit is None else raw
     except ValueError:
         sid = ""
+    return check_source_id(sid, shown=raw)
+
+
+def check_source_id(sid: str, *, shown: str | None = None) -> str:
+    """Refuse a source id that could escape its graph IRI (``/``, ``..`` at the start, upper
+    case, spaces): every source id is checked, whoever builds the :class:`SourceFile`."""
+    raw = sid if shown is None else shown
     if not _SOURCE_ID.match(sid):
         raise UsageError(
             msg(

@@ -11,8 +11,8 @@ import pytest
 
 from endpoint import conneg
 from endpoint.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
-from registry.querytext import inspect
 from registry.namespaces import PREFIXES
+from registry.querytext import inspect
 from tests.conftest import BASE
 from tests.endpoint_server import copy_store
 

@@ -357,12 +357,6 @@ def test_huge_request_is_413_even_chunked(server: Running) -> None:
     assert resp.json()["error"] == "request-too-large"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug reported to the lead: 3000 nested groups overflow the stack of oxigraph's "
-    "SPARQL parser; the worker dies (500 worker-failed, then replaced) instead of a 400 "
-    "query-error. Needs a nesting-depth limit in registry/querytext.py before parsing.",
-)
 def test_very_deep_nesting_is_a_clear_query_error(server: Running) -> None:
     query = "SELECT * WHERE " + "{ " * 3000 + ANY + " }" * 3000
     resp = requests.post(server.sparql, data={"query": query}, timeout=60)
