@@ -537,3 +537,21 @@ def test_every_csv_policy_area_matches_exactly_one_concept(values: Graph) -> Non
     for area in sorted(areas):
         matches = [c for c, label in labels.items() if label.casefold() == area.casefold()]
         assert len(matches) == 1, f"{area!r} matches {matches}"
+
+
+def test_every_term_the_shapes_use_is_declared_with_both_labels(ontology: Graph) -> None:
+    """Every class and property the shapes constrain (sh:path, sh:targetClass, sh:class) exists
+    in ontology/ogp.ttl with an rdfs:label in bokmål and in English."""
+    from rdflib.namespace import SH
+
+    shapes = Graph().parse(REPO / "shapes" / "ogp-shapes.ttl")
+    used = {
+        o
+        for p in (SH.path, SH.targetClass, SH["class"])
+        for o in shapes.objects(None, p)
+        if isinstance(o, URIRef)
+    }
+    assert len(used) > 30
+    for term in sorted(used):
+        labels = {lit.language for lit in ontology.objects(term, RDFS.label)}
+        assert {"nb", "en"} <= labels, f"{term} lacks a bokmål or English rdfs:label in ogp.ttl"
