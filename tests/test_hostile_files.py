@@ -51,22 +51,35 @@ def _refused(reg: Registry, name: str, data: bytes) -> SourceError:
     return info.value
 
 
+#: Runs ``ogpreg`` and, at exit, writes the process's own peak RSS (VmHWM, KiB) to a file.
+#: ``wait4``'s ru_maxrss is not usable here: it counts the pages the child shared with this
+#: (large) pytest process between fork and exec.
+_HWM_WRAPPER = """
+import atexit, os, re, runpy, sys
+def _hwm():
+    status = open("/proc/self/status").read()
+    open(os.environ["OGPREG_TEST_HWM"], "w").write(re.search(r"VmHWM:\\s+(\\d+)", status).group(1))
+atexit.register(_hwm)
+sys.argv = ["ogpreg", *sys.argv[1:]]
+runpy.run_module("ogpreg", run_name="__main__")
+"""
+
+
 def _cli(store: Path, *args: str, cwd: Path | None = None) -> tuple[int, str, int]:
-    """``ogpreg`` in a child process: (exit code, output, that child's peak RSS in KiB, from
-    ``wait4``, so earlier children do not count)."""
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "ogpreg", "--store", str(store), "--base-uri", BASE, *args],
+    """``ogpreg`` in a child process: (exit code, output, that process's peak RSS in KiB)."""
+    with tempfile.TemporaryFile() as out, tempfile.NamedTemporaryFile() as hwm:
+        proc = subprocess.run(
+            [sys.executable, "-c", _HWM_WRAPPER, "--store", str(store), "--base-uri", BASE, *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=cwd,
-            env={**os.environ, "OGPREG_USER": "tester"},
+            env={**os.environ, "OGPREG_USER": "tester", "OGPREG_TEST_HWM": hwm.name},
+            check=False,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return proc.returncode, text, usage.ru_maxrss
+        peak = int(Path(hwm.name).read_text() or 0)
+    return proc.returncode, text, peak
 
 
 # -- XML external entities and entity expansion ---------------------------------------------

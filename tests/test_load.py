@@ -153,3 +153,15 @@ def test_every_rdf_format_loads(registry: Registry, tmp_path: Path) -> None:
         assert data is not None
         [r] = registry.load([SourceFile(f"valid.{ext}", data, f"valid-{ext}")])
         assert r.triples == len(parsed), ext
+
+
+def test_missing_english_title_is_reported_as_a_warning_and_does_not_block(
+    registry: Registry,
+) -> None:
+    """Regression: with pySHACL's focus_nodes option this warning used to vanish."""
+    data = (RDF / "valid-commitment.ttl").read_text("utf-8")
+    data = data.replace(',\n              "Open data on public procurement (example)"@en', "")
+    [result] = registry.load([SourceFile("no-en.ttl", data.encode(), "no-en")])
+    warnings = [w for w in result.warnings if w.focus_label == "NO9901"]
+    assert warnings and all(w.severity == "warning" for w in warnings)
+    assert "English" in warnings[0].message("en") or "engelsk" in warnings[0].message("nb")
