@@ -68,13 +68,7 @@ def create_app(
     import importlib
 
     for name in BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(f"endpoint.{name}")
-        except ModuleNotFoundError as exc:  # a feature not built yet (temporary, see README)
-            if exc.name != f"endpoint.{name}":
-                raise
-            continue
-        module.init_app(app)
+        importlib.import_module(f"endpoint.{name}").init_app(app)
     return app
 
 

@@ -653,13 +653,7 @@ def _register_commands() -> None:
     import importlib
 
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"ogpreg.{name}")
-        except ModuleNotFoundError as exc:  # a feature not built yet (temporary)
-            if exc.name != f"ogpreg.{name}":
-                raise
-            continue
-        module.register(main)
+        importlib.import_module(f"ogpreg.{name}").register(main)
 
 
 _register_commands()
