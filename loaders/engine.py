@@ -24,16 +24,13 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from registry.rdfconv import quads_to_graph
 from registry.validation import (
-    _SEVERITY,
-    Issue,
     ValidationReport,
-    _pick,
-    _tag_messages,
+    report_from_results,
     shapes_graph,
     validate_graph,
 )
@@ -149,35 +146,4 @@ def _graph_labels(data: Graph) -> dict[str, str]:
 
 def _report(results: Graph, labels: dict[str, str], file: str | None) -> ValidationReport:
     """The same conversion as :func:`registry.validation.validate_graph`."""
-    shapes = shapes_graph()
-    report = ValidationReport()
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
-        value = results.value(result, SH.value)
-        shape = results.value(result, SH.sourceShape)
-        constraint = results.value(result, SH.sourceConstraint)
-        templates = list(shapes.objects(constraint, SH.message)) if constraint is not None else []
-        templates += list(shapes.objects(shape, SH.message)) if shape is not None else []
-        messages = _tag_messages(list(results.objects(result, SH.resultMessage)), templates)
-        names = list(shapes.objects(shape, SH.name)) if shape is not None else []
-        sev = results.value(result, SH.resultSeverity)
-        severity = _SEVERITY.get(sev, "violation") if isinstance(sev, URIRef) else "violation"
-        report.issues.append(
-            Issue(
-                severity=severity,
-                focus=str(focus),
-                focus_label=labels.get(str(focus)) if focus is not None else None,
-                path=str(path) if isinstance(path, URIRef) else None,
-                path_label_nb=_pick(names, "nb"),
-                path_label_en=_pick(names, "en"),
-                value=str(value) if value is not None else None,
-                message_nb=_pick(messages, "nb") or "",
-                message_en=_pick(messages, "en") or "",
-                shape=str(shape) if isinstance(shape, URIRef) else None,
-                constraint=str(results.value(result, SH.sourceConstraintComponent)),
-                file=file,
-            )
-        )
-    report.issues.sort(key=lambda i: (i.severity != "violation", i.focus, i.path or ""))
-    return report
+    return report_from_results(results, label=labels.get, file=file)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -231,12 +231,30 @@ def validate_graph(
         advanced=True,
         allow_warnings=True,
     )
-    wanted = None if focus_nodes is None else {str(n) for n in focus_nodes}
     assert isinstance(results, Graph)
+    return report_from_results(
+        results,
+        label=lambda iri: _label(data, URIRef(iri)),
+        file=file,
+        focus_nodes=None if focus_nodes is None else {str(n) for n in focus_nodes},
+    )
+
+
+def report_from_results(
+    results: Graph,
+    *,
+    label: Callable[[str], str | None],
+    file: str | None = None,
+    focus_nodes: set[str] | None = None,
+) -> ValidationReport:
+    """Turn a SHACL results graph (from pySHACL or another engine) into a report: messages in
+    both languages (language tags restored), field names from the shapes' ``sh:name``,
+    labels of the items from ``label``; only ``focus_nodes`` when given."""
+    shapes = shapes_graph()
     report = ValidationReport()
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
-        if wanted is not None and str(focus) not in wanted:
+        if focus_nodes is not None and str(focus) not in focus_nodes:
             continue
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
@@ -252,7 +270,7 @@ def validate_graph(
             Issue(
                 severity=severity,
                 focus=str(focus),
-                focus_label=_label(data, focus) if focus is not None else None,
+                focus_label=label(str(focus)) if focus is not None else None,
                 path=str(path) if isinstance(path, URIRef) else None,
                 path_label_nb=_pick(names, "nb"),
                 path_label_en=_pick(names, "en"),
