@@ -127,7 +127,7 @@ class Answer:
     body: bytes
     format: str
     kind: str  # SOLUTIONS, BOOLEAN or GRAPH
-    rows: int
+    rows: int  # -1: not counted (a JSON/XML answer whose own LIMIT is within the row cap)
     truncated: bool
     revision: int
     committed: str | None  # ISO time of the revision's commit

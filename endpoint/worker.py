@@ -123,6 +123,7 @@ def worker_main(
     import pyoxigraph as ox
 
     from endpoint.csvsafe import escape_csv
+    from registry.querytext import inspect as inspect_query
     from registry.store import EmbeddedStore
 
     store = EmbeddedStore(Path(store_path))
@@ -179,6 +180,15 @@ def worker_main(
             if isinstance(result, ox.QuerySolutions):
                 if sfmt is None:
                     return ("error", "not-acceptable", SOLUTIONS), b""
+                limit = inspect_query(query).limit
+                if limit is not None and limit <= cap:
+                    # The query's own LIMIT keeps it within the row cap: no truncation is
+                    # possible, so serialise once, straight into the requested format.
+                    body = result.serialize(format=solution_formats[sfmt]) or b""
+                    if sfmt == "csv":
+                        body = escape_csv(body)
+                    rows = body.count(b"\n") - 1 if sfmt in ("csv", "tsv") else -1
+                    return ("ok", SOLUTIONS, sfmt, rows, False, revision, committed), body
                 sink = _LineSink(cap + 1)  # the header line and ``cap`` rows
                 truncated = False
                 try:

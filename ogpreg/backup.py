@@ -1,4 +1,5 @@
-"""``ogpreg dump`` and ``ogpreg restore``: the whole registry to one file and back
+"""``ogpreg dump``, ``ogpreg restore`` and ``ogpreg optimize``: the whole registry to one file
+and back, and compaction
 (registry/backup.py; docs/security.md, "Crash safety and backups")."""
 
 from __future__ import annotations
@@ -106,5 +107,35 @@ def register(main: click.Group) -> None:
                 created=result.info.created,
                 rev=result.revision,
                 side=", ".join(result.side_files) or "-",
+            ).render(_lang_of(ctx))
+        )
+
+    @main.command("optimize")
+    @click.pass_context
+    def optimize(ctx: click.Context) -> None:
+        """Compact the store: commit a new revision with the same quads, compacted by RocksDB.
+
+        Loads compact on their own once OGPREG_COMPACT_AFTER_QUADS quads were written since
+        the last compaction; run this after many small loads, or after a bulk import made
+        outside 'ogpreg load'. Queries on an uncompacted revision run several times slower
+        (docs/performance.md). Safe while the server serves: it sees the new revision from
+        its next query.
+
+        \b
+        Example:
+          ogpreg optimize
+        """
+        import time
+
+        from ogpreg.cli import _lang_of, _registry
+
+        started = time.monotonic()
+        rev = _registry(ctx).optimize()
+        click.echo(
+            msg(
+                "Lageret er komprimert som revisjon {rev} på {seconds:.1f} s.",
+                "The store was compacted as revision {rev} in {seconds:.1f} s.",
+                rev=rev.number,
+                seconds=time.monotonic() - started,
             ).render(_lang_of(ctx))
         )

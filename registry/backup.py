@@ -277,7 +277,7 @@ def restore(
                 configured=reg.settings.base_uri,
             )
         )
-    with reg.store.transaction() as tx:
+    with reg.store.transaction(compact=True) as tx:
         tx.clear()
         tx.extend(opened.quads)
     rev = reg.store.revision()

@@ -48,6 +48,9 @@ class QueryText:
     has_dataset: bool
     #: deepest nesting of ``{ }``, ``( )`` and ``[ ]`` outside strings, IRIs and comments
     depth: int = 0
+    #: the outermost ``LIMIT`` (outside every group), or None; when it is at most the row
+    #: cap, an answer cannot be truncated and the endpoint serialises it once
+    limit: int | None = None
 
 
 #: Deeper nesting than this is refused before parsing: oxigraph's recursive-descent parser
@@ -80,12 +83,24 @@ def inspect(query: str) -> QueryText:
     text = _CODEPOINT.sub(_unescape, query)
     words: set[str] = set()
     depth = deepest = 0
+    limit: int | None = None
+    digits: str | None = None  # collecting the number after an outermost LIMIT
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
+        if digits is not None:
+            ch = m.group(0)
+            if kind == "other" and ch.isdigit() and ch.isascii():
+                digits += ch
+                continue
+            if not (kind == "other" and ch.isspace() and not digits):
+                limit = int(digits) if digits else None
+                digits = None
         if kind == "word":
             word = m.group("word")
             if ":" not in word:
                 words.add(word.upper())
+                if depth == 0 and word.upper() == "LIMIT":
+                    digits = ""
         elif kind == "other":
             ch = m.group("other")
             if ch in "{([":
@@ -93,8 +108,13 @@ def inspect(query: str) -> QueryText:
                 deepest = max(deepest, depth)
             elif ch in "})]":
                 depth -= 1
+    if digits:
+        limit = int(digits)
     return QueryText(
-        uses_service="SERVICE" in words, has_dataset="FROM" in words, depth=deepest
+        uses_service="SERVICE" in words,
+        has_dataset="FROM" in words,
+        depth=deepest,
+        limit=limit,
     )
 
 

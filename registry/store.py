@@ -64,10 +64,20 @@ def _fsync_dir(path: Path) -> None:
 class EmbeddedStore:
     """A pyoxigraph store on disk with atomic, crash-safe commits and snapshot reads."""
 
-    def __init__(self, path: Path, *, keep_revisions: int = 3, lock_timeout: float = 120.0):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        keep_revisions: int = 3,
+        lock_timeout: float = 120.0,
+        compact_after: int = 200_000,
+    ):
         self.path = Path(path)
         self.keep_revisions = keep_revisions
         self.lock_timeout = lock_timeout
+        #: compact a revision before its commit once this many quads were written since the
+        #: last compaction (0: compact every commit); see :meth:`transaction`
+        self.compact_after = compact_after
         self._reader_lock = threading.Lock()
         self._reader: tuple[int, ox.Store] | None = None
 
@@ -100,6 +110,14 @@ class EmbeddedStore:
                 )
             ) from exc
         return Revision(int(data["revision"]), datetime.fromisoformat(data["committed"]))
+
+    def uncompacted(self) -> int:
+        """Quads written by commits since the last compaction (an estimate the writers give)."""
+        try:
+            data = json.loads(self._current_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return 0
+        return int(data.get("uncompacted", 0))
 
     def _revision_dir(self, number: int) -> Path:
         return self.path / "revisions" / f"{_REV_PREFIX}{number:06d}"
@@ -204,14 +222,24 @@ class EmbeddedStore:
                 shutil.rmtree(rev_dir, ignore_errors=True)
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[ox.Store]:
+    def transaction(self, *, writes: int = 0, compact: bool = False) -> Iterator[ox.Store]:
         """Yield a writable clone of the current revision; commit it when the block ends.
 
         If the block raises, nothing is committed and the clone is discarded.
+
+        ``writes`` is the number of quads the caller is about to write (an estimate). A
+        committed revision is opened read-only by every reader, and RocksDB never compacts a
+        read-only store: a revision committed straight after a large write keeps its
+        uncompacted files for good, and queries on it run several times slower (measured in
+        docs/performance.md). So once the quads written since the last compaction reach
+        ``compact_after`` (or when ``compact`` is true), the clone is compacted
+        (``Store.optimize``) before it is committed.
         """
         with self._write_lock():
             self._remove_stale_work_dirs()
             rev = self.revision()
+            pending = self.uncompacted() + max(writes, 0)
+            compact = compact or pending >= self.compact_after
             self._remove_uncommitted_revisions(0 if rev is None else rev.number)
             work = self.path / f"work-{os.getpid()}-{next(_counter)}"
             if rev is not None:
@@ -220,6 +248,8 @@ class EmbeddedStore:
             try:
                 assert store is not None
                 yield store
+                if compact:
+                    store.optimize()
                 store.flush()
             except BaseException:
                 del store
@@ -228,9 +258,17 @@ class EmbeddedStore:
                 raise
             del store
             gc.collect()
-            self._commit(work, 1 if rev is None else rev.number + 1)
+            self._commit(work, 1 if rev is None else rev.number + 1, 0 if compact else pending)
 
-    def _commit(self, work: Path, number: int) -> None:
+    def optimize(self) -> Revision:
+        """Commit a compacted copy of the current revision (``ogpreg optimize``)."""
+        with self.transaction(compact=True):
+            pass
+        rev = self.revision()
+        assert rev is not None
+        return rev
+
+    def _commit(self, work: Path, number: int, uncompacted: int = 0) -> None:
         target = self._revision_dir(number)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work, target)
@@ -238,7 +276,10 @@ class EmbeddedStore:
         now = datetime.now(UTC).replace(microsecond=0)
         tmp = self.path / "CURRENT.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump({"revision": number, "committed": now.isoformat()}, fh)
+            json.dump(
+                {"revision": number, "committed": now.isoformat(), "uncompacted": uncompacted},
+                fh,
+            )
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self._current_file)

@@ -18,7 +18,14 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def make_settings(store: Path, **overrides: object) -> Settings:
-    values: dict[str, object | None] = {"store": str(store), "base_uri": BASE, "user": "tester"}
+    # Two query workers unless a test asks for more: the test servers answer a handful of
+    # clients, and the machine running the suite may have two cores.
+    values: dict[str, object | None] = {
+        "store": str(store),
+        "base_uri": BASE,
+        "user": "tester",
+        "query_workers": 2,
+    }
     values.update(overrides)
     return load_settings(values, environ={})
 

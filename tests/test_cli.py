@@ -210,3 +210,15 @@ def test_service_is_refused_on_the_command_line(run) -> None:  # type: ignore[no
     r = run("--lang", "en", "query", "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     assert r.exit_code == 1
     assert "SERVICE is not allowed" in r.stderr
+
+
+def test_optimize_commits_a_compacted_revision_with_the_same_quads(run, registry) -> None:  # type: ignore[no-untyped-def]
+    before = registry.store.revision()
+    quads = set(registry.store.reader())
+    r = run("optimize")
+    assert r.exit_code == 0, r.stderr
+    after = registry.store.revision()
+    assert after.number == before.number + 1
+    assert f"revisjon {after.number}" in r.stdout
+    assert set(registry.store.reader()) == quads
+    assert registry.store.uncompacted() == 0

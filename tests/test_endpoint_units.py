@@ -217,3 +217,20 @@ def test_several_apps_in_one_process_have_their_own_workers(
     finally:
         for app in apps:
             state(app).extras["executor"].close()
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 10", 10),
+        ("SELECT * WHERE { ?s ?p ?o } OFFSET 3 LIMIT 7\n", 7),
+        ("select * { } limit   500 offset 2", 500),
+        ("SELECT * WHERE { { SELECT * { ?s ?p ?o } LIMIT 5 } }", None),  # a subquery's
+        ("SELECT * WHERE { ?s ?p ?o } # LIMIT 3", None),  # a comment
+        ('SELECT * WHERE { ?s ?p "LIMIT 3" }', None),  # a string
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 12 VALUES ?s { <urn:x> }", 12),
+        ("SELECT * WHERE { ?s ?p ?o }", None),
+    ],
+)
+def test_inspect_finds_the_outermost_limit(query: str, limit: int | None) -> None:
+    assert inspect(query).limit == limit

@@ -88,3 +88,47 @@ def test_store_refuses_a_different_base_uri(tmp_path: Path) -> None:
 def test_invalid_base_uri_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="slutter på '/'"):
         make_settings(tmp_path / "s", base_uri="https://ogp.example.no")
+
+
+def _write_batches(store: EmbeddedStore, batches: int, size: int = 1000, first: int = 0) -> None:
+    for i in range(first, first + batches):
+        with store.transaction(writes=size) as tx:
+            tx.extend(
+                ox.Quad(
+                    ox.NamedNode(f"http://example.org/{i}/{j}"),
+                    ox.NamedNode("http://example.org/p"),
+                    ox.Literal(str(j)),
+                    ox.NamedNode("http://example.org/g"),
+                )
+                for j in range(size)
+            )
+
+
+def _sst_files(store: EmbeddedStore) -> int:
+    rev = store.revision()
+    assert rev is not None
+    return len(list((store.path / "revisions" / f"rev-{rev.number:06d}").glob("*.sst")))
+
+
+def test_commits_count_uncompacted_writes_and_optimize_compacts(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s", compact_after=10**9)
+    _write_batches(store, 5)
+    assert store.uncompacted() == 5000
+    before = _sst_files(store)
+    quads = set(store.reader())
+    rev = store.optimize()
+    assert rev.number == 6
+    assert store.uncompacted() == 0
+    assert _sst_files(store) < before  # RocksDB merged the small files of five commits
+    assert set(store.reader()) == quads
+
+
+def test_a_commit_compacts_once_the_threshold_is_reached(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "s", compact_after=3000)
+    _write_batches(store, 2)
+    assert store.uncompacted() == 2000
+    uncompacted_files = _sst_files(store)
+    _write_batches(store, 1, first=2)  # 3,000 written since the last compaction: this commit compacts
+    assert store.uncompacted() == 0
+    assert _sst_files(store) < uncompacted_files + 2
+    assert len(store.reader()) == 3000
