@@ -253,6 +253,7 @@ DATE = _iri(str(DCTERMS.date))
 DATE_SUBMITTED = _iri(str(DCTERMS.dateSubmitted))
 PREF_LABEL = _iri(str(SKOS.prefLabel))
 ALT_LABEL = _iri(str(SKOS.altLabel))
+CHANGE_NOTE = _iri(str(SKOS.changeNote))
 START = _iri(str(SCHEMA.startDate))
 END = _iri(str(SCHEMA.endDate))
 POSITION = _iri(str(SCHEMA.position))
@@ -654,8 +655,10 @@ class _Generator:
             cadd(q, _p(OGP.submissionTiming), v("submission-timing", timing))
             submitted = deadline if timing == "before-meeting" else day
             cadd(q, DATE_SUBMITTED, _typed(submitted.isoformat(), str(XSD.date)))
-            cadd(q, _p(OGP.registryStatus),
-                 v("status", rng.choice(("submitted", "accepted", "accepted", "withdrawn"))))
+            q_status = rng.choice(("submitted", "accepted", "accepted", "withdrawn"))
+            cadd(q, _p(OGP.registryStatus), v("status", q_status))
+            if q_status == "withdrawn":  # the shapes require a reason (issue 7)
+                cadd(q, CHANGE_NOTE, _lang("Trukket av forslagsstilleren (syntetisk).", "nb"))
             cadd(m, _p(OGP.discussed), q)
             if rng.random() < 0.8:
                 c1 = _iri(self.uris.comment(f"{ident}-k1"))
@@ -735,6 +738,8 @@ class _Generator:
             c_status = "completed" if plan.end.year < 2024 else rng.choice(
                 ("in-force", "in-force", "approved", "withdrawn"))
             add(c, _p(OGP.registryStatus), v("status", c_status))
+            if c_status == "withdrawn":
+                add(c, CHANGE_NOTE, _lang("Trukket fra planen (syntetisk).", "nb"))
             if rng.random() < 0.3:
                 consult.add(c, _p(OGP.derivedFromProposal), rng.choice(proposals))
 

@@ -73,4 +73,13 @@ def create_app(
 
 
 #: Feature modules of the endpoint, in registration order.
-BLUEPRINT_MODULES: tuple[str, ...] = ("health", "sparql", "ui", "write", "dcat", "pages")
+BLUEPRINT_MODULES: tuple[str, ...] = (
+    "health",
+    "sparql",
+    "ui",
+    "write",
+    "lifecycle_api",
+    "dcat",
+    "pages",
+    "feed",
+)

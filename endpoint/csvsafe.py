@@ -7,7 +7,12 @@ return — the same rule as the registry's CSV exports (``registry/exports.py``)
 that are plain numbers (``-5``, ``+1.5e3``), which a spreadsheet reads as numbers anyway.
 For the exact values use SPARQL JSON, XML or TSV (TSV writes RDF terms: literals in quotes).
 
-Imported by the query worker process: the standard library only.
+Programs that read the CSV themselves can ask for it unescaped, exactly as SPARQL 1.1 CSV
+defines it, with the protocol parameter ``csv=raw`` (``endpoint/sparql.py``; docs/endpoint.md):
+the endpoint then evaluates the query to TSV and writes CSV from that with
+:func:`csv_from_tsv`, without escaping. The default stays escaped.
+
+Imported by the query worker process: the standard library only at import time.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+
+#: Values of the ``csv`` protocol parameter: escaped (the default) or as SPARQL 1.1 defines it.
+CSV_MODES = ("safe", "raw")
 
 #: Characters that make a spreadsheet treat a cell as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,3 +51,12 @@ def escape_csv(body: bytes) -> bytes:
     for row in rows[1:]:
         writer.writerow([escape_cell(c) for c in row])
     return out.getvalue().encode("utf-8")
+
+
+def csv_from_tsv(body: bytes) -> bytes:
+    """SPARQL 1.1 CSV, unescaped, of a SPARQL TSV answer (SELECT rows or an ASK boolean):
+    the same bytes the evaluator writes as CSV directly."""
+    import pyoxigraph as ox
+
+    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=ox.QueryResultsFormat.CSV) or b""

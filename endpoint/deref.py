@@ -285,6 +285,12 @@ def _candidates(prefix: str, rest: str) -> list[str]:
 
 def dereference(prefix: str, rest: str) -> Response:
     """Answer for the resource at ``{base}{prefix}{rest}``."""
+    if prefix == "id/" and "/version/" in rest:
+        from endpoint import versions  # {item}/version/{n} (endpoint/versions.py)
+
+        answer = versions.version_page(rest)
+        if answer is not None:
+            return answer
     res = resources()
     found: tuple[str, Representation | None] | None = None
     for iri in _candidates(prefix, rest):
@@ -305,6 +311,14 @@ def dereference(prefix: str, rest: str) -> Response:
         return _not_found(state().settings.base_uri + prefix + rest, chosen)
     iri, ext = found
     explicit = ext is not None or bool(request.args.get("format"))
+    if prefix == "id/":
+        from endpoint import versions  # ?as_of= and deleted items (endpoint/versions.py)
+
+        if "as_of" in request.args:
+            return versions.as_of_page(iri, chosen, explicit=explicit)
+        gone = versions.deleted_page(iri, chosen, doc_url=iri, explicit=explicit)
+        if gone is not None:
+            return gone
     return represent(iri, iri, chosen, explicit=explicit)
 
 

@@ -118,6 +118,9 @@ class QueryRequest:
     graph_format: str | None = "turtle"
     row_cap: int = 10_000
     union_default: bool = True
+    #: Evaluate over the registry as it stood at this instant (ISO, UTC): the worker builds
+    #: ``registry.history.state_as_of`` (default graph only), within the same timeout.
+    as_of: str | None = None
 
 
 @dataclass(eq=False)
@@ -580,6 +583,7 @@ class QueryExecutor:
                     request.graph_format,
                     request.row_cap,
                     request.union_default,
+                    request.as_of,
                 )
             )
             if not worker.conn.poll(self.timeout):

@@ -25,8 +25,8 @@ from endpoint.executor import QueryExecutor
 
 #: Headers a browser script may read from a cross-origin response.
 EXPOSED_HEADERS = (
-    "ETag, Last-Modified, Link, OGP-Truncated, OGP-Row-Cap, OGP-Revision, Content-Encoding, "
-    "Content-Length, Vary"
+    "ETag, Last-Modified, Link, OGP-Truncated, OGP-Row-Cap, OGP-Revision, OGP-As-Of, "
+    "OGP-Last-Change, Content-Encoding, Content-Length, Vary"
 )
 
 

@@ -252,9 +252,13 @@ def resource_page(
     desc: Description, *, status: int, doc_url: str, headers: Mapping[str, str] | None = None
 ) -> Response:
     """The HTML page of one resource (``status`` 410 for a withdrawn one)."""
+    from endpoint import versions  # history on every page (endpoint/versions.py)
+
     page = Page(desc.lang)
     res = resources()
     ctx = _kind_context(desc, res, desc.lang)
+    ctx["timeline"] = versions.timeline(desc.node.iri, desc.lang)
+    ctx["hide_backlinks"] = ctx.get("hide_backlinks", []) + versions.hidden_backlinks()
     title_text = desc.node.label
     title = title_text.value if title_text else desc.node.iri
     type_nodes = desc.nodes("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

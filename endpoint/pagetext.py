@@ -416,3 +416,109 @@ STRINGS: dict[str, dict[str, str]] = {
         "formats": "Download as",
     },
 }
+
+# -- history: the timeline, "as of" and version pages (docs/lifecycle.md, endpoint/versions.py) --
+_HISTORY: dict[str, dict[str, str]] = {
+    "nb": {
+        "history": "Historikk",
+        "history_intro": "Hver endring i registeret som har berørt denne ressursen: når, hva, "
+        "hvem og hvorfor. Hver versjon har en fast URI som kan siteres.",
+        "history_caption": "Versjonene av ressursen, eldste først",
+        "version": "Versjon",
+        "version_n": "Versjon {n}",
+        "recorded": "Registrert",
+        "action": "Hva",
+        "who": "Hvem",
+        "source_reason": "Kilde og begrunnelse",
+        "action_create": "Opprettet",
+        "action_update": "Endret",
+        "action_delete": "Slettet",
+        "kind_load": "innlasting",
+        "kind_status": "statusendring",
+        "kind_erase": "sletting",
+        "shown_here": "(vises her)",
+        "version_of": "Versjon av",
+        "change": "Endring",
+        "change_n": "Endring {n}",
+        "previous_version": "Forrige versjon",
+        "next_version": "Neste versjon",
+        "loaded_by": "Lastet inn av",
+        "as_of_heading": "Slik det var ved utgangen av {date}",
+        "as_of_text": "Du ser ressursen slik registeret beskrev den ved utgangen av {date} "
+        "(norsk tid): versjon {n}, registrert {time}.",
+        "version_heading": "Versjon {n}, registrert {time}",
+        "version_text": "Du ser en tidligere eller gjeldende versjon av ressursen. Versjonens "
+        "URI er fast og kan siteres.",
+        "latest_version_text": "Dette er den nyeste versjonen.",
+        "current_link": "Se ressursen slik den er nå",
+        "deleted_heading": "Slettet",
+        "deleted_text": "Ressursen ble fjernet fra registeret {time} (versjon {n}). "
+        "Historikken viser hvordan den så ut før.",
+        "deleted_as_of": "Ved utgangen av {date} var ressursen fjernet fra registeret "
+        "(fjernet {time}, versjon {n}).",
+        "snapshot_statements": "Opplysningene i denne versjonen",
+        "snapshot_intro": "Alt registeret sa om ressursen i denne versjonen (fra kildene og "
+        "livsløpet), slik det ble registrert.",
+        "no_statements": "Versjonen har ingen opplysninger: ressursen var slettet.",
+        "changes_heading": "Endringer fra forrige versjon",
+        "added": "Lagt til",
+        "removed": "Fjernet",
+        "no_changes": "Ingen opplysninger ble endret.",
+        "first_version": "Dette er den første versjonen.",
+        "not_then_heading": "Fantes ikke da",
+        "not_then_text": "Registeret hadde ingen versjon av denne ressursen ved utgangen av "
+        "{date} (norsk tid):",
+    },
+    "en": {
+        "history": "History",
+        "history_intro": "Every change in the registry that touched this resource: when, "
+        "what, who and why. Every version has a stable URI you can cite.",
+        "history_caption": "The versions of the resource, oldest first",
+        "version": "Version",
+        "version_n": "Version {n}",
+        "recorded": "Recorded",
+        "action": "What",
+        "who": "Who",
+        "source_reason": "Source and reason",
+        "action_create": "Created",
+        "action_update": "Updated",
+        "action_delete": "Deleted",
+        "kind_load": "load",
+        "kind_status": "status change",
+        "kind_erase": "erasure",
+        "shown_here": "(shown here)",
+        "version_of": "Version of",
+        "change": "Change",
+        "change_n": "Change {n}",
+        "previous_version": "Previous version",
+        "next_version": "Next version",
+        "loaded_by": "Loaded by",
+        "as_of_heading": "As it stood at the end of {date}",
+        "as_of_text": "You are looking at the resource as the registry described it at the end "
+        "of {date} (Norwegian time): version {n}, recorded {time}.",
+        "version_heading": "Version {n}, recorded {time}",
+        "version_text": "You are looking at an earlier or the current version of the resource. "
+        "The version's URI is stable and can be cited.",
+        "latest_version_text": "This is the latest version.",
+        "current_link": "See the resource as it is now",
+        "deleted_heading": "Deleted",
+        "deleted_text": "The resource was removed from the registry {time} (version {n}). "
+        "The history shows what it looked like before.",
+        "deleted_as_of": "At the end of {date} the resource had been removed from the "
+        "registry (removed {time}, version {n}).",
+        "snapshot_statements": "Statements in this version",
+        "snapshot_intro": "Everything the registry said about the resource in this version "
+        "(from the sources and the lifecycle), as recorded.",
+        "no_statements": "The version has no statements: the resource had been deleted.",
+        "changes_heading": "Changes from the previous version",
+        "added": "Added",
+        "removed": "Removed",
+        "no_changes": "No statement changed.",
+        "first_version": "This is the first version.",
+        "not_then_heading": "Did not exist then",
+        "not_then_text": "The registry had no version of this resource at the end of {date} "
+        "(Norwegian time):",
+    },
+}
+for _lang, _words in _HISTORY.items():
+    STRINGS[_lang].update(_words)

@@ -127,6 +127,7 @@ class Parsed:
         self.default_graphs: list[str] = []
         self.named_graphs: list[str] = []
         self.formats: list[str] = []
+        self.csv_modes: list[str] = []  # the ``csv`` parameter (endpoint/csvsafe.py)
 
 
 def _read_body(limit: int) -> bytes:
@@ -199,6 +200,7 @@ def parse_request(limit: int) -> Parsed:
         parsed.default_graphs += source.getlist("default-graph-uri")
         parsed.named_graphs += source.getlist("named-graph-uri")
         parsed.formats += source.getlist("format") + source.getlist("output")
+        parsed.csv_modes += source.getlist("csv")
     return parsed
 
 

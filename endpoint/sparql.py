@@ -33,6 +33,8 @@ from werkzeug.http import http_date
 
 from endpoint import conneg, describe
 from endpoint.app import EndpointState, error_response, request_lang, state
+from endpoint.asof import AsOfError, parse_as_of
+from endpoint.csvsafe import CSV_MODES, csv_from_tsv
 from endpoint.executor import Answer, ExecutorBusy, QueryExecutor, QueryRequest
 from endpoint.fastpath import MARK, FastPath
 from endpoint.metrics import Metrics, install
@@ -94,6 +96,32 @@ def _choice(formats: list[str]) -> conneg.Choice:
                 allowed=", ".join(conneg.FORMAT_PARAMETER_VALUES),
             ),
         ) from None
+
+
+#: The ETag tag of unescaped CSV answers (``csv=raw``), apart from escaped CSV's ``csv``.
+RAW_CSV_TAG = "csv-raw"
+
+
+def _raw_csv(modes: list[str], choice: conneg.Choice) -> bool:
+    """Whether the request asks for unescaped CSV: ``csv=raw`` (default ``csv=safe``) and CSV
+    is the negotiated format for solutions. Other formats ignore the parameter."""
+    values = {m.strip().lower() for m in modes}
+    bad = sorted(values - set(CSV_MODES))
+    if bad or len(values) > 1:
+        raise BadRequest(
+            400,
+            "bad-csv-parameter",
+            msg(
+                "Ugyldig verdi {value!r} for parameteren csv. Bruk csv=raw for CSV uten "
+                "beskyttelse mot formler (verdiene nøyaktig som i SPARQL 1.1 CSV), eller "
+                "csv=safe (standard: celler som begynner med = + - @ får en ' foran).",
+                "Invalid value {value!r} of the parameter csv. Use csv=raw for CSV without "
+                "protection against formulas (the values exactly as SPARQL 1.1 CSV has them), "
+                "or csv=safe (the default: cells that start with = + - @ get a ' in front).",
+                value=", ".join(bad or sorted(values)),
+            ),
+        )
+    return values == {"raw"} and choice.solutions is not None and choice.solutions.name == "csv"
 
 
 # -- responses -------------------------------------------------------------------------------
@@ -160,17 +188,23 @@ def _respond(
     return resp
 
 
-def _answer_response(answer: Answer, row_cap: int) -> Response:
-    """The 200 response for an answer; GET answers are marked for the fast path."""
+def _answer_response(answer: Answer, row_cap: int, *, raw_csv: bool = False) -> Response:
+    """The 200 response for an answer; GET answers are marked for the fast path. With
+    ``raw_csv`` a TSV answer is sent as unescaped SPARQL CSV (``csv=raw``)."""
     fmt = conneg.BY_NAME[answer.format]
     committed = datetime.fromisoformat(answer.committed) if answer.committed else None
+    body, tag, gz = answer.body, answer.format, answer.gzipped
+    converted = raw_csv and answer.format == "tsv"
+    if converted:
+        body, fmt, tag = csv_from_tsv(answer.body), conneg.BY_NAME["csv"], RAW_CSV_TAG
+        gz = functools.partial(gzip.compress, body, compresslevel=5, mtime=0)
     resp = _respond(
-        answer.body,
+        body,
         fmt,
         revision=answer.revision,
         committed=committed,
-        tag=answer.format,
-        gz=answer.gzipped,
+        tag=tag,
+        gz=gz,
     )
     if answer.truncated:
         base = state().settings.base_uri
@@ -178,7 +212,11 @@ def _answer_response(answer: Answer, row_cap: int) -> Response:
         resp.headers["OGP-Row-Cap"] = str(row_cap)
         resp.headers["Link"] = f'<{describe.dumps_url(base)}>; rel="related"; title="full dumps"'
     if request.method in ("GET", "HEAD"):
-        sent = answer._gzip if resp.headers.get("Content-Encoding") == "gzip" else answer.body
+        sent = (
+            resp.get_data() if converted
+            else answer._gzip if resp.headers.get("Content-Encoding") == "gzip"
+            else answer.body
+        )
         request.environ[MARK] = (answer, sent)
     return resp
 
@@ -302,7 +340,9 @@ def _query() -> Response:
         raise missing_query()
     default_graphs = check_iris(parsed.default_graphs, "default-graph-uri")
     named_graphs = check_iris(parsed.named_graphs, "named-graph-uri")
+    as_of = _as_of(bool(default_graphs or named_graphs))
     choice = _choice(parsed.formats)
+    raw_csv = _raw_csv(parsed.csv_modes, choice)
     if not choice.any():
         raise BadRequest(
             406,
@@ -319,6 +359,8 @@ def _query() -> Response:
     rev = ex.current()
     if rev is not None:
         tags = [f.name for f in (choice.solutions, choice.graph) if f is not None]
+        if raw_csv:
+            tags = [RAW_CSV_TAG if t == "csv" else t for t in tags]
         not_modified = _not_modified(rev.number, rev.committed, tags)
         if not_modified is not None:
             return not_modified
@@ -342,13 +384,42 @@ def _query() -> Response:
         query=query,
         default_graphs=default_graphs or None,
         named_graphs=named_graphs or None,
-        solutions_format=choice.solutions.name if choice.solutions else None,
+        # csv=raw: evaluated (and cached) as TSV, written as unescaped CSV here
+        solutions_format="tsv" if raw_csv else choice.solutions.name if choice.solutions else None,
         graph_format=choice.graph.name if choice.graph else None,
         row_cap=settings.row_cap,
         union_default=not text.has_dataset,
+        as_of=as_of,
     )
     answer = ex.execute(req, rev.number if rev else 0)
-    return _answer_response(answer, settings.row_cap)
+    resp = _answer_response(answer, settings.row_cap, raw_csv=raw_csv)
+    if as_of is not None:
+        resp.headers["OGP-As-Of"] = as_of
+    return resp
+
+
+def _as_of(with_dataset: bool) -> str | None:
+    """``?as_of=YYYY-MM-DD`` (or a timestamp) in the URL: the instant the query asks about
+    (docs/lifecycle.md, "As of"); None without it."""
+    value = request.args.get("as_of")
+    if value is None:
+        return None
+    try:
+        when = parse_as_of(value).when
+    except AsOfError as exc:
+        raise BadRequest(400, "bad-as-of", exc.message) from None
+    if with_dataset:
+        raise BadRequest(
+            400,
+            "as-of-with-dataset",
+            msg(
+                "as_of kan ikke kombineres med default-graph-uri eller named-graph-uri: "
+                "registeret slik det var, er én standardgraf uten navngitte grafer.",
+                "as_of cannot be combined with default-graph-uri or named-graph-uri: the "
+                "registry as it stood is one default graph without named graphs.",
+            ),
+        )
+    return when.isoformat()
 
 
 def _service_or_ui(formats: list[str]) -> Response:
@@ -399,6 +470,21 @@ def metrics() -> Response:
 # -- registration ----------------------------------------------------------------------------
 def make_executor(st: EndpointState) -> QueryExecutor:
     s = st.settings
+    if s.engine != "embedded":
+        # an external SPARQL engine answers (endpoint/remote_executor.py)
+        from endpoint.remote_executor import RemoteQueryExecutor
+        from registry.remote import RemoteStore
+
+        assert isinstance(st.registry.store, RemoteStore)
+        return RemoteQueryExecutor(
+            st.registry.store,
+            s.base_uri,
+            prefixes=dict(PREFIXES),
+            workers=s.query_workers,
+            timeout=s.query_timeout,
+            cache_bytes=s.cache_bytes,
+            truncation_link=describe.dumps_url(s.base_uri),
+        )
     return QueryExecutor(
         st.registry.store.path,
         s.base_uri,

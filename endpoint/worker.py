@@ -158,11 +158,33 @@ def worker_main(
                 return reader, after.number, after.committed.isoformat()
         raise RuntimeError("the store's revision keeps changing")
 
+    as_of_stores: dict[tuple[int, str], Any] = {}  # (revision, instant) -> in-memory store
+
+    def as_of_store(reader: Any, revision: int, when: str) -> Any:
+        """The registry as of ``when`` (registry.history.state_as_of), built here so that the
+        query timeout covers it; a few kept per revision."""
+        key = (revision, when)
+        found = as_of_stores.get(key)
+        if found is None:
+            from datetime import datetime
+
+            from registry.history import state_as_of
+
+            found = state_as_of(reader, datetime.fromisoformat(when))
+            for old in [k for k in as_of_stores if k[0] != revision]:
+                del as_of_stores[old]
+            if len(as_of_stores) >= 4:
+                del as_of_stores[next(iter(as_of_stores))]
+            as_of_stores[key] = found
+        return found
+
     def evaluate(req: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes]:
-        query, default_graphs, named_graphs, sfmt, gfmt, cap, union = req
+        query, default_graphs, named_graphs, sfmt, gfmt, cap, union, *more = req
         reader, revision, committed = snapshot()
         kwargs: dict[str, Any] = {"prefixes": prefixes, "base_iri": base_uri}
-        if default_graphs is not None or named_graphs is not None:
+        if more and more[0]:
+            reader = as_of_store(reader, revision, more[0])  # default graph only
+        elif default_graphs is not None or named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
         elif union:

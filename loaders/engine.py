@@ -19,7 +19,8 @@ exactly what pySHACL (full shapes) reports. See docs/performance.md ("Submission
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -90,12 +91,18 @@ def validate_fast(
     if chosen == "pyshacl":
         graph = data if isinstance(data, Graph) else quads_to_graph(data)
         return validate_graph(graph, focus_nodes=focus_nodes, file=file)
+    stand_ins: StandIns | None = None
     if isinstance(data, Graph):
         target: Any = data
         labels = _graph_labels(data)
     else:
         target = ox.Store()
-        target.extend([ox.Quad(q.subject, q.predicate, q.object) for q in data])
+        sensitive = value_sensitive_predicates(core)
+        if sensitive is None:
+            target.extend(ox.Quad(q.subject, q.predicate, q.object) for q in data)
+        else:
+            stand_ins = StandIns(data, sensitive)
+            target.extend(stand_ins.quads())
         labels = _quad_labels(data)
     _conforms, results, _text = _compiled(core).validate(
         target,
@@ -103,8 +110,124 @@ def validate_fast(
         allow_warnings=True,
         focus_nodes=list(focus_nodes) if focus_nodes is not None else None,
     )
+    del target
     assert isinstance(results, Graph)
+    if stand_ins is not None:
+        stand_ins.restore(results)
     return _report(results, labels, file)
+
+
+# -- long literals -------------------------------------------------------------------------
+#: Text literals longer than this many characters reach pyshacl-turbo as a short stand-in
+#: (see :class:`StandIns`).
+LONG_LITERAL = 256
+STAND_IN_PREFIX = "ogpreg-long-literal:"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: Constraint parameters whose outcome does not depend on the lexical form of a text literal
+#: (only on its presence, number, language tag or datatype), and non-constraint shape terms.
+_VALUE_BLIND = frozenset(
+    str(t)
+    for t in (
+        SH.path, SH.minCount, SH.maxCount, SH.datatype, SH.languageIn, SH.uniqueLang,
+        SH.nodeKind, SH["class"], SH.name, SH.description, SH.message, SH.severity, SH.order,
+        SH.group, SH.deactivated, SH.defaultValue,
+    )
+)
+
+
+@lru_cache(maxsize=2)
+def value_sensitive_predicates(core: bool) -> frozenset[str] | None:
+    """The predicates whose text values some shape constrains by their content (``sh:pattern``,
+    ``sh:in``, ``sh:maxLength``, nested shapes, ...), or None when substituting long literals
+    is not safe at all for these shapes (SHACL-SPARQL constraints or targets, a path that is
+    not a plain IRI, a literal ``sh:targetNode``). Conservative: any ``sh:`` parameter not
+    known to be blind to the lexical form makes its path sensitive."""
+    shapes = core_shapes() if core else shapes_graph()
+    if (None, SH.sparql, None) in shapes or (None, SH.target, None) in shapes:
+        return None
+    if any(isinstance(o, Literal) for o in shapes.objects(None, SH.targetNode)):
+        return None
+    sensitive = {str(p) for p in shapes.objects(None, SH.targetObjectsOf)}
+    sh = str(SH)
+    for shape, path in shapes.subject_objects(SH.path):
+        if not isinstance(path, URIRef):
+            return None
+        for p in shapes.predicates(shape, None):
+            if str(p).startswith(sh) and str(p) not in _VALUE_BLIND:
+                sensitive.add(str(path))
+                break
+    return frozenset(sensitive)
+
+
+class StandIns:
+    """Long text literals replaced by short stand-ins on their way to pyshacl-turbo, and put
+    back in its results.
+
+    A 50 MB submission is mostly long descriptions; pyshacl-turbo reads its data as one
+    N-Quads text and parses it into its own graph, so every byte of them would be held two
+    or three times more while the shapes are checked (docs/performance.md, "Memory").
+    For a predicate no shape constrains by content (:func:`value_sensitive_predicates`), a
+    ``xsd:string`` or language-tagged literal longer than :data:`LONG_LITERAL` characters is
+    replaced by ``ogpreg-long-literal:`` + a 128-bit BLAKE2b digest of its text, with the same
+    language tag or datatype. Equal texts get equal stand-ins and different texts different
+    ones, so counts (``sh:maxCount``), languages (``sh:uniqueLang``, ``sh:languageIn``) and
+    datatypes are checked exactly as on the original; a literal that already starts with the
+    prefix is replaced too, so no original value can pass for a stand-in. Values and messages
+    in the results get the original text back."""
+
+    def __init__(self, data: Sequence[ox.Quad], sensitive: frozenset[str]) -> None:
+        self.data = data
+        self.sensitive = sensitive
+        self.originals: dict[str, int] = {}  # stand-in -> index of a quad with the original
+
+    def _stand_in(self, lit: ox.Literal, index: int) -> ox.Literal | None:
+        text = lit.value
+        if len(text) <= LONG_LITERAL and not text.startswith(STAND_IN_PREFIX):
+            return None
+        if lit.language is None and lit.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING):
+            return None
+        key = STAND_IN_PREFIX + hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        self.originals.setdefault(key, index)
+        if lit.language is not None:
+            return ox.Literal(key, language=lit.language)
+        return ox.Literal(key)
+
+    def quads(self) -> Iterator[ox.Quad]:
+        """The data in the default graph, long literals replaced."""
+        for i, q in enumerate(self.data):
+            obj = q.object
+            if isinstance(obj, ox.Literal) and q.predicate.value not in self.sensitive:
+                small = self._stand_in(obj, i)
+                if small is not None:
+                    obj = small
+            yield ox.Quad(q.subject, q.predicate, obj)
+
+    def _original(self, key: str) -> ox.Literal:
+        obj = self.data[self.originals[key]].object
+        assert isinstance(obj, ox.Literal)
+        return obj
+
+    def restore(self, results: Graph) -> None:
+        """Put the original texts back into ``results`` (values and messages)."""
+        if not self.originals:
+            return
+        for s, p, o in list(results):
+            if not (isinstance(o, Literal) and STAND_IN_PREFIX in str(o)):
+                continue
+            text = str(o)
+            if p == SH.value and text in self.originals:
+                orig = self._original(text)
+                new = Literal(orig.value, lang=orig.language) if orig.language else Literal(
+                    orig.value, datatype=URIRef(orig.datatype.value)
+                )
+            else:
+                for key in self.originals:
+                    if key in text:
+                        text = text.replace(key, self._original(key).value)
+                new = Literal(text, lang=o.language, datatype=o.datatype)
+            results.remove((s, p, o))
+            results.add((s, p, new))
 
 
 class SubmissionValidator:

@@ -165,7 +165,8 @@ def _table(file: str, key: str, items: list[Any], problems: list[SubmissionIssue
                 cells.append(v)
             yield Row(i, cells)
 
-    return Table(file=file, name=key, header=header, header_row=0, rows=rows(), json_keys=True)
+    return Table(file=file, name=key, header=header, header_row=0, rows=rows(), json_keys=True,
+                 expected_rows=len(items))
 
 
 class _BadJson:

@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -33,7 +33,8 @@ from loaders.diff import Diff, diff_graph
 from loaders.engine import SubmissionValidator
 from loaders.issues import SubmissionError, SubmissionIssue, issue
 from loaders.refs import References
-from loaders.table import Table, best_sheet
+from loaders.table import Row, Table, best_sheet
+from loaders.zipcheck import ZipLimits
 from registry.errors import UsageError, ValidationFailed
 from registry.i18n import msg
 from registry.namespaces import OGP
@@ -97,7 +98,11 @@ class Options:
     plan: str | None = None
     submitted_by: str | None = None  # organisation IRI
     source: str | None = None
-    progress: Callable[[int], None] | None = None
+    progress: Callable[[int], None] | None = None  # rows read
+    #: Bytes of the submitted files read: CSV as the stream is read; a workbook or JSON file,
+    #: which is read whole, in shares of its size as its rows are read (by the row count the
+    #: file declares), and in full once it is built. Their sum is the files' total size.
+    progress_bytes: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -178,6 +183,8 @@ def _read_submissions(
         if fmt == "csv":
             stream = raw.open()
             streams.append(stream)
+            if opts.progress_bytes is not None:
+                stream = cast(BinaryIO, _Counted(stream, opts.progress_bytes))
             table = csv_.read_table(stream, raw.name)
             candidates = list(KINDS[opts.kind]) if opts.kind else None
             key, _found = best_sheet(list(table.header), candidates)
@@ -187,7 +194,8 @@ def _read_submissions(
         kind = opts.kind
         structural: list[SubmissionIssue] = []
         if fmt == "xlsx":
-            tables, ignored = xlsx.read_tables(data, raw.name)
+            limits = ZipLimits(max_unpacked_bytes=registry.settings.max_unpacked_bytes)
+            tables, ignored = xlsx.read_tables(data, raw.name, limits)
             for name in ignored:
                 structural.append(
                     issue(
@@ -205,8 +213,10 @@ def _read_submissions(
         else:
             tables, declared, structural = jsonsub.read_tables(data, raw.name)
             kind = kind or declared
+        share = _ByteShare(len(data), tables, opts.progress_bytes)
         b = build(tables, refs=refs, uris=registry.uris, file=raw.name, kind=kind,
                   progress=opts.progress)
+        share.finish()
         b.issues[:0] = structural
         subs.append(Submission(raw.name, [raw], b))
     for kind, group in csv_groups.items():
@@ -217,6 +227,65 @@ def _read_submissions(
     for sub in subs:
         _identify(registry, refs, sub, opts)
     return subs
+
+
+class _Counted(io.RawIOBase):
+    """``stream``, reporting the bytes read from it."""
+
+    def __init__(self, stream: BinaryIO, report: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._report = report
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+        chunk = self._stream.read(len(b))
+        n = len(chunk)
+        b[:n] = chunk
+        if n:
+            self._report(n)
+        return n
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        if chunk:
+            self._report(len(chunk))
+        return chunk
+
+
+class _ByteShare:
+    """Progress in bytes for a file read whole: its size spread over the rows its tables
+    declare (``Table.expected_rows``), as they are read; the rest when it is built."""
+
+    def __init__(
+        self, size: int, tables: list[Table], report: Callable[[int], None] | None
+    ) -> None:
+        self.size = size
+        self.report = report
+        self.sent = 0
+        expected = sum(t.expected_rows or 0 for t in tables)
+        if report is None or not expected:
+            return
+        self.step = size / expected
+        self.owed = 0.0
+        for t in tables:
+            t.rows = self._advancing(t.rows)
+
+    def _advancing(self, rows: Iterator[Row]) -> Iterator[Row]:
+        for row in rows:
+            self.owed += self.step
+            n = min(int(self.owed), self.size - self.sent)
+            if n > 0 and self.report is not None:
+                self.owed -= n
+                self.sent += n
+                self.report(n)
+            yield row
+
+    def finish(self) -> None:
+        if self.report is not None and self.size > self.sent:
+            self.report(self.size - self.sent)
+            self.sent = self.size
 
 
 def _identify(registry: Registry, refs: References, sub: Submission, opts: Options) -> None:
@@ -357,9 +426,9 @@ def _check_corrections(refs: References, sub: Submission) -> None:
 
 
 def serialise(subs: Iterable[Submission]) -> None:
-    """Give each submission its :class:`SubmissionFile` (N-Triples)."""
+    """Give each submission its :class:`SubmissionFile` (N-Triples), once."""
     for sub in subs:
-        if not sub.source_id:
+        if not sub.source_id or sub.file is not None:
             continue
         data = ox.serialize(sub.build.triples, format=ox.RdfFormat.N_TRIPLES)
         assert data is not None
@@ -452,12 +521,25 @@ def _files(subs: list[Submission], rdf: list[SourceFile]) -> list[SourceFile]:
     return [s.file for s in subs if s.file is not None] + list(rdf)
 
 
+def release(subs: Iterable[Submission]) -> None:
+    """Drop the builder's triples (and its index of them) once a submission is serialised and
+    compared: from here on the registry works from the N-Triples, and a large submission
+    would otherwise be held once more while it is parsed and validated (docs/performance.md,
+    "Memory"). The locations, labels and cell texts that reports need stay."""
+    for sub in subs:
+        if sub.file is None:
+            continue
+        sub.build.triples = []
+        sub.build.builder = None
+
+
 def validate(
     registry: Registry, subs: list[Submission], rdf: list[SourceFile] | None = None
 ) -> ValidationReport:
     """Every problem of every submission (and RDF file); raises ValidationFailed on errors."""
     serialise(subs)
     builder_ok = all(s.build.ok and s.file is not None for s in subs)
+    release(subs)
     try:
         shacl = registry.validate(_files(subs, rdf or []), validator=SubmissionValidator())
     except ValidationFailed as exc:
@@ -495,6 +577,8 @@ def load(
     for s in subs:
         s.diff = diff_graph(reader, s.graph, s.build.triples, base=registry.settings.base_uri,
                             labels=s.build.labels)
+    del reader
+    release(subs)
     try:
         results = registry.load(_files(subs, rdf or []), submitted_by=who, dry_run=dry_run,
                                 validator=SubmissionValidator())
@@ -521,6 +605,7 @@ __all__ = [
     "load",
     "normalise_kind",
     "read_submissions",
+    "release",
     "source_id_for",
     "submission_format",
     "validate",

@@ -41,6 +41,7 @@ class Table:
     rows: Iterator[Row]
     notes: list[tuple[str, str]] = field(default_factory=list)  # (nb, en) what was assumed
     json_keys: bool = False  # header cells are JSON keys (location: JSON items)
+    expected_rows: int | None = None  # how many rows follow, if the file says (progress only)
 
 
 def is_blank(value: object) -> bool:

@@ -1,8 +1,10 @@
 """Reading XLSX workbooks with openpyxl (read-only, streaming): one sheet per kind of row.
 
 Refused with a clear message: a password-protected (encrypted) workbook, an old ``.xls``
-file, a corrupt or truncated file. Formula cells and error cells (``#REF!``) are reported
-per cell by the builder: a submission carries values, not formulas.
+file, a corrupt or truncated file, and — before openpyxl opens it — a ZIP container that
+breaks the limits of :mod:`loaders.zipcheck` (zip bombs, huge shared-strings tables, parts
+whose headers lie). Formula cells and error cells (``#REF!``) are reported per cell by the
+builder: a submission carries values, not formulas.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from loaders.issues import SubmissionError, column_letter
 from loaders.table import BadCell, Row, Table, header_score, is_blank, sheet_for_name
+from loaders.zipcheck import ZipLimits, check_workbook_zip
 from registry.i18n import msg
 
 #: Compound File Binary header: encrypted OOXML (password-protected) and old .xls files.
@@ -28,8 +31,9 @@ def _refuse(file: str, nb: str, en: str, **params: object) -> SubmissionError:
     return SubmissionError(msg(nb, en, file=file, **params), file=file)
 
 
-def open_workbook(data: bytes, file: str) -> Any:
-    """The workbook, or :class:`SubmissionError` saying why it cannot be read."""
+def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> Any:
+    """The workbook, or :class:`SubmissionError` saying why it cannot be read (``limits``:
+    those of the ZIP container, checked before openpyxl opens it)."""
     if not data:
         raise _refuse(file, "{file}: filen er tom.", "{file}: the file is empty.")
     if data.startswith(CFB_MAGIC):
@@ -50,6 +54,7 @@ def open_workbook(data: bytes, file: str) -> Any:
             "{file}: is not an XLSX workbook (the file is not a ZIP file). Save it as an Excel "
             "workbook (.xlsx) or as CSV.",
         )
+    check_workbook_zip(data, file, limits)
     import openpyxl
 
     try:
@@ -99,15 +104,18 @@ def _rows(ws: Any, start: int) -> Iterator[Row]:
         yield Row(number, values, refs)
 
 
-def read_tables(data: bytes, file: str) -> tuple[list[Table], list[str]]:
+def read_tables(
+    data: bytes, file: str, limits: ZipLimits | None = None
+) -> tuple[list[Table], list[str]]:
     """The data sheets of a workbook, and the names of sheets that were not recognised."""
-    wb = open_workbook(data, file)
+    wb = open_workbook(data, file, limits)
     tables: list[Table] = []
     ignored: list[str] = []
     for ws in wb.worksheets:
         title = str(ws.title)
         if title.strip().casefold() in HELPER_SHEETS:
             continue
+        declared_rows = getattr(ws, "max_row", None)  # from <dimension>, may be wrong
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()
         key = sheet_for_name(title)
@@ -126,6 +134,9 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], list[str]]:
                 header=["" if is_blank(h) else str(h) for h in header],
                 header_row=header_row,
                 rows=_rows(ws, header_row + 1),
+                expected_rows=(
+                    max(0, declared_rows - header_row) if isinstance(declared_rows, int) else None
+                ),
             )
         )
     return tables, ignored

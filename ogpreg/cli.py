@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -285,6 +286,14 @@ def _submission_options(f: Any) -> Any:
 )
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
 @click.option(
+    "--recorded-at",
+    "recorded_at",
+    metavar="DATETIME",
+    help="Record the load in the history at this earlier time (ISO 8601, with a time zone), to "
+    "back-fill the history of earlier plans; not before the latest change, not in the future "
+    "(docs/lifecycle.md). Local loads only. Example: --recorded-at 2019-06-01T12:00:00+02:00",
+)
+@click.option(
     "--report",
     "report_format",
     type=click.Choice(["text", "json"]),
@@ -320,6 +329,7 @@ def load(
     plan: str | None = None,
     kind: str | None = None,
     allow_private_urls: bool = False,
+    recorded_at: str | None = None,
 ) -> None:
     """Validate RDF files and load each into its own named graph, all or nothing.
 
@@ -335,6 +345,15 @@ def load(
       ogpreg load --remote https://ogp.example.no/ --token @token.txt tillegg.ttl
     """
     ctx.meta["report_format"] = report_format
+    if recorded_at is not None:
+        if remote or token:
+            raise UsageError(
+                msg(
+                    "--recorded-at gjelder bare lokal lasting, ikke --remote.",
+                    "--recorded-at applies to local loads only, not --remote.",
+                )
+            )
+        _registry(ctx).recorded_at = _parse_recorded_at(recorded_at)
     if remote or token:
         results = _load_remote(ctx, files, fmt, source, submitted_by, dry_run, remote, token)
     elif _is_submission(files, fmt):
@@ -380,6 +399,25 @@ def load(
         )
     else:
         _print_load(results, lang, dry_run)
+
+
+def _parse_recorded_at(value: str) -> datetime:
+    """``--recorded-at``: an ISO 8601 date and time with a time zone."""
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise UsageError(
+            msg(
+                "Ugyldig --recorded-at {value!r}: skriv dato og klokkeslett med tidssone, for "
+                "eksempel 2019-06-01T12:00:00+02:00.",
+                "Invalid --recorded-at {value!r}: write a date and time with a time zone, for "
+                "example 2019-06-01T12:00:00+02:00.",
+                value=value,
+            )
+        )
+    return when
 
 
 def _load_remote(
@@ -646,7 +684,14 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 
 #: Command modules that add commands to ``main`` with ``register(main)``.
-COMMAND_MODULES: tuple[str, ...] = ("serve", "tokens", "submissions", "dcat", "backup")
+COMMAND_MODULES: tuple[str, ...] = (
+    "serve",
+    "tokens",
+    "submissions",
+    "dcat",
+    "backup",
+    "lifecycle",
+)
 
 
 def _register_commands() -> None:

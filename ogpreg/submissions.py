@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -54,30 +53,84 @@ def handles(files: tuple[str, ...], fmt: str | None) -> bool:
 
 
 class Progress:
-    """A status line on standard error while rows are read, when it is a terminal."""
+    """A progress bar on standard error while the submitted files are read and their rows
+    built (``click.progressbar``): the bytes of the files with a percentage, the time left
+    and the rows read so far; then a status line per later phase (validating). Drawn only when
+    standard error is a terminal and ``--quiet`` is not given; otherwise nothing at all.
+
+    The loaders report bytes (``Options.progress_bytes``: a CSV file as it is streamed, a
+    workbook or JSON file in shares of its size per row, by the row count the file declares)
+    and rows (``Options.progress``)."""
 
     def __init__(self, lang: Lang, enabled: bool) -> None:
         self.lang = lang
         self.enabled = enabled
         self.rows = 0
-        self._last = 0.0
+        self.total = 0
+        self.bar: Any = None
+        self._status = False
+
+    def start(self, total: int, names: list[str]) -> None:
+        """Begin the bar for ``total`` bytes of the files ``names``."""
+        self.total = total
+        if not self.enabled or total <= 0:
+            return
+        what = names[0] if len(names) == 1 else f"{len(names)} " + (
+            "files" if self.lang == "en" else "filer"
+        )
+        label = ("Reading " if self.lang == "en" else "Leser ") + what
+        self.bar = click.progressbar(
+            length=total,
+            label=label,
+            file=sys.stderr,
+            show_percent=True,
+            show_eta=True,
+            item_show_func=self._info,
+            update_min_steps=max(1, total // 500),
+            width=30,
+        )
+        self.bar.__enter__()
+
+    def _info(self, _item: object) -> str:
+        done = self.bar.pos if self.bar is not None else 0
+        rows = "rows read" if self.lang == "en" else "rader lest"
+        return f"{_size(done)}/{_size(self.total)}, {rows}: {self.rows}"
 
     def __call__(self, n: int) -> None:
+        """Rows read (``Options.progress``)."""
         self.rows += n
-        now = time.monotonic()
-        if self.enabled and now - self._last > 0.1:
-            self._last = now
-            bar = "#" * (self.rows // 250 % 30)
-            text = "Leser rader" if self.lang == "nb" else "Reading rows"
-            click.echo(f"\r{text}: {self.rows:>7} [{bar:<30}]", err=True, nl=False)
+
+    def read(self, n: int) -> None:
+        """Bytes read (``Options.progress_bytes``)."""
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def _finish_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.render_progress()  # the last rows counted after the last bytes
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
     def phase(self, nb: str, en: str) -> None:
+        self._finish_bar()
         if self.enabled:
             click.echo(f"\r{(en if self.lang == 'en' else nb):<60}", err=True, nl=False)
+            self._status = True
 
     def done(self) -> None:
-        if self.enabled:
+        self._finish_bar()
+        if self._status:
             click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
+            self._status = False
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB" if n >= 100_000 else f"{n / 1000:.0f} kB"
+
+
+def progress_for(ctx: click.Context, lang: Lang) -> Progress:
+    """The progress display of a command: on a terminal (standard error), unless --quiet."""
+    return Progress(lang, sys.stderr.isatty() and not ctx.meta.get("quiet", False))
 
 
 def _inputs(
@@ -160,10 +213,17 @@ def _prepare(
         for name, data in rdf_in
     ]
     opts = Options(kind=kind_key, plan=plan, submitted_by=org_iri, source=source,
-                   progress=progress)
+                   progress=progress, progress_bytes=progress.read)
+    progress.start(sum(_input_size(r) for r, _fmt in subs_in), [r.name for r, _fmt in subs_in])
     subs = read_submissions(reg, subs_in, opts)
     progress.phase("Validerer ...", "Validating ...")
     return subs, rdf, org_iri
+
+
+def _input_size(raw: RawInput) -> int:
+    if raw.data is not None:
+        return len(raw.data)
+    return raw.path.stat().st_size if raw.path is not None else 0
 
 
 def load_submissions(
@@ -182,7 +242,7 @@ def load_submissions(
     allow_private_urls: bool = False,
 ) -> None:
     """``ogpreg load`` for submissions: validate, show the changes, load all or nothing."""
-    progress = Progress(lang, report_format == "text" and sys.stdout.isatty())
+    progress = progress_for(ctx, lang)
     try:
         subs, rdf, org_iri = _prepare(
             ctx, reg, files, fmt=fmt, source=source, submitted_by=submitted_by, plan=plan,
@@ -260,7 +320,7 @@ def validate_submissions(
     allow_private_urls: bool = False,
 ) -> None:
     """``ogpreg validate`` for submissions: the report; exit 1 on any error."""
-    progress = Progress(lang, report_format == "text" and sys.stdout.isatty())
+    progress = progress_for(ctx, lang)
     try:
         subs, rdf, _org = _prepare(
             ctx, reg, files, fmt=fmt, source=None, submitted_by=submitted_by, plan=plan,
@@ -272,8 +332,34 @@ def validate_submissions(
     click.echo(report.to_json(lang) if report_format == "json" else report.render(lang))
 
 
+def _quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["quiet"] = True
+
+
+def _add_quiet(main: click.Group) -> None:
+    """``--quiet`` for ``ogpreg load`` and ``ogpreg validate``: no progress bar."""
+    for name in ("load", "validate"):
+        cmd = main.commands.get(name)
+        if cmd is None or any(p.name == "quiet" for p in cmd.params):
+            continue
+        cmd.params.append(
+            click.Option(
+                ["-q", "--quiet"],
+                is_flag=True,
+                expose_value=False,
+                callback=_quiet,
+                help="Draw no progress bar while a spreadsheet, CSV or JSON submission is read "
+                "(it is drawn on standard error when that is a terminal). Example: ogpreg "
+                f"{name} --quiet forslag.csv",
+            )
+        )
+
+
 # -- ogpreg template ----------------------------------------------------------------------------
 def register(main: click.Group) -> None:
+    _add_quiet(main)
+
     @main.command()
     @click.option(
         "--kind",

@@ -99,3 +99,18 @@ class NotFound(RegistryError):
 
     http_status = 404
     code = "not-found"
+
+
+class LifecycleError(UsageError):
+    """A status change the lifecycle rules refuse (HTTP 409); the message names the current
+    status, the statuses allowed next and who may set them."""
+
+    http_status = 409
+    code = "lifecycle-refused"
+
+
+class LifecycleForbidden(LifecycleError):
+    """A status change or erase the actor's role or organisation may not make (HTTP 403)."""
+
+    http_status = 403
+    code = "lifecycle-forbidden"

@@ -32,11 +32,12 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from registry import history
 from registry.errors import NotFound, QueryError, StoreError, UsageError, ValidationFailed
 from registry.i18n import msg
 from registry.namespaces import OGP, PREFIXES
@@ -411,6 +412,31 @@ def _apply(
                 ),
                 report,
             )
+        # History (registry/history.py): a version of every item the write changed. The
+        # update has already run on ``tx``, so history reads the state before through
+        # ``_Before``: ``tx`` outside the written graphs (unchanged), their saved old content in
+        # them.
+        written = {iri for iri in nodes if before[iri] != after[iri]}
+        if written:
+            # history reads only quads_for_pattern, which _Before provides
+            pre = cast(ox.Store, _Before(tx, {iri: before[iri] for iri in written}))
+            number, when = history.next_change(pre)
+            recorded = history.record(
+                pre,
+                uris.base,
+                history.Delta(
+                    replaced_graphs=written,
+                    added=[q for iri in written for q in after[iri]],
+                    old={iri: before[iri] for iri in written},
+                ),
+                number=number,
+                when=when,
+                kind="load",
+                agent=token.organisation,
+                loaded_by=token.loaded_by,
+                sources=sorted(written),
+            )
+            tx.extend(recorded.quads)
         changes: list[GraphChange] = []
         for tgt in targets:
             if tgt.iri is None:
@@ -447,6 +473,36 @@ def _apply(
                 ).quads(uris)
             )
     return UpdateResult(changes, report.warnings)
+
+
+class _Before:
+    """The state before an update that has already run on ``tx``, for :mod:`registry.history`
+    (which reads only ``quads_for_pattern``): ``tx`` outside the written graphs, which the
+    update left unchanged, and the saved old content of the written graphs."""
+
+    def __init__(self, tx: ox.Store, old: dict[str, set[ox.Quad]]) -> None:
+        self._tx = tx
+        self._graphs = {ox.NamedNode(g) for g in old}
+        self._old = [q for quads in old.values() for q in quads]
+        self._by_subject: dict[object, list[ox.Quad]] = {}
+        for q in self._old:
+            self._by_subject.setdefault(q.subject, []).append(q)
+
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
+    ) -> Iterator[ox.Quad]:
+        for q in self._tx.quads_for_pattern(subject, predicate, object, graph_name):
+            if q.graph_name not in self._graphs:
+                yield q
+        if graph_name is not None and graph_name not in self._graphs:
+            return
+        for q in self._old if subject is None else self._by_subject.get(subject, ()):
+            if (
+                (predicate is None or q.predicate == predicate)
+                and (object is None or q.object == object)
+                and (graph_name is None or q.graph_name == graph_name)
+            ):
+                yield q
 
 
 def _sha256(quads: Iterable[ox.Quad]) -> str:

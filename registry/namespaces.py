@@ -112,6 +112,30 @@ class OGP(DefinedNamespace):
     sourceId: URIRef
     editorialNote: URIRef
 
+    # lifecycle: status changes (docs/lifecycle.md)
+    StatusChange: URIRef
+    statusOf: URIRef
+    fromStatus: URIRef
+    toStatus: URIRef
+    reason: URIRef
+
+    # history: changes and versions (docs/lifecycle.md)
+    Change: URIRef
+    ChangeKind: URIRef
+    Load: URIRef
+    StatusUpdate: URIRef
+    Erase: URIRef
+    changeNumber: URIRef
+    changeKind: URIRef
+    Version: URIRef
+    VersionAction: URIRef
+    Create: URIRef
+    Update: URIRef
+    Delete: URIRef
+    inChange: URIRef
+    versionAction: URIRef
+    snapshot: URIRef
+
 
 OGPSH = Namespace(OGPSH_NS)
 THEME = Namespace(THEME_NS)

@@ -13,7 +13,8 @@ from datetime import datetime
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from registry import bundled
+from registry import bundled, history, lifecycle
+from registry.backend import Backend
 from registry.errors import NotFound, QueryError, SourceError, ValidationFailed
 from registry.i18n import Msg, msg
 from registry.namespaces import OGP, PREFIXES
@@ -76,10 +77,13 @@ class Stats:
 class Registry:
     """The registry over one store. Build with :func:`open_registry`."""
 
-    def __init__(self, settings: Settings, store: EmbeddedStore) -> None:
+    def __init__(self, settings: Settings, store: Backend) -> None:
         self.settings = settings
         self.store = store
         self.uris = Uris(settings.base_uri)
+        #: The time the next commits record in the history (back-filling earlier plans:
+        #: ``ogpreg load --recorded-at``); ``None`` records the time of the commit.
+        self.recorded_at: datetime | None = None
 
     # -- initialisation ------------------------------------------------------------------
     def is_initialised(self) -> bool:
@@ -195,6 +199,10 @@ class Registry:
                 errors.append(exc)
         if errors:
             raise errors[0] if len(errors) == 1 else _joined(errors)
+        reader = self.store.reader()
+        for p in prepared:
+            # a file's status is the initial status only (registry/lifecycle.py)
+            lifecycle.drop_overridden_statuses(reader, self.settings.base_uri, p)
         replaced = {p.graph for p in prepared}
         combined = ValidationReport()
         for p in prepared:
@@ -241,19 +249,29 @@ class Registry:
         submitted_by: str | None = None,
         dry_run: bool = False,
         validator: Validator | None = None,
+        recorded_at: datetime | None = None,
     ) -> list[LoadResult]:
         """Validate, then write every file into its source graph in one commit.
 
         All-or-nothing: if any file fails to parse or validate, nothing is written. Loading a
-        source id again replaces its graph. ``dry_run`` validates and reports only."""
+        source id again replaces its graph. ``dry_run`` validates and reports only.
+        ``recorded_at`` back-dates the change in the history (not before the latest change)."""
         prepared = self.prepare(files, validator=validator)
         if dry_run:
             return [self._diff(p, self.store.reader()) for p in prepared]
-        return self._commit(prepared, loaded_by=self.settings.user, submitted_by=submitted_by)
+        return self._commit(
+            prepared,
+            loaded_by=self.settings.user,
+            submitted_by=submitted_by,
+            recorded_at=recorded_at,
+        )
 
-    def _diff(self, p: PreparedSource, reader: ox.Store) -> LoadResult:
+    def _diff(
+        self, p: PreparedSource, reader: ox.Store, old: set[ox.Quad] | None = None
+    ) -> LoadResult:
         g = ox.NamedNode(p.graph)
-        old = set(reader.quads_for_pattern(None, None, None, g))
+        if old is None:
+            old = set(reader.quads_for_pattern(None, None, None, g))
         new = set(p.quads)
         old_sha = next(
             (
@@ -277,32 +295,84 @@ class Registry:
         )
 
     def _commit(
-        self, prepared: list[PreparedSource], *, loaded_by: str, submitted_by: str | None
+        self,
+        prepared: list[PreparedSource],
+        *,
+        loaded_by: str,
+        submitted_by: str | None,
+        recorded_at: datetime | None = None,
     ) -> list[LoadResult]:
         results: list[LoadResult] = []
+        base = self.settings.base_uri
         with self.store.transaction(writes=sum(len(p.quads) for p in prepared)) as tx:
+            # Everything is read before anything is written: a transaction never reads its own
+            # writes (docs/lifecycle.md). The history change (registry/history.py) is computed
+            # from the state before and the new quads.
             prov_graph = ox.NamedNode(self.uris.provenance_graph)
+            changed: list[PreparedSource] = []
+            old_prov: list[ox.Quad] = []
+            old_quads: dict[str, set[ox.Quad]] = {}
             for p in prepared:
-                result = self._diff(p, tx)
+                g = ox.NamedNode(p.graph)
+                old_quads[p.graph] = set(tx.quads_for_pattern(None, None, None, g))
+                result = self._diff(p, tx, old_quads[p.graph])
                 results.append(result)
-                if result.unchanged:
-                    continue
+                if not result.unchanged:
+                    changed.append(p)
+                    old_prov += tx.quads_for_pattern(ox.NamedNode(p.graph), None, None, prov_graph)
+            if not changed:
+                return results
+            number, when = history.next_change(tx, recorded_at or self.recorded_at)
+            statuses, stored = lifecycle.initial_statuses(
+                tx,
+                base,
+                [(p.graph, p.file.source_id, p.quads) for p in changed],
+                number=number,
+                when=when,
+                agent=submitted_by,
+            )
+            change = history.record(
+                tx,
+                base,
+                history.Delta(
+                    replaced_graphs={p.graph for p in changed},
+                    added=[q for p in changed for q in stored[p.graph]] + statuses,
+                    old={p.graph: old_quads[p.graph] for p in changed},
+                ),
+                number=number,
+                when=when,
+                kind="load",
+                agent=submitted_by,
+                loaded_by=loaded_by,
+                sources=[p.graph for p in changed if self.uris.is_source_graph(p.graph)],
+            )
+            for q in old_prov:
+                tx.remove(q)
+            for p in changed:
                 g = ox.NamedNode(p.graph)
                 tx.remove_graph(g)
-                for q in list(tx.quads_for_pattern(g, None, None, prov_graph)):
-                    tx.remove(q)
                 provenance = Provenance(
                     graph=p.graph,
                     source_id=p.file.source_id,
                     file_name=p.file.name,
                     sha256=p.file.sha256,
                     loaded_by=loaded_by,
-                    triple_count=len(set(p.quads)),
+                    triple_count=len(set(stored[p.graph])),
                     submitted_by=submitted_by,
+                    generated_at=when,
                 )
                 tx.add_graph(g)
-                tx.extend(p.quads)
+                tx.extend(stored[p.graph])
                 tx.extend(provenance.quads(self.uris))
+            tx.extend(statuses)
+            if len(change.quads) > 100_000:
+                # a very large load's history: the bulk loader is ~3x cheaper and does not
+                # hold it all in memory, and the clone is discarded anyway if the commit fails
+                # (smaller ones keep extend: a bulk load leaves new, uncompacted files that
+                # slow the next loads' reads)
+                tx.bulk_extend(change.quads)
+            else:
+                tx.extend(change.quads)
         return results
 
     # -- reading ---------------------------------------------------------------------------
@@ -445,7 +515,14 @@ def _joined(errors: Sequence[SourceError]) -> SourceError:
 
 
 def open_registry(settings: Settings) -> Registry:
-    """Open (or create) the registry described by ``settings``."""
+    """Open (or create) the registry described by ``settings``: on the embedded store, or on
+    an external SPARQL engine when ``OGPREG_ENGINE`` names one (registry/remote.py)."""
+    if settings.engine != "embedded":
+        from registry.remote import open_remote_store
+
+        remote = open_remote_store(settings)
+        remote.check_base_uri(settings.base_uri)
+        return Registry(settings, remote)
     store = EmbeddedStore(
         settings.store,
         keep_revisions=settings.keep_revisions,

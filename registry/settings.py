@@ -110,6 +110,15 @@ SETTINGS: tuple[Setting, ...] = (
         "20000000",
     ),
     Setting(
+        "max_unpacked_bytes",
+        "OGPREG_MAX_UNPACKED_BYTES",
+        "268435456",
+        "Largest total size of an XLSX submission's parts once unzipped (its XML); larger "
+        "workbooks (zip bombs) are refused before they are read. The other limits of the ZIP "
+        "container are fixed (docs/security.md).",
+        "536870912",
+    ),
+    Setting(
         "query_workers",
         "OGPREG_QUERY_WORKERS",
         "8",
@@ -154,6 +163,63 @@ SETTINGS: tuple[Setting, ...] = (
         "Contact e-mail of the catalogue and its datasets.",
         "postmottak@example.no",
     ),
+    Setting(
+        "engine",
+        "OGPREG_ENGINE",
+        "embedded",
+        "Where the RDF lives: 'embedded' (pyoxigraph on disk in OGPREG_STORE) or an external "
+        "SPARQL engine reached over the SPARQL 1.1 protocols: 'oxigraph' (oxigraph serve) or "
+        "'virtuoso' (Virtuoso Open Source 7). See docs/deployment.md.",
+        "virtuoso",
+    ),
+    Setting(
+        "engine_query_url",
+        "OGPREG_ENGINE_QUERY_URL",
+        "",
+        "SPARQL 1.1 Query endpoint of the external engine (required unless OGPREG_ENGINE is "
+        "'embedded').",
+        "http://127.0.0.1:8890/sparql",
+    ),
+    Setting(
+        "engine_update_url",
+        "OGPREG_ENGINE_UPDATE_URL",
+        "",
+        "SPARQL 1.1 Update endpoint of the external engine. Empty: Oxigraph's /update next to "
+        "/query; for Virtuoso the query URL.",
+        "http://127.0.0.1:8890/sparql-auth",
+    ),
+    Setting(
+        "engine_store_url",
+        "OGPREG_ENGINE_STORE_URL",
+        "",
+        "Graph Store Protocol endpoint of the external engine. Empty: Oxigraph's /store next "
+        "to /query; Virtuoso's /sparql-graph-crud (/sparql-graph-crud-auth with a user).",
+        "http://127.0.0.1:8890/sparql-graph-crud-auth",
+    ),
+    Setting(
+        "engine_user",
+        "OGPREG_ENGINE_USER",
+        "",
+        "User name for the external engine's update and graph-store endpoints (HTTP Basic for "
+        "Oxigraph behind a proxy, Digest for Virtuoso's -auth endpoints). Empty: no "
+        "authentication.",
+        "ogpreg",
+    ),
+    Setting(
+        "engine_password",
+        "OGPREG_ENGINE_PASSWORD",
+        "",
+        "Password of OGPREG_ENGINE_USER.",
+        "(a secret)",
+    ),
+    Setting(
+        "state_dir",
+        "OGPREG_STATE_DIR",
+        "",
+        "Local directory for what is not RDF (tokens, audit log, catalogue dates, write lock, "
+        "Virtuoso's commit journal). Empty: the OGPREG_STORE directory.",
+        "/var/lib/ogp-registry/state",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -180,15 +246,43 @@ class Settings:
     row_cap: int = 10000
     max_request_bytes: int = 2_000_000
     max_upload_bytes: int = 104_857_600
+    max_unpacked_bytes: int = 268_435_456
     query_workers: int = 8
     http_threads: int = 8
     cache_bytes: int = 67_108_864
     publisher_orgnr: str = "972417858"
     publisher_name: str = "Kommunal- og moderniseringsdepartementet"
     contact_email: str = "postmottak@kmd.dep.no"
+    engine: str = "embedded"
+    engine_query_url: str = ""
+    engine_update_url: str = ""
+    engine_store_url: str = ""
+    engine_user: str = ""
+    engine_password: str = ""
+    state_dir: Path | None = None
 
     def __post_init__(self) -> None:
         check_base_uri(self.base_uri)
+        if self.engine not in ("embedded", "oxigraph", "virtuoso"):
+            raise ConfigurationError(
+                msg(
+                    "Ukjent SPARQL-motor {value!r} i OGPREG_ENGINE: bruk 'embedded', "
+                    "'oxigraph' eller 'virtuoso'.",
+                    "Unknown SPARQL engine {value!r} in OGPREG_ENGINE: use 'embedded', "
+                    "'oxigraph' or 'virtuoso'.",
+                    value=self.engine,
+                )
+            )
+        if self.engine != "embedded" and not self.engine_query_url:
+            raise ConfigurationError(
+                msg(
+                    "OGPREG_ENGINE={engine} krever OGPREG_ENGINE_QUERY_URL (motorens "
+                    "SPARQL-endepunkt, for eksempel http://127.0.0.1:8890/sparql).",
+                    "OGPREG_ENGINE={engine} needs OGPREG_ENGINE_QUERY_URL (the engine's SPARQL "
+                    "endpoint, for example http://127.0.0.1:8890/sparql).",
+                    engine=self.engine,
+                )
+            )
         if self.lang not in ("nb", "en"):
             raise ConfigurationError(
                 msg(
@@ -203,6 +297,7 @@ class Settings:
             "row_cap",
             "max_request_bytes",
             "max_upload_bytes",
+            "max_unpacked_bytes",
             "query_workers",
             "http_threads",
         ):
@@ -244,9 +339,11 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "row_cap": int,
     "max_request_bytes": int,
     "max_upload_bytes": int,
+    "max_unpacked_bytes": int,
     "query_workers": int,
     "http_threads": int,
     "cache_bytes": int,
+    "state_dir": lambda v: Path(v).expanduser() if v else None,
 }
 
 

@@ -222,10 +222,17 @@ class EmbeddedStore:
                 shutil.rmtree(rev_dir, ignore_errors=True)
 
     @contextlib.contextmanager
-    def transaction(self, *, writes: int = 0, compact: bool = False) -> Iterator[ox.Store]:
+    def transaction(
+        self, *, writes: int = 0, compact: bool = False, fresh: bool = False
+    ) -> Iterator[ox.Store]:
         """Yield a writable clone of the current revision; commit it when the block ends.
 
         If the block raises, nothing is committed and the clone is discarded.
+
+        ``fresh`` yields an empty store instead of a clone, for rewriting the whole content
+        (an audited erase: RocksDB keeps removed values, and Oxigraph its strings, in the
+        clone's files; a store built afresh holds only what is written to it). The caller
+        reads the state before from :meth:`reader`.
 
         ``writes`` is the number of quads the caller is about to write (an estimate). A
         committed revision is opened read-only by every reader, and RocksDB never compacts a
@@ -242,7 +249,7 @@ class EmbeddedStore:
             compact = compact or pending >= self.compact_after
             self._remove_uncommitted_revisions(0 if rev is None else rev.number)
             work = self.path / f"work-{os.getpid()}-{next(_counter)}"
-            if rev is not None:
+            if rev is not None and not fresh:
                 ox.Store.read_only(str(self._revision_dir(rev.number))).backup(str(work))
             store: ox.Store | None = ox.Store(str(work))
             try:
@@ -285,6 +292,22 @@ class EmbeddedStore:
         os.replace(tmp, self._current_file)
         _fsync_dir(self.path)
         self._prune(number)
+
+    def prune_now(self) -> list[int]:
+        """Remove every revision but the current one, whatever its age (after an erase: older
+        revisions still hold the erased content). A query still reading one of them may fail.
+        Returns the numbers removed."""
+        removed: list[int] = []
+        with self._write_lock():
+            rev = self.revision()
+            current = 0 if rev is None else rev.number
+            for old in sorted(self.path.glob(f"revisions/{_REV_PREFIX}*")):
+                suffix = old.name[len(_REV_PREFIX) :]
+                if suffix.isdigit() and int(suffix) != current:
+                    shutil.rmtree(old, ignore_errors=True)
+                    removed.append(int(suffix))
+            self._remove_stale_work_dirs()
+        return removed
 
     def _prune(self, current: int) -> None:
         """Remove old revisions, keeping ``keep_revisions`` and any younger than 10 minutes

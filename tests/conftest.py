@@ -12,6 +12,9 @@ import pytest
 from registry.service import Registry, open_registry
 from registry.settings import Settings, load_settings
 
+#: external SPARQL engines for the remote-store tests (tests/engines.py)
+pytest_plugins = ["tests.engines"]
+
 BASE = "http://localhost:8000/"
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -1,10 +1,23 @@
-"""The kill loop of the crash-safety test, shared by ``tests/test_crash_safety.py`` (20 kills)
-and ``benchmarks/soak_crash.py`` (hundreds).
+"""The kill loop of the crash-safety test, shared by ``tests/test_crash_safety.py`` and
+``benchmarks/soak_crash.py`` (hundreds of kills).
 
-A separate Python process loads a large invented submission with :meth:`Registry.load` (the
-code path of ``ogpreg load``) and is killed with SIGKILL after a random delay. After each kill
-the store must hold exactly the state before or the state after the load, and the next
-transaction must succeed.
+A separate process loads a large invented submission and is killed with SIGKILL after a
+random delay. After each kill the store must hold exactly the state before or the state after
+the load — its data and its history (one more change, or none) — and the next transaction
+must succeed.
+
+What the killed process runs (``validation``):
+
+* ``"submission"`` — the real ``ogpreg load`` command on a JSON submission
+  (:func:`submission_json`): reading, the builder's checks, SHACL in pyshacl-turbo, the diff,
+  the commit. The path of every spreadsheet, CSV and JSON submission.
+* ``"registry"`` — the real ``ogpreg load`` command on a Turtle file (:func:`submission`):
+  the registry's own validation (pySHACL, full shapes); about 5 ms per milestone, so it is
+  used with smaller files.
+* ``"trusted"`` — :meth:`Registry.load` on a Turtle file with a validator that accepts
+  everything (the file is validated once beforehand, :func:`validate_file`): the killed
+  process spends its time parsing, computing the validation context and writing. The default,
+  kept for the long soak (``benchmarks/soak_crash.py``).
 
 Everything generated here is INVENTED test data: the commitment NO9950 and its milestones do
 not exist (NO99xx ids are reserved for invented examples, see tests/fixtures/rdf/README.md).
@@ -12,6 +25,7 @@ not exist (NO99xx ids are reserved for invented examples, see tests/fixtures/rdf
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -37,9 +51,17 @@ USER = "crash-test"
 _GENERATED = "http://www.w3.org/ns/prov#generatedAtTime"
 _PLACEHOLDER = ox.Literal("(time of the load)")
 
-#: The loading process: ``python -c DRIVER STORE FILE``. Validation is done once beforehand
-#: (:func:`validate_file`); the killed process spends its time parsing, computing the
-#: validation context and writing, which is where a crash can hurt.
+#: Organisation number of the invented commitment's lead agency (Nærings- og
+#: fiskeridepartementet, from the bundled register): the submitter of the JSON submission.
+SUBMITTER = "912660680"
+_HISTORY_SUFFIX = "/graph/history"  # registry/history.py: the history graph's IRI ends so
+_CHANGE = "https://w3id.org/ogp-no/def#Change"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VALIDATIONS = ("trusted", "registry", "submission")
+
+#: The loading process with ``validation="trusted"``: ``python -c DRIVER STORE FILE``.
+#: Validation is done once beforehand (:func:`validate_file`); the killed process spends its
+#: time parsing, computing the validation context and writing.
 DRIVER = f"""
 import sys
 from pathlib import Path
@@ -94,6 +116,41 @@ def submission(milestones: int, variant: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def submission_json(milestones: int, variant: str) -> str:
+    """The same invented commitment as :func:`submission` as a JSON submission (loaders/):
+    ``milestones`` milestones, every title changed by ``variant``."""
+    doc: dict[str, object] = {
+        "kind": "commitments",
+        "comment": "INVENTED test data for the crash-safety tests: NO9950 does not exist.",
+        "commitments": [
+            {
+                "ogp_id": "NO9950",
+                "plan": "2019-2021",
+                "title_nb": f"Oppdiktet forpliktelse for krasjtester ({variant})",
+                "title_en": f"Invented commitment for crash tests ({variant})",
+                "lead_agency": SUBMITTER,
+                "themes": ["Offentlige anskaffelser"],
+                "start_date": "09.2019",
+                "end_date": "2021",
+            }
+        ],
+        "milestones": [
+            {
+                "commitment": "NO9950",
+                "position": i,
+                "title_nb": f"Milepæl {i} ({variant}, oppdiktet)",
+                "title_en": f"Milestone {i} ({variant}, invented)",
+                "deliverable_nb": [f"Leveranse {i}a ({variant})", f"Leveranse {i}b ({variant})"],
+                "deliverable_en": [f"Deliverable {i}a"],
+                "start_date": "2019-10-01",
+                "end_date": "2020-06-30",
+            }
+            for i in range(1, milestones + 1)
+        ],
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+
+
 def open_at(store: Path) -> Registry:
     return open_registry(load_settings({"store": str(store), "base_uri": BASE, "user": USER}, {}))
 
@@ -109,9 +166,21 @@ def normalised(quads: set[ox.Quad]) -> frozenset[ox.Quad]:
     )
 
 
+def _is_history(q: ox.Quad) -> bool:
+    return isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.endswith(_HISTORY_SUFFIX)
+
+
 def state(store: Path) -> frozenset[ox.Quad]:
-    """The committed state as a fresh process would see it (a new store object each time)."""
-    return normalised(set(EmbeddedStore(store).reader()))
+    """The committed data as a fresh process would see it (a new store object each time),
+    without the history graph (it grows with every change: see :func:`changes`)."""
+    return normalised({q for q in EmbeddedStore(store).reader() if not _is_history(q)})
+
+
+def changes(store: Path) -> int:
+    """How many changes the committed history records (0 without a history)."""
+    reader = EmbeddedStore(store).reader()
+    pattern = reader.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_CHANGE), None)
+    return sum(1 for q in pattern if _is_history(q))
 
 
 def validate_file(store: Path, path: Path) -> None:
@@ -127,10 +196,23 @@ def validate_file(store: Path, path: Path) -> None:
     reg.validate([SourceFile(path.name, path.read_bytes(), SOURCE_ID)], validator=full)  # type: ignore[arg-type]
 
 
-def spawn_load(store: Path, path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def load_command(store: Path, path: Path, validation: str = "trusted") -> list[str]:
+    """The command line of the loading process (see the module docstring)."""
+    if validation == "trusted":
+        return [sys.executable, "-c", DRIVER, str(store), str(path)]
+    cli = [sys.executable, "-m", "ogpreg", "--store", str(store), "--base-uri", BASE, "load",
+           "--quiet"]
+    if validation == "registry":
+        return [*cli, "--source", SOURCE_ID, str(path)]
+    if validation == "submission":
+        return [*cli, "--submitted-by", SUBMITTER, str(path)]
+    raise ValueError(f"validation must be one of {VALIDATIONS}, not {validation!r}")
+
+
+def spawn_load(store: Path, path: Path, validation: str = "trusted") -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OGPREG_USER": USER}
     return subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(store), str(path)],
+        load_command(store, path, validation),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -138,10 +220,10 @@ def spawn_load(store: Path, path: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def run_load(store: Path, path: Path) -> float:
+def run_load(store: Path, path: Path, validation: str = "trusted") -> float:
     """Load ``path`` in a separate process to completion; return its wall-clock duration."""
     start = time.monotonic()
-    proc = spawn_load(store, path)
+    proc = spawn_load(store, path, validation)
     _out, err = proc.communicate(timeout=600)
     if proc.returncode != 0:
         raise AssertionError(f"load of {path.name} failed: {err.decode(errors='replace')}")
@@ -178,17 +260,22 @@ def kill_loop(
     kills: int,
     seed: int,
     log: Callable[[str], None] | None = None,
+    validation: str = "trusted",
 ) -> KillReport:
     """Set up the store (probe source, then file 0, then file 1 loaded), measure one load,
-    then kill ``kills`` loads at random moments, alternating the two files. Raises
-    AssertionError at the first violation."""
+    then kill ``kills`` loads at random moments, alternating the two files. ``validation``
+    chooses what the killed process runs (module docstring). Raises AssertionError at the
+    first violation."""
     data = (ROOT / "tests" / "fixtures" / "rdf" / "valid-commitment.ttl").read_bytes()
     open_at(store).load([SourceFile("valid-commitment.ttl", data, PROBE_ID)])
-    run_load(store, files[0])
+    run_load(store, files[0], validation)
     states = {0: state(store)}
-    duration = run_load(store, files[1])
+    before_changes = changes(store)
+    duration = run_load(store, files[1], validation)
     states[1] = state(store)
+    step = changes(store) - before_changes  # 1 with a history, 0 without
     assert states[0] != states[1]
+    assert step in (0, 1), step
     current = 1
     rng = random.Random(seed)
     report = KillReport()
@@ -197,7 +284,8 @@ def kill_loop(
         # spread over the whole load, a little past its end (some loads finish first)
         delay = rng.uniform(0.0, duration * 1.1)
         report.delays.append(delay)
-        proc = spawn_load(store, files[target])
+        recorded = changes(store)
+        proc = spawn_load(store, files[target], validation)
         try:
             proc.wait(timeout=delay)
             finished = True
@@ -212,9 +300,14 @@ def kill_loop(
             report.kills += 1
             assert proc.returncode in (-signal.SIGKILL, 0), (proc.returncode, err)
         seen = state(store)
+        now = changes(store)
         if seen == states[current]:
+            assert now == recorded, f"kill {i}: data as before, but {now - recorded} new changes"
             report.before += 1
         elif seen == states[target]:
+            assert now == recorded + step, (
+                f"kill {i}: data as after, but {now - recorded} new changes (expected {step})"
+            )
             report.after += 1
             current = target
         else:
@@ -232,6 +325,6 @@ def kill_loop(
                 f"{'after' if seen == states[target] else 'before'}"
             )
     # and a whole load still succeeds
-    run_load(store, files[1 - current])
+    run_load(store, files[1 - current], validation)
     assert state(store) == states[1 - current]
     return report

@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+import struct
 import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -244,20 +246,29 @@ def test_path_traversal_file_name_records_only_the_base_name(
 
 
 # -- spreadsheets ------------------------------------------------------------------------------
-def _workbook_with(tmp_path: Path, name: str, member: str, chunks: Iterable[bytes]) -> Path:
+def _workbook_with(
+    tmp_path: Path, name: str, member: str, chunks: Iterable[bytes], *, level: int = 9,
+    zip64: bool = True,
+) -> Path:
     """The commitments fixture workbook with ``member`` replaced by ``chunks``, written as a
     stream (this process never holds the inflated payload: a child's peak RSS on Linux starts
     from its parent's)."""
     src = FIXTURES / "submissions" / "commitments.xlsx"
-    out = tmp_path / name
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED,
-                                                      compresslevel=9) as zout:
-        for item in zin.infolist():
-            if item.filename != member:
-                zout.writestr(item.filename, zin.read(item.filename))
+    with zipfile.ZipFile(src) as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist() if i.filename != member}
+    return _write_zip(tmp_path / name, parts, member, chunks, level=level, zip64=zip64)
+
+
+def _write_zip(
+    out: Path, parts: dict[str, bytes], member: str, chunks: Iterable[bytes], *, level: int,
+    zip64: bool = True,
+) -> Path:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zout:
+        for name, data in parts.items():
+            zout.writestr(name, data)
         info = zipfile.ZipInfo(member)
         info.compress_type = zipfile.ZIP_DEFLATED
-        with zout.open(info, "w", force_zip64=True) as fh:
+        with zout.open(info, "w", force_zip64=zip64) as fh:
             for chunk in chunks:
                 fh.write(chunk)
     return out
@@ -268,44 +279,150 @@ def _sheet_member(path: Path) -> str:
         return sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported to the lead (loaders/): an XLSX of 1 MB whose sheet inflates to 1 GiB "
-    "makes `ogpreg validate` peak at ~1.1 GB RSS (no limit on the uncompressed size)",
-)
-def test_xlsx_zip_bomb_is_refused_clearly(initialised_store: Path, tmp_path: Path) -> None:
-    store = copy_store(initialised_store, tmp_path / "store")
+_INLINE = re.compile(rb'<c ([^>]*?)t="inlineStr"([^>]*)><is><t(?: [^>]*)?>(.*?)</t></is></c>',
+                     re.S)
+_SST_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def shared_strings_workbook(out: Path, *, filler: int = 0, level: int = 6) -> Path:
+    """The commitments fixture as Excel writes text: every string cell refers to the workbook's
+    shared-strings table (``<c t="s"><v>index</v></c>``), registered in ``[Content_Types].xml``
+    and the workbook's relationships. With ``filler``, the table starts with that many extra
+    entries (about 100 bytes each, streamed), so the cells refer to entries after them."""
+    strings: dict[bytes, int] = {}
+
+    def ref(m: re.Match[bytes]) -> bytes:
+        index = strings.setdefault(m.group(3), len(strings))
+        return b'<c %st="s"%s><v>%d</v></c>' % (m.group(1), m.group(2), filler + index)
+
+    with zipfile.ZipFile(FIXTURES / "submissions" / "commitments.xlsx") as zin:
+        parts = {i.filename: zin.read(i.filename) for i in zin.infolist()}
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            parts[name] = _INLINE.sub(ref, parts[name])
+    assert strings and not any(b"inlineStr" in v for v in parts.values())
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s" /></Types>'
+        % _SST_TYPE)
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>",
+        b'<Relationship Type="%s" Target="sharedStrings.xml" Id="rId99" /></Relationships>'
+        % _SST_REL)
+    n = filler + len(strings)
+
+    def table() -> Iterator[bytes]:
+        yield (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats'
+               b'.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (n, n))
+        for start in range(0, filler, 10_000):
+            yield b"".join(b"<si><t>fyll-%09d-%s</t></si>" % (i, b"y" * 80)
+                           for i in range(start, min(filler, start + 10_000)))
+        for text in strings:
+            yield b'<si><t xml:space="preserve">%s</t></si>' % text
+        yield b"</sst>"
+
+    return _write_zip(out, parts, "xl/sharedStrings.xml", table(), level=level)
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The commitments workbook whose first sheet inflates to 1 GiB of whitespace (about 1 MB
+    on disk). No ZIP64, so that a copy can lie about the size in the 32-bit header fields."""
     member = _sheet_member(FIXTURES / "submissions" / "commitments.xlsx")
-    # ~1 GiB of whitespace inside the sheet's XML compresses to about 1 MB
     head = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
     head += b'spreadsheetml/2006/main"><sheetData>'
     chunks = [head, *([b" " * (1 << 20)] * 1024), b"</sheetData></worksheet>"]
-    bomb = _workbook_with(tmp_path, "bomb.xlsx", member, chunks)
-    assert bomb.stat().st_size < 5_000_000
+    path = _workbook_with(tmp_path_factory.mktemp("bomb"), "bomb.xlsx", member, chunks,
+                          zip64=False)
+    assert path.stat().st_size < 5_000_000
+    return path
+
+
+def test_xlsx_zip_bomb_is_refused_clearly(
+    initialised_store: Path, tmp_path: Path, bomb: Path
+) -> None:
+    """Refused from the ZIP directory alone (declared sizes against OGPREG_MAX_UNPACKED_BYTES):
+    nothing is inflated. Before the limit: ~1.1 GB peak RSS."""
+    store = copy_store(initialised_store, tmp_path / "store")
     code, out, peak_kib = _cli(store, "--lang", "en", "validate", str(bomb))
     assert code == 1 and "Traceback" not in out, out
-    assert "bomb.xlsx" in out, out
-    assert peak_kib < 600 * 1024, f"peak RSS {peak_kib} KiB"
+    assert "bomb.xlsx: the workbook unpacks to 1073761" in out, out
+    assert "(the largest part, xl/worksheets/sheet1.xml, alone 1073741" in out, out
+    assert "(256.0 MiB, OGPREG_MAX_UNPACKED_BYTES)" in out, out
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
+
+
+def test_xlsx_part_that_lies_about_its_size_is_refused(
+    initialised_store: Path, tmp_path: Path, bomb: Path
+) -> None:
+    """The bomb with its sheet's declared size (local header and central directory) set to
+    4 KiB: the directory checks pass; the streaming pass inflates no more than the declared
+    size (zipfile cuts there) and the CRC-32 does not match."""
+    store = copy_store(initialised_store, tmp_path / "store")
+    data = bytearray(bomb.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    patched = 0
+    for sig, name_len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22),
+                                               (b"PK\x01\x02", 28, 46, 24)):
+        at = data.find(sig)
+        while at >= 0:
+            n = struct.unpack_from("<H", data, at + name_len_at)[0]
+            if data[at + name_at : at + name_at + n] == name:
+                assert struct.unpack_from("<L", data, at + size_at)[0] > 1 << 30
+                struct.pack_into("<L", data, at + size_at, 4096)
+                patched += 1
+                break
+            at = data.find(sig, at + 4)
+    assert patched == 2
+    liar = tmp_path / "liar.xlsx"
+    liar.write_bytes(bytes(data))
+    code, out, peak_kib = _cli(store, "--lang", "en", "validate", str(liar))
+    assert code == 1 and "Traceback" not in out, out
+    assert ("liar.xlsx: the part xl/worksheets/sheet1.xml of the workbook does not match what "
+            "the ZIP archive says about it (Bad CRC-32") in out, out
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
 
 
 def test_xlsx_huge_shared_string_table_does_not_blow_memory(
     initialised_store: Path, tmp_path: Path
 ) -> None:
+    """A table of 2 million entries (~200 MB inflated) that no cell refers to (the fixture's
+    cells are inline strings): refused by its entry count, read as a stream."""
     store = copy_store(initialised_store, tmp_path / "store")
     n = 2_000_000
-    sst = io.BytesIO()
-    sst.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-              b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (n, n))
-    for i in range(n):
-        sst.write(b"<si><t>s%09d-%s</t></si>" % (i, b"y" * 80))
-    sst.write(b"</sst>")
-    book = _workbook_with(tmp_path, "strings.xlsx", "xl/sharedStrings.xml", [sst.getvalue()])
+    head = (b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main" count="%d" uniqueCount="%d">' % (n, n))
+    chunks = (b"".join(b"<si><t>s%09d-%s</t></si>" % (i, b"y" * 80)
+                       for i in range(start, start + 10_000)) for start in range(0, n, 10_000))
+    book = _workbook_with(tmp_path, "strings.xlsx", "xl/sharedStrings.xml",
+                          [head, *chunks, b"</sst>"], level=1)
     code, out, peak_kib = _cli(store, "--lang", "en", "validate", str(book))
-    # NOTE: the fixture workbook's cells are inline strings, so this table (2 million
-    # entries, ~200 MB inflated) is present but not referenced by any cell
-    assert code in (0, 1) and "Traceback" not in out, out
-    assert "strings.xlsx" in out, out
-    assert peak_kib < 400 * 1024, f"peak RSS {peak_kib} KiB"
+    assert code == 1 and "Traceback" not in out, out
+    assert ("strings.xlsx: the shared-strings table (xl/sharedStrings.xml) has more than "
+            "1000000 entries") in out, out
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
+
+
+def test_xlsx_referenced_huge_shared_string_table_is_refused(
+    initialised_store: Path, tmp_path: Path
+) -> None:
+    """Excel-style: every text cell of the commitments workbook refers to the shared-strings
+    table, whose first 2 million entries are filler, so the cells refer to entries
+    2,000,000 and up; openpyxl would hold the whole table in memory. Refused by its entry
+    count before openpyxl opens the workbook; the same workbook without the filler loads
+    (tests/test_loaders_zipcheck.py)."""
+    store = copy_store(initialised_store, tmp_path / "store")
+    book = shared_strings_workbook(tmp_path / "delte-tekster.xlsx", filler=2_000_000, level=1)
+    with zipfile.ZipFile(book) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+        assert b'<c r="C4" t="s"><v>20000' in sheet  # a title cell refers past the filler
+        assert z.getinfo("xl/sharedStrings.xml").file_size > 190_000_000
+    code, out, peak_kib = _cli(store, "--lang", "en", "validate", str(book))
+    assert code == 1 and "Traceback" not in out, out
+    assert ("delte-tekster.xlsx: the shared-strings table (xl/sharedStrings.xml) has more "
+            "than 1000000 entries, so the workbook was not read") in out, out
+    assert "split it into several files or send the data as CSV" in out
+    assert peak_kib < 200 * 1024, f"peak RSS {peak_kib} KiB"
 
 
 def test_formula_cells_in_a_csv_submission_are_data_not_a_crash(

@@ -1355,6 +1355,103 @@ CASES: list[Case] = [
         ["2022", "outside the period of the action plan"],
         severity=W,
     ),
+    # --- registry status and status changes (docs/lifecycle.md) ------------------------------
+    case(
+        "withdrawn-has-reason",
+        "WithdrawnHasReason",
+        f"{INVENTED}\n<{C}> a ogp:Commitment ; ogp:registryStatus status:withdrawn .",
+        f"{INVENTED}\n<{C}> a ogp:Commitment ; ogp:registryStatus status:withdrawn ;"
+        ' skos:changeNote "Slått sammen med en annen forpliktelse"@nb .',
+        C,
+        None,  # type: ignore[arg-type]  # a node-level constraint has no path
+        ["trukket tilbake", "begrunnelse", "skos:changeNote"],
+        ["withdrawn", "reason", "skos:changeNote"],
+    ),
+    case(
+        "superseded-has-successor",
+        "SupersededHasSuccessor",
+        f"{INVENTED}\n<id/proposal/17> a ogp:Proposal ; ogp:registryStatus status:superseded .",
+        f"{INVENTED}\n<id/proposal/17> a ogp:Proposal ; ogp:registryStatus status:superseded ;"
+        " dct:isReplacedBy <id/proposal/18> .",
+        "id/proposal/17",
+        None,  # type: ignore[arg-type]
+        ["erstattet", "etterfølger", "dct:isReplacedBy"],
+        ["superseded", "successor", "dct:isReplacedBy"],
+    ),
+    case(
+        "status-change-statusOf",
+        "StatusChange-statusOf",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:submitted .",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:statusOf <{C}> ;"
+        " ogp:toStatus status:submitted .",
+        "id/status-change/1",
+        OGP.statusOf,
+        ["nøyaktig ett element"],
+        ["exactly one item"],
+    ),
+    case(
+        "status-change-fromStatus",
+        "StatusChange-fromStatus",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:fromStatus status:finished .",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:fromStatus status:submitted .",
+        "id/status-change/1",
+        OGP.fromStatus,
+        ["fra-status", "draft"],
+        ["from-status", "draft"],
+    ),
+    case(
+        "status-change-toStatus",
+        "StatusChange-toStatus",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:statusOf <{C}> .",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:accepted .",
+        "id/status-change/1",
+        OGP.toStatus,
+        ["nøyaktig én ny status"],
+        ["exactly one new status"],
+    ),
+    case(
+        "status-change-atTime",
+        "StatusChange-atTime",
+        f'{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; prov:atTime "2019-06-28" .',
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ;"
+        ' prov:atTime "2019-06-28T12:00:00Z"^^xsd:dateTime .',
+        "id/status-change/1",
+        PROV.atTime,
+        ["tidspunkt", "xsd:dateTime"],
+        ["time", "xsd:dateTime"],
+    ),
+    case(
+        "status-change-reason",
+        "StatusChange-reason",
+        f'{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:reason "uten språk" .',
+        f'{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:reason "med språk"@nb .',
+        "id/status-change/1",
+        OGP.reason,
+        ["begrunnelse", "@nb"],
+        ["reason", "@nb"],
+    ),
+    case(
+        "status-change-withdrawn-has-reason",
+        "StatusChangeWithdrawnHasReason",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:withdrawn .",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:withdrawn ;"
+        ' ogp:reason "Feilregistrert"@nb .',
+        "id/status-change/1",
+        None,  # type: ignore[arg-type]
+        ["begrunnelse", "ogp:reason"],
+        ["reason", "ogp:reason"],
+    ),
+    case(
+        "status-change-superseded-has-successor",
+        "StatusChangeSupersededHasSuccessor",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:superseded .",
+        f"{INVENTED}\n<id/status-change/1> a ogp:StatusChange ; ogp:toStatus status:superseded ;"
+        f" dct:isReplacedBy <{C}> .",
+        "id/status-change/1",
+        None,  # type: ignore[arg-type]
+        ["etterfølgeren", "dct:isReplacedBy"],
+        ["successor", "dct:isReplacedBy"],
+    ),
 ]
 
 

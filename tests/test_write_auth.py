@@ -461,7 +461,19 @@ def test_delete_removes_the_graph_and_its_provenance(live: Live) -> None:
     )
     assert r.status_code == 200, r.text
     assert r.json()["changes"][0]["deleted"] is True
-    assert all_quads(live.registry) == before
+    # Everything is as before, except the history, which now has the PUT and the DELETE.
+    history_graph = ox.NamedNode(BASE + "graph/history")
+    assert {q for q in all_quads(live.registry) if q.graph_name != history_graph} == {
+        q for q in before if q.graph_name != history_graph
+    }
+    reader = live.registry.store.reader()
+    actions = {
+        str(q.object.value).rsplit("#", 1)[-1]
+        for q in reader.quads_for_pattern(
+            None, ox.NamedNode(OGP + "versionAction"), None, history_graph
+        )
+    }
+    assert {"Create", "Delete"} <= actions
     r = requests.delete(
         live.url + "/graph-store", params={"graph": GRAPH}, headers=live.auth(live.nfd), timeout=30
     )

@@ -1,0 +1,372 @@
+"""The registry on external SPARQL engines: load, query and validation measurements, each with
+a ratio against a reference measured in the same run (the machine is shared and noisy).
+
+    python benchmarks/bench_remote.py --commitments 1000 10000 --json /tmp/remote.json
+
+For each size it generates the INVENTED synthetic registry (benchmarks/generate.py), starts
+Oxigraph's server and Virtuoso on 127.0.0.1 with temporary databases (as the tests do,
+tests/engines.py), and measures:
+
+1. **Load.** ``Registry.load`` (``ogpreg load``: parse, validate, commit) of the synthetic
+   sources on the embedded store against pyoxigraph's raw ``bulk_load`` of the same N-Quads
+   (smallest size only: SHACL validation dominates); then the remote backend's commit
+   (``benchmarks/bulkload.py`` through :class:`registry.remote.RemoteStore`) against the
+   engine's own bulk load over HTTP (Oxigraph: ``POST /store`` of the N-Quads; Virtuoso: Graph
+   Store ``PUT`` of each graph). Target: ratio >= 0.5.
+2. **Queries.** The example queries (``endpoint/examples``, the benchmark queries) through the
+   endpoint on the embedded store, on Oxigraph's server and on Virtuoso (answer cache off, a
+   different text for every request so no cache helps), and each engine queried directly with
+   the same text: median latency per query, sequentially, and throughput with 4 clients.
+   Target: endpoint median <= 1.5 x the engine's.
+3. **Validation** of plan submissions of three sizes against the registry at each size.
+
+All traffic goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pyoxigraph as ox
+import requests
+
+from benchmarks.bulkload import bulk_load
+from benchmarks.common import Query, load_queries, machine_info
+from benchmarks.generate import DEFAULT_BASE, GenerateResult, generate_file
+from endpoint.app import create_app
+from endpoint.server import Server
+from registry.errors import ValidationFailed
+from registry.service import Registry, open_registry
+from registry.settings import load_settings
+from registry.sources import SourceFile
+
+
+def _settings(state: Path, **extra: Any) -> Any:
+    values = {"store": str(state), "base_uri": DEFAULT_BASE, "user": "bench", "query_workers": 4,
+              "cache_bytes": 0, "query_timeout": 60, "row_cap": 100000, **extra}
+    return load_settings(values, environ={})
+
+
+def _engines(tmp: Path) -> dict[str, Any]:
+    from tests import engines
+
+    out = {}
+    for kind, start in (("oxigraph", engines._start_oxigraph),
+                        ("virtuoso", engines._start_virtuoso)):
+        d = tmp / kind
+        d.mkdir(parents=True)
+        out[kind] = start(d)
+    return out
+
+
+def _direct(srv: Any, reg: Registry) -> Callable[[Query, str], int]:
+    """The engine queried directly with what the endpoint sends it."""
+    engine = reg.store.engine  # type: ignore[attr-defined]
+    session = requests.Session()
+
+    def call(q: Query, text: str) -> int:
+        params = engine.query_params(union=True, default_graphs=None, named_graphs=None,
+                                     timeout=60.0)
+        accept = q.accept if q.form != "SELECT" else engine.solutions_accept()
+        body = [("query", engine.prepare(text, dataset=False)), *params]
+        r = session.post(engine.conn.query_url, data=body, headers={"Accept": accept},
+                         timeout=120)
+        r.raise_for_status()
+        return len(r.content)
+
+    return call
+
+
+ERRORS: list[str] = []
+
+
+def _endpoint(url: str) -> Callable[[Query, str], int]:
+    session = requests.Session()
+
+    def call(q: Query, text: str) -> int:
+        r = session.post(url + "sparql", data={"query": text}, headers={"Accept": q.accept},
+                         timeout=120)
+        if r.status_code != 200:
+            ERRORS.append(f"{url} {q.name}: {r.status_code} {r.text[:300]}")
+            raise RuntimeError(ERRORS[-1])
+        return len(r.content)
+
+    return call
+
+
+def _latency(call: Callable[[Query, str], int], queries: list[Query], reps: int,
+             offset: int) -> dict[str, float]:
+    out = {}
+    for q in queries:
+        times = []
+        for n in range(reps):
+            t = time.perf_counter()
+            call(q, q.variant(offset + n))
+            times.append(time.perf_counter() - t)
+        out[q.name] = statistics.median(times)
+    return out
+
+
+def _throughput(call: Callable[[Query, str], int], queries: list[Query], seconds: float,
+                clients: int = 4) -> float:
+    done = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker(k: int) -> None:
+        n = 100000 * (k + 1)
+        while time.monotonic() < stop:
+            q = queries[n % len(queries)]
+            call(q, q.variant(n))
+            n += 1
+            with lock:
+                done[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return done[0] / seconds
+
+
+def _serve(reg: Registry) -> tuple[Server, str]:
+    app = create_app(reg.settings, registry=reg)
+    server = Server(app, host="127.0.0.1", port=0, threads=8)
+    server.start_in_thread()
+    return server, server.url
+
+
+def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
+    res: dict[str, Any] = {"commitments": n}
+    data = tmp / f"s{n}.nq"
+    split = tmp / f"split{n}"
+    gen: GenerateResult = generate_file(n, 42, data, base_uri=DEFAULT_BASE, split_dir=split)
+    res["quads"] = gen.quads
+    # -- raw pyoxigraph bulk load, and ogpreg load (smallest size) --
+    t = time.perf_counter()
+    ox.Store().bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    raw = gen.quads / (time.perf_counter() - t)
+    res["pyoxigraph_bulk_qps"] = raw
+    if n == min(args.commitments):
+        reg = open_registry(_settings(tmp / f"emb-load{n}"))
+        reg.ensure_initialised()
+        files = [SourceFile(f"{s.source_id}.nt", (split / f"{s.source_id}.nt").read_bytes(),
+                            s.source_id, None) for s in gen.sources]
+        t = time.perf_counter()
+        loaded = refused = 0
+        for f, s in zip(files, gen.sources, strict=True):
+            # one by one, in the manifest's order, as submissions arrive; a source the shapes
+            # refuse costs its parsing and validation, and is counted apart
+            try:
+                reg.load([f])
+                loaded += s.triples
+            except ValidationFailed:
+                refused += s.triples
+        res["ogpreg_load_refused_quads"] = refused
+        res["ogpreg_load_qps"] = loaded / (time.perf_counter() - t)
+        res["ogpreg_load_ratio"] = res["ogpreg_load_qps"] / raw
+    # -- embedded store for queries --
+    emb = open_registry(_settings(tmp / f"emb{n}"))
+    bulk_load(emb, data, gen)
+    engines = _engines(tmp / f"engines{n}")
+    regs: dict[str, Registry] = {"embedded": emb}
+    try:
+        for kind, srv in engines.items():
+            # the engine's own bulk load over HTTP
+            srv.reset()
+            nq = data.read_bytes()
+            t = time.perf_counter()
+            if kind == "oxigraph":
+                r = requests.post(srv.query_url.rsplit("/", 1)[0] + "/store", data=nq,
+                                  headers={"Content-Type": "application/n-quads"}, timeout=3600)
+                r.raise_for_status()
+            else:
+                graphs: dict[str, list[ox.Triple]] = {}
+                for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS):
+                    graphs.setdefault(q.graph_name.value, []).append(  # type: ignore[union-attr]
+                        ox.Triple(q.subject, q.predicate, q.object))
+                t = time.perf_counter()
+                gsp = srv.query_url.rsplit("/", 1)[0] + "/sparql-graph-crud"
+                for g, triples in graphs.items():
+                    r = requests.put(gsp, params={"graph": g},
+                                     data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
+                                     headers={"Content-Type": "application/n-triples"},
+                                     timeout=3600)
+                    r.raise_for_status()
+            own = gen.quads / (time.perf_counter() - t)
+            if kind == "oxigraph":
+                srv.reset()
+            # (Virtuoso: the registry's load below replaces these same graphs; dropping them
+            # first only costs time)
+            reg = open_registry(_settings(tmp / f"{kind}-state{n}", **srv.overrides()))
+            reg.ensure_initialised()
+            t = time.perf_counter()
+            bulk_load(reg, data, gen)
+            backend = gen.quads / (time.perf_counter() - t)
+            res[f"{kind}_own_bulk_qps"] = own
+            res[f"{kind}_backend_load_qps"] = backend
+            res[f"{kind}_load_ratio"] = backend / own
+            regs[kind] = reg
+            print(f"[{n}] {kind}: backend load {backend:,.0f} quads/s, engine's own "
+                  f"{own:,.0f} quads/s, ratio {backend / own:.2f}", file=sys.stderr)
+        queries = load_queries(500)
+        calls: dict[str, Callable[[Query, str], int]] = {}
+        servers = []
+        for name, reg in regs.items():
+            server, url = _serve(reg)
+            servers.append(server)
+            calls[f"endpoint-{name}"] = _endpoint(url)
+            if name != "embedded":
+                calls[f"direct-{name}"] = _direct(engines[name], reg)
+        try:
+            for name, call in calls.items():  # warm-up; a query that fails anywhere is left out
+                for q in list(queries):
+                    try:
+                        call(q, q.variant(0))
+                    except (RuntimeError, requests.RequestException) as exc:
+                        print(f"[{n}] {name}: {q.name} left out: {exc}", file=sys.stderr)
+                        queries.remove(q)
+            res["queries"] = [q.name for q in queries]
+            lat = {name: _latency(call, queries, args.reps, 1) for name, call in calls.items()}
+            res["latency"] = lat
+            res["median_ms"] = {k: 1000 * statistics.median(v.values()) for k, v in lat.items()}
+            for kind in engines:
+                ratios = [lat[f"endpoint-{kind}"][q] / lat[f"direct-{kind}"][q] for q in lat[
+                    f"direct-{kind}"]]
+                res[f"{kind}_latency_ratio"] = (
+                    res["median_ms"][f"endpoint-{kind}"] / res["median_ms"][f"direct-{kind}"]
+                )
+                res[f"{kind}_latency_ratio_per_query_median"] = statistics.median(ratios)
+            res["throughput_qps"] = {
+                name: _throughput(call, queries, args.seconds) for name, call in calls.items()
+            }
+        finally:
+            for s in servers:
+                s.close()
+        # -- validation cost: plan submissions of three sizes against this registry --
+        plans = sorted((s for s in gen.sources if s.source_id.endswith("-plan")),
+                       key=lambda s: s.triples)
+        picks = [plans[0], plans[len(plans) // 2], plans[-1]]
+        val = {}
+        for s in picks:
+            f = SourceFile(f"{s.source_id}.nt", (split / f"{s.source_id}.nt").read_bytes(),
+                           s.source_id, None)
+            t = time.perf_counter()
+            try:
+                emb.validate([f])
+            except ValidationFailed:
+                pass
+            val[s.triples] = time.perf_counter() - t
+        res["validation_seconds_by_submission_triples"] = val
+    finally:
+        for srv in engines.values():
+            srv.stop()
+    return res
+
+
+_COLOURS = {
+    "endpoint-embedded": "#1b6ca8",
+    "endpoint-oxigraph": "#2a9d5b",
+    "direct-oxigraph": "#8fd1a8",
+    "endpoint-virtuoso": "#c0392b",
+    "direct-virtuoso": "#f1a99b",
+}
+
+
+def svg_plot(result: dict[str, Any]) -> str:
+    """Median latency and throughput against registry size, as a hand-written SVG (two
+    panels, log-scaled x axis over the measured sizes)."""
+    sizes = [r["commitments"] for r in result["sizes"]]
+    systems = list(_COLOURS)
+    w, h, pad = 320, 220, 48
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * w + 40}" height="{h + 90}" '
+           'font-family="sans-serif" font-size="11">']
+
+    def panel(x0: int, title: str, key: str, scale: float) -> None:
+        values = [r[key].get(s, 0) * scale for r in result["sizes"] for s in systems
+                  if s in r[key]]
+        top = max(values or [1]) * 1.15
+        out.append(f'<text x="{x0 + w / 2}" y="16" text-anchor="middle" '
+                   f'font-weight="bold">{title}</text>')
+        out.append(f'<rect x="{x0 + pad}" y="24" width="{w - pad - 8}" height="{h - 40}" '
+                   'fill="none" stroke="#888"/>')
+        for i in range(5):
+            v = top * i / 4
+            y = 24 + (h - 40) * (1 - i / 4)
+            out.append(f'<text x="{x0 + pad - 4}" y="{y + 4:.0f}" text-anchor="end">'
+                       f'{v:.0f}</text>')
+        def px(k: int) -> float:
+            if len(sizes) == 1:
+                return x0 + pad + (w - pad - 8) / 2
+            return x0 + pad + 20 + (w - pad - 48) * k / (len(sizes) - 1)
+        for k, n in enumerate(sizes):
+            out.append(f'<text x="{px(k):.0f}" y="{h - 2}" text-anchor="middle">{n:,}</text>')
+        for s in systems:
+            pts = []
+            for k, r in enumerate(result["sizes"]):
+                if s in r[key]:
+                    y = 24 + (h - 40) * (1 - r[key][s] * scale / top)
+                    pts.append((px(k), y))
+            if pts:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+                out.append(f'<polyline points="{path}" fill="none" stroke="{_COLOURS[s]}" '
+                           'stroke-width="2"/>')
+                for x, y in pts:
+                    out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" '
+                               f'fill="{_COLOURS[s]}"/>')
+        out.append(f'<text x="{x0 + w / 2}" y="{h + 12}" text-anchor="middle">'
+                   'commitments in the registry</text>')
+
+    panel(0, "median latency, ms (example queries)", "median_ms", 1.0)
+    panel(w + 40, "throughput, queries/s (4 clients)", "throughput_qps", 1.0)
+    for i, s in enumerate(systems):
+        x = 10 + (i % 3) * 220
+        y = h + 34 + (i // 3) * 16
+        out.append(f'<rect x="{x}" y="{y - 9}" width="12" height="10" fill="{_COLOURS[s]}"/>')
+        out.append(f'<text x="{x + 16}" y="{y}">{s}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--commitments", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--svg", type=Path, help="write the latency/throughput plot here")
+    ap.add_argument("--plot", type=Path, help="only plot the results of an earlier --json")
+    args = ap.parse_args(argv)
+    if args.plot:
+        assert args.svg is not None
+        args.svg.write_text(svg_plot(json.loads(args.plot.read_text())))
+        return 0
+    out: dict[str, Any] = {"machine": machine_info(), "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="ogp-bench-remote-") as tmp:
+        for n in args.commitments:
+            r = run_size(n, Path(tmp), args)
+            out["sizes"].append(r)
+            print(json.dumps({k: v for k, v in r.items() if k != "latency"}, indent=1,
+                             default=str))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=1, default=str))
+    if args.svg:
+        args.svg.write_text(svg_plot(out))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

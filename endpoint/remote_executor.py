@@ -1,0 +1,343 @@
+"""The endpoint's query path in front of an external SPARQL engine (``OGPREG_ENGINE``).
+
+:class:`RemoteQueryExecutor` keeps the interface of :class:`endpoint.executor.QueryExecutor`
+(the answer cache, the single flight of identical queries, the row cap, the statistics, the
+error types), and replaces the worker processes by HTTP requests to the engine:
+
+* **Stateless.** Nothing but caches lives in the endpoint process: the revision is read from
+  the engine (reused for ``revision_ttl`` seconds for ETags and cache look-ups), so any number of
+  endpoint processes can serve one engine (docs/deployment.md).
+* **Before or after, never between.** The revision is read before a query (possibly cached) and
+  again, fresh, after it; an answer counts only if no commit finished in between, else the
+  query runs again. While an engine applies a commit that is not one atomic request
+  (Virtuoso's swap), the executor waits for it to finish.
+* **Timeout.** The engine's own limit stops the work on the server (Virtuoso: the ``timeout``
+  parameter; Oxigraph: ``oxigraph serve --timeout-s``), and the executor stops waiting at
+  ``OGPREG_QUERY_TIMEOUT`` (it closes the connection; 504 either way).
+* **Row cap.** SELECT answers read as TSV (Oxigraph) and graphs as N-Triples are read line by
+  line up to the cap, then the connection is closed (which stops a streaming evaluation);
+  Virtuoso's SELECT answers (JSON) are read whole, bounded by its ``ResultSetMaxRows``.
+* ``as_of`` queries build the registry as it stood (``registry.history.state_as_of``) from the
+  engine and evaluate the query in this process with pyoxigraph.
+* ``SERVICE`` never reaches the engine: ``endpoint/sparql.py`` refuses it before.
+* ``workers`` (``OGPREG_QUERY_WORKERS``) limits the requests one endpoint process has open at
+  the engine at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from datetime import datetime
+from typing import Any, cast
+
+import pyoxigraph as ox
+
+from endpoint.csvsafe import escape_csv
+from endpoint.executor import (
+    _LIVE,
+    Answer,
+    NotAcceptable,
+    QueryExecutor,
+    QueryRequest,
+    QueryTimeout,
+)
+from endpoint.worker import BOOLEAN, GRAPH, SOLUTIONS, _CapReached, _LineSink, _mark_truncated
+from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
+from registry.i18n import msg
+from registry.remote import RemoteReader, RemoteStore, prologue, query_form
+from registry.store import Revision
+
+_SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+_WITH_PREFIXES = {"turtle", "trig", "rdfxml"}
+
+
+class RemoteQueryExecutor(QueryExecutor):
+    """Queries answered by an external SPARQL engine, with the embedded executor's rules."""
+
+    def __init__(
+        self,
+        store: RemoteStore,
+        base_uri: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        workers: int = 2,
+        timeout: float = 30.0,
+        cache_bytes: int = 64 * 1024 * 1024,
+        truncation_link: str | None = None,
+        revision_ttl: float = 0.5,
+    ) -> None:
+        super().__init__(
+            store.path,
+            base_uri,
+            prefixes=prefixes,
+            workers=workers,
+            timeout=timeout,
+            cache_bytes=cache_bytes,
+            truncation_link=truncation_link,
+            isolate_network=False,
+        )
+        self.remote = store
+        self.engine = store.engine
+        self.revision_ttl = revision_ttl
+        self._slots = threading.BoundedSemaphore(self.size)
+        self._state: tuple[float, Meta | None] | None = None
+        self._state_lock = threading.Lock()
+
+    # -- lifecycle: no processes ----------------------------------------------------------------
+    def start(self) -> None:
+        self._started = True
+        _LIVE.add(self)
+
+    def close(self) -> None:
+        self._closed = True
+        self.cache.clear()
+        _LIVE.discard(self)
+
+    def worker_pids(self) -> list[int]:
+        return []
+
+    def network_isolated(self) -> bool:
+        return False
+
+    # -- the revision ------------------------------------------------------------------------
+    def _meta(self, *, fresh: bool = False) -> Meta | None:
+        now = time.monotonic()
+        cached = self._state
+        if not fresh and cached is not None and now - cached[0] <= self.revision_ttl:
+            return cached[1]
+        meta = self.remote.state()
+        with self._state_lock:
+            self._state = (now, meta)
+        return meta
+
+    def current(self) -> Revision | None:
+        meta = self._meta()
+        if meta is None:
+            return None
+        return Revision(meta.number, meta.committed or datetime.fromtimestamp(0).astimezone())
+
+    def _timeout(self) -> QueryTimeout:
+        self._count("timeouts")
+        return QueryTimeout(
+            msg(
+                "Spørringen brukte mer enn {seconds:g} sekunder og ble stoppet. Gjør den mer "
+                "avgrenset (færre mønstre uten felles variabler, LIMIT), eller last ned hele "
+                "datasettet og spør lokalt.",
+                "The query took more than {seconds:g} seconds and was stopped. Make it narrower "
+                "(fewer patterns without shared variables, LIMIT), or download the full "
+                "dataset and query it locally.",
+                seconds=self.timeout,
+            )
+        )
+
+    # -- evaluation --------------------------------------------------------------------------
+    def _run(self, request: QueryRequest) -> Answer:
+        if self._closed or not self._started:
+            self.start()
+        started = time.monotonic()
+        deadline = started + self.timeout
+        if not self._slots.acquire(timeout=self.queue_timeout):
+            raise self._busy()
+        try:
+            for _ in range(10):
+                before = self._meta()
+                while before is not None and before.committing:
+                    if time.monotonic() > deadline:
+                        raise self._timeout()
+                    time.sleep(0.05)
+                    before = self._meta(fresh=True)
+                try:
+                    answer = self._evaluate(request, before, deadline)
+                except EngineTimeout:
+                    raise self._timeout() from None
+                after = self._meta(fresh=True)
+                if after == before:
+                    answer.elapsed = time.monotonic() - started
+                    self._count("evaluation_seconds_sum", answer.elapsed)
+                    self._count("evaluation_count")
+                    return answer
+                # a commit finished meanwhile: the answer may mix two states; ask again
+            raise self._busy()
+        except NotAcceptable:
+            raise
+        except Exception:
+            self._count("errors")
+            raise
+        finally:
+            self._slots.release()
+
+    def _evaluate(self, request: QueryRequest, meta: Meta | None, deadline: float) -> Answer:
+        revision = meta.number if meta else 0
+        committed = meta.committed.isoformat() if meta and meta.committed else None
+        form = query_form(request.query)
+        kind = SOLUTIONS
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            kind = GRAPH
+        elif form == "ASK":
+            kind = BOOLEAN
+        if kind == GRAPH and request.graph_format is None:
+            raise NotAcceptable(GRAPH)
+        if kind != GRAPH and request.solutions_format is None:
+            raise NotAcceptable(kind)
+        if request.as_of:
+            return self._evaluate_as_of(request, kind, revision, committed)
+        text = prologue(self.prefixes, self.base_uri) + request.query
+        dataset = request.default_graphs is not None or request.named_graphs is not None
+        kwargs: dict[str, Any] = {
+            "union": request.union_default and not dataset,
+            "default_graphs": request.default_graphs,
+            "named_graphs": request.named_graphs,
+            "timeout": max(0.5, deadline - time.monotonic()),
+        }
+        engine = self.engine
+        if kind == GRAPH:
+            resp = engine.query(text, accept=NTRIPLES, stream=True, **kwargs)
+            lines, truncated = self._lines(resp, request.row_cap, deadline, triples=True)
+            triples = [
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
+            ] if lines else []
+            return self._graph_answer(triples, truncated, request, revision, committed)
+        if kind == BOOLEAN:
+            resp = engine.query(text, accept=SOLUTIONS_JSON, **kwargs)
+            result = engine.read_solutions(resp)
+            fmt = cast(str, request.solutions_format)
+            body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
+            return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
+        accept = engine.solutions_accept()
+        resp = engine.query(text, accept=accept, stream=accept == SOLUTIONS_TSV, **kwargs)
+        if resp.headers.get("Content-Type", "").startswith(SOLUTIONS_TSV):
+            lines, truncated = self._lines(resp, request.row_cap + 1, deadline, triples=False)
+            tsv = b"".join(lines)
+        else:
+            solutions = engine.read_solutions(resp)
+            assert isinstance(solutions, ox.QuerySolutions)
+            tsv, truncated = _capped_tsv(solutions, request.row_cap)
+        return self._solutions_answer(tsv, truncated, request, revision, committed)
+
+    def _lines(
+        self, resp: Any, limit: int, deadline: float, *, triples: bool
+    ) -> tuple[list[bytes], bool]:
+        """Up to ``limit`` lines of a streamed answer (N-Triples: statements only) and whether
+        there were more; the connection is closed as soon as the cap is passed."""
+        out: list[bytes] = []
+        truncated = False
+        try:
+            for raw in resp.iter_lines(chunk_size=65536):
+                if time.monotonic() > deadline:
+                    raise EngineTimeout(msg("Tidsgrensen nådd.", "Time limit reached."))
+                line = raw.strip() if triples else raw
+                if triples and (not line or line.startswith(b"#")):
+                    continue
+                if len(out) >= limit:
+                    truncated = True
+                    break
+                out.append(line + b"\n")
+        finally:
+            resp.close()
+        return out, truncated
+
+    def _solutions_answer(
+        self,
+        tsv: bytes,
+        truncated: bool,
+        request: QueryRequest,
+        revision: int,
+        committed: str | None,
+    ) -> Answer:
+        fmt = cast(str, request.solutions_format)
+        rows = max(0, tsv.count(b"\n") - 1)
+        if fmt == "tsv":
+            body = tsv
+        else:
+            parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+            body = parsed.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
+        if fmt == "csv":
+            body = escape_csv(body)
+        if truncated:
+            body = _mark_truncated(body, fmt, rows, self.truncation_link)
+        return Answer(body, fmt, SOLUTIONS, rows, truncated, revision, committed, 0.0)
+
+    def _graph_answer(
+        self,
+        triples: list[ox.Triple],
+        truncated: bool,
+        request: QueryRequest,
+        revision: int,
+        committed: str | None,
+    ) -> Answer:
+        fmt = cast(str, request.graph_format)
+        items: list[Any] = list(triples)
+        if fmt in ("nquads", "trig"):
+            items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        body = (
+            ox.serialize(
+                items,
+                format=_GRAPH_FORMATS[fmt],
+                prefixes=self.prefixes if fmt in _WITH_PREFIXES else None,
+            )
+            or b""
+        )
+        if truncated:
+            body = _mark_truncated(body, fmt, len(triples), self.truncation_link)
+        return Answer(body, fmt, GRAPH, len(triples), truncated, revision, committed, 0.0)
+
+    def _evaluate_as_of(
+        self, request: QueryRequest, kind: str, revision: int, committed: str | None
+    ) -> Answer:
+        from registry.history import state_as_of
+
+        assert request.as_of is not None
+        reader = cast(ox.Store, RemoteReader(self.remote))
+        mem = state_as_of(reader, datetime.fromisoformat(request.as_of))
+        result = mem.query(request.query, prefixes=self.prefixes, base_iri=self.base_uri)
+        if isinstance(result, ox.QueryBoolean):
+            fmt = cast(str, request.solutions_format)
+            body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
+            return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
+        if isinstance(result, ox.QuerySolutions):
+            tsv, truncated = _capped_tsv(result, request.row_cap)
+            return self._solutions_answer(tsv, truncated, request, revision, committed)
+        it = iter(result)
+        triples = list(itertools.islice(it, request.row_cap))
+        truncated = next(it, None) is not None
+        return self._graph_answer(triples, truncated, request, revision, committed)
+
+
+def _capped_tsv(solutions: ox.QuerySolutions, cap: int) -> tuple[bytes, bool]:
+    """The solutions as SPARQL TSV, cut after ``cap`` rows."""
+    sink = _LineSink(cap + 1)
+    truncated = False
+    try:
+        solutions.serialize(cast(Any, sink), format=ox.QueryResultsFormat.TSV)
+    except _CapReached:
+        truncated = True
+    except OSError:
+        if sink.lines <= sink.limit:
+            raise
+        truncated = True
+    tsv = sink.value()
+    if truncated:
+        end = -1
+        for _ in range(cap + 1):
+            end = tsv.find(b"\n", end + 1)
+            if end < 0:
+                break
+        if end >= 0:
+            tsv = tsv[: end + 1]
+    return tsv, truncated

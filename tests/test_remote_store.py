@@ -1,0 +1,330 @@
+"""The registry on external SPARQL engines (registry/remote.py, registry/engines/): every test
+runs on Oxigraph's server and on Virtuoso (tests/engines.py starts them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+
+from registry import backup, graphstore, tokens
+from registry.backend import Backend, StoreLike, WritableStoreLike
+from registry.engines.oxigraph import OxigraphEngine
+from registry.engines.virtuoso import VirtuosoEngine
+from registry.errors import ConfigurationError, StoreError, ValidationFailed
+from registry.remote import RemoteReader, RemoteStore, RemoteTransaction, bind_values
+from registry.service import Registry, open_registry
+from registry.sources import SourceFile
+from tests.conftest import BASE, FIXTURES, make_settings
+from tests.engines import EngineServer
+
+VALID = FIXTURES / "rdf" / "valid-commitment.ttl"
+BAD = FIXTURES / "rdf" / "bad-orgnr.ttl"
+SOURCE = BASE + "graph/source/valid-commitment"
+PROV = BASE + "graph/provenance"
+
+
+def _quads(reg: Registry) -> set[ox.Quad]:
+    return set(reg.store.reader())
+
+
+def _named(quads: set[ox.Quad]) -> tuple[set[ox.Quad], int]:
+    """The quads without blank nodes, and how many have one (blank node labels are the
+    engine's own; the shapes use blank nodes)."""
+    plain = {q for q in quads if not isinstance(q.subject, ox.BlankNode)
+             and not isinstance(q.object, ox.BlankNode)}
+    return plain, len(quads) - len(plain)
+
+
+def _load(reg: Registry, path: Path = VALID, source: str = "valid-commitment") -> object:
+    return reg.load([SourceFile(path.name, path.read_bytes(), source, None)])
+
+
+def _ids(reg: Registry) -> list[str]:
+    rows = reg.query(
+        "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id } ORDER BY ?id"
+    )
+    assert isinstance(rows, ox.QuerySolutions)
+    return [str(r["id"].value) for r in rows]
+
+
+# -- the stand-ins keep the protocol --------------------------------------------------------------
+def test_both_backends_satisfy_the_protocol(remote_registry: Registry, registry: Registry) -> None:
+    for reg in (remote_registry, registry):
+        store: Backend = reg.store
+        assert isinstance(store.reader(), StoreLike)
+    assert isinstance(remote_registry.store, RemoteStore)
+    assert isinstance(remote_registry.store.reader(), RemoteReader)
+    with remote_registry.store.transaction() as tx:
+        assert isinstance(tx, RemoteTransaction)
+        assert isinstance(tx, WritableStoreLike)
+
+
+# -- init, query, stats ---------------------------------------------------------------------------
+def test_init_holds_what_the_embedded_store_holds(
+    remote_registry: Registry, registry: Registry
+) -> None:
+    kinds = ("graph/vocabulary/", "graph/source/")
+    remote = {q for q in _quads(remote_registry) if any(k in q.graph_name.value for k in kinds)}
+    local = {q for q in _quads(registry) if any(k in q.graph_name.value for k in kinds)}
+    assert len(remote) == len(local)
+    if isinstance(remote_registry.store.engine, OxigraphEngine):
+        assert _named(remote) == _named(local)
+    assert _ids(remote_registry) == _ids(registry)
+    assert remote_registry.stats().classes == registry.stats().classes
+
+
+def test_load_reload_and_provenance(remote_registry: Registry) -> None:
+    reg = remote_registry
+    before = reg.store.revision()
+    assert before is not None
+    first = _load(reg)[0]  # type: ignore[index]
+    assert first.added > 0 and not first.unchanged
+    assert reg.store.revision().number == before.number + 1  # type: ignore[union-attr]
+    assert "NO9001" in _ids(reg) or len(_ids(reg)) > 9
+    again = _load(reg)[0]  # type: ignore[index]
+    assert again.unchanged
+    sha = list(
+        reg.store.reader().quads_for_pattern(
+            ox.NamedNode(SOURCE), ox.NamedNode("https://w3id.org/ogp-no/def#sha256"), None,
+            ox.NamedNode(PROV),
+        )
+    )
+    assert len(sha) == 1  # the old provenance was replaced, not added to
+
+
+def test_invalid_load_changes_nothing(remote_registry: Registry) -> None:
+    before, rev = _quads(remote_registry), remote_registry.store.revision()
+    with pytest.raises(ValidationFailed):
+        _load(remote_registry, BAD, "bad-orgnr")
+    assert _quads(remote_registry) == before
+    assert remote_registry.store.revision() == rev
+
+
+def test_a_commit_that_fails_half_way_changes_nothing(remote_registry: Registry) -> None:
+    reg = remote_registry
+    engine = reg.store.engine
+    before, rev = _quads(reg), reg.store.revision()
+    if isinstance(engine, OxigraphEngine):
+        engine.poison = f"CREATE GRAPH <{PROV}>"  # fails: the graph exists
+        try:
+            with pytest.raises(StoreError):
+                _load(reg)
+        finally:
+            engine.poison = None
+        assert _quads(reg) == before and reg.store.revision() == rev
+    else:
+        assert isinstance(engine, VirtuosoEngine)
+        engine.fail_at = "staging"
+        try:
+            with pytest.raises(StoreError):
+                _load(reg)
+        finally:
+            engine.fail_at = None
+        assert _quads(reg) == before and reg.store.revision() == rev
+        assert not (reg.store.path / "virtuoso-commit.json").exists()
+
+
+def test_virtuoso_swap_interrupted_is_finished_by_the_next_writer(
+    virtuoso_server: EngineServer, tmp_path: Path
+) -> None:
+    virtuoso_server.reset()
+    reg = open_registry(make_settings(tmp_path / "state", **virtuoso_server.overrides()))
+    with reg.store.transaction(fresh=True) as tx:
+        tx.extend(virtuoso_server.template or _template(virtuoso_server, reg))
+    engine = reg.store.engine
+    assert isinstance(engine, VirtuosoEngine)
+    rev = reg.store.revision()
+    assert rev is not None
+    engine.fail_at = "swap"
+    try:
+        with pytest.raises(StoreError):
+            _load(reg)
+    finally:
+        engine.fail_at = None
+    state = reg.store.state()  # type: ignore[attr-defined]
+    assert state.committing  # readers see the mark and wait; the endpoint never mixes
+    assert (reg.store.path / "virtuoso-commit.json").exists()
+    assert reg.store.recover()  # type: ignore[attr-defined]
+    after = reg.store.revision()
+    assert after is not None and after.number == rev.number + 1
+    assert not reg.store.state().committing  # type: ignore[attr-defined]
+    assert len(list(reg.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(SOURCE))))
+    assert _load(reg)[0].unchanged  # type: ignore[index]
+
+
+def _template(srv: EngineServer, reg: Registry) -> list[ox.Quad]:
+    srv.reset()
+    reg.init()
+    srv.template = list(reg.store.reader())
+    srv.reset()
+    return srv.template
+
+
+def test_engine_atomicity_of_one_update_request(engine_server: EngineServer) -> None:
+    """Why the adapters differ: Oxigraph applies a multi-operation update request atomically,
+    Virtuoso commits each operation on its own (so its adapter stages and journals)."""
+    engine_server.reset()
+    g = "urn:ogpreg:test:atomic"
+    engine_server.update(f"INSERT DATA {{ GRAPH <{g}> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    body = f"INSERT DATA {{ GRAPH <{g}2> {{ <urn:a> <urn:b> <urn:c> }} }} ; CREATE GRAPH <{g}>"
+    r = requests.post(
+        engine_server.update_url,
+        data=body.encode(),
+        headers={"Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
+    assert r.status_code >= 400
+    ask = requests.post(
+        engine_server.query_url,
+        data={"query": f"ASK {{ GRAPH <{g}2> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    ).json()["boolean"]
+    assert ask is (engine_server.kind == "virtuoso")
+    engine_server.update(f"DROP SILENT GRAPH <{g}> ; DROP SILENT GRAPH <{g}2>")
+
+
+def test_virtuoso_graph_exclusion_pragma_breaks_constant_graph_patterns(
+    virtuoso_server: EngineServer,
+) -> None:
+    """Pins the Virtuoso quirk behind the include-pragmas of registry/engines/virtuoso.py."""
+    g = "urn:ogpreg:test:quirk"
+    virtuoso_server.update(f"INSERT DATA {{ GRAPH <{g}> {{ <urn:a> <urn:b> <urn:c> }} }}")
+    q = f"SELECT * WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"
+
+    def rows(text: str) -> int:
+        r = requests.post(
+            virtuoso_server.query_url,
+            data={"query": text},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        return len(r.json()["results"]["bindings"])
+
+    assert rows(q) == 1
+    assert rows("define input:named-graph-exclude <urn:ogpreg:meta>\n" + q) == 0
+    virtuoso_server.update(f"DROP SILENT GRAPH <{g}>")
+
+
+# -- queries ----------------------------------------------------------------------------------------
+def test_query_dataset_forms(remote_registry: Registry) -> None:
+    reg = remote_registry
+    _load(reg)
+    n = len(reg.store.reader())
+    union = reg.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    graphs = reg.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(union, ox.QuerySolutions) and isinstance(graphs, ox.QuerySolutions)
+    assert int(next(graphs)["n"].value) == n  # bookkeeping and engine graphs stay hidden
+    assert 0 < int(next(union)["n"].value) <= n
+    named = reg.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert isinstance(named, ox.QuerySolutions)
+    names = {str(r["g"].value) for r in named}
+    assert all(g.startswith(BASE + "graph/") for g in names) and SOURCE in names
+    only = reg.query(f"SELECT (COUNT(*) AS ?n) FROM <{SOURCE}> WHERE {{ ?s ?p ?o }}")
+    assert isinstance(only, ox.QuerySolutions)
+    size = len(list(reg.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(SOURCE))))
+    assert int(next(only)["n"].value) == size
+    from_named = reg.query(
+        f"SELECT DISTINCT ?g FROM NAMED <{SOURCE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(from_named, ox.QuerySolutions)
+    assert [str(r["g"].value) for r in from_named] == [SOURCE]
+    ask = reg.query("ASK { ?x a ogp:Commitment }")
+    assert isinstance(ask, ox.QueryBoolean) and bool(ask)
+    built = reg.query("CONSTRUCT { ?c a ogp:Commitment } WHERE { ?c a ogp:Commitment }")
+    assert isinstance(built, ox.QueryTriples)
+    assert len(list(built)) == len(_ids(reg))
+    bound = reg.query(
+        "SELECT ?id WHERE { ?c dct:identifier ?id }",
+        substitutions={ox.Variable("c"): ox.NamedNode(BASE + "id/commitment/NO0054")},
+    )
+    assert isinstance(bound, ox.QuerySolutions)
+    assert [str(r["id"].value) for r in bound] == ["NO0054"]
+
+
+def test_bind_values_places_the_block_in_the_outer_group() -> None:
+    subs = {ox.Variable("x"): ox.NamedNode("urn:x")}
+    assert bind_values("SELECT * WHERE { ?x ?p ?o }", subs).startswith(
+        "SELECT * WHERE { VALUES (?x) { (<urn:x>) } "
+    )
+    assert bind_values("ASK { GRAPH ?x { ?a ?b ?c } }", subs).startswith(
+        "ASK { VALUES (?x) { (<urn:x>) } "
+    )
+    tricky = 'SELECT * WHERE { ?x <urn:p> "{ WHERE }" }'
+    assert bind_values(tricky, subs).startswith("SELECT * WHERE { VALUES")
+    construct = "CONSTRUCT { ?x ?p ?o } WHERE { ?x ?p ?o }"
+    assert bind_values(construct, subs) == (
+        "CONSTRUCT { ?x ?p ?o } WHERE { VALUES (?x) { (<urn:x>) }  ?x ?p ?o }"
+    )
+    short = "CONSTRUCT WHERE { ?x ?p ?o }"
+    assert bind_values(short, subs).endswith("VALUES (?x) { (<urn:x>) } ")
+
+
+# -- export, backup, restore -------------------------------------------------------------------------
+def test_export_dump_and_restore(remote_registry: Registry, tmp_path: Path) -> None:
+    reg = remote_registry
+    _load(reg)
+    before = _quads(reg)
+    nq = reg.export("nquads")
+    assert len(list(ox.parse(nq, format=ox.RdfFormat.N_QUADS))) == len(before)
+    one = reg.export("turtle", graph=SOURCE)
+    assert len(list(ox.parse(one, format=ox.RdfFormat.TURTLE))) == len(
+        [q for q in before if q.graph_name.value == SOURCE]
+    )
+    tokens.issue(reg, "972417858", "admin", "backup test")
+    info = backup.dump_to_file(reg, tmp_path / "backup.tar.gz")
+    assert info.quads == len(before)
+    with reg.store.transaction() as tx:  # something to undo
+        tx.remove_graph(ox.NamedNode(SOURCE))
+    assert _named(_quads(reg)) != _named(before)
+    (reg.store.path / "tokens.json").unlink()
+    result = backup.restore(reg, tmp_path / "backup.tar.gz")
+    assert _named(_quads(reg)) == _named(before)
+    assert result.revision == reg.store.revision().number  # type: ignore[union-attr]
+    assert (reg.store.path / "tokens.json").exists()
+
+
+# -- writes on behalf of tokens (no HTTP here; see test_remote_endpoint.py) -----------------------------
+def test_graph_store_and_sparql_update(remote_registry: Registry) -> None:
+    reg = remote_registry
+    kmd = tokens.issue(reg, "972417858", "approver", "KMD")
+    assert (reg.store.path / "tokens.json").exists()
+    result, created = graphstore.put_graph(
+        reg, kmd.record, SOURCE, VALID.read_bytes(), fmt="turtle", file_name="v.ttl"
+    )
+    assert created and result.added > 0
+    title = "https://w3id.org/ogp-no/def#editorialNote"
+    update = (
+        f"INSERT DATA {{ GRAPH <{SOURCE}> {{ <{BASE}id/commitment/NO0054> <{title}> "
+        '"Merknad (oppfunnet testdata)"@nb } }'
+    )
+    changed = graphstore.apply_update(reg, kmd.record, update)
+    assert [c.added for c in changed.changes] == [1]
+    notes = reg.query(
+        f"SELECT ?n WHERE {{ GRAPH <{SOURCE}> {{ ?c <{title}> ?n }} }}"
+    )
+    assert isinstance(notes, ox.QuerySolutions)
+    assert [str(r["n"].value) for r in notes] == ["Merknad (oppfunnet testdata)"]
+    gone = graphstore.delete_graph(reg, kmd.record, SOURCE)
+    assert gone.changes[0].deleted
+    assert not list(reg.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(SOURCE)))
+
+
+def test_base_uri_is_kept_in_the_engine(engine_server: EngineServer, tmp_path: Path,
+                                         remote_registry: Registry) -> None:
+    assert remote_registry.store.base_uri() == BASE
+    with pytest.raises(ConfigurationError):
+        open_registry(
+            make_settings(tmp_path / "other", base_uri="https://ogp.example.no/",
+                          **engine_server.overrides())
+        )
+
+
+def test_remote_settings_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="OGPREG_ENGINE_QUERY_URL"):
+        make_settings(tmp_path, engine="virtuoso")
+    with pytest.raises(ConfigurationError, match="OGPREG_ENGINE"):
+        make_settings(tmp_path, engine="graphdb", engine_query_url="http://127.0.0.1:1/")
