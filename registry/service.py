@@ -362,17 +362,10 @@ class Registry:
                     generated_at=when,
                 )
                 tx.add_graph(g)
-                tx.extend(stored[p.graph])
+                _add(tx, stored[p.graph])
                 tx.extend(provenance.quads(self.uris))
             tx.extend(statuses)
-            if len(change.quads) > 100_000:
-                # a very large load's history: the bulk loader is ~3x cheaper and does not
-                # hold it all in memory, and the clone is discarded anyway if the commit fails
-                # (smaller ones keep extend: a bulk load leaves new, uncompacted files that
-                # slow the next loads' reads)
-                tx.bulk_extend(change.quads)
-            else:
-                tx.extend(change.quads)
+            _add(tx, change.quads)
         return results
 
     # -- reading ---------------------------------------------------------------------------
@@ -494,6 +487,23 @@ class Registry:
     def last_modified(self) -> datetime | None:
         rev = self.store.revision()
         return rev.committed if rev else None
+
+
+#: From this many quads on, a commit writes with the bulk loader.
+BULK_QUADS = 10_000
+
+
+def _add(tx: ox.Store, quads: Sequence[ox.Quad]) -> None:
+    """Write ``quads`` into a transaction's clone. Large batches go through the bulk loader
+    (``bulk_extend``): four to five times cheaper than ``extend`` (measured: 53,000 quads 0.9 s
+    against 3.7 s) and without its write batch in memory. It gives up ``extend``'s own
+    atomicity, which the clone does not need: the clone is discarded if anything fails before
+    the commit renames it into place. The new files it leaves are compacted by the store's
+    rule (``OGPREG_COMPACT_AFTER_QUADS``)."""
+    if len(quads) >= BULK_QUADS:
+        tx.bulk_extend(quads)
+    else:
+        tx.extend(quads)
 
 
 def _joined(errors: Sequence[SourceError]) -> SourceError:
