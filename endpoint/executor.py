@@ -48,7 +48,13 @@ from pathlib import Path
 from typing import Any
 
 from endpoint.worker import BOOLEAN, GRAPH, worker_main
-from registry.errors import QueryError, RegistryError
+from registry.errors import (  # the first three are re-exported for the endpoint
+    ExecutorBusy,
+    QueryError,
+    QueryTimeout,
+    RegistryError,
+    WorkerFailed,
+)
 from registry.i18n import msg
 from registry.store import EmbeddedStore, Revision
 
@@ -56,27 +62,6 @@ log = logging.getLogger(__name__)
 
 
 # -- errors ----------------------------------------------------------------------------------
-class QueryTimeout(RegistryError):
-    """The query ran longer than the query timeout; its worker process was killed."""
-
-    http_status = 504
-    code = "query-timeout"
-
-
-class ExecutorBusy(RegistryError):
-    """Every query worker stayed busy for longer than the waiting time."""
-
-    http_status = 503
-    code = "busy"
-
-
-class WorkerFailed(RegistryError):
-    """The worker process evaluating the query stopped unexpectedly."""
-
-    http_status = 500
-    code = "worker-failed"
-
-
 class NotAcceptable(RegistryError):
     """No format the client accepts fits the query's result (SELECT/ASK or CONSTRUCT/DESCRIBE)."""
 

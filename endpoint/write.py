@@ -21,11 +21,17 @@ from werkzeug.http import parse_options_header
 from endpoint.app import error_response, request_lang, state
 from registry import graphstore
 from registry.audit import AuditLog, Outcome
-from registry.errors import QueryError, RegistryError, UsageError, ValidationFailed
+from registry.errors import (
+    AuthenticationRequired,
+    QueryError,
+    RegistryError,
+    UsageError,
+    ValidationFailed,
+)
 from registry.i18n import as_lang, msg
 from registry.rdfio import RDF_FORMATS
 from registry.service import LoadResult
-from registry.tokens import AuthenticationRequired, TokenRecord, token_store
+from registry.tokens import TokenRecord, token_store
 from registry.updates import update_targets
 
 bp = Blueprint("write", __name__)

@@ -13,12 +13,12 @@ import pyoxigraph as ox
 
 from registry import history
 from registry.audit import AuditLog
-from registry.errors import RegistryError, UsageError
+from registry.errors import AuthenticationRequired, RegistryError, UsageError
 from registry.i18n import Lang, msg
 from registry.lifecycle import LABELS, STATUSES, allowed_next, current_status, set_status
 from registry.namespaces import PREFIXES
 from registry.service import Registry
-from registry.tokens import AuthenticationRequired, TokenRecord, verify
+from registry.tokens import TokenRecord, verify
 
 _TOKEN_HELP = (
     "Bearer token (from 'ogpreg token add'), or @FILE to read it from a file; default: "

@@ -27,11 +27,10 @@ import pyoxigraph as ox
 
 from registry import history
 from registry.audit import AuditLog
-from registry.errors import NotFound, UsageError
+from registry.errors import Forbidden, NotFound, UsageError
 from registry.i18n import msg
 from registry.namespaces import OGP
 from registry.store import EmbeddedStore
-from registry.tokens import Forbidden
 
 if TYPE_CHECKING:
     from registry.service import Registry

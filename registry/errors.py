@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from registry.i18n import DEFAULT_LANG, Lang, Msg
+from registry.i18n import DEFAULT_LANG, Lang, Msg, msg
 
 if TYPE_CHECKING:
     from registry.validation import ValidationReport
@@ -114,3 +114,80 @@ class LifecycleForbidden(LifecycleError):
 
     http_status = 403
     code = "lifecycle-forbidden"
+
+
+class AuthenticationRequired(RegistryError):
+    """No bearer token, or one that is unknown or revoked (HTTP 401)."""
+
+    http_status = 401
+    code = "authentication-required"
+
+
+class Forbidden(RegistryError):
+    """A valid token without the right to do what was asked (HTTP 403)."""
+
+    http_status = 403
+    code = "forbidden"
+
+
+class QueryTimeout(RegistryError):
+    """The query ran longer than the query timeout; the work evaluating it was stopped (the
+    embedded store's worker process killed, or the engine's own limit hit)."""
+
+    http_status = 504
+    code = "query-timeout"
+
+
+class ExecutorBusy(RegistryError):
+    """Every query worker stayed busy for longer than the waiting time."""
+
+    http_status = 503
+    code = "busy"
+
+
+class WorkerFailed(RegistryError):
+    """The worker process evaluating the query stopped unexpectedly."""
+
+    http_status = 500
+    code = "worker-failed"
+
+
+#: What pyoxigraph raises for a SPARQL text it cannot parse or evaluate.
+SPARQL_FAILURES: tuple[type[Exception], ...] = (SyntaxError, OSError, ValueError, RuntimeError)
+
+
+def sparql_failure(exc: Exception, *, update: bool = False) -> QueryError:
+    """The one translation of a pyoxigraph SPARQL failure into a :class:`QueryError` with the
+    parser's message (a syntax error) or the engine's (an evaluation error)."""
+    if isinstance(exc, SyntaxError):
+        detail = exc.msg if getattr(exc, "msg", None) else str(exc)
+        if update:
+            return QueryError(
+                msg(
+                    "Syntaksfeil i SPARQL-oppdateringen: {detail}",
+                    "Syntax error in the SPARQL update: {detail}",
+                    detail=detail,
+                )
+            )
+        return QueryError(
+            msg(
+                "Syntaksfeil i SPARQL-spørringen: {detail}",
+                "Syntax error in the SPARQL query: {detail}",
+                detail=detail,
+            )
+        )
+    if update:
+        return QueryError(
+            msg(
+                "Oppdateringen kunne ikke utføres: {detail}",
+                "The update could not be carried out: {detail}",
+                detail=exc,
+            )
+        )
+    return QueryError(
+        msg(
+            "Spørringen kunne ikke utføres: {detail}",
+            "The query could not be evaluated: {detail}",
+            detail=exc,
+        )
+    )

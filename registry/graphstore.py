@@ -38,14 +38,23 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from registry import history
-from registry.errors import NotFound, QueryError, StoreError, UsageError, ValidationFailed
+from registry.errors import (
+    SPARQL_FAILURES,
+    Forbidden,
+    NotFound,
+    QueryError,
+    StoreError,
+    UsageError,
+    ValidationFailed,
+    sparql_failure,
+)
 from registry.i18n import msg
 from registry.namespaces import OGP, PREFIXES
 from registry.rdfconv import quads_to_graph
 from registry.rdfio import format_for, parse_rdf
 from registry.service import LoadResult, Registry
 from registry.sources import Provenance, SourceFile, source_id_for
-from registry.tokens import Forbidden, TokenRecord
+from registry.tokens import TokenRecord
 from registry.uris import Uris
 from registry.validation import Issue, ValidationReport, validate_graph
 
@@ -355,22 +364,8 @@ def apply_update(registry: Registry, token: TokenRecord, sparql: str) -> UpdateR
         def run(tx: ox.Store) -> None:
             try:
                 tx.update(sparql, base_iri=registry.settings.base_uri, prefixes=PREFIXES)
-            except SyntaxError as exc:
-                raise QueryError(
-                    msg(
-                        "Syntaksfeil i SPARQL-oppdateringen: {detail}",
-                        "Syntax error in the SPARQL update: {detail}",
-                        detail=exc.msg if getattr(exc, "msg", None) else exc,
-                    )
-                ) from exc
-            except (OSError, ValueError, RuntimeError) as exc:
-                raise QueryError(
-                    msg(
-                        "Oppdateringen kunne ikke utføres: {detail}",
-                        "The update could not be carried out: {detail}",
-                        detail=exc,
-                    )
-                ) from exc
+            except SPARQL_FAILURES as exc:
+                raise sparql_failure(exc, update=True) from exc
 
         return _apply(registry, token, targets, run, "sparql-update")
 

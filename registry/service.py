@@ -15,7 +15,14 @@ from rdflib import URIRef
 
 from registry import bundled, history, lifecycle
 from registry.backend import Backend
-from registry.errors import NotFound, QueryError, SourceError, ValidationFailed
+from registry.errors import (
+    SPARQL_FAILURES,
+    NotFound,
+    QueryError,
+    SourceError,
+    ValidationFailed,
+    sparql_failure,
+)
 from registry.i18n import Msg, msg
 from registry.namespaces import OGP, PREFIXES
 from registry.querytext import MAX_DEPTH, too_deep
@@ -401,22 +408,8 @@ class Registry:
                 base_iri=self.settings.base_uri,
                 substitutions=substitutions,
             )
-        except SyntaxError as exc:
-            raise QueryError(
-                msg(
-                    "Syntaksfeil i SPARQL-spørringen: {detail}",
-                    "Syntax error in the SPARQL query: {detail}",
-                    detail=exc.msg if getattr(exc, "msg", None) else exc,
-                )
-            ) from exc
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise QueryError(
-                msg(
-                    "Spørringen kunne ikke utføres: {detail}",
-                    "The query could not be evaluated: {detail}",
-                    detail=exc,
-                )
-            ) from exc
+        except SPARQL_FAILURES as exc:
+            raise sparql_failure(exc) from exc
 
     def export(self, fmt: str, graph: str | None = None) -> bytes:
         """The whole registry or one graph, in any RDF format. The whole registry in a format

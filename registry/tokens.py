@@ -30,7 +30,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from registry.errors import NotFound, RegistryError, StoreError, UsageError
+from registry.errors import NotFound, StoreError, UsageError
 from registry.i18n import msg
 from registry.service import Registry
 
@@ -45,20 +45,6 @@ _FORMAT = "ogpreg-tokens/1"
 _HASH = "hmac-sha256"
 #: Longest bearer value looked at; anything longer is not one of ours (token_urlsafe(32) is 43).
 _MAX_SECRET = 256
-
-
-class AuthenticationRequired(RegistryError):
-    """No bearer token, or one that is unknown or revoked (HTTP 401)."""
-
-    http_status = 401
-    code = "authentication-required"
-
-
-class Forbidden(RegistryError):
-    """A valid token without the right to do what was asked (HTTP 403)."""
-
-    http_status = 403
-    code = "forbidden"
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,10 @@ from registry.audit import AuditLog
 from registry.backup import dump_to_file
 from registry.dcat import CataloguePublisher
 from registry.erase import erase
-from registry.errors import NotFound, UsageError
+from registry.errors import Forbidden, NotFound, UsageError
 from registry.lifecycle import set_status
 from registry.rdfio import RDF_FORMATS
 from registry.service import Registry
-from registry.tokens import Forbidden
 from tests.conftest import BASE, all_quads
 from tests.endpoint_server import running
 from tests.test_lifecycle import LC, Actors, actors, cli, load
