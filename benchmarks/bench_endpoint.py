@@ -407,16 +407,15 @@ def main(argv: list[str] | None = None) -> int:
         if DIRECT in systems and ENDPOINT in systems and args.latency_repeats > 0:
             log("sequential first-time latency ...")
             for q in queries:
-                row: dict[str, float] = {}
-                for name in (DIRECT, ENDPOINT):
-                    call = systems[name][0]()
-                    times = []
-                    for i in range(args.latency_repeats):
+                calls = {name: systems[name][0]() for name in (DIRECT, ENDPOINT)}
+                times: dict[str, list[float]] = {name: [] for name in calls}
+                # interleaved, so that a change in the machine's load hits both alike
+                for i in range(args.latency_repeats):
+                    for name, call in calls.items():
                         t0 = time.perf_counter()
                         call(q, q.variant(variant_base + i))
-                        times.append(time.perf_counter() - t0)
-                    row[name] = statistics.median(times)
-                latency[q.name] = row
+                        times[name].append(time.perf_counter() - t0)
+                latency[q.name] = {name: statistics.median(t) for name, t in times.items()}
                 variant_base += args.latency_repeats
     report["runs"] = [
         {"system": r.system, "mode": r.mode, "ok": len(r.ok), "errors": r.errors,
