@@ -48,6 +48,16 @@ _REF_CLASSES: dict[str, tuple[str, ...]] = {
     "comment": (str(OGP.Comment),),
     "milestone": (str(OGP.Milestone),),
 }
+_START = str(SCHEMA.startDate)
+_END = str(SCHEMA.endDate)
+_MILESTONE = str(OGP.Milestone)
+_COMMITMENT = str(OGP.Commitment)
+_OF_COMMITMENT = str(OGP.ofCommitment)
+_IN_ACTION_PLAN = str(OGP.inActionPlan)
+_REGISTER_RECORD = ox.NamedNode(str(OGP.registerRecord))
+_HAS_MILESTONE = ox.NamedNode(str(OGP.hasMilestone))
+#: Column kinds read as one typed value (not split into texts).
+_SCALAR_KINDS = frozenset({"date", "integer", "position", "boolean"})
 _REF_NAMES = {
     "plan": ("handlingsplan", "action plan"),
     "commitment": ("forpliktelse", "commitment"),
@@ -135,6 +145,15 @@ class Builder:
         self.exclude: str | None = None  # the graph this submission replaces
         self._row_start = 0
         self._by_subject_cache: dict[str, list[ox.Triple]] | None = None
+        # minted once per identifier: a milestone's commitment is named by every milestone
+        self._commitment_iris: dict[str, str] = {}
+        self._plan_iris: dict[str, str] = {}
+        # per column: its predicate (None without one) and its path's text
+        self._paths: dict[int, tuple[ox.NamedNode | None, str | None]] = {}
+        # per table (its positions): (key, position, column, read as one typed value)
+        self._layouts: dict[int, list[tuple[str, int, Column, bool]]] = {}
+        self._required: dict[str, list[Column]] = {}
+        self._classes: dict[str, tuple[str, ox.NamedNode]] = {}
 
     @property
     def _by_subject(self) -> dict[str, list[ox.Triple]]:
@@ -145,6 +164,27 @@ class Builder:
                     idx.setdefault(tr.subject.value, []).append(tr)
             self._by_subject_cache = idx
         return self._by_subject_cache
+
+    def _commitment_iri(self, ident: str) -> str:
+        iri = self._commitment_iris.get(ident)
+        if iri is None:
+            iri = self._commitment_iris[ident] = self.uris.commitment(ident)
+        return iri
+
+    def _plan_iri(self, plan_id: str) -> str:
+        iri = self._plan_iris.get(plan_id)
+        if iri is None:
+            iri = self._plan_iris[plan_id] = self.uris.plan(plan_id)
+        return iri
+
+    def _path(self, col: Column) -> tuple[ox.NamedNode | None, str | None]:
+        got = self._paths.get(id(col))
+        if got is None:
+            p = col.spec.path
+            got = self._paths[id(col)] = (
+                (ox.NamedNode(str(p)), str(p)) if p is not None else (None, None)
+            )
+        return got
 
     # -- problems ----------------------------------------------------------------------------
     def problem(
@@ -350,12 +390,22 @@ class Builder:
         values: dict[str, list[str]] = {}
         raw_cells: dict[str, object] = {}
         failed: set[str] = set()
-        for key, (_header, pos) in positions.items():
-            cell = row.cells[pos] if pos < len(row.cells) else None
+        layout = self._layouts.get(id(positions))
+        if layout is None:  # positions are complete before the first row is read
+            layout = self._layouts[id(positions)] = [
+                (key, pos, sh.column(key), sh.column(key).spec.kind in _SCALAR_KINDS)
+                for key, (_header, pos) in positions.items()
+            ]
+        required = self._required.get(sh.key)
+        if required is None:
+            required = self._required[sh.key] = sh.required
+        cells = row.cells
+        width = len(cells)
+        for key, pos, col, scalar in layout:
+            cell = cells[pos] if pos < width else None
             raw_cells[key] = cell
-            col = sh.column(key)
             try:
-                if col.spec.kind in ("date", "integer", "position", "boolean"):
+                if scalar:
                     C.check_cell(cell)
                     values[key] = [] if is_blank(cell) else [cell]  # type: ignore[list-item]
                 else:
@@ -364,7 +414,7 @@ class Builder:
                 failed.add(key)
                 self.problem(exc.message, table=t, row=row.number, key=key,
                              value=C.text_of(getattr(cell, "text", cell)))
-        for col in sh.required:
+        for col in required:
             if col.key in positions and col.key not in failed and not values.get(col.key):
                 if col.key == "id" and sh.key == "assessments":
                     continue
@@ -404,11 +454,14 @@ class Builder:
             )
             return
         self.b.subjects[subject] = (t, row.number)
-        self.b.types[subject] = str(sh.cls)
+        cls = self._classes.get(sh.key)
+        if cls is None:
+            cls = self._classes[sh.key] = (str(sh.cls), ox.NamedNode(str(sh.cls)))
+        self.b.types[subject] = cls[0]
         s = ox.NamedNode(subject)
         add = self.b.triples.append
         self._row_start = len(self.b.triples)
-        add(ox.Triple(s, RDF_TYPE, ox.NamedNode(str(sh.cls))))
+        add(ox.Triple(s, RDF_TYPE, cls[1]))
         for key, texts in values.items():
             if key in failed or not texts:
                 continue
@@ -434,7 +487,7 @@ class Builder:
                 if text is None:
                     return None
                 ident = C.read_ogp_id(text, sh.column("ogp_id"))
-                iri = self.uris.commitment(ident)
+                iri = self._commitment_iri(ident)
                 self.b.labels[iri] = ident
                 values["ogp_id"] = [ident]
                 return iri
@@ -529,10 +582,10 @@ class Builder:
     ) -> None:
         spec = col.spec
         kind = spec.kind
-        path = ox.NamedNode(str(spec.path)) if spec.path is not None else None
+        path, path_text = self._path(col)
         add = self.b.triples.append
         subject = s.value
-        if kind in ("date", "integer", "position", "boolean") or kind not in ("text",):
+        if kind != "text":
             self.b.raw[(subject, col.key)] = C.text_of(raw)
         if path is None:
             return
@@ -547,8 +600,9 @@ class Builder:
         elif kind == "date":
             lit, day = C.read_date(texts[0], col)
             add(ox.Triple(s, path, lit))
-            if spec.path in (SCHEMA.startDate, SCHEMA.endDate):
-                self.b.dates[(subject, str(spec.path))] = day
+            if path_text == _START or path_text == _END:
+                assert path_text is not None
+                self.b.dates[(subject, path_text)] = day
         elif kind == "position":
             n = C.read_integer(texts[0])
             if sh.key == "assessments":
@@ -574,7 +628,7 @@ class Builder:
                     shape_message("OrganisationNumberCheckDigit", "en", value=number)))
             add(ox.Triple(s, path, ox.Literal(number)))
             if len(number) == 9 and number.isdigit():
-                add(ox.Triple(s, ox.NamedNode(str(OGP.registerRecord)), ox.NamedNode(
+                add(ox.Triple(s, _REGISTER_RECORD, ox.NamedNode(
                     f"https://data.brreg.no/enhetsregisteret/api/enheter/{number}")))
         elif kind == "org":
             errors: list[Msg] = []
@@ -601,11 +655,11 @@ class Builder:
         for text in texts:
             ref = kind
             if kind == "plan":
-                iri = self.uris.plan(text.strip())
+                iri = self._plan_iri(text.strip())
                 self.b.plans[text.strip()] += 1
             elif kind == "commitment":
                 ident = C.read_ogp_id(text, col)
-                iri = self.uris.commitment(ident)
+                iri = self._commitment_iri(ident)
                 if sh.key == "milestones":
                     pass
                 elif sh.key == "assessments":
@@ -638,10 +692,10 @@ class Builder:
     ) -> None:
         add = self.b.triples.append
         if sh.key == "milestones":
-            c = self.uris.commitment(C.read_ogp_id(values["commitment"][0],
+            c = self._commitment_iri(C.read_ogp_id(values["commitment"][0],
                                                    sh.column("commitment")))
             if c in self.b.subjects:
-                add(ox.Triple(ox.NamedNode(c), ox.NamedNode(str(OGP.hasMilestone)), s))
+                add(ox.Triple(ox.NamedNode(c), _HAS_MILESTONE, s))
         elif sh.key == "assessments":
             if "commitment" in failed or not values.get("commitment"):
                 return
@@ -712,7 +766,7 @@ class Builder:
     # -- the shapes' SHACL-SPARQL date rules, evaluated here (docs/performance.md) ---------
     def _registry_dates(self, iri: str) -> dict[str, PartialDate]:
         out: dict[str, PartialDate] = {}
-        for path in (str(SCHEMA.startDate), str(SCHEMA.endDate)):
+        for path in (_START, _END):
             if (iri, path) in self.b.dates or iri in self.b.subjects:
                 if (iri, path) in self.b.dates:
                     out[path] = self.b.dates[(iri, path)]
@@ -730,7 +784,8 @@ class Builder:
         ogpsh:CommitmentWithinPlan) with their own messages; registry dates are read outside
         ``exclude`` (the graph this submission replaces)."""
         self.exclude = exclude
-        start, end = str(SCHEMA.startDate), str(SCHEMA.endDate)
+        start, end = _START, _END
+        limits_of: dict[str, dict[str, PartialDate]] = {}  # the registry does not change here
         for iri, (t, row) in self.b.subjects.items():
             own = {p: d for p in (start, end) if (d := self.b.dates.get((iri, p))) is not None}
             if start in own and end in own:  # ogpsh:EndNotBeforeStart
@@ -739,19 +794,21 @@ class Builder:
                     self._rule(iri, t, row, end, e, "EndNotBeforeStart", "violation",
                                "DateOrderShape", start=b)
             cls = self.b.types.get(iri)
-            if cls == str(OGP.Milestone):
-                parent, shape, ref_var = self._parent(iri, str(OGP.ofCommitment))
+            if cls == _MILESTONE:
+                parent, shape, ref_var = self._parent(iri, _OF_COMMITMENT)
                 constraint, node_shape, severity = ("MilestoneWithinCommitment",
                                                     "MilestonePeriodShape", "violation")
-            elif cls == str(OGP.Commitment):
-                parent, shape, ref_var = self._parent(iri, str(OGP.inActionPlan))
+            elif cls == _COMMITMENT:
+                parent, shape, ref_var = self._parent(iri, _IN_ACTION_PLAN)
                 constraint, node_shape, severity = ("CommitmentWithinPlan",
                                                     "CommitmentPeriodShape", "warning")
             else:
                 continue
             if parent is None or not own:
                 continue
-            limits = self._registry_dates(parent)
+            limits = limits_of.get(parent)
+            if limits is None:
+                limits = limits_of[parent] = self._registry_dates(parent)
             for path, v in own.items():
                 for limit_path, lim in limits.items():
                     a, b = v.lexical, lim.lexical
@@ -765,7 +822,7 @@ class Builder:
     def _parent(self, iri: str, predicate: str) -> tuple[str | None, str, str]:
         for tr in self._by_subject.get(iri, ()):
             if tr.predicate.value == predicate and isinstance(tr.object, ox.NamedNode):
-                var = "commitment" if predicate == str(OGP.ofCommitment) else "plan"
+                var = "commitment" if predicate == _OF_COMMITMENT else "plan"
                 return tr.object.value, predicate, var
         return None, predicate, ""
 
@@ -774,7 +831,7 @@ class Builder:
         node_shape: str, **params: str,
     ) -> None:
         values = {"value": value, **params}
-        key = "end_date" if path == str(SCHEMA.endDate) else "start_date"
+        key = "end_date" if path == _END else "start_date"
         i = issue(
             Msg(shape_message(constraint, "nb", **values), shape_message(constraint, "en",
                                                                          **values)),
@@ -794,7 +851,7 @@ class Builder:
             return
         main_plan = self.b.plans.most_common(1)[0][0]
         for iri, (t, row) in self.b.subjects.items():
-            if self.b.types.get(iri) != str(OGP.Commitment):
+            if self.b.types.get(iri) != _COMMITMENT:
                 continue
             plan = self.b.raw.get((iri, "plan"))
             if plan and plan != main_plan:

@@ -21,6 +21,10 @@ from registry.i18n import Msg, msg
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OGP_ID = re.compile(r"^[A-Z]{2}[0-9]{4}$")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_INTEGER = re.compile(r"[+-]?\d+")
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_WHITESPACE = re.compile(r"\s+")
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "x", "1"}
 _FALSE = {"nei", "n", "no", "false", "usann", "0"}
 
@@ -48,7 +52,7 @@ def text_of(value: object) -> str:
         return value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    return re.sub(r"[ \t\u00a0]+", " ", str(value)).strip()
+    return _SPACES.sub(" ", str(value)).strip()
 
 
 def check_cell(value: object) -> None:
@@ -87,13 +91,20 @@ def check_cell(value: object) -> None:
 
 def split(value: object, column: Column) -> list[str]:
     """The values of a cell (several, separated by ';' or line breaks, where allowed)."""
-    check_cell(value)
-    if is_blank(value):
-        return []
-    text = text_of(value) if not isinstance(value, str) else value.strip()
+    if type(value) is str:  # the usual cell: no formula, error or JSON value to refuse
+        text = value.strip()
+        if not text:
+            return []
+    else:
+        check_cell(value)
+        if is_blank(value):
+            return []
+        text = text_of(value) if not isinstance(value, str) else value.strip()
     if column.spec.multiple:
         return [p.strip() for p in MULTI_SEPARATORS.split(text) if p.strip()]
-    return [re.sub(r"[ \t\u00a0]+", " ", text).strip()]
+    if "  " not in text and "\t" not in text and "\u00a0" not in text:
+        return [text]  # already what the substitution below gives
+    return [_SPACES.sub(" ", text).strip()]
 
 
 def literal_text(text: str, lang: str | None) -> ox.Literal:
@@ -134,7 +145,7 @@ def read_integer(value: object) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     t = text_of(value)
-    if re.fullmatch(r"[+-]?\d+", t):
+    if _INTEGER.fullmatch(t):
         return int(t)
     raise CellError(
         msg(
@@ -163,7 +174,7 @@ def read_boolean(value: object) -> bool:
 
 
 def read_url(text: str) -> ox.NamedNode:
-    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+    if _URL.fullmatch(text):
         return ox.NamedNode(text)
     raise CellError(
         msg(
@@ -230,7 +241,7 @@ def _concept_index(column: Column) -> dict[str, str]:
 
 
 def read_ogp_id(text: str, column: Column) -> str:
-    ident = re.sub(r"\s+", "", text).upper()
+    ident = _WHITESPACE.sub("", text).upper()
     if not OGP_ID.match(ident):
         raise CellError(
             msg(

@@ -10,7 +10,9 @@ subject or by graph, so the cost follows the submission, not the registry.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -133,12 +135,13 @@ def diff_graph(
     base: str,
     labels: dict[str, str],
 ) -> Diff:
-    """The change of replacing ``graph`` by the triples ``new``."""
+    """The change of replacing ``graph`` by the triples ``new``.
+
+    The graph's current statements are read subject by subject, together with what other
+    graphs say about each subject (one look-up per item); the graph itself is only asked for
+    its subjects (a query that returns 6,000 IRIs, instead of decoding its 53,000 quads a
+    second time: docs/performance.md)."""
     g = ox.NamedNode(graph)
-    old_by: dict[str, set[Statement]] = defaultdict(set)
-    for q in reader.quads_for_pattern(None, None, None, g):
-        if isinstance(q.subject, ox.NamedNode):
-            old_by[q.subject.value].add((q.predicate.value, q.object))
     new_by: dict[str, set[Statement]] = defaultdict(set)
     order: list[str] = []
     for t in new:
@@ -147,14 +150,23 @@ def diff_graph(
             if s not in new_by:
                 order.append(s)
             new_by[s].add((t.predicate.value, t.object))
-    order += sorted(s for s in old_by if s not in new_by)
+    old_subjects: set[str] = set()
+    solutions = reader.query(f"SELECT DISTINCT ?s WHERE {{ GRAPH {g} {{ ?s ?p ?o }} }}")
+    for solution in cast(Iterable[ox.QuerySolution], solutions):
+        subject = solution[0]
+        if isinstance(subject, ox.NamedNode):
+            old_subjects.add(subject.value)
+    order += sorted(s for s in old_subjects if s not in new_by)
     out = Diff(graph)
     for s in order:
         other: set[Statement] = set()
+        own: set[Statement] = set()  # in ``graph`` now
         for q in reader.quads_for_pattern(ox.NamedNode(s), None, None, None):
             if q.graph_name != g:
                 other.add((q.predicate.value, q.object))
-        before = other | old_by.get(s, set())
+            else:
+                own.add((q.predicate.value, q.object))
+        before = other | own
         after = other | new_by.get(s, set())
         label = _label(s, base, labels)
         if not before:

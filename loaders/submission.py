@@ -16,13 +16,16 @@ agency, proposer, author or assessor). ``--source`` overrides it.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import io
 import json
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import BinaryIO, cast
+from typing import BinaryIO, ParamSpec, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -50,6 +53,41 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "json": (".json",),
 }
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+_gc_lock = threading.Lock()
+_gc_users = 0  # calls running under _without_gc_pauses
+_gc_was_enabled = False
+
+
+def _without_gc_pauses(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``fn`` with Python's automatic (cyclic) garbage collection off, and turn it back
+    on (if it was on) when the last such call ends.
+
+    Reading and loading a submission creates hundreds of thousands of objects that stay
+    alive until the end (cells, triples, quads, their indexes); every so often the
+    collector walks all of them, and finds nothing to free: for 53,000 triples, six full
+    collections and 600 small ones, 0.3 s of CPU (docs/performance.md). Objects are still
+    freed as soon as they are no longer used; only reference cycles wait until the
+    collector runs again."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        global _gc_users, _gc_was_enabled
+        with _gc_lock:
+            if _gc_users == 0:
+                _gc_was_enabled = gc.isenabled()
+                gc.disable()
+            _gc_users += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with _gc_lock:
+                _gc_users -= 1
+                if _gc_users == 0 and _gc_was_enabled:
+                    gc.enable()
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -58,10 +96,18 @@ class SubmissionFile(SourceFile):
     carrying the submitted bytes' SHA-256 for the provenance record."""
 
     digest: str = ""
+    #: The builder's triples, which ``data`` serialises: handed to the registry once
+    #: (:meth:`take_parsed`) instead of being parsed from ``data`` again.
+    triples: list[ox.Triple] | None = field(default=None, compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
         return self.digest or hashlib.sha256(self.data).hexdigest()
+
+    def take_parsed(self) -> list[ox.Triple] | None:
+        triples = self.triples
+        object.__setattr__(self, "triples", None)  # once: the registry holds them from here
+        return triples
 
 
 @dataclass
@@ -159,6 +205,7 @@ def submission_format(
 
 
 # -- reading and building -------------------------------------------------------------------
+@_without_gc_pauses
 def read_submissions(
     registry: Registry, inputs: list[tuple[RawInput, str]], opts: Options
 ) -> list[Submission]:
@@ -442,7 +489,8 @@ def serialise(subs: Iterable[Submission]) -> None:
                         h.update(chunk)
             digest = h.hexdigest()
         sub.file = SubmissionFile(
-            name=sub.label, data=data, source_id=sub.source_id, format="ntriples", digest=digest
+            name=sub.label, data=data, source_id=sub.source_id, format="ntriples", digest=digest,
+            triples=sub.build.triples,
         )
 
 
@@ -523,9 +571,10 @@ def _files(subs: list[Submission], rdf: list[SourceFile]) -> list[SourceFile]:
 
 def release(subs: Iterable[Submission]) -> None:
     """Drop the builder's triples (and its index of them) once a submission is serialised and
-    compared: from here on the registry works from the N-Triples, and a large submission
-    would otherwise be held once more while it is parsed and validated (docs/performance.md,
-    "Memory"). The locations, labels and cell texts that reports need stay."""
+    compared: from here on only its :class:`SubmissionFile` holds them, until the registry
+    takes them (``take_parsed``) in place of parsing the N-Triples, and a large submission
+    would otherwise be held once more while it is validated (docs/performance.md, "Memory").
+    The locations, labels and cell texts that reports need stay."""
     for sub in subs:
         if sub.file is None:
             continue
@@ -533,6 +582,7 @@ def release(subs: Iterable[Submission]) -> None:
         sub.build.builder = None
 
 
+@_without_gc_pauses
 def validate(
     registry: Registry, subs: list[Submission], rdf: list[SourceFile] | None = None
 ) -> ValidationReport:
@@ -550,6 +600,7 @@ def validate(
     return report
 
 
+@_without_gc_pauses
 def load(
     registry: Registry,
     subs: list[Submission],

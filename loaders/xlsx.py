@@ -55,23 +55,14 @@ def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> An
             "workbook (.xlsx) or as CSV.",
         )
     check_workbook_zip(data, file, limits)
-    import openpyxl
+    from loaders.xlsxread import load_workbook  # imports openpyxl
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=False, keep_links=False
-            )
+            return load_workbook(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise _refuse(
-            file,
-            "{file}: arbeidsboken er ødelagt eller ufullstendig og kan ikke leses ({detail}). "
-            "Åpne den i Excel og lagre den på nytt, eller send filen på nytt.",
-            "{file}: the workbook is corrupt or truncated and cannot be read ({detail}). Open "
-            "it in Excel and save it again, or send the file again.",
-            detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
-        ) from exc
+        raise _corrupt(file, exc) from exc
     except Exception as exc:  # openpyxl's InvalidFileException and friends
         raise _refuse(
             file,
@@ -81,26 +72,76 @@ def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> An
         ) from exc
 
 
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def _value(cell: Any) -> object:
     value = getattr(cell, "value", None)
     dtype = getattr(cell, "data_type", None)
     if dtype == "e":
         return BadCell("error", str(value))
-    if dtype == "f" or (isinstance(value, str) and value.startswith("=") and dtype == "f"):
+    if dtype == "f":
         return BadCell("formula", str(value))
-    if value is not None and type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+    if value is None or type(value) in _PLAIN:
+        return value
+    if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
         return BadCell("formula", str(getattr(value, "text", value)))
     return value
 
 
-def _rows(ws: Any, start: int) -> Iterator[Row]:
-    for number, cells in enumerate(ws.iter_rows(min_row=start), start=start):
+_LETTERS: list[str] = [column_letter(i) for i in range(64)]
+
+
+def _letters(n: int) -> list[str]:
+    """The column letters of (at least) the first ``n`` columns, computed once."""
+    global _LETTERS
+    letters = _LETTERS
+    if len(letters) < n:  # a new, longer list: one being read elsewhere is never changed
+        letters = _LETTERS = [column_letter(i) for i in range(max(n, 2 * len(letters)))]
+    return letters
+
+
+def _corrupt(file: str, exc: Exception) -> SubmissionError:
+    return _refuse(
+        file,
+        "{file}: arbeidsboken er ødelagt eller ufullstendig og kan ikke leses ({detail}). "
+        "Åpne den i Excel og lagre den på nytt, eller send filen på nytt.",
+        "{file}: the workbook is corrupt or truncated and cannot be read ({detail}). Open "
+        "it in Excel and save it again, or send the file again.",
+        detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
+    )
+
+
+#: What openpyxl raises on a sheet that is not well-formed XML or holds impossible values,
+#: found while its rows are read (after the workbook was opened).
+_SHEET_ERRORS = (SyntaxError, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError,
+                 EOFError)
+
+
+def _cells(ws: Any, file: str, **bounds: int) -> Iterator[Any]:
+    """``ws.iter_rows(**bounds)``; a sheet that breaks while it is read is refused like a
+    corrupt workbook."""
+    rows = ws.iter_rows(**bounds)
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except _SHEET_ERRORS as exc:
+            raise _corrupt(file, exc) from exc
+        yield cells
+
+
+def _rows(ws: Any, start: int, file: str) -> Iterator[Row]:
+    for number, cells in enumerate(_cells(ws, file, min_row=start), start=start):
         values = [_value(c) for c in cells]
         while values and is_blank(values[-1]):
             values.pop()
         if not values:
             continue
-        refs = [f"{column_letter(i)}{number}" for i in range(len(values))]
+        letters = _letters(len(values))
+        suffix = str(number)
+        refs = [letters[i] + suffix for i in range(len(values))]
         yield Row(number, values, refs)
 
 
@@ -120,7 +161,7 @@ def read_tables(
             ws.reset_dimensions()
         key = sheet_for_name(title)
         head: list[tuple[int, list[object]]] = []
-        for number, cells in enumerate(ws.iter_rows(max_row=_HEADER_SCAN), start=1):
+        for number, cells in enumerate(_cells(ws, file, max_row=_HEADER_SCAN), start=1):
             head.append((number, [_value(c) for c in cells]))
         header_row, header = _find_header(head, key)
         if header_row is None:
@@ -133,7 +174,7 @@ def read_tables(
                 name=title,
                 header=["" if is_blank(h) else str(h) for h in header],
                 header_row=header_row,
-                rows=_rows(ws, header_row + 1),
+                rows=_rows(ws, header_row + 1, file),
                 expected_rows=(
                     max(0, declared_rows - header_row) if isinstance(declared_rows, int) else None
                 ),

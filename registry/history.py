@@ -611,12 +611,16 @@ def touched_descriptions(
             if content is not None
             else reader.quads_for_pattern(None, None, None, ox.NamedNode(g))
         )
-    new = {q for q in delta.added if q.graph_name in replaced_nodes}
+    new: set[ox.Quad] = set()
+    elsewhere: list[ox.Quad] = []
+    for q in delta.added:  # one pass: each quad's graph is read once
+        gn = q.graph_name
+        if gn in replaced_nodes:
+            new.add(q)
+        elif kind(gn):
+            elsewhere.append(q)
     gone = old - new  # leave the replaced graphs
     came = [q for q in new - old if kind(q.graph_name)]  # enter them
-    elsewhere = [
-        q for q in delta.added if q.graph_name not in replaced_nodes and kind(q.graph_name)
-    ]
     removed = set(delta.removed)
     candidates = {
         q.subject.value
@@ -685,15 +689,17 @@ def record(
     quads.extend(ox.Quad(c, _REASON, r, h) for r in reasons)
     previous = _latest_versions(reader, changed)
     made: list[tuple[str, str]] = []
+    version_class = ox.NamedNode(OGP.Version)
+    action_nodes = {a: ox.NamedNode(iri) for a, iri in ACTIONS.items()}
     for item, (before, after) in changed.items():
         action = "create" if not before else "delete" if not after else "update"
         v = ox.NamedNode(version_iri(item, number))
         quads += [
-            ox.Quad(v, RDF_TYPE, ox.NamedNode(OGP.Version), h),
+            ox.Quad(v, RDF_TYPE, version_class, h),
             ox.Quad(v, DCT_IS_VERSION_OF, ox.NamedNode(item), h),
             ox.Quad(v, _IN_CHANGE, c, h),
             ox.Quad(v, PROV_GENERATED, at, h),
-            ox.Quad(v, _ACTION, ox.NamedNode(ACTIONS[action]), h),
+            ox.Quad(v, _ACTION, action_nodes[action], h),
             ox.Quad(v, _SNAPSHOT, ox.Literal("".join(sorted(after))), h),
         ]
         if item in previous:

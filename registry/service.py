@@ -130,8 +130,13 @@ class Registry:
     # -- loading ---------------------------------------------------------------------------
     def _parse(self, f: SourceFile, graph: str) -> PreparedSource:
         fmt = format_for(f.name, f.format)
-        quads = parse_rdf(f.data, fmt, base_iri=self.settings.base_uri, file=f.name)
         g = ox.NamedNode(graph)
+        triples = f.take_parsed()
+        if triples is not None:  # the statements of ``data``, parsed by whoever wrote it
+            return PreparedSource(
+                f, graph, [ox.Quad(t.subject, t.predicate, t.object, g) for t in triples]
+            )
+        quads = parse_rdf(f.data, fmt, base_iri=self.settings.base_uri, file=f.name)
         prepared = PreparedSource(f, graph, [])
         merged_graphs = False
         for q in quads:
@@ -213,9 +218,12 @@ class Registry:
         replaced = {p.graph for p in prepared}
         combined = ValidationReport()
         for p in prepared:
-            focus = sorted(
-                {URIRef(q.subject.value) for q in p.quads if isinstance(q.subject, ox.NamedNode)}
-            )
+            focus = [  # sorted by IRI, as rdflib sorts URIRefs
+                URIRef(v)
+                for v in sorted(
+                    {q.subject.value for q in p.quads if isinstance(q.subject, ox.NamedNode)}
+                )
+            ]
             if getattr(validator, "takes_quads", False):
                 # a validator that reads pyoxigraph quads itself (no rdflib graph to build)
                 assert validator is not None

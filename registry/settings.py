@@ -73,9 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
         "OGPREG_COMPACT_AFTER_QUADS",
         "200000",
         "Compact the store (RocksDB) in the commit that brings the quads written since the "
-        "last compaction to this number; read-only revisions never compact themselves, and "
-        "queries on an uncompacted one run several times slower. 'ogpreg optimize' compacts "
-        "at once.",
+        "last compaction to this number, or to a quarter of the store's size at that "
+        "compaction if that is more (a compaction rewrites the whole store); read-only "
+        "revisions never compact themselves, and queries on an uncompacted one run several "
+        "times slower. 'ogpreg optimize' compacts at once.",
         "50000",
     ),
     Setting(

@@ -111,13 +111,28 @@ class EmbeddedStore:
             ) from exc
         return Revision(int(data["revision"]), datetime.fromisoformat(data["committed"]))
 
-    def uncompacted(self) -> int:
-        """Quads written by commits since the last compaction (an estimate the writers give)."""
+    def _current_data(self) -> dict[str, object]:
         try:
             data = json.loads(self._current_file.read_text("utf-8"))
         except (OSError, ValueError):
-            return 0
-        return int(data.get("uncompacted", 0))
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def uncompacted(self) -> int:
+        """Quads written by commits since the last compaction (an estimate the writers give)."""
+        return int(str(self._current_data().get("uncompacted", 0)))
+
+    def compacted_quads(self) -> int:
+        """The store's size in quads when it was last compacted (0 if never)."""
+        return int(str(self._current_data().get("compacted_quads", 0)))
+
+    def compaction_threshold(self) -> int:
+        """Quads to write before the next compaction: ``compact_after``, or a quarter of the
+        store's size at its last compaction if that is more. A compaction rewrites the whole
+        store (about 20 s at 8 million quads), so its cost grows with the store; tying the
+        interval to the size keeps that cost a constant share of what each load writes, instead
+        of one load in four paying for the whole store."""
+        return max(self.compact_after, self.compacted_quads() // 4)
 
     def _revision_dir(self, number: int) -> Path:
         return self.path / "revisions" / f"{_REV_PREFIX}{number:06d}"
@@ -239,14 +254,15 @@ class EmbeddedStore:
         read-only store: a revision committed straight after a large write keeps its
         uncompacted files for good, and queries on it run several times slower (measured in
         docs/performance.md). So once the quads written since the last compaction reach
-        ``compact_after`` (or when ``compact`` is true), the clone is compacted
+        :meth:`compaction_threshold` (or when ``compact`` is true), the clone is compacted
         (``Store.optimize``) before it is committed.
         """
         with self._write_lock():
             self._remove_stale_work_dirs()
             rev = self.revision()
             pending = self.uncompacted() + max(writes, 0)
-            compact = compact or pending >= self.compact_after
+            compact = compact or pending >= self.compaction_threshold()
+            size = self.compacted_quads()
             self._remove_uncommitted_revisions(0 if rev is None else rev.number)
             work = self.path / f"work-{os.getpid()}-{next(_counter)}"
             if rev is not None and not fresh:
@@ -257,6 +273,7 @@ class EmbeddedStore:
                 yield store
                 if compact:
                     store.optimize()
+                    size = len(store)  # a count over the compacted store: ~2 s at 8 M quads
                 store.flush()
             except BaseException:
                 del store
@@ -265,7 +282,9 @@ class EmbeddedStore:
                 raise
             del store
             gc.collect()
-            self._commit(work, 1 if rev is None else rev.number + 1, 0 if compact else pending)
+            self._commit(
+                work, 1 if rev is None else rev.number + 1, 0 if compact else pending, size
+            )
 
     def optimize(self) -> Revision:
         """Commit a compacted copy of the current revision (``ogpreg optimize``)."""
@@ -275,7 +294,9 @@ class EmbeddedStore:
         assert rev is not None
         return rev
 
-    def _commit(self, work: Path, number: int, uncompacted: int = 0) -> None:
+    def _commit(
+        self, work: Path, number: int, uncompacted: int = 0, compacted_quads: int = 0
+    ) -> None:
         target = self._revision_dir(number)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work, target)
@@ -284,7 +305,12 @@ class EmbeddedStore:
         tmp = self.path / "CURRENT.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(
-                {"revision": number, "committed": now.isoformat(), "uncompacted": uncompacted},
+                {
+                    "revision": number,
+                    "committed": now.isoformat(),
+                    "uncompacted": uncompacted,
+                    "compacted_quads": compacted_quads,
+                },
                 fh,
             )
             fh.flush()

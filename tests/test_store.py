@@ -132,3 +132,20 @@ def test_a_commit_compacts_once_the_threshold_is_reached(tmp_path: Path) -> None
     assert store.uncompacted() == 0
     assert _sst_files(store) < uncompacted_files + 2
     assert len(store.reader()) == 3000
+
+
+def test_the_compaction_interval_grows_with_the_store(tmp_path: Path) -> None:
+    """A compaction rewrites the whole store, so it comes after a quarter of the store's size
+    (at its last compaction) has been written, and never more often than ``compact_after``."""
+    store = EmbeddedStore(tmp_path / "s", compact_after=10**9)
+    _write_batches(store, 8)
+    store.optimize()
+    assert store.uncompacted() == 0
+    assert store.compacted_quads() == 8000
+    store.compact_after = 1000
+    assert store.compaction_threshold() == 2000
+    _write_batches(store, 1, first=8)
+    assert store.uncompacted() == 1000  # 1,000 < 2,000: not compacted this time
+    assert store.compacted_quads() == 8000
+    _write_batches(store, 1, first=9)
+    assert store.uncompacted() == 0 and store.compacted_quads() == 10000
