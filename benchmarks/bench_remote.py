@@ -12,12 +12,15 @@ tests/engines.py), and measures:
    (smallest size only: SHACL validation dominates); then the remote backend's commit
    (``benchmarks/bulkload.py`` through :class:`registry.remote.RemoteStore`) against the
    engine's own bulk load over HTTP (Oxigraph: ``POST /store`` of the N-Quads; Virtuoso: Graph
-   Store ``PUT`` of each graph). Target: ratio >= 0.5.
+   Store ``PUT`` of each graph). Each of the ``--load-reps`` pairs loads into freshly started
+   engines with empty databases (the engine's own load first, the registry's right after); the
+   ratio reported is the median of the pairs' ratios. Target: ratio >= 0.5.
 2. **Queries.** The example queries (``endpoint/examples``, the benchmark queries) through the
    endpoint on the embedded store, on Oxigraph's server and on Virtuoso (answer cache off, a
    different text for every request so no cache helps), and each engine queried directly with
-   the same text: median latency per query, sequentially, and throughput with 4 clients.
-   Target: endpoint median <= 1.5 x the engine's.
+   the same text and request form: median latency per query over ``--reps`` repetitions, the
+   systems taking turns on each repetition, and throughput with 4 clients. Target: endpoint
+   median <= 1.5 x the engine's.
 3. **Validation** of plan submissions of three sizes against the registry at each size.
 
 All traffic goes to 127.0.0.1.
@@ -27,6 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -47,6 +52,7 @@ from benchmarks.common import Query, load_queries, machine_info
 from benchmarks.generate import DEFAULT_BASE, GenerateResult, generate_file
 from endpoint.app import create_app
 from endpoint.server import Server
+from registry.engines import QUERY_TYPE
 from registry.errors import ValidationFailed
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
@@ -59,16 +65,84 @@ def _settings(state: Path, **extra: Any) -> Any:
     return load_settings(values, environ={})
 
 
-def _engines(tmp: Path) -> dict[str, Any]:
+def _starters() -> dict[str, Callable[[Path], Any]]:
     from tests import engines
 
-    out = {}
-    for kind, start in (("oxigraph", engines._start_oxigraph),
-                        ("virtuoso", engines._start_virtuoso)):
-        d = tmp / kind
+    return {"oxigraph": engines._start_oxigraph, "virtuoso": engines._start_virtuoso}
+
+
+def _own_load(kind: str, srv: Any, nq: bytes, gen: GenerateResult) -> float:
+    """The engine's own bulk load over HTTP (quads/s), into an empty, fresh database."""
+    root = srv.query_url.rsplit("/", 1)[0]
+    if kind == "oxigraph":
+        t = time.perf_counter()
+        r = requests.post(root + "/store", data=nq,
+                          headers={"Content-Type": "application/n-quads"}, timeout=3600)
+        r.raise_for_status()
+        return gen.quads / (time.perf_counter() - t)
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS):
+        graphs.setdefault(q.graph_name.value, []).append(  # type: ignore[union-attr]
+            ox.Triple(q.subject, q.predicate, q.object))
+    bodies = {g: ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+              for g, triples in graphs.items()}
+    t = time.perf_counter()
+    for g, body in bodies.items():
+        r = requests.put(root + "/sparql-graph-crud", params={"graph": g}, data=body,
+                         headers={"Content-Type": "application/n-triples"}, timeout=3600)
+        r.raise_for_status()
+    return gen.quads / (time.perf_counter() - t)
+
+
+def _load_pairs(kind: str, n: int, tmp: Path, data: Path, gen: GenerateResult,
+                reps: int) -> tuple[dict[str, Any], Any, Registry]:
+    """``reps`` pairs of (the engine's own bulk load, the registry's load through the remote
+    backend), each into a freshly started engine with an empty database (a reset engine is
+    slower: the deleted data is still in its files), the two of a pair right after each
+    other. Returns the figures, the last engine and its registry (kept for the queries)."""
+    start = _starters()[kind]
+    nq = data.read_bytes()
+    owns: list[float] = []
+    backends: list[float] = []
+    srv: Any = None
+    reg: Registry | None = None
+    for rep in range(reps):
+        d = tmp / f"{kind}-own-{n}-{rep}"
         d.mkdir(parents=True)
-        out[kind] = start(d)
-    return out
+        own_srv = start(d)
+        try:
+            owns.append(_own_load(kind, own_srv, nq, gen))
+        finally:
+            own_srv.stop()
+            shutil.rmtree(d, ignore_errors=True)
+        if srv is not None:
+            srv.stop()
+            shutil.rmtree(srv.workdir, ignore_errors=True)
+        d = tmp / f"{kind}-reg-{n}-{rep}"
+        d.mkdir(parents=True)
+        srv = start(d)
+        try:
+            reg = open_registry(_settings(tmp / f"{kind}-state-{n}-{rep}", **srv.overrides()))
+            reg.ensure_initialised()
+            t = time.perf_counter()
+            bulk_load(reg, data, gen)
+            backends.append(gen.quads / (time.perf_counter() - t))
+        except BaseException:
+            srv.stop()
+            raise
+        print(f"[{n}] {kind} #{rep + 1}: backend load {backends[-1]:,.0f} quads/s, engine's "
+              f"own {owns[-1]:,.0f} quads/s, ratio {backends[-1] / owns[-1]:.2f}",
+              file=sys.stderr)
+    assert reg is not None
+    ratios = [b / o for b, o in zip(backends, owns, strict=True)]
+    out = {
+        f"{kind}_own_bulk_qps": statistics.median(owns),
+        f"{kind}_backend_load_qps": statistics.median(backends),
+        f"{kind}_load_ratio": statistics.median(ratios),
+        f"{kind}_load_runs": [{"own_qps": o, "backend_qps": b, "ratio": r}
+                              for o, b, r in zip(owns, backends, ratios, strict=True)],
+    }
+    return out, srv, reg
 
 
 def _direct(srv: Any, reg: Registry) -> Callable[[Query, str], int]:
@@ -80,9 +154,14 @@ def _direct(srv: Any, reg: Registry) -> Callable[[Query, str], int]:
         params = engine.query_params(union=True, default_graphs=None, named_graphs=None,
                                      timeout=60.0)
         accept = q.accept if q.form != "SELECT" else engine.solutions_accept()
-        body = [("query", engine.prepare(text, dataset=False)), *params]
-        r = session.post(engine.conn.query_url, data=body, headers={"Accept": accept},
-                         timeout=120)
+        sent = engine.prepare(text, dataset=False)
+        if engine.direct_post:  # the same request form as the registry's (Oxigraph)
+            r = session.post(engine.conn.query_url, params=params, data=sent.encode(),
+                             headers={"Accept": accept, "Content-Type": QUERY_TYPE},
+                             timeout=120)
+        else:
+            r = session.post(engine.conn.query_url, data=[("query", sent), *params],
+                             headers={"Accept": accept}, timeout=120)
         r.raise_for_status()
         return len(r.content)
 
@@ -106,17 +185,19 @@ def _endpoint(url: str) -> Callable[[Query, str], int]:
     return call
 
 
-def _latency(call: Callable[[Query, str], int], queries: list[Query], reps: int,
-             offset: int) -> dict[str, float]:
-    out = {}
+def _latency(calls: dict[str, Callable[[Query, str], int]], queries: list[Query], reps: int,
+             offset: int) -> dict[str, dict[str, float]]:
+    """Median latency per system and query; the systems take turns on each repetition of a
+    query, so that a change in the machine's load hits them alike."""
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in calls}
     for q in queries:
-        times = []
-        for n in range(reps):
-            t = time.perf_counter()
-            call(q, q.variant(offset + n))
-            times.append(time.perf_counter() - t)
-        out[q.name] = statistics.median(times)
-    return out
+        for k in range(reps):
+            for name, call in calls.items():
+                t = time.perf_counter()
+                call(q, q.variant(offset + k))
+                times[name].setdefault(q.name, []).append(time.perf_counter() - t)
+    return {name: {q: statistics.median(v) for q, v in per.items()}
+            for name, per in times.items()}
 
 
 def _throughput(call: Callable[[Query, str], int], queries: list[Query], seconds: float,
@@ -155,12 +236,13 @@ def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     split = tmp / f"split{n}"
     gen: GenerateResult = generate_file(n, 42, data, base_uri=DEFAULT_BASE, split_dir=split)
     res["quads"] = gen.quads
+    res["loadavg_start"] = os.getloadavg()
     # -- raw pyoxigraph bulk load, and ogpreg load (smallest size) --
     t = time.perf_counter()
     ox.Store().bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
     raw = gen.quads / (time.perf_counter() - t)
     res["pyoxigraph_bulk_qps"] = raw
-    if n == min(args.commitments):
+    if n == min(args.commitments) and not args.no_ogpreg_load:
         reg = open_registry(_settings(tmp / f"emb-load{n}"))
         reg.ensure_initialised()
         files = [SourceFile(f"{s.source_id}.nt", (split / f"{s.source_id}.nt").read_bytes(),
@@ -181,47 +263,14 @@ def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
     # -- embedded store for queries --
     emb = open_registry(_settings(tmp / f"emb{n}"))
     bulk_load(emb, data, gen)
-    engines = _engines(tmp / f"engines{n}")
+    engines: dict[str, Any] = {}
     regs: dict[str, Registry] = {"embedded": emb}
     try:
-        for kind, srv in engines.items():
-            # the engine's own bulk load over HTTP
-            srv.reset()
-            nq = data.read_bytes()
-            t = time.perf_counter()
-            if kind == "oxigraph":
-                r = requests.post(srv.query_url.rsplit("/", 1)[0] + "/store", data=nq,
-                                  headers={"Content-Type": "application/n-quads"}, timeout=3600)
-                r.raise_for_status()
-            else:
-                graphs: dict[str, list[ox.Triple]] = {}
-                for q in ox.parse(nq, format=ox.RdfFormat.N_QUADS):
-                    graphs.setdefault(q.graph_name.value, []).append(  # type: ignore[union-attr]
-                        ox.Triple(q.subject, q.predicate, q.object))
-                t = time.perf_counter()
-                gsp = srv.query_url.rsplit("/", 1)[0] + "/sparql-graph-crud"
-                for g, triples in graphs.items():
-                    r = requests.put(gsp, params={"graph": g},
-                                     data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES),
-                                     headers={"Content-Type": "application/n-triples"},
-                                     timeout=3600)
-                    r.raise_for_status()
-            own = gen.quads / (time.perf_counter() - t)
-            if kind == "oxigraph":
-                srv.reset()
-            # (Virtuoso: the registry's load below replaces these same graphs; dropping them
-            # first only costs time)
-            reg = open_registry(_settings(tmp / f"{kind}-state{n}", **srv.overrides()))
-            reg.ensure_initialised()
-            t = time.perf_counter()
-            bulk_load(reg, data, gen)
-            backend = gen.quads / (time.perf_counter() - t)
-            res[f"{kind}_own_bulk_qps"] = own
-            res[f"{kind}_backend_load_qps"] = backend
-            res[f"{kind}_load_ratio"] = backend / own
+        for kind in ("oxigraph", "virtuoso"):
+            figures, srv, reg = _load_pairs(kind, n, tmp, data, gen, args.load_reps)
+            res.update(figures)
+            engines[kind] = srv
             regs[kind] = reg
-            print(f"[{n}] {kind}: backend load {backend:,.0f} quads/s, engine's own "
-                  f"{own:,.0f} quads/s, ratio {backend / own:.2f}", file=sys.stderr)
         queries = load_queries(500)
         calls: dict[str, Callable[[Query, str], int]] = {}
         servers = []
@@ -240,7 +289,8 @@ def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
                         print(f"[{n}] {name}: {q.name} left out: {exc}", file=sys.stderr)
                         queries.remove(q)
             res["queries"] = [q.name for q in queries]
-            lat = {name: _latency(call, queries, args.reps, 1) for name, call in calls.items()}
+            res["loadavg_before_queries"] = os.getloadavg()
+            lat = _latency(calls, queries, args.reps, 1)
             res["latency"] = lat
             res["median_ms"] = {k: 1000 * statistics.median(v.values()) for k, v in lat.items()}
             for kind in engines:
@@ -253,6 +303,7 @@ def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
             res["throughput_qps"] = {
                 name: _throughput(call, queries, args.seconds) for name, call in calls.items()
             }
+            res["loadavg_after_queries"] = os.getloadavg()
         finally:
             for s in servers:
                 s.close()
@@ -344,8 +395,12 @@ def svg_plot(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--commitments", type=int, nargs="+", default=[1000, 10000])
-    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--reps", type=int, default=7, help="latency repetitions per query")
+    ap.add_argument("--load-reps", type=int, default=3,
+                    help="load measurements (pairs on fresh engines) per engine and size")
     ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--no-ogpreg-load", action="store_true",
+                    help="skip the ogpreg load measurement (a size measured on its own)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--svg", type=Path, help="write the latency/throughput plot here")
     ap.add_argument("--plot", type=Path, help="only plot the results of an earlier --json")

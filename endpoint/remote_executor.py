@@ -8,9 +8,11 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   the engine (reused for ``revision_ttl`` seconds for ETags and cache look-ups), so any number of
   endpoint processes can serve one engine (docs/deployment.md).
 * **Before or after, never between.** The revision is read before a query (possibly cached) and
-  again, fresh, after it; an answer counts only if no commit finished in between, else the
-  query runs again. While an engine applies a commit that is not one atomic request
-  (Virtuoso's swap), the executor waits for it to finish.
+  checked after it (:meth:`registry.engines.Engine.still_current`; on Oxigraph one ``ASK`` for
+  the revision's marker graphs, on Virtuoso a fresh bookkeeping read); an answer counts only
+  if no commit finished in between, else the query runs again with a fresh revision. While an
+  engine applies a commit that is not one atomic request (Virtuoso's swap), the executor waits
+  for it to finish.
 * **Timeout.** The engine's own limit stops the work on the server (Virtuoso: the ``timeout``
   parameter; Oxigraph: ``oxigraph serve --timeout-s``), and the executor stops waiting at
   ``OGPREG_QUERY_TIMEOUT`` (it closes the connection; 504 either way).
@@ -41,10 +43,10 @@ from endpoint.executor import (
     NotAcceptable,
     QueryExecutor,
     QueryRequest,
-    QueryTimeout,
 )
 from endpoint.worker import BOOLEAN, GRAPH, SOLUTIONS, _CapReached, _LineSink, _mark_truncated
 from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
+from registry.errors import QueryTimeout
 from registry.i18n import msg
 from registry.remote import RemoteReader, RemoteStore, prologue, query_form
 from registry.store import Revision
@@ -120,10 +122,25 @@ class RemoteQueryExecutor(QueryExecutor):
         cached = self._state
         if not fresh and cached is not None and now - cached[0] <= self.revision_ttl:
             return cached[1]
+        if not fresh and cached is not None and self.engine.cheap_check:
+            # an older read confirmed with one cheap request (Oxigraph: one ASK)
+            if self.engine.still_current(cached[1]):
+                self._confirmed(now, cached[1])
+                return cached[1]
         meta = self.remote.state()
         with self._state_lock:
             self._state = (now, meta)
         return meta
+
+    def _confirmed(self, when: float, meta: Meta | None) -> None:
+        """``meta`` was still current at ``when`` (a check after a query): as good as a read
+        then, so the revision read is reused from then on (unless a newer one is known)."""
+        with self._state_lock:
+            known = self._state
+            if known is None or known[0] < when and (
+                known[1] is None or meta is None or known[1].number <= meta.number
+            ):
+                self._state = (when, meta)
 
     def current(self) -> Revision | None:
         meta = self._meta()
@@ -154,8 +171,9 @@ class RemoteQueryExecutor(QueryExecutor):
         if not self._slots.acquire(timeout=self.queue_timeout):
             raise self._busy()
         try:
+            fresh = False
             for _ in range(10):
-                before = self._meta()
+                before = self._meta(fresh=fresh)
                 while before is not None and before.committing:
                     if time.monotonic() > deadline:
                         raise self._timeout()
@@ -163,10 +181,13 @@ class RemoteQueryExecutor(QueryExecutor):
                     before = self._meta(fresh=True)
                 try:
                     answer = self._evaluate(request, before, deadline)
+                    checked = time.monotonic()
+                    current = self.engine.still_current(before)
                 except EngineTimeout:
                     raise self._timeout() from None
-                after = self._meta(fresh=True)
-                if after == before:
+                fresh = True
+                if current:
+                    self._confirmed(checked, before)
                     answer.elapsed = time.monotonic() - started
                     self._count("evaluation_seconds_sum", answer.elapsed)
                     self._count("evaluation_count")

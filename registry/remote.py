@@ -49,6 +49,7 @@ from registry.engines import (
     CommitPlan,
     Connection,
     Engine,
+    GraphContents,
     Meta,
     make_engine,
     nt,
@@ -415,13 +416,18 @@ class RemoteTransaction(RemoteReader):
 
     def extend(self, quads: Iterable[ox.Quad]) -> None:
         owned: list[ox.Quad] = []
+        ins, dels = self._ins, self._del
+        mine: dict[Any, bool] = {}  # graph name -> held whole locally
         for q in quads:
-            g = self._graph_of(q)
-            if self._cleared or g in self._owned:
+            g = q.graph_name
+            local = mine.get(g)
+            if local is None:
+                local = mine[g] = self._cleared or self._graph_of(q) in self._owned
+            if local:
                 owned.append(q)
             else:
-                self._del.discard(q)
-                self._ins.add(q)
+                dels.discard(q)
+                ins.add(q)
         if owned:
             self._local.extend(owned)
 
@@ -437,12 +443,32 @@ class RemoteTransaction(RemoteReader):
         base_iri: str | None = None,
         to_graph: ox.NamedNode | None = None,
     ) -> None:
-        """Parse RDF and add it, like pyoxigraph's ``Store.bulk_load``."""
-        parsed = ox.parse(input, format, path=path, base_iri=base_iri)
-        self.extend(
-            q if to_graph is None else ox.Quad(q.subject, q.predicate, q.object, to_graph)
-            for q in parsed
-        )
+        """Parse RDF and add it, like pyoxigraph's ``Store.bulk_load``. Graphs held whole
+        locally (replaced in this transaction) are filled by pyoxigraph without a Python object
+        per quad."""
+        if to_graph is not None:
+            parsed = ox.parse(input, format, path=path, base_iri=base_iri)
+            self.extend(ox.Quad(q.subject, q.predicate, q.object, to_graph) for q in parsed)
+            return
+        staged = ox.Store()
+        staged.bulk_load(input, format, path=path, base_iri=base_iri)
+        stray = next(staged.quads_for_pattern(None, None, None, ox.DefaultGraph()), None)
+        if stray is not None:
+            self._graph_of(stray)  # raises: the registry writes no default graph
+        whole: list[ox.NamedNode] = []
+        for g in staged.named_graphs():
+            if isinstance(g, ox.NamedNode) and (self._cleared or g.value in self._owned):
+                whole.append(g)
+            else:
+                self.extend(staged.quads_for_pattern(None, None, None, g))
+        if not whole:
+            return
+        for g in [g for g in staged.named_graphs() if g not in whole]:
+            staged.remove_graph(g)
+        if next(iter(self._local), None) is None:
+            self._local = staged  # nothing held yet: the parsed store becomes the local one
+        else:
+            self._local.bulk_load(staged.dump(format=ox.RdfFormat.N_QUADS), ox.RdfFormat.N_QUADS)
 
     def remove(self, quad: ox.Quad) -> None:
         g = self._graph_of(quad)
@@ -535,20 +561,13 @@ class RemoteTransaction(RemoteReader):
 
     # -- the commit ------------------------------------------------------------------------
     def plan(self, number: int, base_uri: str) -> CommitPlan:
-        replaced: dict[str, list[ox.Triple]] = {}
         if self._cleared:
-            for g in self._engine_graphs():
-                replaced[g] = []
-            owned = {g.value for g in self._local.named_graphs() if isinstance(g, ox.NamedNode)}
+            local = {g.value for g in self._local.named_graphs() if isinstance(g, ox.NamedNode)}
+            replaced = [*self._engine_graphs(), *sorted(local)]
         else:
-            owned = self._owned
-        for g in sorted(owned):
-            replaced[g] = [
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in self._local.quads_for_pattern(None, None, None, ox.NamedNode(g))
-            ]
+            replaced = sorted(self._owned)
         return CommitPlan(
-            replaced=replaced,
+            replaced=GraphContents(self._local, replaced),
             graphs=[g.value for g in self.named_graphs()],
             inserted=sorted(self._ins, key=str),
             deleted=sorted(self._del, key=str),

@@ -209,6 +209,92 @@ def test_virtuoso_graph_exclusion_pragma_breaks_constant_graph_patterns(
     virtuoso_server.update(f"DROP SILENT GRAPH <{g}>")
 
 
+def test_bulk_load_in_a_transaction_gives_what_the_embedded_store_gives(
+    remote_registry: Registry, registry: Registry
+) -> None:
+    """RemoteTransaction.bulk_load parses a graph the transaction replaces straight into its
+    own store, and adds the quads of other graphs to them; the commit sends the replaced
+    graph as N-Triples written by pyoxigraph. Same result as on the embedded store."""
+    replaced = BASE + "graph/test/replaced"  # invented test graphs
+    added_to = BASE + "graph/test/added-to"
+    a, b = f"<{BASE}id/test/a>", f"<{BASE}id/test/b>"
+    seed = (
+        f'{a} <urn:p> "gammel" <{replaced}> .\n'
+        f'{a} <urn:p> "beholdt" <{added_to}> .\n'
+    )
+    data = (
+        f'{a} <urn:p> "ny \\"verdi\\"\\nlinje 2 \u2013 \u00e6\u00f8\u00e5"@nb <{replaced}> .\n'
+        f"{a} <urn:q> _:b1 <{replaced}> .\n"
+        f'_:b1 <urn:p> "1.5"^^<http://www.w3.org/2001/XMLSchema#decimal> <{replaced}> .\n'
+        f'{b} <urn:p> "lagt til" <{added_to}> .\n'
+    )
+    seen = []
+    for reg in (remote_registry, registry):
+        with reg.store.transaction() as tx:
+            tx.bulk_load(seed.encode(), ox.RdfFormat.N_QUADS)
+        with reg.store.transaction() as tx:
+            tx.remove_graph(ox.NamedNode(replaced))
+            tx.bulk_load(data.encode(), ox.RdfFormat.N_QUADS)
+            inside = len(list(tx.quads_for_pattern(None, None, None, ox.NamedNode(replaced))))
+        reader = reg.store.reader()
+        seen.append((inside, {
+            g: _named(set(reader.quads_for_pattern(None, None, None, ox.NamedNode(g))))
+            for g in (replaced, added_to)
+        }))
+    assert seen[0] == seen[1]
+    inside, graphs = seen[0]
+    assert inside == 3
+    assert len(graphs[replaced][0]) == 1 and graphs[replaced][1] == 2  # "gammel" is gone
+    assert len(graphs[added_to][0]) == 2
+
+
+def test_bulk_load_into_the_default_graph_is_refused(remote_registry: Registry) -> None:
+    reg = remote_registry
+    rev = reg.store.revision()
+    with pytest.raises(StoreError), reg.store.transaction() as tx:
+        tx.bulk_load(b"<urn:a> <urn:b> <urn:c> .\n", ox.RdfFormat.N_QUADS)
+    assert reg.store.revision() == rev
+
+
+def test_still_current_notices_every_commit(remote_registry: Registry) -> None:
+    """The endpoint's after-query check (Oxigraph: one ASK for the revision's marker graphs)."""
+    engine = remote_registry.store.engine
+    meta = engine.meta()
+    assert meta is not None and engine.still_current(meta)
+    with remote_registry.store.transaction() as tx:
+        tx.add(ox.Quad(ox.NamedNode(f"{BASE}id/test/a"), ox.NamedNode("urn:p"),
+                       ox.Literal("x"), ox.NamedNode(BASE + "graph/test/current")))
+    assert not engine.still_current(meta)
+    assert engine.still_current(engine.meta())
+
+
+def test_oxigraph_commit_drops_every_older_revision_marker(
+    oxigraph_server: EngineServer, tmp_path: Path
+) -> None:
+    """Older markers go in a clean-up request after the commit; one that a failed clean-up
+    left behind goes with the next commit's, so still_current never confirms an old revision."""
+    oxigraph_server.reset()
+    reg = open_registry(make_settings(tmp_path / "state", **oxigraph_server.overrides()))
+    engine = reg.store.engine
+    assert isinstance(engine, OxigraphEngine)
+
+    def commit(name: str) -> None:
+        with reg.store.transaction() as tx:
+            tx.add(ox.Quad(ox.NamedNode(f"{BASE}id/test/{name}"), ox.NamedNode("urn:p"),
+                           ox.Literal(name), ox.NamedNode(BASE + "graph/test/markers")))
+
+    commit("a")
+    first = engine.meta()
+    oxigraph_server.update("CREATE GRAPH <urn:ogpreg:revision:0> ; "
+                           "CREATE GRAPH <urn:ogpreg:committed:0:2026-01-01T00:00:00+00:00>")
+    commit("b")
+    markers = {g for g in engine.named_graphs() if g.startswith("urn:ogpreg:revision:")}
+    assert markers == {"urn:ogpreg:revision:2"}
+    assert not any(g.startswith("urn:ogpreg:committed:0") for g in engine.named_graphs())
+    assert first is not None and not engine.still_current(first)
+    oxigraph_server.reset()
+
+
 # -- queries ----------------------------------------------------------------------------------------
 def test_query_dataset_forms(remote_registry: Registry) -> None:
     reg = remote_registry

@@ -35,6 +35,8 @@ from registry.querytext import inspect
 SOLUTIONS_JSON = "application/sparql-results+json"
 SOLUTIONS_TSV = "text/tab-separated-values"
 NTRIPLES = "application/n-triples"
+#: a query sent as the request body
+QUERY_TYPE = "application/sparql-query; charset=utf-8"
 
 
 class EngineTimeout(RegistryError):
@@ -69,12 +71,45 @@ class Meta:
     detail: tuple[str, ...] = ()
 
 
+class GraphContents(Mapping[str, list[ox.Triple]]):
+    """The new content of the graphs a commit replaces, held in a pyoxigraph store: read as
+    lists of triples (``contents[g]``), or as N-Triples written by pyoxigraph straight from the
+    store (:meth:`ntriples`: no Python object per triple, the fast path of a large commit). A
+    graph listed but absent from the store is removed by the commit."""
+
+    def __init__(self, store: ox.Store, graphs: Iterable[str]) -> None:
+        self._store = store
+        self._graphs = list(dict.fromkeys(graphs))
+        self._names = set(self._graphs)
+
+    def __getitem__(self, graph: str) -> list[ox.Triple]:
+        if graph not in self._names:
+            raise KeyError(graph)
+        return [
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        ]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._graphs)
+
+    def __len__(self) -> int:
+        return len(self._graphs)
+
+    def ntriples(self, graph: str) -> bytes:
+        """The graph's new content as N-Triples (empty: the graph is removed)."""
+        if graph not in self._names:
+            raise KeyError(graph)
+        node = ox.NamedNode(graph)
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=node) or b""
+
+
 @dataclass
 class CommitPlan:
     """Everything one transaction writes, applied by :meth:`Engine.commit` at once."""
 
     #: graphs whose whole content is replaced (an empty list removes the graph)
-    replaced: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    replaced: Mapping[str, list[ox.Triple]] = field(default_factory=dict)
     #: quads added to / removed from graphs that are not replaced
     inserted: list[ox.Quad] = field(default_factory=list)
     deleted: list[ox.Quad] = field(default_factory=list)
@@ -88,6 +123,12 @@ class CommitPlan:
 
     def is_empty(self) -> bool:
         return not (self.replaced or self.inserted or self.deleted)
+
+    def replaced_ntriples(self, graph: str) -> bytes:
+        """The new content of a replaced graph as N-Triples."""
+        if isinstance(self.replaced, GraphContents):
+            return self.replaced.ntriples(graph)
+        return ntriples(self.replaced[graph])
 
 
 def nt(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
@@ -135,6 +176,11 @@ class Engine:
 
     #: seconds a bookkeeping read may be reused for preparing queries (see the adapters)
     meta_ttl = 1.0
+    #: :meth:`prepare` changes query texts (else the text is sent as it is, unparsed)
+    rewrites_queries = True
+    #: queries are sent "via POST directly" (``application/sparql-query``); Virtuoso 7.2 does
+    #: not answer those (the request hangs), so the default is the form-encoded POST
+    direct_post = False
 
     def __init__(self, conn: Connection, base_uri: str, *, http_timeout: float = 300.0) -> None:
         self._meta: tuple[float, Meta | None] | None = None
@@ -143,6 +189,13 @@ class Engine:
         self.http_timeout = http_timeout
         self.session = requests.Session()
         self.session.headers["User-Agent"] = "ogp-registry"
+        # The environment (HTTP(S)_PROXY, NO_PROXY, REQUESTS_CA_BUNDLE…) is read once, here,
+        # for the engine's host: requests would read it again on every request (about 0.5 ms
+        # each, two requests per endpoint query).
+        env = self.session.merge_environment_settings(conn.query_url, {}, None, None, None)
+        self.session.proxies.update(env.get("proxies") or {})
+        self.session.verify = env.get("verify", True)
+        self.session.trust_env = False
         if conn.user:
             self.session.auth = self._auth(conn.user, conn.password or "")
 
@@ -249,22 +302,39 @@ class Engine:
         stream: bool = False,
         raw: bool = False,
     ) -> requests.Response:
-        """POST a query (form-encoded, SPARQL 1.1 Protocol). ``raw`` sends the text as is
-        (the adapter's own bookkeeping reads)."""
-        dataset = bool(default_graphs or named_graphs) or inspect(text).has_dataset
-        body = [("query", text if raw else self.prepare(text, dataset=dataset))]
-        body += self.query_params(
+        """POST a query (SPARQL 1.1 Protocol: form-encoded, or with :attr:`direct_post` the
+        text as the body and the other parameters in the URL, which saves encoding a long
+        text). ``raw`` sends the text as is (the adapter's own bookkeeping reads)."""
+        if raw:
+            sent = text
+        elif self.rewrites_queries:
+            dataset = bool(default_graphs or named_graphs) or inspect(text).has_dataset
+            sent = self.prepare(text, dataset=dataset)
+        else:
+            sent = text
+        params = self.query_params(
             union=union, default_graphs=default_graphs, named_graphs=named_graphs, timeout=timeout
         )
         http_timeout = self.http_timeout if timeout is None else timeout + 5.0
-        resp = self._request(
-            "POST",
-            self.conn.query_url,
-            data=body,
-            headers={"Accept": accept},
-            stream=stream,
-            timeout=http_timeout,
-        )
+        if self.direct_post:
+            resp = self._request(
+                "POST",
+                self.conn.query_url,
+                params=params,
+                data=sent.encode("utf-8"),
+                headers={"Accept": accept, "Content-Type": QUERY_TYPE},
+                stream=stream,
+                timeout=http_timeout,
+            )
+        else:
+            resp = self._request(
+                "POST",
+                self.conn.query_url,
+                data=[("query", sent), *params],
+                headers={"Accept": accept},
+                stream=stream,
+                timeout=http_timeout,
+            )
         self.check_answer(resp)
         return resp
 
@@ -358,11 +428,15 @@ class Engine:
             raise self._failed(what, resp)
 
     def put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
+        self.put_ntriples(graph, ntriples(triples))
+
+    def put_ntriples(self, graph: str, body: bytes) -> None:
+        """Replace a named graph with ``body`` (N-Triples; Graph Store Protocol PUT)."""
         resp = self._request(
             "PUT",
             self.conn.store_url,
             params={"graph": graph},
-            data=ntriples(triples),
+            data=body,
             headers={"Content-Type": NTRIPLES},
         )
         if resp.status_code >= 400:
@@ -371,6 +445,15 @@ class Engine:
     # -- bookkeeping: overridden -------------------------------------------------------------
     def meta(self) -> Meta | None:
         raise NotImplementedError
+
+    #: :meth:`still_current` costs less than :meth:`meta` (the endpoint then uses it to
+    #: confirm an older bookkeeping read)
+    cheap_check = False
+
+    def still_current(self, meta: Meta | None) -> bool:
+        """Whether ``meta`` (read earlier) is still the registry's bookkeeping: no commit
+        finished, none is being applied. Adapters may answer with a cheaper request."""
+        return self.meta() == meta
 
     def commit(self, plan: CommitPlan, state_dir: Path) -> None:
         raise NotImplementedError
