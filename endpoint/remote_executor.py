@@ -44,28 +44,26 @@ from endpoint.executor import (
     QueryExecutor,
     QueryRequest,
 )
-from endpoint.worker import BOOLEAN, GRAPH, SOLUTIONS, _CapReached, _LineSink, _mark_truncated
+from endpoint.worker import (
+    BOOLEAN,
+    GRAPH,
+    SOLUTIONS,
+    WITH_PREFIXES,
+    _CapReached,
+    _LineSink,
+    _mark_truncated,
+    graph_formats_by_name,
+    solution_formats_by_name,
+)
 from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
 from registry.errors import QueryTimeout
 from registry.i18n import msg
 from registry.remote import RemoteReader, RemoteStore, prologue, query_form
 from registry.store import Revision
 
-_SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-_GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-}
-_WITH_PREFIXES = {"turtle", "trig", "rdfxml"}
+_SOLUTION_FORMATS = solution_formats_by_name()
+_GRAPH_FORMATS = graph_formats_by_name()
+_WITH_PREFIXES = WITH_PREFIXES
 
 
 class RemoteQueryExecutor(QueryExecutor):

@@ -108,6 +108,37 @@ def _mark_truncated(body: bytes, fmt: str, rows: int, link: str) -> bytes:
     return body  # CSV, TSV, JSON-LD: the response headers carry the signal
 
 
+#: Graph formats whose serialisation declares the registry's prefixes.
+WITH_PREFIXES = frozenset({"turtle", "trig", "rdfxml"})
+
+
+def solution_formats_by_name() -> dict[str, Any]:
+    """The SELECT/ASK result formats by the protocol's short names (imports pyoxigraph, so a
+    function: this module is imported by the parent before any worker is started)."""
+    import pyoxigraph as ox
+
+    return {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+
+
+def graph_formats_by_name() -> dict[str, Any]:
+    """The CONSTRUCT/DESCRIBE formats by the protocol's short names."""
+    import pyoxigraph as ox
+
+    return {
+        "turtle": ox.RdfFormat.TURTLE,
+        "ntriples": ox.RdfFormat.N_TRIPLES,
+        "jsonld": ox.RdfFormat.JSON_LD,
+        "rdfxml": ox.RdfFormat.RDF_XML,
+        "nquads": ox.RdfFormat.N_QUADS,
+        "trig": ox.RdfFormat.TRIG,
+    }
+
+
 def worker_main(
     conn: Connection,
     store_path: str,
@@ -131,21 +162,9 @@ def worker_main(
         store.reader()  # open the current revision now, not on the first query
     conn.send(("ready", os.getpid(), isolated))
 
-    solution_formats = {
-        "json": ox.QueryResultsFormat.JSON,
-        "xml": ox.QueryResultsFormat.XML,
-        "csv": ox.QueryResultsFormat.CSV,
-        "tsv": ox.QueryResultsFormat.TSV,
-    }
-    graph_formats = {
-        "turtle": ox.RdfFormat.TURTLE,
-        "ntriples": ox.RdfFormat.N_TRIPLES,
-        "jsonld": ox.RdfFormat.JSON_LD,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-        "nquads": ox.RdfFormat.N_QUADS,
-        "trig": ox.RdfFormat.TRIG,
-    }
-    with_prefixes = {"turtle", "trig", "rdfxml"}
+    solution_formats = solution_formats_by_name()
+    graph_formats = graph_formats_by_name()
+    with_prefixes = WITH_PREFIXES
 
     def snapshot() -> tuple[Any, int, str | None]:
         for _ in range(10):

@@ -27,9 +27,7 @@ check and the commit it allows cannot be separated by another HTTP write.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
@@ -43,12 +41,12 @@ from registry.errors import (
     Forbidden,
     NotFound,
     QueryError,
-    StoreError,
     UsageError,
     ValidationFailed,
     sparql_failure,
 )
 from registry.i18n import msg
+from registry.locks import exclusive
 from registry.namespaces import OGP, PREFIXES
 from registry.rdfconv import quads_to_graph
 from registry.rdfio import format_for, parse_rdf
@@ -241,27 +239,8 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
 @contextlib.contextmanager
 def write_lock(registry: Registry) -> Iterator[None]:
     """Serialise HTTP writers of one store (rights check + write), across processes."""
-    path = registry.store.path
-    path.mkdir(parents=True, exist_ok=True)
-    with open(path / "graph-store.lock", "a+b") as fh:
-        deadline = time.monotonic() + registry.store.lock_timeout
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        msg(
-                            "Registeret er opptatt med en annen skriving. Prøv igjen senere.",
-                            "The registry is busy with another write. Try again later.",
-                        )
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with exclusive(registry.store.path / "graph-store.lock", registry.store.lock_timeout):
+        yield
 
 
 def _as_token(registry: Registry, token: TokenRecord) -> Registry:

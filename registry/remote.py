@@ -33,7 +33,6 @@ protocols only; what differs between engines lives in ``registry/engines/``.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -56,6 +55,7 @@ from registry.engines import (
 )
 from registry.errors import ConfigurationError, QueryError, StoreError
 from registry.i18n import msg
+from registry.locks import exclusive
 from registry.querytext import _TOKEN
 from registry.settings import Settings
 from registry.store import Revision
@@ -627,32 +627,8 @@ class RemoteStore:
         part of its API the registry uses; see :class:`registry.backend.StoreLike`)."""
         return cast(ox.Store, RemoteReader(self))
 
-    @contextlib.contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / "write.lock", "a+b") as fh:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            msg(
-                                "Registeret er opptatt: en annen lasting har holdt skrivelåsen "
-                                "({path}) i over {seconds:.0f} sekunder. Prøv igjen senere.",
-                                "The registry is busy: another load has held the write lock "
-                                "({path}) for over {seconds:.0f} seconds. Try again later.",
-                                path=self.path / "write.lock",
-                                seconds=self.lock_timeout,
-                            )
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _write_lock(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self.path / "write.lock", self.lock_timeout)
 
     @contextlib.contextmanager
     def transaction(

@@ -19,7 +19,6 @@ it into ``revisions/`` and replacing ``CURRENT`` atomically. A crash at any mome
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import itertools
 import json
@@ -36,6 +35,7 @@ import pyoxigraph as ox
 
 from registry.errors import ConfigurationError, StoreError
 from registry.i18n import msg
+from registry.locks import exclusive
 
 _REV_PREFIX = "rev-"
 _counter = itertools.count()
@@ -196,32 +196,8 @@ class EmbeddedStore:
             return store
 
     # -- writing ---------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        self.path.mkdir(parents=True, exist_ok=True)
-        with open(self.path / "write.lock", "a+b") as fh:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() > deadline:
-                        raise StoreError(
-                            msg(
-                                "Lageret {path} er opptatt: en annen lasting har holdt "
-                                "skrivelåsen i over {seconds:.0f} sekunder. Prøv igjen senere.",
-                                "The store {path} is busy: another load has held the write "
-                                "lock for over {seconds:.0f} seconds. Try again later.",
-                                path=self.path,
-                                seconds=self.lock_timeout,
-                            )
-                        ) from None
-                    time.sleep(0.05)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+    def _write_lock(self) -> contextlib.AbstractContextManager[None]:
+        return exclusive(self.path / "write.lock", self.lock_timeout)
 
     def _remove_stale_work_dirs(self) -> None:
         for work in self.path.glob("work-*"):
