@@ -49,9 +49,8 @@ from endpoint.worker import (
     GRAPH,
     SOLUTIONS,
     WITH_PREFIXES,
-    _CapReached,
-    _LineSink,
     _mark_truncated,
+    capped_tsv,
     graph_formats_by_name,
     solution_formats_by_name,
 )
@@ -246,7 +245,7 @@ class RemoteQueryExecutor(QueryExecutor):
         else:
             solutions = engine.read_solutions(resp)
             assert isinstance(solutions, ox.QuerySolutions)
-            tsv, truncated = _capped_tsv(solutions, request.row_cap)
+            tsv, truncated = capped_tsv(solutions, request.row_cap)
         return self._solutions_answer(tsv, truncated, request, revision, committed)
 
     def _lines(
@@ -330,33 +329,9 @@ class RemoteQueryExecutor(QueryExecutor):
             body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
             return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
         if isinstance(result, ox.QuerySolutions):
-            tsv, truncated = _capped_tsv(result, request.row_cap)
+            tsv, truncated = capped_tsv(result, request.row_cap)
             return self._solutions_answer(tsv, truncated, request, revision, committed)
         it = iter(result)
         triples = list(itertools.islice(it, request.row_cap))
         truncated = next(it, None) is not None
         return self._graph_answer(triples, truncated, request, revision, committed)
-
-
-def _capped_tsv(solutions: ox.QuerySolutions, cap: int) -> tuple[bytes, bool]:
-    """The solutions as SPARQL TSV, cut after ``cap`` rows."""
-    sink = _LineSink(cap + 1)
-    truncated = False
-    try:
-        solutions.serialize(cast(Any, sink), format=ox.QueryResultsFormat.TSV)
-    except _CapReached:
-        truncated = True
-    except OSError:
-        if sink.lines <= sink.limit:
-            raise
-        truncated = True
-    tsv = sink.value()
-    if truncated:
-        end = -1
-        for _ in range(cap + 1):
-            end = tsv.find(b"\n", end + 1)
-            if end < 0:
-                break
-        if end >= 0:
-            tsv = tsv[: end + 1]
-    return tsv, truncated

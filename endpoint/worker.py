@@ -230,19 +230,7 @@ def worker_main(
                         body = escape_csv(body)
                     rows = body.count(b"\n") - 1 if sfmt in ("csv", "tsv") else -1
                     return ("ok", SOLUTIONS, sfmt, rows, False, revision, committed), body
-                sink = _LineSink(cap + 1)  # the header line and ``cap`` rows
-                truncated = False
-                try:
-                    result.serialize(cast(Any, sink), format=ox.QueryResultsFormat.TSV)
-                except _CapReached:
-                    truncated = True
-                except OSError:
-                    if sink.lines <= sink.limit:
-                        raise
-                    truncated = True
-                tsv = sink.value()
-                if truncated:
-                    tsv = _lines(tsv, cap + 1)
+                tsv, truncated = capped_tsv(result, cap)
                 rows = tsv.count(b"\n") - 1
                 if sfmt == "tsv":
                     body = tsv
@@ -292,6 +280,27 @@ def worker_main(
             conn.send_bytes(body)
         except (OSError, ValueError):
             return
+
+
+def capped_tsv(solutions: Any, cap: int) -> tuple[bytes, bool]:
+    """SELECT solutions as SPARQL TSV, stopped after the header and ``cap`` rows (the
+    evaluation stops there too); whether rows were left out."""
+    import pyoxigraph as ox
+
+    sink = _LineSink(cap + 1)  # the header line and ``cap`` rows
+    truncated = False
+    try:
+        solutions.serialize(cast(Any, sink), format=ox.QueryResultsFormat.TSV)
+    except _CapReached:
+        truncated = True
+    except OSError:
+        if sink.lines <= sink.limit:
+            raise
+        truncated = True
+    tsv = sink.value()
+    if truncated:
+        tsv = _lines(tsv, cap + 1)
+    return tsv, truncated
 
 
 def _lines(data: bytes, n: int) -> bytes:
