@@ -7,7 +7,9 @@ the keywords that matter to the protocol:
 * ``SERVICE``: federated queries reach out over the network; the public endpoint refuses them
   (the query workers also run without a network, see ``endpoint/executor.py``);
 * ``FROM`` / ``FROM NAMED``: the query names its own dataset, so the endpoint must not replace
-  the default graph with the union of all graphs.
+  the default graph with the union of all graphs; :func:`dataset` reads the graphs it names
+  (prefixed names and relative IRIs resolved) and gives the text without those clauses, for
+  an engine that must be told the dataset another way (Virtuoso, ``registry/engines``).
 
 A keyword is a bare word outside strings, IRIs and comments: ``?service``, ``ex:SERVICE`` and
 ``"SERVICE"`` do not count.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from registry.i18n import Msg, msg
 
@@ -116,6 +119,86 @@ def inspect(query: str) -> QueryText:
         depth=deepest,
         limit=limit,
     )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The dataset a query's own ``FROM`` / ``FROM NAMED`` clauses name, and its text without
+    them (codepoint escapes decoded, as a SPARQL parser reads it)."""
+
+    default: tuple[str, ...]
+    named: tuple[str, ...]
+    text: str
+
+
+_PN_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
+def dataset(query: str) -> Dataset | None:
+    """The graphs of the query's ``FROM`` (default graph) and ``FROM NAMED`` clauses, with
+    ``PREFIX`` and ``BASE`` of its prologue applied, and the text with those clauses blanked
+    out; None when the query has no such clause. An IRI that cannot be resolved (an
+    undeclared prefix) is left as written: the engine's parser will refuse the query."""
+    text = _CODEPOINT.sub(_unescape, query)
+    tokens = [
+        m
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup != "comment" and not (m.lastgroup == "other" and m.group(0).isspace())
+    ]
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    default: list[str] = []
+    named: list[str] = []
+    spans: list[tuple[int, int]] = []
+
+    def resolve(tok: re.Match[str]) -> str:
+        if tok.lastgroup == "iri":
+            iri = tok.group(0)[1:-1]
+            return urljoin(base, iri) if base else iri
+        prefix, _, local = tok.group(0).partition(":")
+        ns = prefixes.get(prefix)
+        return tok.group(0) if ns is None else ns + _PN_LOCAL_ESCAPE.sub(r"\1", local)
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        word = tok.group(0).upper() if tok.lastgroup == "word" else ""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if word == "PREFIX" and nxt is not None and i + 2 < len(tokens):
+            iri = tokens[i + 2]
+            if nxt.lastgroup == "word" and iri.lastgroup == "iri":
+                ns = iri.group(0)[1:-1]
+                prefixes[nxt.group(0).rstrip(":")] = urljoin(base, ns) if base else ns
+                i += 3
+                continue
+        if word == "BASE" and nxt is not None and nxt.lastgroup == "iri":
+            given = nxt.group(0)[1:-1]
+            base = urljoin(base, given) if base else given
+            i += 2
+            continue
+        if word == "FROM" and nxt is not None:
+            into, target, step = default, nxt, 2
+            if nxt.lastgroup == "word" and nxt.group(0).upper() == "NAMED":
+                into, step = named, 3
+                target = tokens[i + 2] if i + 2 < len(tokens) else nxt
+            if target.lastgroup == "iri" or (
+                target.lastgroup == "word" and ":" in target.group(0)
+            ):
+                into.append(resolve(target))
+                spans.append((tok.start(), target.end()))
+                i += step
+                continue
+        i += 1
+    if not spans:
+        return None
+    out = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(" " * (end - start))
+        last = end
+    out.append(text[last:])
+    return Dataset(tuple(default), tuple(named), "".join(out))
 
 
 def too_deep(depth: int) -> Msg:

@@ -12,7 +12,7 @@ import pytest
 from endpoint import conneg
 from endpoint.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
 from registry.namespaces import PREFIXES
-from registry.querytext import inspect
+from registry.querytext import dataset, inspect
 from tests.conftest import BASE
 from tests.endpoint_server import copy_store
 
@@ -234,3 +234,33 @@ def test_several_apps_in_one_process_have_their_own_workers(
 )
 def test_inspect_finds_the_outermost_limit(query: str, limit: int | None) -> None:
     assert inspect(query).limit == limit
+
+
+@pytest.mark.parametrize(
+    ("query", "default", "named"),
+    [
+        ("SELECT * WHERE { ?s ?p ?o }", None, None),
+        ("SELECT * FROM <urn:a> FROM <urn:b> { ?s ?p ?o }", ("urn:a", "urn:b"), ()),
+        ("select * from named <urn:n> { graph ?g {} }", (), ("urn:n",)),
+        (  # prefixed names and relative IRIs, with the prologue's BASE and PREFIX
+            "BASE <http://ex.org/a/>\nPREFIX g: <graph/>\nPREFIX : <http://x/>\n"
+            "SELECT * FROM g:one FROM <two> FROM NAMED :n\\.1 WHERE { }",
+            ("http://ex.org/a/graph/one", "http://ex.org/a/two"),
+            ("http://x/n.1",),
+        ),
+        ("SELECT * \\u0046ROM <urn:x> { }", ("urn:x",), ()),  # a codepoint escape
+        ('SELECT * { ?s ?p "FROM <urn:x>" } # FROM <urn:y>', None, None),  # string, comment
+        ("PREFIX from: <http://x/> SELECT * { from:x ?p ?o }", None, None),
+    ],
+)
+def test_dataset_reads_the_from_clauses_and_takes_them_out(
+    query: str, default: tuple[str, ...] | None, named: tuple[str, ...] | None
+) -> None:
+    found = dataset(query)
+    if default is None:
+        assert found is None
+        return
+    assert found is not None
+    assert (found.default, found.named) == (default, named)
+    assert not inspect(found.text).has_dataset  # the clauses are gone, the rest is kept
+    assert found.text.rstrip().endswith("}")

@@ -12,7 +12,7 @@ import requests
 from registry import backup, graphstore, tokens
 from registry.backend import Backend, StoreLike, WritableStoreLike
 from registry.engines.oxigraph import OxigraphEngine
-from registry.engines.virtuoso import VirtuosoEngine
+from registry.engines.virtuoso import PENDING, SimulatedCrash, VirtuosoEngine
 from registry.errors import ConfigurationError, StoreError, ValidationFailed
 from registry.remote import RemoteReader, RemoteStore, RemoteTransaction, bind_values
 from registry.service import Registry, open_registry
@@ -125,6 +125,96 @@ def test_a_commit_that_fails_half_way_changes_nothing(remote_registry: Registry)
             engine.fail_at = None
         assert _quads(reg) == before and reg.store.revision() == rev
         assert not (reg.store.path / "virtuoso-commit.json").exists()
+        # the new source graph, written under its own name before the failure, is gone again
+        assert not _in_virtuoso(engine, SOURCE)
+        assert not (reg.store.path / PENDING).exists()
+
+
+def _in_virtuoso(engine: VirtuosoEngine, graph: str) -> bool:
+    """Whether Virtuoso itself holds triples in ``graph`` (asked directly, not through the
+    registry's dataset)."""
+    r = requests.post(
+        engine.conn.query_url,
+        data={"query": f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
+    return bool(r.json()["boolean"])
+
+
+def test_virtuoso_new_graph_of_a_stopped_commit_stays_hidden_and_is_removed(
+    virtuoso_server: EngineServer, tmp_path: Path
+) -> None:
+    """A new graph is written once, under its own name, before the swap: no query through the
+    registry sees it (not even one that names it), and a commit that stopped before its swap
+    has it removed by the next writer."""
+    virtuoso_server.reset()
+    reg = open_registry(make_settings(tmp_path / "state", **virtuoso_server.overrides()))
+    with reg.store.transaction(fresh=True) as tx:
+        tx.extend(virtuoso_server.template or _template(virtuoso_server, reg))
+    engine = reg.store.engine
+    assert isinstance(engine, VirtuosoEngine)
+    rev = reg.store.revision()
+    engine.fail_at = "staging-crash"
+    try:
+        with pytest.raises(SimulatedCrash):
+            _load(reg)
+    finally:
+        engine.fail_at = None
+    assert _in_virtuoso(engine, SOURCE)  # left behind by the "crash"
+    assert (reg.store.path / PENDING).exists()
+    assert reg.store.revision() == rev
+    for text, kwargs in (
+        (f"SELECT (COUNT(*) AS ?n) FROM <{SOURCE}> WHERE {{ ?s ?p ?o }}", {}),
+        (f"SELECT (COUNT(*) AS ?n) FROM NAMED <{SOURCE}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+         {}),
+        ("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+         {"default_graph": [ox.NamedNode(SOURCE)], "named_graphs": []}),
+        ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+         {"default_graph": [], "named_graphs": [ox.NamedNode(SOURCE)]}),
+    ):
+        found = reg.store.reader().query(text, **kwargs)
+        assert isinstance(found, ox.QuerySolutions)
+        assert int(next(found)["n"].value) == 0, text
+    assert reg.store.recover()  # type: ignore[attr-defined]
+    assert not _in_virtuoso(engine, SOURCE)
+    assert not (reg.store.path / PENDING).exists()
+    assert not _load(reg)[0].unchanged  # type: ignore[index]
+    assert _in_virtuoso(engine, SOURCE)
+
+
+def test_virtuoso_adds_from_clauses_to_the_pragmas(virtuoso_server: EngineServer) -> None:
+    """Pins the Virtuoso quirk behind ``VirtuosoEngine.prepare`` taking ``FROM`` out of the
+    text: the pragmas, FROM and the protocol's graph parameters are used together."""
+    a, b = "urn:ogpreg:test:from-a", "urn:ogpreg:test:from-b"
+    virtuoso_server.update(
+        f"INSERT DATA {{ GRAPH <{a}> {{ <urn:s> <urn:p> 'a' }} "
+        f"GRAPH <{b}> {{ <urn:s> <urn:p> 'b' }} }}"
+    )
+
+    def values(text: str, **params: str) -> set[str]:
+        r = requests.post(
+            virtuoso_server.query_url,
+            data={"query": text, **params},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
+        return {row["o"]["value"] for row in r.json()["results"]["bindings"]}
+
+    q = f"SELECT ?o FROM <{a}> WHERE {{ ?s <urn:p> ?o }}"
+    assert values(q) == {"a"}
+    assert values(f"define input:default-graph-uri <{b}>\n" + q) == {"a", "b"}
+    assert values(q, **{"default-graph-uri": b}) == {"a", "b"}  # the protocol says only "b"
+    virtuoso_server.update(f"DROP SILENT GRAPH <{a}> ; DROP SILENT GRAPH <{b}>")
+
+
+def test_no_query_sees_the_bookkeeping_even_when_it_names_it(remote_registry: Registry) -> None:
+    reg = remote_registry
+    virtrdf = "http://www.openlinksw.com/schemas/virtrdf#"  # Virtuoso's own
+    for graph in ("urn:ogpreg:meta", "urn:ogpreg:staging:0", virtrdf):
+        found = reg.query(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}")
+        assert isinstance(found, ox.QuerySolutions)
+        assert int(next(found)["n"].value) == 0, graph
 
 
 def test_virtuoso_swap_interrupted_is_finished_by_the_next_writer(

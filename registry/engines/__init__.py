@@ -249,9 +249,17 @@ class Engine:
             raise self._unreachable(url, exc) from exc
 
     # -- reading ---------------------------------------------------------------------------
-    def prepare(self, text: str, *, dataset: bool) -> str:
+    def prepare(
+        self,
+        text: str,
+        *,
+        dataset: bool,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> str:
         """The query text as sent (an adapter may put pragmas in front); ``dataset``: the query
-        names its own dataset (FROM, FROM NAMED or the protocol's graph parameters)."""
+        names its own dataset (FROM, FROM NAMED or the protocol's graph parameters, which are
+        ``default_graphs`` and ``named_graphs``)."""
         return text
 
     def _remember(self, meta: Meta | None) -> Meta | None:
@@ -309,7 +317,9 @@ class Engine:
             sent = text
         elif self.rewrites_queries:
             dataset = bool(default_graphs or named_graphs) or inspect(text).has_dataset
-            sent = self.prepare(text, dataset=dataset)
+            sent = self.prepare(
+                text, dataset=dataset, default_graphs=default_graphs, named_graphs=named_graphs
+            )
         else:
             sent = text
         params = self.query_params(

@@ -93,7 +93,14 @@ class OxigraphEngine(Engine):
     def solutions_accept(self) -> str:
         return SOLUTIONS_TSV
 
-    def prepare(self, text: str, *, dataset: bool) -> str:
+    def prepare(
+        self,
+        text: str,
+        *,
+        dataset: bool,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> str:
         return text
 
     def still_current(self, meta: Meta | None) -> bool:

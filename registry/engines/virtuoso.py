@@ -20,10 +20,15 @@ Quirks, measured on 7.2.5 (Debian bookworm), and how the registry handles them:
   matches nothing (pinned by a test). So the registry does the opposite: every query that names
   no dataset of its own gets ``define input:default-graph-uri <g>`` and
   ``define input:named-graph-uri <g>`` for each of the registry's graphs, whose list is kept in
-  the bookkeeping graph with the revision (no scan of Virtuoso's graphs). A query with its own
-  ``FROM``/``FROM NAMED`` (or ``default-graph-uri``/``named-graph-uri``) is sent unchanged: the
-  pragmas would override it. The list grows with the registry's graphs (two lines per graph in
-  every query); see docs/performance.md for what that costs.
+  the bookkeeping graph with the revision (no scan of Virtuoso's graphs). Virtuoso does not
+  let ``FROM``/``FROM NAMED`` or the protocol's ``default-graph-uri``/``named-graph-uri``
+  replace the pragmas, nor the pragmas replace them: it uses all of them together (pinned by a
+  test). So a query that names its own dataset gets the same treatment: its ``FROM`` clauses
+  are taken out of the text (``registry.querytext.dataset``) and the graphs it names, limited
+  to the registry's committed graphs, become the pragmas (``urn:ogpreg:none`` when none is
+  left). No query through the registry sees a graph that is not committed (staging graphs, a
+  graph being loaded, Virtuoso's own), whatever it names. The list grows with the registry's
+  graphs (two lines per graph in every query); see docs/performance.md for what that costs.
 * **Anytime queries.** When a query reaches the time limit (the ``timeout`` parameter, in
   milliseconds, which the registry sets to ``OGPREG_QUERY_TIMEOUT``; ``MaxQueryExecutionTime``
   in ``virtuoso.ini`` caps it) Virtuoso stops the work and answers **200 with partial results**
@@ -36,31 +41,41 @@ Quirks, measured on 7.2.5 (Debian bookworm), and how the registry handles them:
   ``1.5``; in SPARQL JSON results booleans come back as ``"1"``/``"0"`` and blank nodes as
   ``nodeID://b…`` (both repaired here); its TSV is not SPARQL TSV (not used).
 
-**All-or-nothing: staging, a journal and roll-forward.** A commit:
+**All-or-nothing: direct writes of new graphs, staging, a journal and roll-forward.** A commit:
 
-1. finishes an interrupted earlier commit, if the journal says there is one (see 5);
-2. uploads the new content of every large replaced graph (Graph Store PUT, Virtuoso's fast
-   loader path) into a staging graph ``urn:ogpreg:staging:{k}`` that no user query sees;
+1. finishes an interrupted earlier commit, if the journal says there is one (see 5), or removes
+   the new graphs of a commit that stopped before its swap (the pending file, see 2);
+2. writes every *new* graph (one the committed revision does not list) once, straight under its
+   own name (Graph Store PUT, Virtuoso's fast loader path), after listing it in the pending file
+   ``<state dir>/virtuoso-pending.json``: no query through the registry sees a graph its
+   revision does not list (``prepare``), so the new graph stays invisible until the swap lists
+   it, and a commit that fails before the swap removes it again (at once, or by the next
+   writer from the pending file). It uploads the new content of every large replaced graph
+   that *exists* into a staging graph ``urn:ogpreg:staging:{k}`` that no user query sees;
 3. marks the bookkeeping graph ``urn:ogpreg:meta`` "committing" in one operation that succeeds
    only if the revision is still the one the transaction read (compare-and-set across hosts);
 4. writes the journal (``<state dir>/virtuoso-commit.json``: every operation still to run),
-   then runs them: ``DROP SILENT GRAPH`` of the replaced graphs, ``COPY`` from staging,
-   ``INSERT DATA``/``DELETE DATA`` in chunks, the new list of the registry's graphs, and
+   then runs them: ``DROP SILENT GRAPH`` of the replaced graphs that existed, ``COPY`` from
+   staging, ``INSERT DATA``/``DELETE DATA`` in chunks, the new list of the registry's graphs, and
    finally one operation that writes the new revision and clears the mark; every operation is
    idempotent;
-5. removes the journal and the staging graphs.
+5. removes the journal, the pending file and the staging graphs.
 
 A failure before step 4 changes nothing users see. A failure during step 4 is finished by the
 next writer (step 1) or ``ogpreg`` command that writes: the commit is then complete, never
-half. While the mark is set, the endpoint waits (the swap grows with the commit: a first load
-of 10,000 commitments copies 808,228 triples from staging) and never answers from a mixed
-state: it compares the revision before and after every query (``endpoint/remote_executor.py``).
-Clients that query Virtuoso directly may see the swap half-done; the registry's own endpoint
-never does.
+half. While the mark is set, the endpoint waits and never answers from a mixed state: it
+compares the revision before and after every query (``endpoint/remote_executor.py``). A first
+load writes every triple once (a reload of an existing graph twice: staging, then ``COPY``).
+Clients that query Virtuoso directly, not through the registry, may see a new graph before its
+commit and the swap half-done; the registry's own endpoint never does. Two loader hosts must
+not load the same *new* source at the same instant (the second PUT would replace the first's
+graph before the compare-and-set refuses it): run loads from one host, as the write lock
+(``registry/locks.py``) assumes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -83,8 +98,11 @@ from registry.engines import (
 )
 from registry.errors import StoreError
 from registry.i18n import msg
+from registry.querytext import dataset as querytext_dataset
 
 META = "urn:ogpreg:meta"
+#: a graph that never holds triples: the dataset of a query that names none of the registry's
+NONE = "urn:ogpreg:none"
 _REGISTRY = "<urn:ogpreg:registry>"
 _P_REVISION = "<urn:ogpreg:revision>"
 _P_COMMITTED = "<urn:ogpreg:committed>"
@@ -101,6 +119,13 @@ STAGE_MIN = 500
 CHUNK = 400
 OPS_PER_REQUEST = 20
 JOURNAL = "virtuoso-commit.json"
+#: the new graphs a commit writes before its swap (removed again if it stops short of it)
+PENDING = "virtuoso-pending.json"
+
+
+class SimulatedCrash(BaseException):
+    """Tests only (``fail_at = "staging-crash"``): the process stopping after its uploads,
+    before it could clean up (a ``BaseException``, so no handler of the commit runs)."""
 
 
 class VirtuosoEngine(Engine):
@@ -115,13 +140,38 @@ class VirtuosoEngine(Engine):
         return requests.auth.HTTPDigestAuth(user, password)
 
     # -- reading ---------------------------------------------------------------------------
-    def prepare(self, text: str, *, dataset: bool) -> str:
-        if dataset:
-            return text
-        graphs = self.cached_meta_graphs()
+    def prepare(
+        self,
+        text: str,
+        *,
+        dataset: bool,
+        default_graphs: Iterable[str] | None = None,
+        named_graphs: Iterable[str] | None = None,
+    ) -> str:
+        committed = self.cached_meta_graphs()
+        if not dataset:
+            defaults: list[str] = committed
+            named: list[str] = committed
+        else:
+            # The query's own dataset, limited to the registry's committed graphs: Virtuoso
+            # adds FROM clauses and the protocol's graph parameters to the pragmas instead of
+            # replacing them, so they are taken out of the text and given as pragmas too.
+            own = querytext_dataset(text)
+            if own is not None:
+                text = own.text
+            if default_graphs is not None or named_graphs is not None:
+                wanted_default, wanted_named = list(default_graphs or ()), list(named_graphs or ())
+            elif own is not None:
+                wanted_default, wanted_named = list(own.default), list(own.named)
+            else:
+                wanted_default, wanted_named = [], []
+            known = set(committed)
+            defaults = [g for g in wanted_default if g in known]
+            named = [g for g in wanted_named if g in known]
         lines = []
-        for g in graphs or ["urn:ogpreg:none"]:
+        for g in defaults or [NONE]:
             lines.append(f"define input:default-graph-uri <{g}>")
+        for g in named or [NONE]:
             lines.append(f"define input:named-graph-uri <{g}>")
         return "\n".join(lines) + "\n" + text
 
@@ -133,9 +183,8 @@ class VirtuosoEngine(Engine):
         named_graphs: Iterable[str] | None,
         timeout: float | None,
     ) -> list[tuple[str, str]]:
-        params = super().query_params(
-            union=union, default_graphs=default_graphs, named_graphs=named_graphs, timeout=timeout
-        )
+        # the dataset goes into the pragmas (prepare); Virtuoso would add these to them
+        params: list[tuple[str, str]] = []
         if timeout is not None:
             params.append(("timeout", str(max(1, int(timeout * 1000)))))
         return params
@@ -206,18 +255,39 @@ class VirtuosoEngine(Engine):
     def _journal(self, state_dir: Path) -> Path:
         return state_dir / JOURNAL
 
+    def _pending(self, state_dir: Path) -> Path:
+        return state_dir / PENDING
+
     def recover(self, state_dir: Path) -> bool:
         path = self._journal(state_dir)
-        if not path.is_file():
-            return False
-        journal = json.loads(path.read_text("utf-8"))
-        for request in journal["requests"]:
-            self.update(request, "commit (roll-forward)")
-        self._cleanup(state_dir)
-        return True
+        if path.is_file():
+            journal = json.loads(path.read_text("utf-8"))
+            for request in journal["requests"]:
+                self.update(request, "commit (roll-forward)")
+            self._cleanup(state_dir)
+            return True
+        if self._pending(state_dir).is_file():
+            self._roll_back(state_dir)  # the commit stopped before its swap
+            return True
+        return False
+
+    def _roll_back(self, state_dir: Path) -> None:
+        """Remove the new graphs a commit wrote under their own names before it stopped
+        short of its swap (they are listed in the pending file; a graph the committed
+        revision lists is kept)."""
+        pending = self._pending(state_dir)
+        graphs = json.loads(pending.read_text("utf-8"))["graphs"]
+        meta = self.meta()
+        listed = set(meta.detail) if meta else set()
+        drops = [f"DROP SILENT GRAPH <{g}>" for g in graphs if g not in listed]
+        for i in range(0, len(drops), OPS_PER_REQUEST):
+            self.update(" ;\n".join(drops[i : i + OPS_PER_REQUEST]), "commit (roll back)")
+        pending.unlink(missing_ok=True)
+        self.forget_meta()
 
     def _cleanup(self, state_dir: Path) -> None:
         self._journal(state_dir).unlink(missing_ok=True)
+        self._pending(state_dir).unlink(missing_ok=True)
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in STAGING), "drop staging")
         self.forget_meta()
 
@@ -225,21 +295,47 @@ class VirtuosoEngine(Engine):
         assert plan.committed is not None
         self.recover(state_dir)
         self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in STAGING), "drop staging")
-        # 2. staging: large graphs (and any with blank nodes) through the Graph Store Protocol
-        # (the largest first: a graph left over when the slots run out goes in chunks)
-        staged: dict[str, str] = {}
-        pool = iter(STAGING)
         contents = {g: plan.replaced_ntriples(g) for g in plan.replaced}  # N-Triples
-        for g in sorted(contents, key=lambda g: -len(contents[g])):
-            content = contents[g]
-            if content.count(b"\n") >= STAGE_MIN or b"_:" in content:  # (or "_:" in a literal)
-                slot = next(pool, None)
-                if slot is None:
-                    break
-                self.put_ntriples(slot, content)
-                staged[g] = slot
-        if self.fail_at == "staging":
-            raise StoreError(msg("Testfeil etter staging.", "Test failure after staging."))
+        # 2a. new graphs (the committed revision does not list them): written once, straight
+        # under their own names; no query through the registry sees them before the swap
+        # lists them (``prepare``), and the pending file lets a failure remove them again
+        listed = set(plan.old.detail) if plan.old is not None else set()
+        direct = [g for g in sorted(contents) if g not in listed and contents[g].strip()]
+        if direct:
+            pending = self._pending(state_dir)
+            tmp = pending.with_suffix(".tmp")
+            tmp.write_text(json.dumps({"number": plan.number, "graphs": direct}), "utf-8")
+            os.replace(tmp, pending)
+        try:
+            for g in direct:
+                self.put_ntriples(g, contents[g])
+            # 2b. replaced graphs that exist: large ones (and any with blank nodes) into
+            # staging graphs through the Graph Store Protocol, the largest first (a graph left
+            # over when the slots run out goes in chunks)
+            staged: dict[str, str] = {}
+            pool = iter(STAGING)
+            rest_sizes = {g: c for g, c in contents.items() if g not in direct}
+            for g in sorted(rest_sizes, key=lambda g: -len(rest_sizes[g])):
+                content = rest_sizes[g]
+                if content.count(b"\n") >= STAGE_MIN or b"_:" in content:  # (or in a literal)
+                    slot = next(pool, None)
+                    if slot is None:
+                        break
+                    self.put_ntriples(slot, content)
+                    staged[g] = slot
+            if self.fail_at in ("staging", "staging-crash"):
+                if self.fail_at == "staging-crash":
+                    raise SimulatedCrash("test: the process stops after the uploads")
+                raise StoreError(msg("Testfeil etter staging.", "Test failure after staging."))
+            self._mark(plan)
+        except Exception:
+            if direct:
+                with contextlib.suppress(Exception):  # else the next writer's recover does it
+                    self._roll_back(state_dir)
+            raise
+        self._swap(plan, state_dir, direct, staged)
+
+    def _mark(self, plan: CommitPlan) -> None:
         # 3. mark "committing" if the revision is still the one read (compare-and-set)
         mark = f'"committing {plan.number}"'
         if plan.old is None:
@@ -270,10 +366,20 @@ class VirtuosoEngine(Engine):
                     rev=plan.old.number if plan.old else 0,
                 )
             )
+
+    def _swap(
+        self, plan: CommitPlan, state_dir: Path, direct: list[str], staged: dict[str, str]
+    ) -> None:
+        assert plan.committed is not None
         # 4. the swap: journal first, then idempotent operations in order
-        ops: list[str] = [f"DROP SILENT GRAPH <{g}>" for g in plan.replaced]
+        written = set(direct)
+        ops: list[str] = [f"DROP SILENT GRAPH <{g}>" for g in plan.replaced if g not in written]
         ops += [f"COPY <{slot}> TO <{g}>" for g, slot in staged.items()]
-        rest = {g: t for g in plan.replaced if g not in staged and (t := plan.replaced[g])}
+        rest = {
+            g: t
+            for g in plan.replaced
+            if g not in staged and g not in written and (t := plan.replaced[g])
+        }
         for g, triples in by_graph(plan.deleted).items():
             for i in range(0, len(triples), CHUNK):
                 ops.append(data_block("DELETE DATA", {g: triples[i : i + CHUNK]}).decode())
