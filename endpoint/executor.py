@@ -11,7 +11,12 @@ the worker with SIGKILL and starts a replacement. The work stops with the proces
   newer revision for the next query), evaluates one query at a time and sends back the answer
   as bytes, already serialised in the requested format, with the row cap applied while
   streaming. Workers run without a network (a network namespace of their own where the
-  kernel allows it), so no query can reach out, whatever the protocol layer let through.
+  kernel allows it), so no query can reach out, whatever the protocol layer let through; a
+  worker that has a network refuses ``SERVICE`` itself.
+* **Remote sources.** Built with a :class:`endpoint.worker.RemoteSource` instead of a store
+  path, the same pool reads the registry on an external SPARQL engine (workers with a network,
+  to reach it): the remote executor (``endpoint/remote_executor.py``) evaluates ``as_of``
+  queries there, with :meth:`QueryExecutor.run_in_worker` and the request's deadline.
 * **Row cap.** SELECT results are streamed by pyoxigraph's own serialiser into a sink that
   counts rows and stops the evaluation once the cap is passed (TSV, one row per line), then
   converted to the requested format by pyoxigraph's parser and serialiser. CONSTRUCT and
@@ -47,7 +52,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from endpoint.worker import BOOLEAN, GRAPH, worker_main
+from endpoint.worker import BOOLEAN, GRAPH, RemoteSource, worker_main
 from registry.errors import (  # the first three are re-exported for the endpoint
     ExecutorBusy,
     QueryError,
@@ -282,11 +287,13 @@ def close_all() -> None:
 
 
 class QueryExecutor:
-    """A pool of query worker processes with a timeout, a row cap and an answer cache."""
+    """A pool of query worker processes with a timeout, a row cap and an answer cache.
+    ``store_path`` is the embedded store's directory, or a :class:`RemoteSource` (then the
+    workers read the engine; give ``isolate_network=False``)."""
 
     def __init__(
         self,
-        store_path: Path,
+        store_path: Path | str | RemoteSource,
         base_uri: str,
         *,
         prefixes: dict[str, str] | None = None,
@@ -297,7 +304,12 @@ class QueryExecutor:
         truncation_link: str | None = None,
         isolate_network: bool = True,
     ) -> None:
-        self.store_path = Path(store_path)
+        if isinstance(store_path, RemoteSource):
+            self.source: str | RemoteSource = store_path
+            self.store_path = Path(store_path.state_dir)
+        else:
+            self.store_path = Path(store_path)
+            self.source = str(self.store_path)
         self.base_uri = base_uri
         self.prefixes = dict(prefixes or {})
         self.size = max(1, workers)
@@ -361,7 +373,7 @@ class QueryExecutor:
             target=worker_main,
             args=(
                 child_conn,
-                str(self.store_path),
+                self.source,
                 self.base_uri,
                 self.prefixes,
                 os.getpid(),
@@ -554,13 +566,26 @@ class QueryExecutor:
         )
 
     def _run(self, request: QueryRequest) -> Answer:
+        return self.run_in_worker(request)
+
+    def run_in_worker(self, request: QueryRequest, deadline: float | None = None) -> Answer:
+        """Evaluate ``request`` in a worker (no cache): wait at most ``queue_timeout`` for an
+        idle worker (else :class:`ExecutorBusy`) and ``timeout`` for its answer (else the
+        worker is killed and replaced: :class:`QueryTimeout`); with a ``deadline``
+        (``time.monotonic()``), neither wait goes past it."""
         if self._closed or not self._started:
             self.start()  # refuses once the executor is shut down
+        wait = self.queue_timeout
+        if deadline is not None:
+            wait = max(0.0, min(wait, deadline - time.monotonic()))
         try:
-            worker = self._idle.get(timeout=self.queue_timeout)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise self._busy() from None
         started = time.monotonic()
+        wait = self.timeout
+        if deadline is not None:
+            wait = max(0.0, min(wait, deadline - started))
         try:
             worker.conn.send(
                 (
@@ -574,7 +599,7 @@ class QueryExecutor:
                     request.as_of,
                 )
             )
-            if not worker.conn.poll(self.timeout):
+            if not worker.conn.poll(wait):
                 self._count("timeouts")
                 self._discard(worker)
                 raise QueryTimeout(
@@ -616,6 +641,15 @@ class QueryExecutor:
         _, code, detail = header
         if code == "not-acceptable":
             raise NotAcceptable(detail)
+        if code == "service":
+            raise QueryError(
+                msg(
+                    "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt: "
+                    "spørringer får ikke bruke nettverket.",
+                    "SERVICE (federated queries to other endpoints) is not allowed: queries "
+                    "may not use the network.",
+                )
+            )
         if code == "syntax":
             raise QueryError(
                 msg(

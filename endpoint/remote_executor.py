@@ -19,8 +19,14 @@ error types), and replaces the worker processes by HTTP requests to the engine:
 * **Row cap.** SELECT answers read as TSV (Oxigraph) and graphs as N-Triples are read line by
   line up to the cap, then the connection is closed (which stops a streaming evaluation);
   Virtuoso's SELECT answers (JSON) are read whole, bounded by its ``ResultSetMaxRows``.
-* ``as_of`` queries build the registry as it stood (``registry.history.state_as_of``) from the
-  engine and evaluate the query in this process with pyoxigraph.
+* ``as_of`` queries need the registry as it stood (``registry.history.state_as_of``, built from
+  the engine's history graph) and pyoxigraph to query it: a small pool of worker processes
+  (:class:`endpoint.executor.QueryExecutor` with an :class:`endpoint.worker.RemoteSource`;
+  ``min(2, workers)`` processes, started by the first ``as_of`` query) does both, so the
+  timeout stops it as on the embedded store: at the request's deadline the worker is killed
+  (SIGKILL) and replaced, and the answer is 504. The workers need the network to reach the
+  engine (no network namespace); ``SERVICE`` is refused before (below) and by the workers.
+  The answer cache and the before/after revision check apply to these answers too.
 * ``SERVICE`` never reaches the engine: ``endpoint/sparql.py`` refuses it before.
 * ``workers`` (``OGPREG_QUERY_WORKERS``) limits the requests one endpoint process has open at
   the engine at once.
@@ -28,7 +34,6 @@ error types), and replaces the worker processes by HTTP requests to the engine:
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from datetime import datetime
@@ -49,15 +54,16 @@ from endpoint.worker import (
     GRAPH,
     SOLUTIONS,
     WITH_PREFIXES,
+    RemoteSource,
     _mark_truncated,
     capped_tsv,
     graph_formats_by_name,
     solution_formats_by_name,
 )
 from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
-from registry.errors import QueryTimeout
+from registry.errors import ExecutorBusy, QueryTimeout, WorkerFailed
 from registry.i18n import msg
-from registry.remote import RemoteReader, RemoteStore, prologue, query_form
+from registry.remote import RemoteStore, prologue, query_form
 from registry.store import Revision
 
 _SOLUTION_FORMATS = solution_formats_by_name()
@@ -96,19 +102,45 @@ class RemoteQueryExecutor(QueryExecutor):
         self._slots = threading.BoundedSemaphore(self.size)
         self._state: tuple[float, Meta | None] | None = None
         self._state_lock = threading.Lock()
+        self._as_of: QueryExecutor | None = None  # the as-of workers, started when first needed
+        self._as_of_lock = threading.Lock()
 
-    # -- lifecycle: no processes ----------------------------------------------------------------
+    # -- lifecycle: no processes but the as-of workers ------------------------------------------
     def start(self) -> None:
         self._started = True
         _LIVE.add(self)
 
     def close(self) -> None:
         self._closed = True
+        with self._as_of_lock:
+            pool, self._as_of = self._as_of, None
+        if pool is not None:
+            pool.close()
         self.cache.clear()
         _LIVE.discard(self)
 
     def worker_pids(self) -> list[int]:
-        return []
+        """The as-of workers' process ids (none before the first ``as_of`` query)."""
+        pool = self._as_of
+        return pool.worker_pids() if pool is not None else []
+
+    def as_of_executor(self) -> QueryExecutor:
+        """The pool of worker processes that evaluates ``as_of`` queries (created here, its
+        processes started by its first query)."""
+        with self._as_of_lock:
+            pool = self._as_of
+            if pool is None or pool.closed:
+                pool = self._as_of = QueryExecutor(
+                    RemoteSource.of(self.remote),
+                    self.base_uri,
+                    prefixes=self.prefixes,
+                    workers=min(2, self.size),
+                    timeout=self.timeout,
+                    cache_bytes=0,  # answers are cached here
+                    truncation_link=self.truncation_link,
+                    isolate_network=False,  # the workers talk to the engine
+                )
+            return pool
 
     def network_isolated(self) -> bool:
         return False
@@ -213,7 +245,7 @@ class RemoteQueryExecutor(QueryExecutor):
         if kind != GRAPH and request.solutions_format is None:
             raise NotAcceptable(kind)
         if request.as_of:
-            return self._evaluate_as_of(request, kind, revision, committed)
+            return self._evaluate_as_of(request, revision, committed, deadline)
         text = prologue(self.prefixes, self.base_uri) + request.query
         dataset = request.default_graphs is not None or request.named_graphs is not None
         kwargs: dict[str, Any] = {
@@ -316,22 +348,25 @@ class RemoteQueryExecutor(QueryExecutor):
         return Answer(body, fmt, GRAPH, len(triples), truncated, revision, committed, 0.0)
 
     def _evaluate_as_of(
-        self, request: QueryRequest, kind: str, revision: int, committed: str | None
+        self, request: QueryRequest, revision: int, committed: str | None, deadline: float
     ) -> Answer:
-        from registry.history import state_as_of
-
-        assert request.as_of is not None
-        reader = cast(ox.Store, RemoteReader(self.remote))
-        mem = state_as_of(reader, datetime.fromisoformat(request.as_of))
-        result = mem.query(request.query, prefixes=self.prefixes, base_iri=self.base_uri)
-        if isinstance(result, ox.QueryBoolean):
-            fmt = cast(str, request.solutions_format)
-            body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
-            return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
-        if isinstance(result, ox.QuerySolutions):
-            tsv, truncated = capped_tsv(result, request.row_cap)
-            return self._solutions_answer(tsv, truncated, request, revision, committed)
-        it = iter(result)
-        triples = list(itertools.islice(it, request.row_cap))
-        truncated = next(it, None) is not None
-        return self._graph_answer(triples, truncated, request, revision, committed)
+        """Evaluate an ``as_of`` query in an as-of worker, waiting for it at most until
+        ``deadline``; a worker still busy then is killed and replaced (504)."""
+        pool = self.as_of_executor()
+        begun = time.monotonic()
+        pool.start()  # the first time: the processes' start does not count against the query
+        deadline += time.monotonic() - begun
+        try:
+            answer = pool.run_in_worker(request, deadline)
+        except QueryTimeout:
+            self._count("worker_restarts")  # the pool killed the worker and starts another
+            raise self._timeout() from None
+        except ExecutorBusy:
+            raise self._busy() from None
+        except WorkerFailed:
+            self._count("worker_restarts")  # the worker died: the pool starts another
+            raise
+        # the worker read the revision itself; the answer is labelled with the one this
+        # executor read before (and checks after) the query, as every other answer
+        answer.revision, answer.committed = revision, committed
+        return answer

@@ -1,6 +1,11 @@
 """The query worker process: evaluates one query at a time against the store's current
 revision and sends back serialised bytes (see ``endpoint/executor.py`` for the design).
 
+A worker reads either the embedded store (its path) or the registry on an external SPARQL
+engine (a :class:`RemoteSource`; the endpoint's remote executor uses such workers for ``as_of``
+queries, whose state is built and queried with pyoxigraph, so that the query timeout can stop
+them as it stops any query on the embedded store).
+
 This module is imported by the fork server that forks the workers, so it imports only
 pyoxigraph and the store (no Flask, no rdflib).
 """
@@ -14,13 +19,101 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from registry.engines import Connection as EngineConnection
+    from registry.engines import Meta
+    from registry.remote import RemoteStore
 
 SOLUTIONS = "solutions"
 BOOLEAN = "boolean"
 GRAPH = "graph"
+
+
+# -- what a worker reads ---------------------------------------------------------------
+@dataclass(frozen=True)
+class RemoteSource:
+    """The registry on an external SPARQL engine, as a worker process opens it: what
+    :func:`registry.remote.open_remote_store` builds, in a form that can be sent to the
+    process (picklable)."""
+
+    kind: str  # OGPREG_ENGINE: oxigraph, virtuoso
+    connection: EngineConnection = field(repr=False)  # holds the engine's password
+    base_uri: str
+    state_dir: str
+
+    @classmethod
+    def of(cls, store: RemoteStore) -> RemoteSource:
+        engine = store.engine
+        return cls(engine.kind, engine.conn, engine.base_uri, str(store.path))
+
+    def open(self) -> RemoteStore:
+        from registry.engines import make_engine
+        from registry.remote import RemoteStore
+
+        engine = make_engine(self.kind, self.connection, self.base_uri)
+        return RemoteStore(engine, Path(self.state_dir))
+
+
+class _Embedded:
+    """Snapshots of the embedded store: a reader of the current committed revision."""
+
+    def __init__(self, path: str) -> None:
+        from registry.store import EmbeddedStore
+
+        self.store = EmbeddedStore(Path(path))
+        with contextlib.suppress(Exception):
+            self.store.reader()  # open the current revision now, not on the first query
+
+    def snapshot(self) -> tuple[Any, int, str | None]:
+        for _ in range(10):
+            before = self.store.revision()
+            reader = self.store.reader()
+            after = self.store.revision()
+            if before == after:
+                if after is None:
+                    return reader, 0, None
+                return reader, after.number, after.committed.isoformat()
+        raise RuntimeError("the store's revision keeps changing")
+
+    def unchanged(self) -> bool:
+        """Whether everything read since :meth:`snapshot` came from its revision (a reader of
+        the embedded store is a snapshot: always)."""
+        return True
+
+
+class _Remote:
+    """Snapshots of a remote store: a :class:`registry.remote.RemoteReader` (each read asks
+    the engine for the latest state) and the revision read just before."""
+
+    def __init__(self, source: RemoteSource) -> None:
+        self.store = source.open()
+        self.meta: Meta | None = None
+        with contextlib.suppress(Exception):
+            self.store.state()  # connect now, not on the first query
+
+    def snapshot(self) -> tuple[Any, int, str | None]:
+        from registry.remote import RemoteReader
+
+        meta = self.meta = self.store.state()
+        if meta is None:
+            return RemoteReader(self.store), 0, None
+        committed = meta.committed.isoformat() if meta.committed else None
+        return RemoteReader(self.store), meta.number, committed
+
+    def unchanged(self) -> bool:
+        """Whether no commit finished (or is being applied) since :meth:`snapshot`: only then
+        is what was read since then from one revision. (The remote executor checks its own
+        answers the same way and asks again if not; this keeps a mixed state out of the
+        worker's cache.)"""
+        meta = self.meta
+        return not (meta is not None and meta.committing) and self.store.engine.still_current(
+            meta
+        )
 
 
 # -- evaluation ----------------------------------------------------------------------
@@ -141,41 +234,29 @@ def graph_formats_by_name() -> dict[str, Any]:
 
 def worker_main(
     conn: Connection,
-    store_path: str,
+    source: str | RemoteSource,
     base_uri: str,
     prefixes: dict[str, str],
     parent_pid: int,
     link: str,
     isolate: bool,
 ) -> None:
-    """A query worker: answer requests from ``conn`` until told to stop or the parent dies."""
+    """A query worker: answer requests from ``conn`` until told to stop or the parent dies.
+    ``source`` is the embedded store's path or a :class:`RemoteSource`."""
     isolated = _isolate_network() if isolate else False
     _watch_parent(parent_pid)
     import pyoxigraph as ox
 
     from endpoint.csvsafe import escape_csv
     from registry.querytext import inspect as inspect_query
-    from registry.store import EmbeddedStore
 
-    store = EmbeddedStore(Path(store_path))
-    with contextlib.suppress(Exception):
-        store.reader()  # open the current revision now, not on the first query
+    opened = _Remote(source) if isinstance(source, RemoteSource) else _Embedded(source)
     conn.send(("ready", os.getpid(), isolated))
 
     solution_formats = solution_formats_by_name()
     graph_formats = graph_formats_by_name()
     with_prefixes = WITH_PREFIXES
-
-    def snapshot() -> tuple[Any, int, str | None]:
-        for _ in range(10):
-            before = store.revision()
-            reader = store.reader()
-            after = store.revision()
-            if before == after:
-                if after is None:
-                    return reader, 0, None
-                return reader, after.number, after.committed.isoformat()
-        raise RuntimeError("the store's revision keeps changing")
+    snapshot = opened.snapshot
 
     as_of_stores: dict[tuple[int, str], Any] = {}  # (revision, instant) -> in-memory store
 
@@ -190,6 +271,8 @@ def worker_main(
             from registry.history import state_as_of
 
             found = state_as_of(reader, datetime.fromisoformat(when))
+            if not opened.unchanged():
+                return found  # read across a commit: used once, never kept
             for old in [k for k in as_of_stores if k[0] != revision]:
                 del as_of_stores[old]
             if len(as_of_stores) >= 4:
@@ -199,6 +282,11 @@ def worker_main(
 
     def evaluate(req: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes]:
         query, default_graphs, named_graphs, sfmt, gfmt, cap, union, *more = req
+        if not isolated and inspect_query(query).uses_service:
+            # refused before it gets here (endpoint/sparql.py); a worker that can reach the
+            # network (a remote engine's, or no namespace allowed) refuses it again, since
+            # pyoxigraph would send it
+            return ("error", "service", ""), b""
         reader, revision, committed = snapshot()
         kwargs: dict[str, Any] = {"prefixes": prefixes, "base_iri": base_uri}
         if more and more[0]:
