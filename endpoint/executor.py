@@ -125,6 +125,11 @@ class Answer:
     revision: int
     committed: str | None  # ISO time of the revision's commit
     elapsed: float  # seconds the evaluation took, as the parent saw it
+    #: seconds the worker spent on it (evaluation and serialisation); 0 where unknown
+    worker_seconds: float = 0.0
+    #: when the answer was made (``time.monotonic()``): a request that started later got it
+    #: from the cache (or from an identical query evaluated at the same time)
+    made: float = field(default_factory=time.monotonic)
     _gzip: bytes | None = field(default=None, repr=False)
     _cache: Any = field(default=None, repr=False)
     _key: Any = field(default=None, repr=False)
@@ -635,8 +640,10 @@ class QueryExecutor:
         self._count("evaluation_seconds_sum", elapsed)
         self._count("evaluation_count")
         if header[0] == "ok":
-            _, kind, fmt, rows, truncated, revision, committed = header
-            return Answer(body, fmt, kind, rows, truncated, revision, committed, elapsed)
+            _, kind, fmt, rows, truncated, revision, committed, worker_seconds = header
+            return Answer(
+                body, fmt, kind, rows, truncated, revision, committed, elapsed, worker_seconds
+            )
         self._count("errors")
         _, code, detail = header
         if code == "not-acceptable":

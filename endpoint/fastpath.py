@@ -99,7 +99,12 @@ class FastPath:
         if mark is not None and captured.get("status", "").startswith("200"):
             answer, body = mark
             if len(answer.responses) < MAX_VARIANTS:
-                entry = _Entry(answer, captured["status"], list(captured["headers"]), body)
+                # a repeat is a cache hit: its Server-Timing says so, not the first timings
+                headers = [
+                    (k, 'cache;desc="hit"' if k.lower() == "server-timing" else v)
+                    for k, v in captured["headers"]
+                ]
+                entry = _Entry(answer, captured["status"], headers, body)
                 # the Answer keeps the entry alive; the weak dictionary lets it go with it
                 answer.responses[key] = entry
                 self._entries[key] = entry

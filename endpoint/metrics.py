@@ -26,7 +26,7 @@ from endpoint.executor import QueryExecutor
 #: Headers a browser script may read from a cross-origin response.
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Link, OGP-Truncated, OGP-Row-Cap, OGP-Revision, OGP-As-Of, "
-    "OGP-Last-Change, Content-Encoding, Content-Length, Vary"
+    "OGP-Last-Change, Content-Encoding, Content-Length, Vary, Server-Timing"
 )
 
 

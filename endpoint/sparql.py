@@ -24,22 +24,23 @@ from __future__ import annotations
 
 import functools
 import gzip
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.http import http_date
 
 from endpoint import conneg, describe
 from endpoint.app import EndpointState, error_response, request_lang, state
 from endpoint.asof import AsOfError, parse_as_of
 from endpoint.csvsafe import CSV_MODES, csv_from_tsv
-from endpoint.executor import Answer, ExecutorBusy, QueryExecutor, QueryRequest
+from endpoint.executor import Answer, QueryExecutor, QueryRequest
 from endpoint.fastpath import MARK, FastPath
 from endpoint.metrics import Metrics, install
 from endpoint.protocol import BadRequest, check_iris, missing_query, parse_request
-from registry.errors import RegistryError
+from registry.errors import ExecutorBusy, RegistryError
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
 from registry.querytext import MAX_DEPTH, QueryText, inspect, too_deep
@@ -391,11 +392,31 @@ def _query() -> Response:
         union_default=not text.has_dataset,
         as_of=as_of,
     )
+    asked = time.monotonic()
     answer = ex.execute(req, rev.number if rev else 0)
     resp = _answer_response(answer, settings.row_cap, raw_csv=raw_csv)
     if as_of is not None:
         resp.headers["OGP-As-Of"] = as_of
+    resp.headers["Server-Timing"] = _server_timing(answer, asked)
     return resp
+
+
+def _server_timing(answer: Answer, asked: float) -> str:
+    """The ``Server-Timing`` header (W3C Server Timing): whether the answer came from the
+    cache, and for an answer evaluated for this request the milliseconds spent by the query
+    worker (evaluation and serialisation, ``worker``), waiting for it (``executor``: queue,
+    pipe and worker) and in the endpoint until the response (``app``)."""
+    began = g.get("ogpreg_t0")  # set by endpoint/metrics.py for every request
+    spent = time.perf_counter() - began if began is not None else 0.0
+    app = f"app;dur={spent * 1000:.1f}"
+    if answer.made < asked:
+        return f'cache;desc="hit", {app}'
+    parts = ['cache;desc="miss"']
+    if answer.worker_seconds:
+        parts.append(f"worker;dur={answer.worker_seconds * 1000:.1f}")
+    parts.append(f"executor;dur={answer.elapsed * 1000:.1f}")
+    parts.append(app)
+    return ", ".join(parts)
 
 
 def _as_of(with_dataset: bool) -> str | None:

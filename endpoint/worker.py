@@ -359,10 +359,13 @@ def worker_main(
             return
         if request is None:
             return
+        began = time.perf_counter()
         try:
             header, body = evaluate(request)
         except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
             header, body = ("error", "evaluation", str(exc)), b""
+        if header[0] == "ok":  # the worker's own time: evaluation and serialisation
+            header = (*header, time.perf_counter() - began)
         try:
             conn.send(header)
             conn.send_bytes(body)

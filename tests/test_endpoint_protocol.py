@@ -844,10 +844,32 @@ def test_repeated_get_is_answered_identically_by_the_fast_path(srv: Running) -> 
     assert second.content == first.content
 
     def comparable(r: requests.Response) -> dict[str, str]:
-        return {k: v for k, v in r.headers.items() if k.lower() != "date"}
+        return {k: v for k, v in r.headers.items() if k.lower() not in ("date", "server-timing")}
 
     assert comparable(second) == comparable(first)
+    assert second.headers["Server-Timing"] == 'cache;desc="hit"'
     # a conditional request goes the full way (and gets its 304)
     cond = get(srv, query, headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]})
     assert cond.status_code == 304
     assert fast.hits == hits + 1
+
+
+def test_server_timing_tells_a_cache_hit_from_an_evaluation(srv: Running) -> None:
+    """``Server-Timing`` (W3C): a miss gives the worker's, the executor's and the endpoint's
+    milliseconds, in that order of inclusion; a repeat says it was a cache hit."""
+    query = "SELECT ?id WHERE { ?c dct:identifier ?id } ORDER BY DESC(?id) # timing"
+    first = get(srv, query, headers={"Accept": "application/sparql-results+json"})
+    timing = first.headers["Server-Timing"]
+    assert timing.startswith('cache;desc="miss", worker;dur=')
+    durations = {
+        part.split(";")[0].strip(): float(part.split("dur=")[1])
+        for part in timing.split(",")
+        if "dur=" in part
+    }
+    assert set(durations) == {"worker", "executor", "app"}
+    assert 0 < durations["worker"] <= durations["executor"] <= durations["app"]
+    # the same answer through the full path (another Accept string): a hit of the cache
+    again = get(srv, query, headers={"Accept": "application/sparql-results+json;q=0.9"})
+    assert again.content == first.content
+    assert again.headers["Server-Timing"].startswith('cache;desc="hit", app;dur=')
+    assert "Server-Timing" in again.headers["Access-Control-Expose-Headers"]
