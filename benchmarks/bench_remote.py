@@ -16,7 +16,8 @@ tests/engines.py), and measures:
    engines with empty databases (the engine's own load first, the registry's right after); the
    ratio reported is the median of the pairs' ratios. Target: ratio >= 0.5.
 2. **Queries.** The example queries (``endpoint/examples``, the benchmark queries) through the
-   endpoint on the embedded store, on Oxigraph's server and on Virtuoso (answer cache off, a
+   endpoint (``ogpreg serve``, one process per store, as deployed) on the embedded store, on
+   Oxigraph's server and on Virtuoso (answer cache off, a
    different text for every request so no cache helps), and each engine queried directly with
    the same text and request form: median latency per query over ``--reps`` repetitions, the
    systems taking turns on each repetition, and throughput with 4 clients. Target: endpoint
@@ -29,10 +30,14 @@ All traffic goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -50,8 +55,6 @@ import requests
 from benchmarks.bulkload import bulk_load
 from benchmarks.common import Query, load_queries, machine_info
 from benchmarks.generate import DEFAULT_BASE, GenerateResult, generate_file
-from endpoint.app import create_app
-from endpoint.server import Server
 from registry.engines import QUERY_TYPE
 from registry.errors import ValidationFailed
 from registry.service import Registry, open_registry
@@ -157,11 +160,13 @@ def _direct(srv: Any, reg: Registry) -> Callable[[Query, str], int]:
         sent = engine.prepare(text, dataset=False)
         if engine.direct_post:  # the same request form as the registry's (Oxigraph)
             r = session.post(engine.conn.query_url, params=params, data=sent.encode(),
-                             headers={"Accept": accept, "Content-Type": QUERY_TYPE},
+                             headers={"Accept": accept, "Content-Type": QUERY_TYPE,
+                                      "Accept-Encoding": "identity"},
                              timeout=120)
         else:
             r = session.post(engine.conn.query_url, data=[("query", sent), *params],
-                             headers={"Accept": accept}, timeout=120)
+                             headers={"Accept": accept, "Accept-Encoding": "identity"},
+                             timeout=120)
         r.raise_for_status()
         return len(r.content)
 
@@ -175,7 +180,10 @@ def _endpoint(url: str) -> Callable[[Query, str], int]:
     session = requests.Session()
 
     def call(q: Query, text: str) -> int:
-        r = session.post(url + "sparql", data={"query": text}, headers={"Accept": q.accept},
+        # no gzip on either side: the engines do not compress here, so it would be work only
+        # the endpoint does (on 127.0.0.1 it costs and saves nothing)
+        r = session.post(url + "sparql", data={"query": text},
+                         headers={"Accept": q.accept, "Accept-Encoding": "identity"},
                          timeout=120)
         if r.status_code != 200:
             ERRORS.append(f"{url} {q.name}: {r.status_code} {r.text[:300]}")
@@ -223,11 +231,50 @@ def _throughput(call: Callable[[Query, str], int], queries: list[Query], seconds
     return done[0] / seconds
 
 
-def _serve(reg: Registry) -> tuple[Server, str]:
-    app = create_app(reg.settings, registry=reg)
-    server = Server(app, host="127.0.0.1", port=0, threads=8)
-    server.start_in_thread()
-    return server, server.url
+class _Served:
+    """``ogpreg serve`` in a process of its own (as deployed: the endpoint does not share this
+    benchmark's interpreter and its lock with the load generator), on a free port."""
+
+    def __init__(self, reg: Registry, tmp: Path, name: str) -> None:
+        st = reg.settings
+        env = dict(os.environ)
+        env.update({
+            "OGPREG_STORE": str(st.store), "OGPREG_BASE_URI": st.base_uri,
+            "OGPREG_QUERY_WORKERS": str(st.query_workers), "OGPREG_CACHE_BYTES": "0",
+            "OGPREG_QUERY_TIMEOUT": str(st.query_timeout), "OGPREG_ROW_CAP": str(st.row_cap),
+            "OGPREG_ENGINE": st.engine,
+        })
+        if st.engine != "embedded":
+            env.update({"OGPREG_ENGINE_QUERY_URL": st.engine_query_url,
+                        "OGPREG_STATE_DIR": str(st.state_dir or st.store)})
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.log = tmp / f"serve-{name}.log"
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "ogpreg", "serve", "--host", "127.0.0.1", "--port",
+                 str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        self.url = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "health", timeout=5).status_code == 200:
+                    return
+            time.sleep(0.3)
+        self.close()
+        raise RuntimeError(f"ogpreg serve ({name}) did not come up: "
+                           f"{self.log.read_text('utf-8', 'replace')[-1000:]}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
 
 
 def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
@@ -275,9 +322,9 @@ def run_size(n: int, tmp: Path, args: argparse.Namespace) -> dict[str, Any]:
         calls: dict[str, Callable[[Query, str], int]] = {}
         servers = []
         for name, reg in regs.items():
-            server, url = _serve(reg)
+            server = _Served(reg, tmp, f"{name}-{n}")
             servers.append(server)
-            calls[f"endpoint-{name}"] = _endpoint(url)
+            calls[f"endpoint-{name}"] = _endpoint(server.url)
             if name != "embedded":
                 calls[f"direct-{name}"] = _direct(engines[name], reg)
         try:

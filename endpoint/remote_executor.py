@@ -12,13 +12,19 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   the revision's marker graphs, on Virtuoso a fresh bookkeeping read); an answer counts only
   if no commit finished in between, else the query runs again with a fresh revision. While an
   engine applies a commit that is not one atomic request (Virtuoso's swap), the executor waits
-  for it to finish.
+  for it to finish. On Oxigraph, whose queries each read one snapshot taken when they start,
+  the check runs in a second thread from the moment the engine begins to answer, alongside the
+  rest of the answer (:class:`_AfterCheck`); on Virtuoso, which reads committed rows while it
+  evaluates, only after the whole answer was read.
 * **Timeout.** The engine's own limit stops the work on the server (Virtuoso: the ``timeout``
   parameter; Oxigraph: ``oxigraph serve --timeout-s``), and the executor stops waiting at
   ``OGPREG_QUERY_TIMEOUT`` (it closes the connection; 504 either way).
 * **Row cap.** SELECT answers read as TSV (Oxigraph) and graphs as N-Triples are read line by
   line up to the cap, then the connection is closed (which stops a streaming evaluation);
-  Virtuoso's SELECT answers (JSON) are read whole, bounded by its ``ResultSetMaxRows``.
+  Virtuoso's SELECT answers (JSON) are read whole, bounded by its ``ResultSetMaxRows``. When
+  the query's own ``LIMIT`` keeps it within the cap and the engine writes the requested format
+  exactly as the endpoint would (``Engine.passthrough``: Oxigraph's JSON, XML, CSV, TSV), the
+  engine's bytes are the answer, without a parse and a rewrite.
 * ``as_of`` queries need the registry as it stood (``registry.history.state_as_of``, built from
   the engine's history graph) and pyoxigraph to query it: a small pool of worker processes
   (:class:`endpoint.executor.QueryExecutor` with an :class:`endpoint.worker.RemoteSource`;
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -63,12 +70,52 @@ from endpoint.worker import (
 from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
 from registry.errors import ExecutorBusy, QueryTimeout, WorkerFailed
 from registry.i18n import msg
+from registry.querytext import inspect
 from registry.remote import RemoteStore, prologue, query_form
 from registry.store import Revision
 
 _SOLUTION_FORMATS = solution_formats_by_name()
 _GRAPH_FORMATS = graph_formats_by_name()
 _WITH_PREFIXES = WITH_PREFIXES
+
+
+class _AfterCheck:
+    """The check, after a query, that the revision read before it is still current
+    (:meth:`registry.engines.Engine.still_current`). On an engine whose queries read one
+    snapshot taken when they start (``Engine.snapshot_reads``: Oxigraph) it runs alongside the
+    rest of the answer, from the moment the engine begins to answer; elsewhere (Virtuoso reads
+    committed rows while it evaluates) only after the whole answer was read."""
+
+    def __init__(self, engine: Any, meta: Meta | None) -> None:
+        self.engine = engine
+        self.meta = meta
+        self.checked = 0.0
+        self._thread: threading.Thread | None = None
+        self._current = False
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        if not self.engine.snapshot_reads or self._thread is not None:
+            return
+        self.checked = time.monotonic()
+        self._thread = threading.Thread(target=self._run, name="ogpreg-after-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._current = self.engine.still_current(self.meta)
+        except BaseException as exc:  # noqa: BLE001 - raised in the request's thread
+            self._error = exc
+
+    def result(self) -> tuple[bool, float]:
+        """Whether the revision is still current, and since when that is known."""
+        if self._thread is None:
+            self.checked = time.monotonic()
+            return self.engine.still_current(self.meta), self.checked
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._current, self.checked
 
 
 class RemoteQueryExecutor(QueryExecutor):
@@ -146,9 +193,11 @@ class RemoteQueryExecutor(QueryExecutor):
         return False
 
     # -- the revision ------------------------------------------------------------------------
-    def _meta(self, *, fresh: bool = False) -> Meta | None:
+    def _meta(self, *, fresh: bool = False, stale_ok: bool = False) -> Meta | None:
         now = time.monotonic()
         cached = self._state
+        if stale_ok and not fresh and cached is not None:
+            return cached[1]  # confirmed by the check after the query (see execute)
         if not fresh and cached is not None and now - cached[0] <= self.revision_ttl:
             return cached[1]
         if not fresh and cached is not None and self.engine.cheap_check:
@@ -192,7 +241,29 @@ class RemoteQueryExecutor(QueryExecutor):
         )
 
     # -- evaluation --------------------------------------------------------------------------
-    def _run(self, request: QueryRequest) -> Answer:
+    def execute(self, request: QueryRequest, revision: int | None = None) -> Answer:
+        """As :meth:`QueryExecutor.execute`. Called without ``revision`` when the last
+        confirmation of the revision is older than ``revision_ttl``, a query the cache cannot
+        answer is evaluated at once, without confirming the revision first: the check after
+        the query confirms the whole interval since the last confirmation (revisions only grow;
+        a commit in between makes the query run again), so it costs one check, not two. A
+        cache hit is served only with a revision confirmed within ``revision_ttl``."""
+        cached = self._state
+        if (
+            revision is None
+            and cached is not None
+            and time.monotonic() - cached[0] > self.revision_ttl
+        ):
+            stale = cached[1].number if cached[1] is not None else 0
+            if self.cache.get(stale, request) is None:
+                self._count("queries")
+                self._count("cache_misses")
+                answer = self._run(request, stale_ok=True)
+                self.cache.put(request, answer)
+                return answer
+        return super().execute(request, revision)
+
+    def _run(self, request: QueryRequest, stale_ok: bool = False) -> Answer:
         if self._closed or not self._started:
             self.start()
         started = time.monotonic()
@@ -202,16 +273,16 @@ class RemoteQueryExecutor(QueryExecutor):
         try:
             fresh = False
             for _ in range(10):
-                before = self._meta(fresh=fresh)
+                before = self._meta(fresh=fresh, stale_ok=stale_ok)
                 while before is not None and before.committing:
                     if time.monotonic() > deadline:
                         raise self._timeout()
                     time.sleep(0.05)
                     before = self._meta(fresh=True)
                 try:
-                    answer = self._evaluate(request, before, deadline)
-                    checked = time.monotonic()
-                    current = self.engine.still_current(before)
+                    check = _AfterCheck(self.engine, before)
+                    answer = self._evaluate(request, before, deadline, check.start)
+                    current, checked = check.result()
                 except EngineTimeout:
                     raise self._timeout() from None
                 fresh = True
@@ -231,7 +302,15 @@ class RemoteQueryExecutor(QueryExecutor):
         finally:
             self._slots.release()
 
-    def _evaluate(self, request: QueryRequest, meta: Meta | None, deadline: float) -> Answer:
+    def _evaluate(
+        self,
+        request: QueryRequest,
+        meta: Meta | None,
+        deadline: float,
+        answering: Callable[[], None] = lambda: None,
+    ) -> Answer:
+        """The answer from the engine; ``answering`` is called once the engine has begun to
+        answer (its response headers are in: the evaluation has its snapshot)."""
         revision = meta.number if meta else 0
         committed = meta.committed.isoformat() if meta and meta.committed else None
         form = query_form(request.query)
@@ -257,6 +336,7 @@ class RemoteQueryExecutor(QueryExecutor):
         engine = self.engine
         if kind == GRAPH:
             resp = engine.query(text, accept=NTRIPLES, stream=True, **kwargs)
+            answering()
             lines, truncated = self._lines(resp, request.row_cap, deadline, triples=True)
             triples = [
                 ox.Triple(q.subject, q.predicate, q.object)
@@ -265,12 +345,26 @@ class RemoteQueryExecutor(QueryExecutor):
             return self._graph_answer(triples, truncated, request, revision, committed)
         if kind == BOOLEAN:
             resp = engine.query(text, accept=SOLUTIONS_JSON, **kwargs)
+            answering()
             result = engine.read_solutions(resp)
             fmt = cast(str, request.solutions_format)
             body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
             return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
+        fmt = cast(str, request.solutions_format)
+        media = engine.passthrough.get(fmt)
+        limit = inspect(request.query).limit
+        if media is not None and limit is not None and limit <= request.row_cap:
+            # The query's own LIMIT keeps it within the row cap, and the engine writes this
+            # format as the endpoint would: its bytes are the answer (no parse, no rewrite).
+            resp = engine.query(text, accept=media, stream=True, **kwargs)
+            if resp.headers.get("Content-Type", "").split(";")[0].strip() == media:
+                answering()
+                body = escape_csv(resp.content) if fmt == "csv" else resp.content
+                rows = body.count(b"\n") - 1 if fmt in ("csv", "tsv") else -1
+                return Answer(body, fmt, SOLUTIONS, rows, False, revision, committed, 0.0)
         accept = engine.solutions_accept()
         resp = engine.query(text, accept=accept, stream=accept == SOLUTIONS_TSV, **kwargs)
+        answering()
         if resp.headers.get("Content-Type", "").startswith(SOLUTIONS_TSV):
             lines, truncated = self._lines(resp, request.row_cap + 1, deadline, triples=False)
             tsv = b"".join(lines)

@@ -357,7 +357,12 @@ def _query() -> Response:
             ),
         )
     ex = _executor()
-    rev = ex.current()
+    # The revision is needed first only to answer a conditional request; otherwise the
+    # executor reads it (on an external engine it may then save a round trip: see
+    # endpoint/remote_executor.py, RemoteQueryExecutor.execute).
+    conditional = bool(request.headers.get("If-None-Match") or
+                       request.headers.get("If-Modified-Since"))
+    rev = ex.current() if conditional else None
     if rev is not None:
         tags = [f.name for f in (choice.solutions, choice.graph) if f is not None]
         if raw_csv:
@@ -393,7 +398,7 @@ def _query() -> Response:
         as_of=as_of,
     )
     asked = time.monotonic()
-    answer = ex.execute(req, rev.number if rev else 0)
+    answer = ex.execute(req, rev.number if rev is not None else None)
     resp = _answer_response(answer, settings.row_cap, raw_csv=raw_csv)
     if as_of is not None:
         resp.headers["OGP-As-Of"] = as_of

@@ -294,6 +294,13 @@ class Engine:
             params.append(("named-graph-uri", g))
         return params
 
+    #: a query reads one snapshot, taken when its evaluation starts (so a check that the
+    #: revision is still current may run as soon as the engine begins to answer)
+    snapshot_reads = False
+    #: result formats (the protocol's short names) the engine writes exactly as the endpoint
+    #: would: an answer that cannot be cut by the row cap is passed on as the engine sent it
+    passthrough: Mapping[str, str] = {}
+
     def solutions_accept(self) -> str:
         """The result format asked for SELECT/ASK (see :meth:`read_solutions`)."""
         return SOLUTIONS_JSON

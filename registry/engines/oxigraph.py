@@ -90,6 +90,16 @@ class OxigraphEngine(Engine):
             params.append(("union-default-graph", "true"))
         return params
 
+    #: every query reads one RocksDB snapshot, from its start
+    snapshot_reads = True
+    #: Oxigraph's server writes SPARQL results with the same serialisers as pyoxigraph
+    passthrough = {
+        "json": SOLUTIONS_JSON,
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": SOLUTIONS_TSV,
+    }
+
     def solutions_accept(self) -> str:
         return SOLUTIONS_TSV
 
