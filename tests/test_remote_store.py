@@ -148,12 +148,7 @@ def test_virtuoso_new_graph_of_a_stopped_commit_stays_hidden_and_is_removed(
     """A new graph is written once, under its own name, before the swap: no query through the
     registry sees it (not even one that names it), and a commit that stopped before its swap
     has it removed by the next writer."""
-    virtuoso_server.reset()
-    reg = open_registry(make_settings(tmp_path / "state", **virtuoso_server.overrides()))
-    with reg.store.transaction(fresh=True) as tx:
-        tx.extend(virtuoso_server.template or _template(virtuoso_server, reg))
-    engine = reg.store.engine
-    assert isinstance(engine, VirtuosoEngine)
+    reg, engine = _initialised_on_virtuoso(virtuoso_server, tmp_path)
     rev = reg.store.revision()
     engine.fail_at = "staging-crash"
     try:
@@ -220,12 +215,7 @@ def test_no_query_sees_the_bookkeeping_even_when_it_names_it(remote_registry: Re
 def test_virtuoso_swap_interrupted_is_finished_by_the_next_writer(
     virtuoso_server: EngineServer, tmp_path: Path
 ) -> None:
-    virtuoso_server.reset()
-    reg = open_registry(make_settings(tmp_path / "state", **virtuoso_server.overrides()))
-    with reg.store.transaction(fresh=True) as tx:
-        tx.extend(virtuoso_server.template or _template(virtuoso_server, reg))
-    engine = reg.store.engine
-    assert isinstance(engine, VirtuosoEngine)
+    reg, engine = _initialised_on_virtuoso(virtuoso_server, tmp_path)
     rev = reg.store.revision()
     assert rev is not None
     engine.fail_at = "swap"
@@ -243,6 +233,19 @@ def test_virtuoso_swap_interrupted_is_finished_by_the_next_writer(
     assert not reg.store.state().committing  # type: ignore[attr-defined]
     assert len(list(reg.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(SOURCE))))
     assert _load(reg)[0].unchanged  # type: ignore[index]
+
+
+def _initialised_on_virtuoso(
+    srv: EngineServer, tmp_path: Path
+) -> tuple[Registry, VirtuosoEngine]:
+    """A registry of its own on the Virtuoso server, initialised (from the kept template)."""
+    srv.reset()
+    reg = open_registry(make_settings(tmp_path / "state", **srv.overrides()))
+    with reg.store.transaction(fresh=True) as tx:
+        tx.extend(srv.template or _template(srv, reg))
+    engine = reg.store.engine
+    assert isinstance(engine, VirtuosoEngine)
+    return reg, engine
 
 
 def _template(srv: EngineServer, reg: Registry) -> list[ox.Quad]:
