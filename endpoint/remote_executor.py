@@ -66,6 +66,7 @@ from endpoint.worker import (
     capped_tsv,
     graph_formats_by_name,
     solution_formats_by_name,
+    uncapped,
 )
 from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
 from registry.errors import ExecutorBusy, QueryTimeout, WorkerFailed
@@ -343,14 +344,13 @@ class RemoteQueryExecutor(QueryExecutor):
                 for q in ox.parse(b"".join(lines), format=ox.RdfFormat.N_TRIPLES)
             ] if lines else []
             return self._graph_answer(triples, truncated, request, revision, committed)
+        fmt = cast(str, request.solutions_format)
         if kind == BOOLEAN:
             resp = engine.query(text, accept=SOLUTIONS_JSON, **kwargs)
             answering()
             result = engine.read_solutions(resp)
-            fmt = cast(str, request.solutions_format)
             body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
             return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
-        fmt = cast(str, request.solutions_format)
         media = engine.passthrough.get(fmt)
         limit = inspect(request.query).limit
         if media is not None and limit is not None and limit <= request.row_cap:
@@ -359,9 +359,9 @@ class RemoteQueryExecutor(QueryExecutor):
             resp = engine.query(text, accept=media, stream=True, **kwargs)
             if resp.headers.get("Content-Type", "").split(";")[0].strip() == media:
                 answering()
-                body = escape_csv(resp.content) if fmt == "csv" else resp.content
-                rows = body.count(b"\n") - 1 if fmt in ("csv", "tsv") else -1
+                body, rows = uncapped(resp.content, fmt)
                 return Answer(body, fmt, SOLUTIONS, rows, False, revision, committed, 0.0)
+            resp.close()  # not the format asked for: read it the general way below
         accept = engine.solutions_accept()
         resp = engine.query(text, accept=accept, stream=accept == SOLUTIONS_TSV, **kwargs)
         answering()

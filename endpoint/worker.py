@@ -313,10 +313,7 @@ def worker_main(
                 if limit is not None and limit <= cap:
                     # The query's own LIMIT keeps it within the row cap: no truncation is
                     # possible, so serialise once, straight into the requested format.
-                    body = result.serialize(format=solution_formats[sfmt]) or b""
-                    if sfmt == "csv":
-                        body = escape_csv(body)
-                    rows = body.count(b"\n") - 1 if sfmt in ("csv", "tsv") else -1
+                    body, rows = uncapped(result.serialize(format=solution_formats[sfmt]), sfmt)
                     return ("ok", SOLUTIONS, sfmt, rows, False, revision, committed), body
                 tsv, truncated = capped_tsv(result, cap)
                 rows = tsv.count(b"\n") - 1
@@ -371,6 +368,18 @@ def worker_main(
             conn.send_bytes(body)
         except (OSError, ValueError):
             return
+
+
+def uncapped(body: bytes | None, fmt: str) -> tuple[bytes, int]:
+    """A SELECT answer in ``fmt`` that the row cap cannot cut (the query's own LIMIT is within
+    it), as sent: CSV made spreadsheet-safe (``endpoint/csvsafe.py``); and its row count where
+    the format shows it line by line (CSV, TSV), else -1."""
+    from endpoint.csvsafe import escape_csv
+
+    data = body or b""
+    if fmt == "csv":
+        data = escape_csv(data)
+    return data, data.count(b"\n") - 1 if fmt in ("csv", "tsv") else -1
 
 
 def capped_tsv(solutions: Any, cap: int) -> tuple[bytes, bool]:

@@ -103,16 +103,6 @@ class OxigraphEngine(Engine):
     def solutions_accept(self) -> str:
         return SOLUTIONS_TSV
 
-    def prepare(
-        self,
-        text: str,
-        *,
-        dataset: bool,
-        default_graphs: Iterable[str] | None = None,
-        named_graphs: Iterable[str] | None = None,
-    ) -> str:
-        return text
-
     def still_current(self, meta: Meta | None) -> bool:
         """One ASK: the revision's marker graphs exist and the next revision's does not (a
         commit creates it in the transaction that writes the data). Much cheaper than

@@ -314,9 +314,9 @@ class VirtuosoEngine(Engine):
             # over when the slots run out goes in chunks)
             staged: dict[str, str] = {}
             pool = iter(STAGING)
-            rest_sizes = {g: c for g, c in contents.items() if g not in direct}
-            for g in sorted(rest_sizes, key=lambda g: -len(rest_sizes[g])):
-                content = rest_sizes[g]
+            existing = {g: c for g, c in contents.items() if g not in direct}
+            for g in sorted(existing, key=lambda g: -len(existing[g])):
+                content = existing[g]
                 if content.count(b"\n") >= STAGE_MIN or b"_:" in content:  # (or in a literal)
                     slot = next(pool, None)
                     if slot is None:
