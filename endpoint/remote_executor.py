@@ -7,15 +7,25 @@ error types), and replaces the worker processes by HTTP requests to the engine:
 * **Stateless.** Nothing but caches lives in the endpoint process: the revision is read from
   the engine (reused for ``revision_ttl`` seconds for ETags and cache look-ups), so any number of
   endpoint processes can serve one engine (docs/deployment.md).
-* **Before or after, never between.** The revision is read before a query (possibly cached) and
-  checked after it (:meth:`registry.engines.Engine.still_current`; on Oxigraph one ``ASK`` for
-  the revision's marker graphs, on Virtuoso a fresh bookkeeping read); an answer counts only
-  if no commit finished in between, else the query runs again with a fresh revision. While an
-  engine applies a commit that is not one atomic request (Virtuoso's swap), the executor waits
-  for it to finish. On Oxigraph, whose queries each read one snapshot taken when they start,
-  the check runs in a second thread from the moment the engine begins to answer, alongside the
-  rest of the answer (:class:`_AfterCheck`); on Virtuoso, which reads committed rows while it
-  evaluates, only after the whole answer was read.
+* **Before or after, never between.** The revision is read before a query (reused for
+  ``revision_ttl`` seconds from its last confirmation, then confirmed again with
+  :meth:`registry.engines.Engine.still_current`: on Oxigraph one ``ASK`` for the revision's
+  marker graphs, on Virtuoso a fresh bookkeeping read). How an answer is kept from mixing two
+  states depends on the engine (``Engine.snapshot_reads``):
+
+  - *Virtuoso* reads committed rows while it evaluates, and its commit (the swap) is not one
+    atomic request: the revision is checked again after the query, and the answer counts only
+    if no commit finished in between, else the query runs again with a fresh revision; while
+    a swap is being applied the executor waits for it to finish. The label (ETag, cache key,
+    ``OGP-Revision``) is exact.
+  - *Oxigraph* applies a commit in one transaction and evaluates each query on one snapshot
+    taken when it starts: an answer is always one revision's, with no check after it. It is
+    labelled with the revision confirmed at most ``revision_ttl`` before the query began, so
+    for that long after another process's commit an answer may already show the newer
+    revision under the older label (never the other way round: revisions only grow, and a
+    cache hit is served only at a revision confirmed within ``revision_ttl``). This is the
+    same bound as the staleness every endpoint process allows itself (docs/deployment.md),
+    and it saves one engine request per query (docs/performance.md, fourth round).
 * **Timeout.** The engine's own limit stops the work on the server (Virtuoso: the ``timeout``
   parameter; Oxigraph: ``oxigraph serve --timeout-s``), and the executor stops waiting at
   ``OGPREG_QUERY_TIMEOUT`` (it closes the connection; 504 either way).
@@ -32,7 +42,7 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   timeout stops it as on the embedded store: at the request's deadline the worker is killed
   (SIGKILL) and replaced, and the answer is 504. The workers need the network to reach the
   engine (no network namespace); ``SERVICE`` is refused before (below) and by the workers.
-  The answer cache and the before/after revision check apply to these answers too.
+  The answer cache and the revision checks (above) apply to these answers too.
 * ``SERVICE`` never reaches the engine: ``endpoint/sparql.py`` refuses it before.
 * ``workers`` (``OGPREG_QUERY_WORKERS``) limits the requests one endpoint process has open at
   the engine at once.
@@ -42,7 +52,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -78,45 +87,6 @@ from registry.store import Revision
 _SOLUTION_FORMATS = solution_formats_by_name()
 _GRAPH_FORMATS = graph_formats_by_name()
 _WITH_PREFIXES = WITH_PREFIXES
-
-
-class _AfterCheck:
-    """The check, after a query, that the revision read before it is still current
-    (:meth:`registry.engines.Engine.still_current`). On an engine whose queries read one
-    snapshot taken when they start (``Engine.snapshot_reads``: Oxigraph) it runs alongside the
-    rest of the answer, from the moment the engine begins to answer; elsewhere (Virtuoso reads
-    committed rows while it evaluates) only after the whole answer was read."""
-
-    def __init__(self, engine: Any, meta: Meta | None) -> None:
-        self.engine = engine
-        self.meta = meta
-        self.checked = 0.0
-        self._thread: threading.Thread | None = None
-        self._current = False
-        self._error: BaseException | None = None
-
-    def start(self) -> None:
-        if not self.engine.snapshot_reads or self._thread is not None:
-            return
-        self.checked = time.monotonic()
-        self._thread = threading.Thread(target=self._run, name="ogpreg-after-check", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._current = self.engine.still_current(self.meta)
-        except BaseException as exc:  # noqa: BLE001 - raised in the request's thread
-            self._error = exc
-
-    def result(self) -> tuple[bool, float]:
-        """Whether the revision is still current, and since when that is known."""
-        if self._thread is None:
-            self.checked = time.monotonic()
-            return self.engine.still_current(self.meta), self.checked
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._current, self.checked
 
 
 class RemoteQueryExecutor(QueryExecutor):
@@ -243,15 +213,17 @@ class RemoteQueryExecutor(QueryExecutor):
 
     # -- evaluation --------------------------------------------------------------------------
     def execute(self, request: QueryRequest, revision: int | None = None) -> Answer:
-        """As :meth:`QueryExecutor.execute`. Called without ``revision`` when the last
-        confirmation of the revision is older than ``revision_ttl``, a query the cache cannot
-        answer is evaluated at once, without confirming the revision first: the check after
-        the query confirms the whole interval since the last confirmation (revisions only grow;
-        a commit in between makes the query run again), so it costs one check, not two. A
-        cache hit is served only with a revision confirmed within ``revision_ttl``."""
+        """As :meth:`QueryExecutor.execute`. On an engine checked after each query (not
+        ``snapshot_reads``: Virtuoso), called without ``revision`` when the last confirmation
+        of the revision is older than ``revision_ttl``, a query the cache cannot answer is
+        evaluated at once, without confirming the revision first: the check after the query
+        confirms the whole interval since the last confirmation (revisions only grow; a commit
+        in between makes the query run again), so it costs one check, not two. A cache hit is
+        served only with a revision confirmed within ``revision_ttl``."""
         cached = self._state
         if (
             revision is None
+            and not self.engine.snapshot_reads
             and cached is not None
             and time.monotonic() - cached[0] > self.revision_ttl
         ):
@@ -281,14 +253,18 @@ class RemoteQueryExecutor(QueryExecutor):
                     time.sleep(0.05)
                     before = self._meta(fresh=True)
                 try:
-                    check = _AfterCheck(self.engine, before)
-                    answer = self._evaluate(request, before, deadline, check.start)
-                    current, checked = check.result()
+                    answer = self._evaluate(request, before, deadline)
+                    checked = time.monotonic()
+                    # Oxigraph: one snapshot, labelled with the revision confirmed within
+                    # revision_ttl before it; elsewhere no commit may have finished meanwhile
+                    # (module docstring)
+                    current = self.engine.snapshot_reads or self.engine.still_current(before)
                 except EngineTimeout:
                     raise self._timeout() from None
                 fresh = True
                 if current:
-                    self._confirmed(checked, before)
+                    if not self.engine.snapshot_reads:
+                        self._confirmed(checked, before)
                     answer.elapsed = time.monotonic() - started
                     self._count("evaluation_seconds_sum", answer.elapsed)
                     self._count("evaluation_count")
@@ -308,10 +284,8 @@ class RemoteQueryExecutor(QueryExecutor):
         request: QueryRequest,
         meta: Meta | None,
         deadline: float,
-        answering: Callable[[], None] = lambda: None,
     ) -> Answer:
-        """The answer from the engine; ``answering`` is called once the engine has begun to
-        answer (its response headers are in: the evaluation has its snapshot)."""
+        """The answer from the engine, labelled with ``meta``'s revision."""
         revision = meta.number if meta else 0
         committed = meta.committed.isoformat() if meta and meta.committed else None
         form = query_form(request.query)
@@ -337,7 +311,6 @@ class RemoteQueryExecutor(QueryExecutor):
         engine = self.engine
         if kind == GRAPH:
             resp = engine.query(text, accept=NTRIPLES, stream=True, **kwargs)
-            answering()
             lines, truncated = self._lines(resp, request.row_cap, deadline, triples=True)
             triples = [
                 ox.Triple(q.subject, q.predicate, q.object)
@@ -347,7 +320,6 @@ class RemoteQueryExecutor(QueryExecutor):
         fmt = cast(str, request.solutions_format)
         if kind == BOOLEAN:
             resp = engine.query(text, accept=SOLUTIONS_JSON, **kwargs)
-            answering()
             result = engine.read_solutions(resp)
             body = result.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
             return Answer(body, fmt, BOOLEAN, 1, False, revision, committed, 0.0)
@@ -358,13 +330,11 @@ class RemoteQueryExecutor(QueryExecutor):
             # format as the endpoint would: its bytes are the answer (no parse, no rewrite).
             resp = engine.query(text, accept=media, stream=True, **kwargs)
             if resp.headers.get("Content-Type", "").split(";")[0].strip() == media:
-                answering()
                 body, rows = uncapped(resp.content, fmt)
                 return Answer(body, fmt, SOLUTIONS, rows, False, revision, committed, 0.0)
             resp.close()  # not the format asked for: read it the general way below
         accept = engine.solutions_accept()
         resp = engine.query(text, accept=accept, stream=accept == SOLUTIONS_TSV, **kwargs)
-        answering()
         if resp.headers.get("Content-Type", "").startswith(SOLUTIONS_TSV):
             lines, truncated = self._lines(resp, request.row_cap + 1, deadline, triples=False)
             tsv = b"".join(lines)

@@ -43,7 +43,7 @@ from endpoint.protocol import BadRequest, check_iris, missing_query, parse_reque
 from registry.errors import ExecutorBusy, RegistryError
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
-from registry.querytext import MAX_DEPTH, QueryText, inspect, too_deep
+from registry.querytext import MAX_DEPTH, inspect, too_deep
 
 bp = Blueprint("sparql", __name__)
 
@@ -72,10 +72,6 @@ def _registry_error(exc: RegistryError) -> Response:
     resp.headers["Vary"] = _VARY
     return resp
 
-
-@functools.lru_cache(maxsize=4096)
-def _inspect(query: str) -> QueryText:
-    return inspect(query)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -370,7 +366,7 @@ def _query() -> Response:
         not_modified = _not_modified(rev.number, rev.committed, tags)
         if not_modified is not None:
             return not_modified
-    text = _inspect(query)
+    text = inspect(query)
     if text.depth > MAX_DEPTH:
         raise BadRequest(400, "query-error", too_deep(text.depth))
     if text.uses_service:

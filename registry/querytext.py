@@ -17,6 +17,7 @@ A keyword is a bare word outside strings, IRIs and comments: ``?service``, ``ex:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -81,8 +82,11 @@ def keywords(query: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def inspect(query: str) -> QueryText:
-    """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause."""
+    """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause (and its
+    nesting depth and outermost LIMIT). Remembered for the last 4,096 texts: the endpoint asks
+    for the same text's facts more than once per request."""
     text = _CODEPOINT.sub(_unescape, query)
     words: set[str] = set()
     depth = deepest = 0

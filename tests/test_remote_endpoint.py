@@ -247,3 +247,33 @@ def test_a_revision_older_than_its_ttl_is_never_served_stale(remote_registry: Re
             assert r.status_code == 200, r.text
             assert int(r.headers["OGP-Revision"]) == before + 1, query
             assert _count(r) == _count(first) + 1, query  # the loaded commitment is counted
+
+
+def test_an_answer_is_never_older_than_its_label(remote_registry: Registry) -> None:
+    """Within ``revision_ttl`` of a commit by another writer: on an engine checked after each
+    query (Virtuoso) an uncached query notices the commit, runs again and carries the new
+    revision; on Oxigraph (one snapshot per query, no check after it; ``Engine.snapshot_reads``)
+    it already shows the new state under the label still confirmed, never the other way
+    round. A cached answer keeps its own label and content together, and is served only
+    while its revision is the one the executor has confirmed."""
+    reg = remote_registry
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?c a ogp:Commitment }"
+    with serving(reg) as (url, executor):
+        assert isinstance(executor, RemoteQueryExecutor)
+        executor.revision_ttl = 3600.0  # the revision read first stays confirmed
+        first = requests.get(url + "sparql", params={"query": count}, headers=JSON, timeout=30)
+        before = int(first.headers["OGP-Revision"])
+        _load(reg, 0)  # another writer commits (the executor is not told)
+        fresh = requests.get(url + "sparql", params={"query": count + " # not cached"},
+                             headers=JSON, timeout=30)
+        assert fresh.status_code == 200, fresh.text
+        assert _count(fresh) == _count(first) + 1  # the newest state, on both engines
+        label = int(fresh.headers["OGP-Revision"])
+        assert label == (before if executor.engine.snapshot_reads else before + 1)
+        again = requests.get(url + "sparql", params={"query": count}, headers=JSON, timeout=30)
+        if executor.engine.snapshot_reads:  # still confirmed: the first answer, from the cache
+            assert int(again.headers["OGP-Revision"]) == before
+            assert _count(again) == _count(first)
+        else:  # the check after the query above taught the executor the new revision
+            assert int(again.headers["OGP-Revision"]) == before + 1
+            assert _count(again) == _count(first) + 1

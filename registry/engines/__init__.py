@@ -294,8 +294,10 @@ class Engine:
             params.append(("named-graph-uri", g))
         return params
 
-    #: a query reads one snapshot, taken when its evaluation starts (so a check that the
-    #: revision is still current may run as soon as the engine begins to answer)
+    #: a query reads one snapshot, taken when its evaluation starts, and a commit is one
+    #: transaction: an answer is always one revision's, so the endpoint does not check the
+    #: revision after a query (it labels the answer with the revision confirmed within
+    #: ``revision_ttl`` before it; endpoint/remote_executor.py)
     snapshot_reads = False
     #: result formats (the protocol's short names) the engine writes exactly as the endpoint
     #: would: an answer that cannot be cut by the row cap is passed on as the engine sent it
