@@ -21,7 +21,7 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   - *Oxigraph* applies a commit in one transaction and evaluates each query on one snapshot
     taken when it starts: an answer is always one revision's, with no check after it. It is
     labelled with the revision confirmed at most ``revision_ttl`` before the query began, so
-    for that long after another process's commit an answer may already show the newer
+    for that long after a commit an answer may already show the newer
     revision under the older label (never the other way round: revisions only grow, and a
     cache hit is served only at a revision confirmed within ``revision_ttl``). This is the
     same bound as the staleness every endpoint process allows itself (docs/deployment.md),
