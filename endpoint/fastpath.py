@@ -21,6 +21,7 @@ from typing import Any
 
 from endpoint.executor import Answer, QueryExecutor
 from endpoint.metrics import Metrics
+from registry.errors import RegistryError
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -73,13 +74,21 @@ class FastPath:
         self._entries: weakref.WeakValueDictionary[Key, _Entry] = weakref.WeakValueDictionary()
         self.hits = 0
 
+    def _revision(self) -> int | None:
+        """The current revision, or None when it cannot be read (an engine that does not
+        answer): the app then answers the request, with its own error response (504, 503)."""
+        try:
+            return self.executor.revision()
+        except RegistryError:
+            return None
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         key = request_key(environ)
         if key is None:
             return self.app(environ, start_response)
         t0 = time.perf_counter()
         entry = self._entries.get(key)
-        if entry is not None and entry.answer.revision == self.executor.revision():
+        if entry is not None and entry.answer.revision == self._revision():
             start_response(entry.status, list(entry.headers))
             self.hits += 1
             self.executor.note_hit()

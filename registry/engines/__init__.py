@@ -176,6 +176,11 @@ class Engine:
 
     #: seconds a bookkeeping read may be reused for preparing queries (see the adapters)
     meta_ttl = 1.0
+    #: seconds a bookkeeping read (:meth:`meta`, :meth:`still_current`, the adapters' own small
+    #: reads) may take: an engine that stops answering holds a reader (every endpoint request
+    #: reads or confirms the revision) this long, then :class:`EngineTimeout` (504), instead of
+    #: ``http_timeout``, which is sized for a load's large requests
+    bookkeeping_timeout = 30.0
     #: :meth:`prepare` changes query texts (else the text is sent as it is, unparsed)
     rewrites_queries = True
     #: queries are sent "via POST directly" (``application/sparql-query``); Virtuoso 7.2 does

@@ -113,13 +113,15 @@ class OxigraphEngine(Engine):
                                                           *meta.detail))
         following = f"GRAPH <{_REVISION}{meta.number + 1}> {{ }}"
         resp = self.query(f"ASK {{ {markers} FILTER NOT EXISTS {{ {following} }} }}",
-                          accept=SOLUTIONS_JSON, union=False, raw=True)
+                          accept=SOLUTIONS_JSON, union=False, raw=True,
+                          timeout=self.bookkeeping_timeout)
         result = self.read_solutions(resp)
         return isinstance(result, ox.QueryBoolean) and bool(result)
 
     def named_graphs(self) -> set[str]:
         """Every named graph Oxigraph keeps, empty ones included (cheap: no triple is read)."""
-        rows = self.select("SELECT ?g WHERE { GRAPH ?g { } }", union=False, raw=True)
+        rows = self.select("SELECT ?g WHERE { GRAPH ?g { } }", union=False, raw=True,
+                           timeout=self.bookkeeping_timeout)
         return {str(r["g"].value) for r in rows}
 
     def meta(self) -> Meta | None:
@@ -127,6 +129,7 @@ class OxigraphEngine(Engine):
             'SELECT ?g WHERE { GRAPH ?g { } FILTER(STRSTARTS(STR(?g), "urn:ogpreg:")) }',
             union=False,
             raw=True,
+            timeout=self.bookkeeping_timeout,
         )
         number = 0
         committed: dict[int, tuple[datetime, str]] = {}

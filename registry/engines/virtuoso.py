@@ -222,7 +222,8 @@ class VirtuosoEngine(Engine):
 
     def meta(self) -> Meta | None:
         rows = self.select(
-            f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ {_REGISTRY} ?p ?o }} }}", raw=True
+            f"SELECT ?p ?o WHERE {{ GRAPH <{META}> {{ {_REGISTRY} ?p ?o }} }}", raw=True,
+            timeout=self.bookkeeping_timeout,
         )
         values = {nt(r["p"]): r["o"] for r in rows}
         graphs = sorted(str(r["o"].value) for r in rows if nt(r["p"]) == _P_GRAPH)
@@ -350,7 +351,8 @@ class VirtuosoEngine(Engine):
             "commit (mark)",
         )
         rows = self.select(
-            f"SELECT ?s WHERE {{ GRAPH <{META}> {{ {_REGISTRY} {_P_STATE} ?s }} }}", raw=True
+            f"SELECT ?s WHERE {{ GRAPH <{META}> {{ {_REGISTRY} {_P_STATE} ?s }} }}", raw=True,
+            timeout=self.bookkeeping_timeout,
         )
         if [str(r["s"].value) for r in rows] != [mark.strip('"')]:
             self.update(
