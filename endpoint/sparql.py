@@ -73,7 +73,6 @@ def _registry_error(exc: RegistryError) -> Response:
     return resp
 
 
-
 @functools.lru_cache(maxsize=1024)
 def _negotiate(accept: str | None, formats: tuple[str, ...]) -> conneg.Choice:
     return conneg.negotiate(accept, formats)
