@@ -10,18 +10,25 @@ programs (docs/pages.md).
   production the w3id.org redirects point at these paths.
 
 Content negotiation: ``text/html`` (also what ``*/*`` gets), ``text/turtle``,
-``application/ld+json``, ``application/n-triples``, ``application/rdf+xml``, chosen by the
-``Accept`` header's q-values (ties go to that order), with ``Vary: Accept``. A ``format``
-parameter (``html``, ``ttl``/``turtle``, ``jsonld``, ``nt``/``ntriples``, ``rdf``/``rdfxml``) or
-a file extension (``.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``) overrides the header.
-Nothing acceptable: 406. Unknown URI: 404. Withdrawn or superseded: 410 Gone, with the
+``application/ld+json``, ``application/n-triples``, ``application/rdf+xml``,
+``application/n-quads``, ``application/trig``, chosen by the ``Accept`` header's q-values (ties
+go to that order), with ``Vary: Accept``. A ``format`` parameter (``html``, ``ttl``/``turtle``,
+``jsonld``, ``nt``/``ntriples``, ``rdf``/``rdfxml``, ``nq``/``nquads``, ``trig``) or a file
+extension (``.html``, ``.ttl``, ``.jsonld``, ``.nt``, ``.rdf``, ``.nq``, ``.trig``) overrides the
+header. Nothing acceptable: 406. Unknown URI: 404. Withdrawn or superseded: 410 Gone, with the
 description, the reason and the successor (``Link: <…>; rel="successor-version"``).
+
+The two dataset formats (N-Quads, TriG) put each statement of a description in the named graph
+it comes from: a statement that several sources assert appears once per source graph, the
+provenance in the provenance graph, a vocabulary in its vocabulary graph (docs/pages.md). A
+version (``…/version/<n>``, ``?as_of=``) is a reconstruction that no graph asserts now: its
+statements are in the document's default graph.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -83,6 +90,12 @@ class Representation:
     def content_type(self) -> str:
         return f"{self.media_type}; charset=utf-8"
 
+    @property
+    def dataset(self) -> bool:
+        """N-Quads and TriG: statements in named graphs (JSON-LD could hold them too, but the
+        registry's JSON-LD stays one graph, as it always was)."""
+        return self.name in ("nquads", "trig")
+
 
 HTML = Representation("html", "text/html", ".html", ("html", "htm"), ("application/xhtml+xml",))
 REPRESENTATIONS: tuple[Representation, ...] = (
@@ -118,6 +131,22 @@ REPRESENTATIONS: tuple[Representation, ...] = (
         ("rdfxml", "rdf", "xml", "rdf+xml"),
         ("application/xml", "text/xml"),
         ox.RdfFormat.RDF_XML,
+    ),
+    Representation(
+        "nquads",
+        "application/n-quads",
+        ".nq",
+        ("nquads", "nq", "n-quads"),
+        ("text/x-nquads",),
+        ox.RdfFormat.N_QUADS,
+    ),
+    Representation(
+        "trig",
+        "application/trig",
+        ".trig",
+        ("trig",),
+        ("application/x-trig",),
+        ox.RdfFormat.TRIG,
     ),
 )
 BY_EXTENSION = {r.extension: r for r in REPRESENTATIONS}
@@ -166,6 +195,10 @@ def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
 
 
 def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
+    """``triples`` in ``rep``; in a dataset format, in the document's default graph (statements
+    no graph asserts, such as a version's)."""
+    if rep.dataset:
+        return serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples], rep)
     assert rep.ox_format is not None
     ordered = sorted(triples, key=str)
     out = ox.serialize(
@@ -175,6 +208,62 @@ def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
     )
     assert out is not None
     return out
+
+
+def serialize_quads(quads: Sequence[ox.Quad], rep: Representation) -> bytes:
+    """``quads`` in a dataset format (N-Quads, TriG), sorted by graph, then statement."""
+    assert rep.dataset and rep.ox_format is not None
+    ordered = sorted(quads, key=lambda q: (str(q.graph_name), str(q)))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ordered]
+    out = ox.serialize(
+        ordered,
+        format=rep.ox_format,
+        prefixes=_used_prefixes(triples) if rep.name == "trig" else None,
+    )
+    assert out is not None
+    return out
+
+
+def description_quads(res: Resources, iri: str) -> list[ox.Quad]:
+    """What :meth:`Resources.triples` describes, each statement in every named graph that
+    asserts it: the statements about ``iri``, those of the blank nodes it points to, those
+    pointing to it, and for a graph name its content. Every IRI is bound, never formatted."""
+    node = ox.NamedNode(iri)
+    out: dict[ox.Quad, None] = {}
+    # (a bound variable must be in the projection)
+    for row in res.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=node):
+        out[ox.Quad(node, row["p"], row["o"], row["g"])] = None
+    for row in res.select(
+        "SELECT ?s ?o ?p2 ?o2 ?g WHERE { ?s ?p ?o FILTER (isBlank(?o)) "
+        "GRAPH ?g { ?o ?p2 ?o2 } }",
+        s=node,
+    ):
+        out[ox.Quad(row["o"], row["p2"], row["o2"], row["g"])] = None
+    for row in res.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", o=node):
+        out[ox.Quad(row["s"], row["p"], node, row["g"])] = None
+    if res.is_graph(iri):
+        for row in res.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", g=node):
+            out[ox.Quad(row["s"], row["p"], row["o"], node)] = None
+    return list(out)
+
+
+def _located(res: Resources, triples: Sequence[ox.Triple]) -> list[ox.Quad]:
+    """``triples`` (about named subjects) in every named graph that asserts them; one that no
+    graph asserts stays in the default graph."""
+    wanted = set(triples)
+    out: dict[ox.Quad, None] = {}
+    for subject in dict.fromkeys(t.subject for t in triples):
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        for row in res.select("SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }", s=subject):
+            t = ox.Triple(subject, row["p"], row["o"])
+            if t in wanted:
+                out[ox.Quad(subject, row["p"], row["o"], row["g"])] = None
+    found = {ox.Triple(q.subject, q.predicate, q.object) for q in out}
+    for t in triples:
+        if t not in found:
+            out[ox.Quad(t.subject, t.predicate, t.object)] = None
+    return list(out)
 
 
 # -- responses --------------------------------------------------------------------------------
@@ -280,7 +369,25 @@ def _candidates(prefix: str, rest: str) -> list[str]:
     base = state().settings.base_uri
     minted = "/".join(quote(s, safe="-._~") for s in rest.split("/"))
     loose = quote(rest, safe="/:@!$&'()*+,;=-._~%")
-    return list(dict.fromkeys([base + prefix + minted, base + prefix + loose]))
+    # the loose form keeps a stray "%" (``/id/%zz``), which no IRI holds: never asked for
+    return [iri for iri in dict.fromkeys([base + prefix + minted, base + prefix + loose])
+            if valid_iri(iri)]
+
+
+def valid_iri(value: str) -> bool:
+    """Whether ``value`` is an absolute IRI the store can hold: no spaces, control
+    characters, ``<>"{}|^`\\`` or broken percent-encoding (pyoxigraph's IRI check)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _vocabulary_iri(path: str) -> str | None:
+    """:func:`vocabulary_iri`, or None when ``path`` makes no valid IRI (``/def/vocab/a b``)."""
+    iri = vocabulary_iri(path)
+    return iri if iri is not None and valid_iri(iri) else None
 
 
 def dereference(prefix: str, rest: str) -> Response:
@@ -349,7 +456,10 @@ def represent(iri: str, doc_url: str, rep: Representation, *, explicit: bool) ->
             return _not_found(iri, rep)
         resp = resource_page(desc, status=status, doc_url=doc_url, headers=headers)
     else:
-        body = serialize(res.triples(iri), rep)
+        if rep.dataset:
+            body = serialize_quads(description_quads(res, iri), rep)
+        else:
+            body = serialize(res.triples(iri), rep)
         resp = Response(body, status=status, content_type=rep.content_type)
         for k, v in headers.items():
             resp.headers[k] = v
@@ -672,9 +782,14 @@ def _doc_context(res: Resources, stem: str, graph: str, lang: Lang) -> dict[str,
 
 
 def _rdf(
-    triples: Sequence[ox.Triple], rep: Representation, doc_url: str, explicit: bool
+    triples: Sequence[ox.Triple],
+    rep: Representation,
+    doc_url: str,
+    explicit: bool,
+    quads: Callable[[], Sequence[ox.Quad]],
 ) -> Response:
-    body = serialize(triples, rep)
+    """``triples`` as ``rep``; in a dataset format the statements in their graphs (``quads``)."""
+    body = serialize_quads(quads(), rep) if rep.dataset else serialize(triples, rep)
     return _finish(Response(body, content_type=rep.content_type), rep, doc_url, explicit)
 
 
@@ -694,7 +809,15 @@ def vocabulary_doc(stem: str, ext: Representation | None) -> Response:
     if stem in _DOC_GRAPHS:
         graph = res.registry.uris.vocabulary_graph(_DOC_GRAPHS[stem])
         if chosen is not HTML:
-            return _rdf(res.graph_triples(graph), chosen, doc_url, explicit)
+            triples = res.graph_triples(graph)
+            node = ox.NamedNode(graph)
+            return _rdf(
+                triples,
+                chosen,
+                doc_url,
+                explicit,
+                lambda: [ox.Quad(t.subject, t.predicate, t.object, node) for t in triples],
+            )
         template, title_key = _DOC_TEMPLATES[stem]
         resp = render(
             template,
@@ -706,13 +829,14 @@ def vocabulary_doc(stem: str, ext: Representation | None) -> Response:
             **_doc_context(res, stem, graph, lang),
         )
         return _finish(resp, chosen, doc_url, explicit)
-    iri = vocabulary_iri(stem)
+    iri = _vocabulary_iri(stem)
     if iri is None or not res.exists(iri):
         return _not_found(doc_url, chosen)
     parts = stem.split("/")
     if parts[0] == "vocab" and len(parts) == 2:  # a value set
         if chosen is not HTML:
-            return _rdf(res.scheme_triples(iri), chosen, doc_url, explicit)
+            triples = res.scheme_triples(iri)
+            return _rdf(triples, chosen, doc_url, explicit, lambda: _located(res, triples))
         graph = res.registry.uris.vocabulary_graph("values")
         ctx = _scheme_doc(res, iri, graph, lang)
         label = ctx["scheme"].label if ctx else None
@@ -750,17 +874,44 @@ def def_path(rest: str) -> Response:
     rest = rest.rstrip("/")
     if (
         rest in _DOC_GRAPHS
-        or vocabulary_iri(rest) is not None
-        and resources().exists(vocabulary_iri(rest) or "")
+        or _vocabulary_iri(rest) is not None
+        and resources().exists(_vocabulary_iri(rest) or "")
     ):
         return vocabulary_doc(rest, None)
     stem, ext = _split_extension(rest)
     return vocabulary_doc(stem, ext)
 
 
+#: The longest value ``/def?uri=`` accepts; the registry mints no IRI near it.
+MAX_URI_LENGTH = 2000
+
+
+def _bad_uri(uri: str) -> Response:
+    shown = uri if len(uri) <= 80 else uri[:80] + "…"
+    resp = error_response(
+        400,
+        "bad-uri",
+        _lang_message(
+            "Parameteren uri={uri!r} er ikke en gyldig IRI: den må være absolutt (https://…), "
+            "høyst {max} tegn, uten mellomrom, linjeskift eller andre kontrolltegn. Eksempel: "
+            "def?uri=https://w3id.org/ogp-no/def%23leadAgency",
+            "The parameter uri={uri!r} is not a valid IRI: it must be absolute (https://…), "
+            "at most {max} characters, without spaces, line breaks or other control "
+            "characters. Example: def?uri=https://w3id.org/ogp-no/def%23leadAgency",
+            uri=shown,
+            max=MAX_URI_LENGTH,
+        ),
+    )
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
 def resolve_uri(uri: str) -> Response:
     """``/def?uri=<IRI>``: send a browser to the page of a vocabulary term (or of a resource
-    under the base URI)."""
+    under the base URI). A value that is no IRI (a line break, a control character, too long,
+    plain text) is a 400 in the endpoint's error shape, never a redirect."""
+    if len(uri) > MAX_URI_LENGTH or not valid_iri(uri):
+        return _bad_uri(uri)
     base = state().settings.base_uri
     target = doc_iri(uri, base) or (uri if uri.startswith(base) else None)
     if target is None:

@@ -27,6 +27,15 @@ the worker with SIGKILL and starts a replacement. The work stops with the proces
   within a byte budget (least recently used first out); entries of older revisions are
   dropped as soon as a newer revision is seen. Identical queries arriving together are
   evaluated once (the others wait for the first).
+* **Admission.** Every query the cache cannot answer holds an HTTP thread while it is evaluated
+  or waits, so the number of such queries is bounded (:class:`Admission`): at most
+  ``workers + queue`` at once (more: 503 at once), and each client (the remote address) at most
+  its fair share, never the places kept for newcomers (more: 429 at once). The server gives
+  the query path exactly that many threads on top of its own (``endpoint/server.py``), so
+  cached answers, pages, files and ``/health`` always find a free thread. A query waits at
+  most ``queue_timeout`` for a worker (503), and a freed worker goes to the waiting query
+  whose client holds the fewest workers (:class:`FairQueue`), so a client that holds many
+  cannot push others to the back.
 
 The executor is thread-safe: any number of request threads share one pool.
 """
@@ -36,21 +45,21 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gzip
+import itertools
 import logging
 import multiprocessing
 import os
-import queue
 import sys
 import threading
 import time
 import types
 import weakref
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from endpoint.worker import BOOLEAN, GRAPH, RemoteSource, worker_main
 from registry.errors import (  # the first three are re-exported for the endpoint
@@ -91,6 +100,18 @@ class NotAcceptable(RegistryError):
                 types=", ".join(accepted_types(family)),
             )
         )
+
+
+#: Seconds a refused client is told to wait (``Retry-After``) before it asks again.
+RETRY_AFTER = 5
+
+
+class TooManyQueries(RegistryError):
+    """The client already has its fair share of the query workers busy or waiting."""
+
+    http_status = 429
+    code = "too-many-queries"
+    retry_after = RETRY_AFTER
 
 
 # -- requests and answers --------------------------------------------------------------------
@@ -232,6 +253,160 @@ class AnswerCache:
                 self._drop(key)
 
 
+# -- admission and the fair hand-off of workers ----------------------------------------------
+T = TypeVar("T")
+
+#: The client of queries the endpoint asks itself (VoID, the service description) and of direct
+#: calls without a client: only the total is bounded for it, not a share.
+INTERNAL = ""
+
+
+class Admission:
+    """Which queries may hold or wait for a worker (each holds an HTTP thread meanwhile).
+
+    * At most ``capacity`` = ``workers + queue`` places at once (more: ``"full"``, 503).
+    * The last ``reserve`` = ``ceil(queue / 2)`` places are kept for clients that have no query
+      in, so a newcomer finds a place even when another client keeps sending; a client may thus
+      hold at most ``alone`` = ``workers + floor(queue / 2)`` places (every worker, and half the
+      queue).
+    * With ``n`` clients in (the one asking included), a client may have at most ``share(n)`` =
+      ``ceil(alone / n)``; beyond its share, or when only reserved places are left and it has a
+      query in already, its query is refused (``"client"``, 429).
+
+    :data:`INTERNAL` (the endpoint's own queries) has neither share nor reserve, only the
+    total."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.workers = max(1, workers)
+        self.queue = max(0, queue)
+        self.capacity = self.workers + self.queue
+        self.reserve = -(-self.queue // 2)
+        self.alone = self.capacity - self.reserve
+        self._lock = threading.Lock()
+        self._inside: Counter[str] = Counter()
+        self._total = 0
+
+    def share(self, clients: int) -> int:
+        """The most places one of ``clients`` clients may hold."""
+        return -(-self.alone // max(1, clients))
+
+    def enter(self, client: str) -> str | None:
+        """Let a query of ``client`` in (None), or say why not: ``"client"`` (it has its share
+        already) or ``"full"`` (no place left)."""
+        with self._lock:
+            mine = self._inside[client]
+            if client != INTERNAL and mine:
+                clients = len(self._inside) - (INTERNAL in self._inside)
+                if mine >= self.share(clients) or self._total >= self.alone:
+                    return "client"
+            if self._total >= self.capacity:
+                return "full"
+            self._inside[client] += 1
+            self._total += 1
+            return None
+
+    def leave(self, client: str) -> None:
+        with self._lock:
+            self._total -= 1
+            self._inside[client] -= 1
+            if self._inside[client] <= 0:
+                del self._inside[client]
+
+    @property
+    def inside(self) -> int:
+        """Queries in now (evaluated, waiting for a worker or for an identical query)."""
+        return self._total
+
+    def clients(self) -> dict[str, int]:
+        """Queries in, by client."""
+        with self._lock:
+            return dict(self._inside)
+
+
+class _Waiter(Generic[T]):
+    __slots__ = ("client", "seq", "event", "given", "item")
+
+    def __init__(self, client: str, seq: int) -> None:
+        self.client = client
+        self.seq = seq
+        self.event = threading.Event()
+        self.given = False
+        self.item: T | None = None
+
+
+class FairQueue(Generic[T]):
+    """Idle workers (or engine connections), handed out fairly: while queries wait, a freed
+    worker goes to the waiting query whose client holds the fewest workers (the earliest of
+    those). Idle ones are taken last in, first out: the worker that answered most recently
+    answers next, so at low concurrency queries meet a warm store cache (each worker process
+    has its own RocksDB block cache) instead of going round all workers in turn."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[T] = []
+        self._waiters: list[_Waiter[T]] = []
+        self._held: Counter[str] = Counter()
+        self._seq = itertools.count()
+
+    def acquire(self, client: str, timeout: float) -> T | None:
+        """An idle worker for ``client``, waiting at most ``timeout`` seconds (None: none)."""
+        with self._lock:
+            if self._idle and not self._waiters:
+                self._held[client] += 1
+                return self._idle.pop()
+            waiter: _Waiter[T] = _Waiter(client, next(self._seq))
+            self._waiters.append(waiter)
+        waiter.event.wait(max(0.0, timeout))
+        with self._lock:
+            if not waiter.given:
+                self._waiters.remove(waiter)
+                return None
+        return waiter.item
+
+    def release(self, client: str, item: T | None) -> None:
+        """``client`` is done with ``item``; None: the worker is gone (its replacement comes
+        through :meth:`add`)."""
+        with self._lock:
+            self._held[client] -= 1
+            if self._held[client] <= 0:
+                del self._held[client]
+            if item is not None:
+                self._give(item)
+
+    def add(self, item: T) -> None:
+        """A new (or replacement) worker."""
+        with self._lock:
+            self._give(item)
+
+    def _give(self, item: T) -> None:
+        if not self._waiters:
+            self._idle.append(item)
+            return
+        held = self._held
+        waiter = min(self._waiters, key=lambda w: (held[w.client], w.seq))
+        self._waiters.remove(waiter)
+        waiter.item = item
+        waiter.given = True
+        held[waiter.client] += 1
+        waiter.event.set()
+
+    def drain(self) -> list[T]:
+        """Take every idle worker out (shut-down)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            return idle
+
+    def busy(self) -> int:
+        """Workers held now."""
+        with self._lock:
+            return sum(self._held.values())
+
+    def waiting(self) -> int:
+        """Queries waiting for a worker now."""
+        with self._lock:
+            return len(self._waiters)
+
+
 # -- the pool in the parent ------------------------------------------------------------------
 @dataclass(eq=False)
 class _Worker:
@@ -306,6 +481,7 @@ class QueryExecutor:
         timeout: float = 30.0,
         cache_bytes: int = 64 * 1024 * 1024,
         queue_timeout: float | None = None,
+        queue: int = 16,
         truncation_link: str | None = None,
         isolate_network: bool = True,
     ) -> None:
@@ -323,10 +499,8 @@ class QueryExecutor:
         self.truncation_link = truncation_link or base_uri
         self.isolate_network = isolate_network
         self.cache = AnswerCache(cache_bytes)
-        # Last in, first out: the worker that answered most recently answers next, so at low
-        # concurrency queries meet a warm store cache (each worker process has its own
-        # RocksDB block cache) instead of going round all workers in turn.
-        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
+        self.admission = Admission(self.size, queue)
+        self._pool: FairQueue[_Worker] = FairQueue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -341,6 +515,7 @@ class QueryExecutor:
             "shared": 0,
             "timeouts": 0,
             "busy": 0,
+            "too_many": 0,
             "errors": 0,
             "worker_restarts": 0,
             "evaluation_seconds_sum": 0.0,
@@ -368,7 +543,7 @@ class QueryExecutor:
                 worker = self._await_ready(process, conn)
                 with self._lock:
                     self._workers.add(worker)
-                self._idle.put(worker)
+                self._pool.add(worker)
             self._started = True
             _LIVE.add(self)
 
@@ -424,12 +599,7 @@ class QueryExecutor:
             with self._lock:
                 workers = list(self._workers)
                 self._workers.clear()
-            idle: set[_Worker] = set()
-            while True:
-                try:
-                    idle.add(self._idle.get_nowait())
-                except queue.Empty:
-                    break
+            idle = set(self._pool.drain())
             for w in workers:
                 if w in idle:
                     with contextlib.suppress(OSError, ValueError):
@@ -453,6 +623,10 @@ class QueryExecutor:
     def worker_pids(self) -> list[int]:
         with self._lock:
             return sorted(w.pid for w in self._workers)
+
+    def busy_workers(self) -> int:
+        """Workers evaluating a query now."""
+        return self._pool.busy()
 
     def network_isolated(self) -> bool:
         with self._lock:
@@ -486,7 +660,7 @@ class QueryExecutor:
                     return
                 with self._lock:
                     self._workers.add(worker)
-                self._idle.put(worker)
+                self._pool.add(worker)
             return
 
     # -- queries -----------------------------------------------------------------------------
@@ -523,9 +697,13 @@ class QueryExecutor:
         """The cached answer for ``request`` at the current revision, if any."""
         return self.cache.get(self.revision(), request)
 
-    def execute(self, request: QueryRequest, revision: int | None = None) -> Answer:
+    def execute(
+        self, request: QueryRequest, revision: int | None = None, *, client: str | None = None
+    ) -> Answer:
         """Evaluate ``request`` (or take its answer from the cache). ``revision`` is the
-        current revision if the caller has just read it."""
+        current revision if the caller has just read it; ``client`` who asks (the remote
+        address; None: the endpoint itself). A cache hit is answered at once; anything else
+        must be admitted first (:meth:`admitted`)."""
         self._count("queries")
         if revision is None:
             revision = self.revision()
@@ -533,6 +711,39 @@ class QueryExecutor:
         if answer is not None:
             self._count("cache_hits")
             return answer
+        who = INTERNAL if client is None else client
+        with self.admitted(who):
+            return self._shared(request, revision, who)
+
+    @contextlib.contextmanager
+    def admitted(self, client: str) -> Iterator[None]:
+        """Hold one of the places of queries that are evaluated or wait (:class:`Admission`),
+        or raise at once: :class:`TooManyQueries` (429) when ``client`` has its share already,
+        :class:`ExecutorBusy` (503) when every place is taken."""
+        refused = self.admission.enter(client)
+        if refused == "client":
+            self._count("too_many")
+            raise TooManyQueries(
+                msg(
+                    "Du har allerede {n} spørringer under arbeid eller i kø her, så mange som "
+                    "én klient kan ha mens andre venter. Vent til de er ferdige, og prøv igjen "
+                    "om {seconds} sekunder.",
+                    "You already have {n} queries being evaluated or waiting here, as many as "
+                    "one client may have while others wait. Wait until they have finished, "
+                    "and try again in {seconds} seconds.",
+                    n=self.admission.clients().get(client, 0),
+                    seconds=RETRY_AFTER,
+                )
+            )
+        if refused is not None:
+            raise self._busy()
+        try:
+            yield
+        finally:
+            self.admission.leave(client)
+
+    def _shared(self, request: QueryRequest, revision: int, client: str) -> Answer:
+        """Evaluate ``request``, once for all identical requests that arrive meanwhile."""
         key = (revision, request)
         with self._lock:
             flight = self._inflight.get(key)
@@ -549,7 +760,7 @@ class QueryExecutor:
             return flight.answer
         self._count("cache_misses")
         try:
-            answer = self._run(request)
+            answer = self._run(request, client)
             self.cache.put(request, answer)
             flight.answer = answer
             return answer
@@ -570,23 +781,38 @@ class QueryExecutor:
             )
         )
 
-    def _run(self, request: QueryRequest) -> Answer:
-        return self.run_in_worker(request)
+    def _run(self, request: QueryRequest, client: str = INTERNAL) -> Answer:
+        return self.run_in_worker(request, client=client)
 
-    def run_in_worker(self, request: QueryRequest, deadline: float | None = None) -> Answer:
+    def run_in_worker(
+        self, request: QueryRequest, deadline: float | None = None, *, client: str = INTERNAL
+    ) -> Answer:
         """Evaluate ``request`` in a worker (no cache): wait at most ``queue_timeout`` for an
-        idle worker (else :class:`ExecutorBusy`) and ``timeout`` for its answer (else the
-        worker is killed and replaced: :class:`QueryTimeout`); with a ``deadline``
+        idle worker (else :class:`ExecutorBusy`; a freed worker goes to the waiting query of
+        the client that holds the fewest) and ``timeout`` for its answer (else the worker is
+        killed and replaced: :class:`QueryTimeout`); with a ``deadline``
         (``time.monotonic()``), neither wait goes past it."""
         if self._closed or not self._started:
             self.start()  # refuses once the executor is shut down
         wait = self.queue_timeout
         if deadline is not None:
             wait = max(0.0, min(wait, deadline - time.monotonic()))
+        worker = self._pool.acquire(client, wait)
+        if worker is None:
+            raise self._busy()
         try:
-            worker = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise self._busy() from None
+            header, body, elapsed = self._ask(worker, request, deadline)
+        except BaseException:
+            self._pool.release(client, None)  # the worker was discarded; a replacement comes
+            raise
+        self._pool.release(client, worker)
+        return self._answer(header, body, elapsed)
+
+    def _ask(
+        self, worker: _Worker, request: QueryRequest, deadline: float | None
+    ) -> tuple[Any, bytes, float]:
+        """Send ``request`` to ``worker`` and read its answer (header, body, seconds); the
+        worker is discarded when that fails."""
         started = time.monotonic()
         wait = self.timeout
         if deadline is not None:
@@ -635,8 +861,10 @@ class QueryExecutor:
         except BaseException:
             self._discard(worker)
             raise
-        self._idle.put(worker)
-        elapsed = time.monotonic() - started
+        return header, body, time.monotonic() - started
+
+    def _answer(self, header: Any, body: bytes, elapsed: float) -> Answer:
+        """The answer (or the error) a worker sent."""
         self._count("evaluation_seconds_sum", elapsed)
         self._count("evaluation_count")
         if header[0] == "ok":

@@ -114,6 +114,7 @@ def post_status() -> Response:
                 "time": result.time.isoformat(),
             },
             audit=f"{result.from_status or '-'} -> {result.to_status}; change {result.change}"
+            + ("; admin correction" if result.correction else "")
             + (f"; reason: {body['reason']}" if body.get("reason") else ""),
         )
 

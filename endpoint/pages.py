@@ -51,6 +51,8 @@ ALTERNATES: tuple[tuple[str, str, str, str], ...] = (
     ("jsonld", "JSON-LD", "application/ld+json", ".jsonld"),
     ("ntriples", "N-Triples", "application/n-triples", ".nt"),
     ("rdfxml", "RDF/XML", "application/rdf+xml", ".rdf"),
+    ("nquads", "N-Quads", "application/n-quads", ".nq"),
+    ("trig", "TriG", "application/trig", ".trig"),
 )
 
 

@@ -43,9 +43,17 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   (SIGKILL) and replaced, and the answer is 504. The workers need the network to reach the
   engine (no network namespace); ``SERVICE`` is refused before (below) and by the workers.
   The answer cache and the revision checks (above) apply to these answers too.
-* ``SERVICE`` never reaches the engine: ``endpoint/sparql.py`` refuses it before.
+* ``SERVICE`` (and Virtuoso's ``bif:``/``sql:`` functions, some of which fetch URLs) never
+  reaches the engine: ``endpoint/sparql.py`` refuses it before, decided on the parsed query
+  (``registry/queryguard.py``).
+* **Errors.** What the engine refuses because of the query is a 400 with the endpoint's error
+  shape (``Engine.check_answer``: its 400s, and its 500s that name a fault of the query); a text
+  with no query form is refused before it is sent; an engine that fails otherwise, or sends an
+  answer that cannot be read, is a 502/503/504, never a bare 500.
 * ``workers`` (``OGPREG_QUERY_WORKERS``) limits the requests one endpoint process has open at
-  the engine at once.
+  the engine at once; admission (``queue``, the fair share, the bounded wait for a free one)
+  is the embedded executor's (:class:`endpoint.executor.Admission`,
+  :class:`endpoint.executor.FairQueue`).
 """
 
 from __future__ import annotations
@@ -60,7 +68,9 @@ import pyoxigraph as ox
 from endpoint.csvsafe import escape_csv
 from endpoint.executor import (
     _LIVE,
+    INTERNAL,
     Answer,
+    FairQueue,
     NotAcceptable,
     QueryExecutor,
     QueryRequest,
@@ -77,11 +87,18 @@ from endpoint.worker import (
     solution_formats_by_name,
     uncapped,
 )
-from registry.engines import NTRIPLES, SOLUTIONS_JSON, SOLUTIONS_TSV, EngineTimeout, Meta
-from registry.errors import ExecutorBusy, QueryTimeout, WorkerFailed
+from registry.engines import (
+    NTRIPLES,
+    SOLUTIONS_JSON,
+    SOLUTIONS_TSV,
+    EngineTimeout,
+    Meta,
+    bad_answer,
+)
+from registry.errors import ExecutorBusy, QueryError, QueryTimeout, WorkerFailed
 from registry.i18n import msg
-from registry.querytext import inspect
-from registry.remote import RemoteStore, prologue, query_form
+from registry.querytext import form_of, inspect
+from registry.remote import RemoteStore, prologue
 from registry.store import Revision
 
 _SOLUTION_FORMATS = solution_formats_by_name()
@@ -101,6 +118,8 @@ class RemoteQueryExecutor(QueryExecutor):
         workers: int = 2,
         timeout: float = 30.0,
         cache_bytes: int = 64 * 1024 * 1024,
+        queue_timeout: float | None = None,
+        queue: int = 16,
         truncation_link: str | None = None,
         revision_ttl: float = 0.5,
     ) -> None:
@@ -111,13 +130,18 @@ class RemoteQueryExecutor(QueryExecutor):
             workers=workers,
             timeout=timeout,
             cache_bytes=cache_bytes,
+            queue_timeout=queue_timeout,
+            queue=queue,
             truncation_link=truncation_link,
             isolate_network=False,
         )
         self.remote = store
         self.engine = store.engine
         self.revision_ttl = revision_ttl
-        self._slots = threading.BoundedSemaphore(self.size)
+        # the requests open at the engine: tokens handed out like the embedded workers
+        self._slots: FairQueue[int] = FairQueue()
+        for slot in range(self.size):
+            self._slots.add(slot)
         self._state: tuple[float, Meta | None] | None = None
         self._state_lock = threading.Lock()
         self._as_of: QueryExecutor | None = None  # the as-of workers, started when first needed
@@ -162,6 +186,10 @@ class RemoteQueryExecutor(QueryExecutor):
 
     def network_isolated(self) -> bool:
         return False
+
+    def busy_workers(self) -> int:
+        """Requests open at the engine now."""
+        return self._slots.busy()
 
     # -- the revision ------------------------------------------------------------------------
     def _meta(self, *, fresh: bool = False, stale_ok: bool = False) -> Meta | None:
@@ -212,7 +240,9 @@ class RemoteQueryExecutor(QueryExecutor):
         )
 
     # -- evaluation --------------------------------------------------------------------------
-    def execute(self, request: QueryRequest, revision: int | None = None) -> Answer:
+    def execute(
+        self, request: QueryRequest, revision: int | None = None, *, client: str | None = None
+    ) -> Answer:
         """As :meth:`QueryExecutor.execute`. On an engine checked after each query (not
         ``snapshot_reads``: Virtuoso), called without ``revision`` when the last confirmation
         of the revision is older than ``revision_ttl``, a query the cache cannot answer is
@@ -231,18 +261,23 @@ class RemoteQueryExecutor(QueryExecutor):
             if self.cache.get(stale, request) is None:
                 self._count("queries")
                 self._count("cache_misses")
-                answer = self._run(request, stale_ok=True)
+                who = INTERNAL if client is None else client
+                with self.admitted(who):
+                    answer = self._run(request, who, stale_ok=True)
                 self.cache.put(request, answer)
                 return answer
-        return super().execute(request, revision)
+        return super().execute(request, revision, client=client)
 
-    def _run(self, request: QueryRequest, stale_ok: bool = False) -> Answer:
+    def _run(
+        self, request: QueryRequest, client: str = INTERNAL, stale_ok: bool = False
+    ) -> Answer:
         if self._closed or not self._started:
             self.start()
+        slot = self._slots.acquire(client, self.queue_timeout)
+        if slot is None:
+            raise self._busy()
         started = time.monotonic()
         deadline = started + self.timeout
-        if not self._slots.acquire(timeout=self.queue_timeout):
-            raise self._busy()
         try:
             fresh = False
             for _ in range(10):
@@ -277,7 +312,7 @@ class RemoteQueryExecutor(QueryExecutor):
             self._count("errors")
             raise
         finally:
-            self._slots.release()
+            self._slots.release(client, slot)
 
     def _evaluate(
         self,
@@ -285,10 +320,32 @@ class RemoteQueryExecutor(QueryExecutor):
         meta: Meta | None,
         deadline: float,
     ) -> Answer:
-        """The answer from the engine, labelled with ``meta``'s revision."""
+        """The answer from the engine, labelled with ``meta``'s revision. A text that is not a
+        query is refused here (400); an answer of the engine that cannot be read is a 502
+        (:class:`registry.engines.EngineBadAnswer`), never a 500."""
+        try:
+            return self._evaluate_text(request, meta, deadline)
+        except (SyntaxError, ValueError) as exc:  # pyoxigraph's parsers, on the engine's bytes
+            raise bad_answer(self.engine.kind, exc) from exc
+
+    def _evaluate_text(
+        self,
+        request: QueryRequest,
+        meta: Meta | None,
+        deadline: float,
+    ) -> Answer:
         revision = meta.number if meta else 0
         committed = meta.committed.isoformat() if meta and meta.committed else None
-        form = query_form(request.query)
+        form = form_of(request.query)
+        if form is None:
+            raise QueryError(
+                msg(
+                    "Teksten er ikke en SPARQL-spørring: den har ingen SELECT, ASK, CONSTRUCT "
+                    "eller DESCRIBE. (En oppdatering sendes til /sparql/update.)",
+                    "The text is not a SPARQL query: it has no SELECT, ASK, CONSTRUCT or "
+                    "DESCRIBE. (An update goes to /sparql/update.)",
+                )
+            )
         kind = SOLUTIONS
         if form in ("CONSTRUCT", "DESCRIBE"):
             kind = GRAPH
@@ -340,7 +397,8 @@ class RemoteQueryExecutor(QueryExecutor):
             tsv = b"".join(lines)
         else:
             solutions = engine.read_solutions(resp)
-            assert isinstance(solutions, ox.QuerySolutions)
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise ValueError("a boolean answer to a SELECT query")
             tsv, truncated = capped_tsv(solutions, request.row_cap)
         return self._solutions_answer(tsv, truncated, request, revision, committed)
 

@@ -9,9 +9,14 @@ pre-forking server such as gunicorn would give each of its processes its own cac
 and would fork a process that may hold resources). Put a reverse proxy (nginx, Apache) in
 front for TLS and, if wanted, HTTP caching; it can honour the ETags.
 
-Worker settings: ``OGPREG_HTTP_THREADS`` (``--threads``) request threads, and
-``OGPREG_QUERY_WORKERS`` query processes. Requests beyond the threads wait in waitress's queue;
-queries beyond the query workers wait for a free worker (up to the query timeout, then 503).
+Threads. A query the answer cache cannot answer holds its request thread while it is
+evaluated or waits for a query worker; if every thread could end up doing that, ``/health``,
+cached answers, pages and files would wait behind slow queries. So the query executor admits
+at most ``OGPREG_QUERY_WORKERS + OGPREG_QUERY_QUEUE`` such queries at once (more: 503 at once;
+more than a client's fair share: 429; see ``endpoint/executor.py``, "Admission"), and waitress
+gets exactly that many threads on top of ``OGPREG_HTTP_THREADS`` (``--threads``), which are
+thus always left for everything else. A query waits at most ``OGPREG_QUERY_WAIT`` seconds for a
+worker (503 with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -46,19 +51,24 @@ class Server:
         threads: int | None = None,
     ) -> None:
         self.app = app
-        settings = state(app).settings
+        st = state(app)
+        settings = st.settings
+        #: threads for everything that does not wait for a query worker
         self.threads = threads or settings.http_threads
+        executor = st.extras.get("executor")
+        #: threads for the queries the executor admits (evaluated or waiting for a worker)
+        self.query_threads: int = executor.admission.capacity if executor is not None else 0
         limit = settings.max_request_bytes
         self._server: Any = waitress.create_server(
             app,
             host=host,
             port=port,
-            threads=self.threads,
+            threads=self.threads + self.query_threads,
             # Let long query strings reach the app, which answers 413 with a message;
             # beyond twice the limit waitress itself refuses the request (431).
             max_request_header_size=max(262_144, 2 * limit + 65_536),
             max_request_body_size=max(limit, settings.max_upload_bytes) + 65_536,
-            connection_limit=max(100, 16 * self.threads),
+            connection_limit=max(100, 16 * (self.threads + self.query_threads)),
             ident="ogp-registry",
             asyncore_use_poll=True,
             expose_tracebacks=False,

@@ -36,13 +36,20 @@ from endpoint import conneg, describe
 from endpoint.app import EndpointState, error_response, request_lang, state
 from endpoint.asof import AsOfError, parse_as_of
 from endpoint.csvsafe import CSV_MODES, csv_from_tsv
-from endpoint.executor import Answer, QueryExecutor, QueryRequest
+from endpoint.executor import (
+    RETRY_AFTER,
+    Answer,
+    QueryExecutor,
+    QueryRequest,
+    TooManyQueries,
+)
 from endpoint.fastpath import MARK, FastPath
 from endpoint.metrics import Metrics, install
 from endpoint.protocol import BadRequest, check_iris, missing_query, parse_request
 from registry.errors import ExecutorBusy, RegistryError
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
+from registry.queryguard import refuse_service
 from registry.querytext import MAX_DEPTH, inspect, too_deep
 
 bp = Blueprint("sparql", __name__)
@@ -67,8 +74,9 @@ def _error(exc: BadRequest) -> Response:
 
 def _registry_error(exc: RegistryError) -> Response:
     resp = error_response(exc.http_status, exc.code, exc.render(_lang()))
-    if isinstance(exc, ExecutorBusy):
-        resp.headers["Retry-After"] = "5"
+    if isinstance(exc, (ExecutorBusy, TooManyQueries)):
+        # 503: every worker busy (or every place taken); 429: this client has its share
+        resp.headers["Retry-After"] = str(RETRY_AFTER)
     resp.headers["Vary"] = _VARY
     return resp
 
@@ -369,18 +377,7 @@ def _query() -> Response:
     if text.depth > MAX_DEPTH:
         raise BadRequest(400, "query-error", too_deep(text.depth))
     if text.uses_service:
-        raise BadRequest(
-            400,
-            "service-not-allowed",
-            msg(
-                "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt på dette "
-                "endepunktet: spørringer får ikke bruke nettverket. Hent dataene fra det andre "
-                "endepunktet selv og kombiner dem lokalt.",
-                "SERVICE (federated queries to other endpoints) is not allowed on this "
-                "endpoint: queries may not use the network. Fetch the data from the other "
-                "endpoint yourself and combine it locally.",
-            ),
-        )
+        refuse_service(query)  # 400 service-not-allowed, decided on the parsed query
     req = QueryRequest(
         query=query,
         default_graphs=default_graphs or None,
@@ -393,7 +390,11 @@ def _query() -> Response:
         as_of=as_of,
     )
     asked = time.monotonic()
-    answer = ex.execute(req, rev.number if rev is not None else None)
+    # the client's share of the workers is counted by its address (behind a reverse proxy:
+    # the proxy's; docs/endpoint.md, "Admission")
+    answer = ex.execute(
+        req, rev.number if rev is not None else None, client=request.remote_addr or "unknown"
+    )
     resp = _answer_response(answer, settings.row_cap, raw_csv=raw_csv)
     if as_of is not None:
         resp.headers["OGP-As-Of"] = as_of
@@ -504,6 +505,8 @@ def make_executor(st: EndpointState) -> QueryExecutor:
             workers=s.query_workers,
             timeout=s.query_timeout,
             cache_bytes=s.cache_bytes,
+            queue_timeout=s.query_wait,
+            queue=s.query_queue,
             truncation_link=describe.dumps_url(s.base_uri),
         )
     return QueryExecutor(
@@ -513,6 +516,8 @@ def make_executor(st: EndpointState) -> QueryExecutor:
         workers=s.query_workers,
         timeout=s.query_timeout,
         cache_bytes=s.cache_bytes,
+        queue_timeout=s.query_wait,
+        queue=s.query_queue,
         truncation_link=describe.dumps_url(s.base_uri),
     )
 

@@ -1,10 +1,13 @@
 """The authenticated write paths: SPARQL 1.1 Update at ``POST /sparql/update`` and the SPARQL
 1.1 Graph Store HTTP Protocol at ``/graph-store``.
 
-Every request needs ``Authorization: Bearer <token>`` (401 with ``WWW-Authenticate: Bearer``
+Every write needs ``Authorization: Bearer <token>`` (401 with ``WWW-Authenticate: Bearer``
 otherwise); the rules of who may write what are in registry/graphstore.py and
 docs/security-writes.md. Every write attempt, allowed or not, is appended to the audit log.
-The public ``/sparql`` never writes.
+The public ``/sparql`` never writes. Graph Store *reads* (``GET``/``HEAD`` with ``?graph=`` or
+``?default``) are public, like the same data through ``/sparql`` and the dumps: no token needed,
+but a token that is sent must be valid (401 otherwise). ``GET /graph-store`` without parameters
+describes the token and needs one.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from collections.abc import Callable
 from pathlib import PurePath
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_options_header
@@ -185,7 +189,7 @@ def _graph_param() -> str | None:
     if has_default:
         return None
     iri = request.args.get("graph", "")
-    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", iri):
+    if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", iri) or not _is_iri(iri):
         raise UsageError(
             msg(
                 "?graph må være en absolutt http(s)-IRI, for eksempel "
@@ -197,6 +201,16 @@ def _graph_param() -> str | None:
             )
         )
     return iri
+
+
+def _is_iri(value: str) -> bool:
+    """pyoxigraph's IRI check (a NUL, another control character or a broken percent-encoding
+    passes the pattern above but is no IRI: a 400, not a 500)."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _target_label() -> str | None:
@@ -255,9 +269,8 @@ def _info(token: TokenRecord) -> Response:
     )
 
 
-def _get(token: TokenRecord) -> Response:
-    if not request.args:
-        return _info(token)
+def _get() -> Response:
+    """A graph (``?graph=``) or the union of all graphs (``?default``), to anyone."""
     reg = state().registry
     graph = _graph_param()
     offered = _GET_TYPES + ([] if graph is None else _DATASET_TYPES)
@@ -330,10 +343,16 @@ def _delete(token: TokenRecord) -> Response:
 def graph_store() -> Response:
     method = request.method
     if method in ("GET", "HEAD"):
-        # Reads are public through /sparql anyway; here they need a token like every
-        # Graph Store request, and are not audited (the log is about writes).
+        # Reads are public, as through /sparql and the dumps (issue 15): standard Graph Store
+        # clients send no token. A token that is sent is checked (RFC 6750: 401 for an invalid
+        # one); without parameters the answer describes the token, so it needs one. Reads are
+        # not audited (the log is about writes).
         try:
-            return _get(_authenticate())
+            if not request.args:
+                return _info(_authenticate())
+            if "Authorization" in request.headers:
+                _authenticate()
+            return _get()
         except _Unauthenticated as exc:
             return _error(exc)
     if method == "PUT":
@@ -344,24 +363,33 @@ def graph_store() -> Response:
 
 
 # -- SPARQL Update -----------------------------------------------------------------------------
-def _update_text() -> str:
+def _update_text() -> tuple[str, list[str], list[str]]:
+    """The update's text and the protocol's ``using-graph-uri`` and ``using-named-graph-uri``
+    values: in the URL for ``application/sparql-update``, in the form (or the URL) for
+    ``application/x-www-form-urlencoded``."""
+    args = request.args
     if request.mimetype == "application/sparql-update":
-        if request.args.get("using-graph-uri") or request.args.get("using-named-graph-uri"):
-            raise _unsupported_dataset()
-        return request.get_data(cache=False).decode("utf-8", errors="strict")
+        text = request.get_data(cache=False).decode("utf-8", errors="strict")
+        return (
+            text,
+            args.getlist("using-graph-uri"),
+            args.getlist("using-named-graph-uri"),
+        )
     if request.mimetype == "application/x-www-form-urlencoded":
         form = request.form
-        if form.get("using-graph-uri") or form.get("using-named-graph-uri"):
-            raise _unsupported_dataset()
-        text = form.get("update")
-        if not text:
+        field = form.get("update")
+        if not field:
             raise QueryError(
                 msg(
                     "Skjemaet mangler parameteren 'update'.",
                     "The form lacks the parameter 'update'.",
                 )
             )
-        return text
+        return (
+            field,
+            form.getlist("using-graph-uri") + args.getlist("using-graph-uri"),
+            form.getlist("using-named-graph-uri") + args.getlist("using-named-graph-uri"),
+        )
     raise UsageError(
         msg(
             "Send oppdateringen som Content-Type: application/sparql-update, eller som "
@@ -373,21 +401,10 @@ def _update_text() -> str:
     )
 
 
-def _unsupported_dataset() -> UsageError:
-    return UsageError(
-        msg(
-            "using-graph-uri og using-named-graph-uri støttes ikke; bruk USING/WITH/GRAPH i "
-            "selve oppdateringen.",
-            "using-graph-uri and using-named-graph-uri are not supported; use USING/WITH/GRAPH "
-            "in the update itself.",
-        )
-    )
-
-
 def _update(token: TokenRecord) -> Response:
     reg = state().registry
     try:
-        text = _update_text()
+        text, using, using_named = _update_text()
     except UnicodeDecodeError as exc:
         raise UsageError(
             msg("Oppdateringen er ikke gyldig UTF-8.", "The update is not valid UTF-8.")
@@ -396,7 +413,9 @@ def _update(token: TokenRecord) -> Response:
         g.audit_target = " ".join(t.iri or "default" for t in update_targets(reg, text))
     except QueryError:
         pass  # apply_update refuses it with the same message
-    result = graphstore.apply_update(reg, token, text)
+    # The protocol's dataset parameters choose what the WHERE clauses read, never what is
+    # written (registry.updates.with_dataset).
+    result = graphstore.apply_update(reg, token, text, using=using, using_named=using_named)
     lang = as_lang(_lang())
     changed = [c for c in result.changes if not c.unchanged]
     return _ok(

@@ -38,6 +38,7 @@ from loaders.issues import SubmissionError, SubmissionIssue, issue
 from loaders.refs import References
 from loaders.table import Row, Table, best_sheet
 from loaders.zipcheck import ZipLimits
+from registry.actors import Actor
 from registry.errors import UsageError, ValidationFailed
 from registry.i18n import msg
 from registry.namespaces import OGP
@@ -584,14 +585,21 @@ def release(subs: Iterable[Submission]) -> None:
 
 @_without_gc_pauses
 def validate(
-    registry: Registry, subs: list[Submission], rdf: list[SourceFile] | None = None
+    registry: Registry,
+    subs: list[Submission],
+    rdf: list[SourceFile] | None = None,
+    *,
+    actor: Actor | None = None,
 ) -> ValidationReport:
-    """Every problem of every submission (and RDF file); raises ValidationFailed on errors."""
+    """Every problem of every submission (and RDF file); raises ValidationFailed on errors.
+    ``actor`` as for :meth:`Registry.validate` (which statuses the files may give)."""
     serialise(subs)
     builder_ok = all(s.build.ok and s.file is not None for s in subs)
     release(subs)
     try:
-        shacl = registry.validate(_files(subs, rdf or []), validator=SubmissionValidator())
+        shacl = registry.validate(
+            _files(subs, rdf or []), validator=SubmissionValidator(), actor=actor
+        )
     except ValidationFailed as exc:
         raise _failed(_combined(subs, exc.report)) from None
     report = _combined(subs, shacl)
@@ -608,11 +616,13 @@ def load(
     *,
     submitted_by: str | None = None,
     dry_run: bool = False,
+    actor: Actor | None = None,
 ) -> tuple[list[LoadResult], ValidationReport]:
-    """Validate and load (or, with ``dry_run``, only compare); all or nothing."""
+    """Validate and load (or, with ``dry_run``, only compare); all or nothing. ``actor`` as
+    for :meth:`Registry.load` (who loads: which statuses the files may give)."""
     serialise(subs)
     if not all(s.build.ok and s.file is not None for s in subs):
-        validate(registry, subs, rdf)  # raises with every problem
+        validate(registry, subs, rdf, actor=actor)  # raises with every problem
     submitters = {s.submitter for s in subs if s.submitter}
     if submitted_by is None and len(submitters) > 1:
         raise UsageError(
@@ -632,7 +642,7 @@ def load(
     release(subs)
     try:
         results = registry.load(_files(subs, rdf or []), submitted_by=who, dry_run=dry_run,
-                                validator=SubmissionValidator())
+                                validator=SubmissionValidator(), actor=actor)
     except ValidationFailed as exc:
         raise _failed(_combined(subs, exc.report)) from None
     shacl = ValidationReport()

@@ -67,14 +67,25 @@ def register(main: click.Group) -> None:
         help="Restore the quads only; keep this store's tokens, audit log and catalogue dates. "
         "Example: --data-only",
     )
+    @click.option(
+        "--accept-unsigned",
+        is_flag=True,
+        help="Restore a backup whose manifest cannot be checked against its content: one made "
+        "by an older ogpreg (no digest), or not signed with the OGPREG_BACKUP_KEY set here, or "
+        "signed while no key is set. Only for a file you trust; a digest that does not match "
+        "is refused all the same. Example: --accept-unsigned",
+    )
     @click.pass_context
-    def restore(ctx: click.Context, file: Path, data_only: bool) -> None:
+    def restore(ctx: click.Context, file: Path, data_only: bool, accept_unsigned: bool) -> None:
         """Replace the whole registry with a backup made by 'ogpreg dump', in one commit.
 
-        The store's base URI (--base-uri) must be the one the backup was made with. Running
-        servers see the restored registry from their next query. The side files in the backup
-        (tokens.json, audit.log, dcat-state.json) replace this store's unless --data-only;
-        the restore itself is recorded in the audit log.
+        Everything is checked before anything changes: the manifest's digest (binding the
+        base URI and counts to the content; HMAC-SHA256 with OGPREG_BACKUP_KEY), each
+        member's SHA-256 and the quad counts. A changed backup is refused. The store's base
+        URI (--base-uri) must be the one the backup was made with. Running servers see the
+        restored registry from their next query. The side files in the backup (tokens.json,
+        audit.log, dcat-state.json) replace this store's unless --data-only; the restore
+        itself is recorded in the audit log.
 
         \b
         Example:
@@ -93,7 +104,10 @@ def register(main: click.Group) -> None:
         state = ctx.find_object(State)
         assert state is not None
         user = load_settings(state.overrides).user
-        result = do_restore(_registry(ctx), file, data_only=data_only, actor=user)
+        result = do_restore(_registry(ctx), file, data_only=data_only, actor=user,
+                            accept_unsigned=accept_unsigned)
+        for warning in result.warnings:
+            click.echo(warning.render(_lang_of(ctx)), err=True)
         click.echo(
             msg(
                 "Gjenopprettet {quads} kvader i {graphs} grafer fra {file} (revisjon {old} "

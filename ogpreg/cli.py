@@ -282,7 +282,8 @@ def _submission_options(f: Any) -> Any:
     "--submitted-by",
     metavar="ORG",
     help="Organisation that submitted the file: organisation number, name or IRI; recorded "
-    "as provenance. Example: --submitted-by 972417858",
+    "as provenance, and the file's statuses are checked as that organisation's submitter's "
+    "(draft or submitted, on its own items). Example: --submitted-by 972417858",
 )
 @click.option("--dry-run", is_flag=True, help="Validate and show what would change; write nothing.")
 @click.option(
@@ -311,8 +312,12 @@ def _submission_options(f: Any) -> Any:
 @click.option(
     "--token",
     metavar="TOKEN",
-    help="Bearer token for --remote (from 'ogpreg token add' on the server), or @FILE to read "
-    "it from a file. Never printed. Example: --token @~/.config/ogpreg/token",
+    envvar="OGPREG_TOKEN",
+    help="Bearer token (from 'ogpreg token add'), or @FILE to read it from a file; default: "
+    "$OGPREG_TOKEN. With --remote it authenticates to the server; without, the local load acts "
+    "with the token's organisation and role (a submitter's load is its own organisation's, "
+    "and its files may give only draft or submitted). Never printed. Example: --token "
+    "@~/.config/ogpreg/token",
 )
 @_submission_options
 @click.pass_context
@@ -337,16 +342,22 @@ def load(
     with --format and --source), a submission as XLSX, CSV or JSON (docs/submissions.md), or
     an http(s) URL of one. If any file fails to parse or validate, nothing is written.
 
+    A status in a file (ogp:registryStatus) is an item's initial status, if the loader may
+    give it: with --token, the token's role decides; with --submitted-by ORG, ORG's submitter
+    may give only draft or submitted, on its own organisation's items; with neither, the
+    operator may give any. Other statuses are set with 'ogpreg status'.
+
     \b
     Example:
       ogpreg load --submitted-by 972417858 tillegg.ttl
       ogpreg load --dry-run tillegg.ttl
       ogpreg load --dry-run forpliktelser.xlsx
       ogpreg load --remote https://ogp.example.no/ --token @token.txt tillegg.ttl
+      ogpreg load --token @fin.token forpliktelser.xlsx
     """
     ctx.meta["report_format"] = report_format
     if recorded_at is not None:
-        if remote or token:
+        if remote:
             raise UsageError(
                 msg(
                     "--recorded-at gjelder bare lokal lasting, ikke --remote.",
@@ -354,7 +365,7 @@ def load(
                 )
             )
         _registry(ctx).recorded_at = _parse_recorded_at(recorded_at)
-    if remote or token:
+    if remote:
         results = _load_remote(ctx, files, fmt, source, submitted_by, dry_run, remote, token)
     elif _is_submission(files, fmt):
         from ogpreg.submissions import load_submissions
@@ -362,18 +373,16 @@ def load(
         load_submissions(
             ctx, _registry(ctx), files, fmt=fmt, source=source, submitted_by=submitted_by,
             dry_run=dry_run, report_format=report_format, lang=_lang_of(ctx), plan=plan,
-            kind=kind, allow_private_urls=allow_private_urls,
+            kind=kind, allow_private_urls=allow_private_urls, token=token,
         )
         return
     else:
+        from ogpreg.lifecycle import load_actor
+
         reg = _registry(ctx)
         inputs = _read_inputs(files, fmt, source, reg.settings.max_upload_bytes)
-        org_iri = None
-        if submitted_by:
-            from registry.organisations import resolve_organisation
-
-            org_iri = resolve_organisation(reg, submitted_by).iri
-        results = reg.load(inputs, submitted_by=org_iri, dry_run=dry_run)
+        actor, org_iri = load_actor(reg, token, submitted_by)
+        results = reg.load(inputs, submitted_by=org_iri, dry_run=dry_run, actor=actor)
     lang = _lang_of(ctx)
     if report_format == "json":
         click.echo(

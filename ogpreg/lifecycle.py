@@ -12,6 +12,7 @@ import click
 import pyoxigraph as ox
 
 from registry import history
+from registry.actors import OPERATOR, Actor
 from registry.audit import AuditLog
 from registry.errors import AuthenticationRequired, RegistryError, UsageError
 from registry.i18n import Lang, msg
@@ -77,6 +78,57 @@ def _actor(reg: Registry, token: str | None) -> TokenRecord:
     return record
 
 
+def load_actor(
+    reg: Registry, token: str | None, submitted_by: str | None
+) -> tuple[Actor, str | None]:
+    """Who a local ``ogpreg load`` acts as, and the organisation it records as submitter
+    (docs/lifecycle.md, "Statuses and lifecycle statements in loaded files"): with a token,
+    the token's organisation and role (a submitter's load is its own organisation's); else
+    with ``--submitted-by ORG``, ORG's submitter; else the operator (admin)."""
+    org = None
+    if submitted_by:
+        from registry.organisations import resolve_organisation
+
+        org = resolve_organisation(reg, submitted_by)
+    if token:
+        from ogpreg.remote import read_token
+
+        record = verify(reg, read_token(token))
+        if record is None:
+            raise AuthenticationRequired(
+                msg(
+                    "Tokenet er ukjent eller tilbakekalt i dette lageret ({store}); en lokal "
+                    "innlasting med --token handler med tokenets organisasjon og rolle. Skal "
+                    "filen sendes til en tjener, legg til --remote URL.",
+                    "The token is unknown or revoked in this store ({store}); a local load "
+                    "with --token acts with the token's organisation and role. To send the "
+                    "file to a server, add --remote URL.",
+                    store=reg.store.path,
+                )
+            )
+        if record.role == "submitter":
+            if org is not None and org.iri != record.organisation:
+                raise UsageError(
+                    msg(
+                        "Tokenet tilhører {token_org} (rolle submitter), og en innsender laster "
+                        "bare inn for sin egen organisasjon; --submitted-by {org} passer ikke. "
+                        "Utelat --submitted-by, eller bruk et token for {org}.",
+                        "The token belongs to {token_org} (role submitter), and a submitter "
+                        "loads only for its own organisation; --submitted-by {org} does not "
+                        "match. Leave out --submitted-by, or use a token of {org}.",
+                        token_org=record.organisation_name or record.organisation,
+                        org=org.name,
+                    )
+                )
+            return Actor.of_token(record), record.organisation
+        return Actor.of_token(record), org.iri if org is not None else None
+    if org is not None:
+        from registry.graphstore import organisation_name
+
+        return Actor.submitter(org.iri, organisation_name(reg.store.reader(), org.iri)), org.iri
+    return OPERATOR, None
+
+
 def _status_text(code: str | None, lang: Lang) -> str:
     if code is None:
         return "ingen status" if lang == "nb" else "no status"
@@ -96,7 +148,8 @@ def _status_text(code: str | None, lang: Lang) -> str:
 @click.option(
     "--reason",
     metavar="TEXT",
-    help="Why (required for withdrawn; recorded with the change). Example: --reason "
+    help="Why (required for withdrawn and for an admin's correction outside the rules; "
+    "recorded with the change and in the audit log). Example: --reason "
     '"Slått sammen med NO0060"',
 )
 @click.option(
@@ -152,9 +205,11 @@ def status(
     draft → submitted → accepted → approved → in-force → completed, or withdrawn (with
     --reason) or superseded (with --successor) from any status that is not final. An item's
     own organisation may submit it; only the coordinating ministry (token role approver) or
-    admin may accept, approve, put in force, complete, withdraw or supersede. Every change is
-    recorded with who, when and why, and creates a new version of the item (ogpreg history).
-    URI is a full IRI or a path under the base URI.
+    admin may accept, approve, put in force, complete, withdraw or supersede. An admin token may
+    also correct a status outside these rules, out of a final one too, only with --reason (in
+    the history and the audit log). Every change is recorded with who, when and why, and
+    creates a new version of the item (ogpreg history). URI is a full IRI or a path under the
+    base URI.
 
     \b
     Example:
@@ -162,6 +217,7 @@ def status(
       ogpreg status id/proposal/2018-tin-01 --set submitted --token @tin.token
       ogpreg status id/commitment/NO9901 --set approved --date 2019-06-28 --token @kmd.token
       ogpreg status id/commitment/NO9903 --set withdrawn --reason "Slått sammen" --token @kmd.token
+      ogpreg status id/commitment/NO9903 --set in-force --reason "Feilregistrert" --token @ops.token
     """
     reg = _registry(ctx)
     lang = _lang_of(ctx)
@@ -218,6 +274,7 @@ def status(
         target=iri,
         actor=reg.settings.user,
         message=f"{result.from_status or '-'} -> {result.to_status}; change {result.change}"
+        + ("; admin correction" if result.correction else "")
         + (f"; reason: {reason}" if reason else ""),
     )
     if fmt == "json":

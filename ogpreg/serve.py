@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from registry.i18n import msg
+from registry.i18n import Msg, msg
+
+if TYPE_CHECKING:
+    from endpoint.executor import QueryExecutor
+    from registry.settings import Settings
 
 
 def register(main: click.Group) -> None:
@@ -28,7 +34,8 @@ def register(main: click.Group) -> None:
         type=click.IntRange(1, 1024),
         default=None,
         help="HTTP request threads (default: $OGPREG_HTTP_THREADS, else 8). The number of "
-        "query worker processes is $OGPREG_QUERY_WORKERS (default 2). Example: --threads 16",
+        "query worker processes is $OGPREG_QUERY_WORKERS (default 8); each query place "
+        "(workers + $OGPREG_QUERY_QUEUE) gets a thread of its own on top. Example: --threads 16",
     )
     @click.pass_context
     def serve(ctx: click.Context, host: str, port: int, threads: int | None) -> None:
@@ -46,7 +53,7 @@ def register(main: click.Group) -> None:
           ogpreg --store /var/lib/ogp-registry/store --base-uri https://ogp.example.no/ \\
                  serve --host 0.0.0.0 --port 8080 --threads 16
         """
-        from endpoint.app import create_app
+        from endpoint.app import create_app, state
         from endpoint.server import Server
         from ogpreg.cli import State, _lang_of
         from registry.settings import load_settings
@@ -69,10 +76,41 @@ def register(main: click.Group) -> None:
                 url=server.url,
                 base=settings.base_uri,
                 store=settings.store,
-                threads=server.threads,
+                threads=server.threads + server.query_threads,
                 workers=settings.query_workers,
                 timeout=settings.query_timeout,
             ).render(lang)
         )
+        click.echo(network_line(state(app).extras["executor"], settings).render(lang))
         server.serve_forever()
         click.echo(msg("Stoppet.", "Stopped.").render(lang))
+
+
+def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
+    """Whether the query workers run without a network (a network namespace of their own,
+    ``endpoint/worker.py``): the second layer under the refusal of SERVICE
+    (``registry/queryguard.py``), which is there either way. Asked after the workers started."""
+    if settings.engine != "embedded":
+        return msg(
+            "Spørringsprosesser uten nettverk: nei (spørringene besvares av {engine} på "
+            "{url}; SERVICE avvises før en spørring sendes dit).",
+            "Query workers without network: no (queries are answered by {engine} at {url}; "
+            "SERVICE is refused before a query is sent there).",
+            engine=settings.engine,
+            url=settings.engine_query_url,
+        )
+    if executor.network_isolated():
+        return msg(
+            "Spørringsprosesser uten nettverk: ja (et eget nettverksnavnerom; SERVICE avvises "
+            "dessuten før en spørring kjøres).",
+            "Query workers without network: yes (a network namespace of their own; SERVICE is "
+            "also refused before a query runs).",
+        )
+    return msg(
+        "Spørringsprosesser uten nettverk: nei (kjernen eller en sandkasse, f.eks. en "
+        "container med standard seccomp-profil, tillater ikke uprivilegerte nettverksnavnerom "
+        "her; SERVICE avvises likevel før en spørring kjøres).",
+        "Query workers without network: no (the kernel or a sandbox, e.g. a container under "
+        "a default seccomp profile, does not allow unprivileged network namespaces here; "
+        "SERVICE is still refused before a query runs).",
+    )

@@ -23,6 +23,7 @@ from loaders.submission import (
     submission_format,
     validate,
 )
+from registry.actors import Actor
 from registry.errors import UsageError
 from registry.i18n import Lang, msg
 from registry.rdfio import RDF_FORMATS
@@ -184,7 +185,8 @@ def _prepare(
     kind: str | None,
     allow_private_urls: bool,
     progress: Progress,
-) -> tuple[list[Submission], list[SourceFile], str | None]:
+    token: str | None = None,
+) -> tuple[list[Submission], list[SourceFile], str | None, Actor]:
     kind_key = None
     if kind:
         kind_key = normalise_kind(kind)
@@ -202,11 +204,11 @@ def _prepare(
         raise UsageError(
             msg("--source kan bare brukes med én fil.", "--source can only be used with one file.")
         )
-    org_iri = None
-    if submitted_by:
-        from registry.organisations import resolve_organisation
+    from ogpreg.lifecycle import load_actor
 
-        org_iri = resolve_organisation(reg, submitted_by).iri
+    # who loads: the token's organisation and role, else --submitted-by's submitter, else the
+    # operator; it decides which statuses the files may give (registry/filestatus.py)
+    actor, org_iri = load_actor(reg, token, submitted_by)
     rdf = [
         SourceFile(name, data, source_id_for(Path(name).name, source),
                    fmt if fmt in RDF_FORMATS else None)
@@ -217,7 +219,7 @@ def _prepare(
     progress.start(sum(_input_size(r) for r, _fmt in subs_in), [r.name for r, _fmt in subs_in])
     subs = read_submissions(reg, subs_in, opts)
     progress.phase("Validerer ...", "Validating ...")
-    return subs, rdf, org_iri
+    return subs, rdf, org_iri, actor
 
 
 def _input_size(raw: RawInput) -> int:
@@ -240,15 +242,18 @@ def load_submissions(
     plan: str | None = None,
     kind: str | None = None,
     allow_private_urls: bool = False,
+    token: str | None = None,
 ) -> None:
     """``ogpreg load`` for submissions: validate, show the changes, load all or nothing."""
     progress = progress_for(ctx, lang)
     try:
-        subs, rdf, org_iri = _prepare(
+        subs, rdf, org_iri, actor = _prepare(
             ctx, reg, files, fmt=fmt, source=source, submitted_by=submitted_by, plan=plan,
-            kind=kind, allow_private_urls=allow_private_urls, progress=progress,
+            kind=kind, allow_private_urls=allow_private_urls, progress=progress, token=token,
         )
-        results, report = load(reg, subs, rdf, submitted_by=org_iri, dry_run=dry_run)
+        results, report = load(
+            reg, subs, rdf, submitted_by=org_iri, dry_run=dry_run, actor=actor
+        )
     finally:
         progress.done()
     by_graph = {s.graph: s for s in subs}
@@ -322,11 +327,11 @@ def validate_submissions(
     """``ogpreg validate`` for submissions: the report; exit 1 on any error."""
     progress = progress_for(ctx, lang)
     try:
-        subs, rdf, _org = _prepare(
+        subs, rdf, _org, actor = _prepare(
             ctx, reg, files, fmt=fmt, source=None, submitted_by=submitted_by, plan=plan,
             kind=kind, allow_private_urls=allow_private_urls, progress=progress,
         )
-        report = validate(reg, subs, rdf)
+        report = validate(reg, subs, rdf, actor=actor)
     finally:
         progress.done()
     click.echo(report.to_json(lang) if report_format == "json" else report.render(lang))

@@ -4,9 +4,12 @@ A dump is an uncompressed-member ``tar.gz`` with fixed member names (nothing els
 from it, and nothing is ever extracted to disk by name):
 
 ``manifest.json``
-    ``format`` (``ogp-registry-dump/1``), ``base_uri``, the ``revision`` and its ``committed``
+    ``format`` (``ogp-registry-dump/2``), ``base_uri``, the ``revision`` and its ``committed``
     time, ``created``, ``tool``, ``quads``, ``graphs`` (quads per graph IRI, ``""`` for the
-    default graph) and ``files`` (SHA-256 of every other member).
+    default graph), ``files`` (SHA-256 of every other member) and ``digest``: SHA-256 (or
+    HMAC-SHA256 under ``OGPREG_BACKUP_KEY``) of the canonical manifest without ``digest``.
+    Since the manifest holds every member's SHA-256, the digest binds the manifest's fields
+    (the base URI, the counts) to the content: editing either is detected.
 ``registry.nq``
     every quad of one committed revision as N-Quads: every named graph (sources, provenance,
     vocabularies) and the default graph.
@@ -15,14 +18,22 @@ from it, and nothing is ever extracted to disk by name):
     not stored anywhere), the audit log, and the catalogue's issued/modified dates.
 
 A dump reads one committed revision, so it is consistent while the server serves and loads
-happen. A restore replaces the whole content in one store transaction (the server picks it up
+happen. A restore first checks everything (the digest, each member's SHA-256, the quad counts),
+then replaces the whole content in one store transaction (the server picks it up
 with its next query); the side files are then replaced atomically each. A dump made under
 another base URI is refused: its IRIs would not match the store's.
+
+A plain SHA-256 digest detects a dump changed by accident or by hand, not someone who rewrites
+the digest too; with ``OGPREG_BACKUP_KEY`` set, the HMAC can only be made with the key. A dump
+without a digest (format 1, older versions), with a plain digest while a key is set, or with an
+HMAC while no key is set is refused unless the caller accepts unsigned dumps
+(``--accept-unsigned``); a digest that does not match is always refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -39,10 +50,14 @@ import pyoxigraph as ox
 from registry import TOOL
 from registry.audit import AUDIT_FILE, audit_log
 from registry.errors import ConfigurationError, SourceError, StoreError
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 from registry.service import Registry
 
-FORMAT = "ogp-registry-dump/1"
+FORMAT = "ogp-registry-dump/2"
+#: Dumps of ogpreg versions before the digest: read only when unsigned dumps are accepted.
+OLD_FORMAT = "ogp-registry-dump/1"
+#: Shortest OGPREG_BACKUP_KEY accepted.
+MIN_KEY_LENGTH = 16
 MANIFEST = "manifest.json"
 QUADS = "registry.nq"
 #: Side files of the store directory that a dump carries, in this order.
@@ -63,8 +78,11 @@ class DumpInfo:
     quads: int
     graphs: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)
+    #: ``sha256``, ``hmac-sha256`` or ``""`` (an older dump without a digest).
+    digest_algorithm: str = ""
 
     def to_json(self) -> dict[str, Any]:
+        """The manifest without its digest."""
         return {
             "format": FORMAT,
             "base_uri": self.base_uri,
@@ -105,6 +123,36 @@ def _snapshot(reg: Registry) -> tuple[int, str, ox.Store]:
     )
 
 
+def _canonical(manifest: dict[str, Any]) -> bytes:
+    """The bytes a digest is computed over: the manifest without ``digest``, keys sorted."""
+    body = {k: v for k, v in manifest.items() if k != "digest"}
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _backup_key(reg: Registry) -> bytes | None:
+    key = reg.settings.backup_key
+    if not key:
+        return None
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigurationError(
+            msg(
+                "OGPREG_BACKUP_KEY er for kort: bruk minst {n} tegn (for eksempel fra "
+                "'openssl rand -hex 32').",
+                "OGPREG_BACKUP_KEY is too short: use at least {n} characters (for example from "
+                "'openssl rand -hex 32').",
+                n=MIN_KEY_LENGTH,
+            )
+        )
+    return key.encode("utf-8")
+
+
+def _digest(manifest: dict[str, Any], key: bytes | None) -> dict[str, str]:
+    data = _canonical(manifest)
+    if key is None:
+        return {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()}
+    return {"algorithm": "hmac-sha256", "value": hmac.new(key, data, hashlib.sha256).hexdigest()}
+
+
 def _add(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> None:
     info = tarfile.TarInfo(name)
     info.size = len(data)
@@ -130,6 +178,7 @@ def write_dump(reg: Registry, out: IO[bytes]) -> DumpInfo:
             except FileNotFoundError:
                 continue
             files[name] = hashlib.sha256(side[name]).hexdigest()
+        key = _backup_key(reg)
         info = DumpInfo(
             base_uri=reg.settings.base_uri,
             revision=number,
@@ -138,9 +187,12 @@ def write_dump(reg: Registry, out: IO[bytes]) -> DumpInfo:
             quads=sum(counts.values()),
             graphs=dict(sorted(counts.items())),
             files=files,
+            digest_algorithm="sha256" if key is None else "hmac-sha256",
         )
         with tarfile.open(fileobj=out, mode="w:gz") as tar:
-            manifest = json.dumps(info.to_json(), ensure_ascii=False, indent=2).encode("utf-8")
+            body = info.to_json()
+            body["digest"] = _digest(body, key)
+            manifest = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
             _add(tar, MANIFEST, manifest)
             tar.add(str(nq), arcname=QUADS, recursive=False)
             for name, data in side.items():
@@ -186,15 +238,127 @@ def _damaged(file: str, detail: object) -> SourceError:
     )
 
 
+def _changed(file: str, nb: str, en: str, **params: object) -> SourceError:
+    """The dump was edited after it was written: say what differs and what to do."""
+    return SourceError(
+        msg(
+            "{file}: " + nb + " Sikkerhetskopien er endret etter at 'ogpreg dump' skrev den, "
+            "så den gjenopprettes ikke (ingenting er endret i lageret). Bruk en urørt kopi av "
+            "sikkerhetskopien, eller lag en ny med 'ogpreg dump'.",
+            "{file}: " + en + " The backup was changed after 'ogpreg dump' wrote it, so it is "
+            "not restored (nothing in the store was changed). Use an untouched copy of the "
+            "backup, or make a new one with 'ogpreg dump'.",
+            file=file,
+            **params,
+        ),
+        file=file,
+    )
+
+
+def _unsigned(file: str, nb: str, en: str, **params: object) -> SourceError:
+    """A dump whose manifest cannot be checked against its content: refused unless accepted."""
+    return SourceError(
+        msg(
+            "{file}: " + nb + " Gjenopprett den bare hvis du stoler på filen, med "
+            "--accept-unsigned.",
+            "{file}: " + en + " Restore it only if you trust the file, with --accept-unsigned.",
+            file=file,
+            **params,
+        ),
+        file=file,
+    )
+
+
 @dataclass
 class _Opened:
     info: DumpInfo
     quads: list[ox.Quad]
     side: dict[str, bytes]
+    warnings: list[Msg] = field(default_factory=list)
 
 
-def read_dump(path: Path) -> _Opened:
-    """Read and check a dump: the manifest, every member's SHA-256, the quad count."""
+def _check_digest(
+    name: str, manifest: dict[str, Any], key: bytes | None, accept_unsigned: bool
+) -> list[Msg]:
+    """Check the manifest's digest (see the module docstring); the warnings of an accepted
+    unsigned dump."""
+    fmt = manifest.get("format")
+    digest = manifest.get("digest")
+    if fmt == OLD_FORMAT and digest is None:
+        if not accept_unsigned:
+            raise _unsigned(
+                name,
+                "sikkerhetskopien har ingen kontrollsum over manifest.json (den er laget av en "
+                "eldre versjon av ogpreg), så basis-URI-en og antallene i den kan ikke "
+                "kontrolleres mot innholdet.",
+                "the backup has no digest over manifest.json (it was made by an older version "
+                "of ogpreg), so its base URI and counts cannot be checked against the content.",
+            )
+        return [msg("Advarsel: {file} har ingen kontrollsum (eldre format); manifest.json er "
+                    "ikke kontrollert mot innholdet.",
+                    "Warning: {file} has no digest (older format); manifest.json was not "
+                    "checked against the content.", file=name)]
+    if fmt != FORMAT:
+        raise _damaged(name, f"unknown format {fmt!r}")
+    if not isinstance(digest, dict) or not isinstance(digest.get("value"), str):
+        raise _changed(name, "manifest.json mangler kontrollsummen (digest).",
+                       "manifest.json has no digest.")
+    algorithm = digest.get("algorithm")
+    value = str(digest["value"])
+    if algorithm == "sha256":
+        if not hmac.compare_digest(_digest(manifest, None)["value"], value):
+            raise _changed(
+                name,
+                "manifest.json stemmer ikke med kontrollsummen sin (basis-URI {base}, {quads} "
+                "kvader, kontrollsummene for filene).",
+                "manifest.json does not match its digest (base URI {base}, {quads} quads, the "
+                "members' SHA-256).",
+                base=manifest.get("base_uri"), quads=manifest.get("quads"),
+            )
+        if key is not None:
+            if not accept_unsigned:
+                raise _unsigned(
+                    name,
+                    "OGPREG_BACKUP_KEY er satt, men sikkerhetskopien er ikke signert med en "
+                    "nøkkel (bare SHA-256), så hvem som helst kan ha laget kontrollsummen.",
+                    "OGPREG_BACKUP_KEY is set, but the backup is not signed with a key (plain "
+                    "SHA-256 only), so anyone could have made its digest.",
+                )
+            return [msg("Advarsel: {file} er ikke signert med OGPREG_BACKUP_KEY.",
+                        "Warning: {file} is not signed with OGPREG_BACKUP_KEY.", file=name)]
+        return []
+    if algorithm == "hmac-sha256":
+        if key is None:
+            if not accept_unsigned:
+                raise _unsigned(
+                    name,
+                    "sikkerhetskopien er signert med OGPREG_BACKUP_KEY, men nøkkelen er ikke "
+                    "satt her, så signaturen kan ikke kontrolleres. Sett OGPREG_BACKUP_KEY til "
+                    "nøkkelen den ble laget med.",
+                    "the backup is signed with OGPREG_BACKUP_KEY, but no key is set here, so "
+                    "its signature cannot be checked. Set OGPREG_BACKUP_KEY to the key it was "
+                    "made with.",
+                )
+            return [msg("Advarsel: signaturen til {file} er ikke kontrollert (OGPREG_BACKUP_KEY "
+                        "er ikke satt).",
+                        "Warning: the signature of {file} was not checked (OGPREG_BACKUP_KEY is "
+                        "not set).", file=name)]
+        if not hmac.compare_digest(_digest(manifest, key)["value"], value):
+            raise _changed(
+                name,
+                "manifest.json stemmer ikke med signaturen sin (HMAC-SHA256 med "
+                "OGPREG_BACKUP_KEY; eller sikkerhetskopien ble laget med en annen nøkkel).",
+                "manifest.json does not match its signature (HMAC-SHA256 with "
+                "OGPREG_BACKUP_KEY; or the backup was made with another key).",
+            )
+        return []
+    raise _changed(name, "ukjent kontrollsum-algoritme {alg!r}.",
+                   "unknown digest algorithm {alg!r}.", alg=algorithm)
+
+
+def read_dump(path: Path, *, key: bytes | None = None, accept_unsigned: bool = False) -> _Opened:
+    """Read and check a dump: the manifest's digest, every member's SHA-256, the quad counts
+    (total and per graph). Raises before anything is changed."""
     name = str(path)
     try:
         tar = tarfile.open(path, mode="r:gz")
@@ -218,8 +382,12 @@ def read_dump(path: Path) -> _Opened:
 
         try:
             manifest = json.loads(read(MANIFEST))
-            if manifest.get("format") != FORMAT:
-                raise _damaged(name, f"unknown format {manifest.get('format')!r}")
+            if not isinstance(manifest, dict):
+                raise TypeError("not a JSON object")
+        except (ValueError, TypeError) as exc:
+            raise _damaged(name, f"manifest.json: {exc}") from exc
+        warnings = _check_digest(name, manifest, key, accept_unsigned)
+        try:
             info = DumpInfo(
                 base_uri=str(manifest["base_uri"]),
                 revision=int(manifest["revision"]),
@@ -228,6 +396,7 @@ def read_dump(path: Path) -> _Opened:
                 quads=int(manifest["quads"]),
                 graphs={str(k): int(v) for k, v in manifest["graphs"].items()},
                 files={str(k): str(v) for k, v in manifest["files"].items()},
+                digest_algorithm=str((manifest.get("digest") or {}).get("algorithm", "")),
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise _damaged(name, f"manifest.json: {exc}") from exc
@@ -235,16 +404,28 @@ def read_dump(path: Path) -> _Opened:
         side = {n: read(n) for n in SIDE_FILES if n in info.files}
     for member, blob in ((QUADS, data), *side.items()):
         if hashlib.sha256(blob).hexdigest() != info.files.get(member):
-            raise _damaged(name, f"{member} does not match its SHA-256 in manifest.json")
+            raise _changed(
+                name,
+                "{member} stemmer ikke med SHA-256-summen sin i manifest.json.",
+                "{member} does not match its SHA-256 in manifest.json.",
+                member=member,
+            )
     try:
         quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
     except SyntaxError as exc:
         raise _damaged(name, f"{QUADS}: {exc}") from exc
-    if len(set(quads)) != info.quads:
-        raise _damaged(
-            name, f"{QUADS} has {len(set(quads))} quads, manifest.json says {info.quads}"
+    unique = set(quads)
+    counts: Counter[str] = Counter(_graph_key(q.graph_name) for q in unique)
+    if len(unique) != info.quads or dict(counts) != info.graphs:
+        raise _changed(
+            name,
+            "{member} har {quads} kvader, men manifest.json sier {expected} (eller antallene "
+            "per graf er ulike).",
+            "{member} has {quads} quads, but manifest.json says {expected} (or the counts per "
+            "graph differ).",
+            member=QUADS, quads=len(unique), expected=info.quads,
         )
-    return _Opened(info, quads, side)
+    return _Opened(info, quads, side, warnings)
 
 
 @dataclass
@@ -254,14 +435,23 @@ class RestoreResult:
     info: DumpInfo
     revision: int
     side_files: list[str]
+    #: Why the dump could not be fully checked (an accepted unsigned dump).
+    warnings: list[Msg] = field(default_factory=list)
 
 
 def restore(
-    reg: Registry, path: Path, *, data_only: bool = False, actor: str = ""
+    reg: Registry,
+    path: Path,
+    *,
+    data_only: bool = False,
+    actor: str = "",
+    accept_unsigned: bool = False,
 ) -> RestoreResult:
     """Replace the whole content of the store with the dump at ``path``, in one transaction;
-    then (unless ``data_only``) replace the side files the dump carries."""
-    opened = read_dump(Path(path))
+    then (unless ``data_only``) replace the side files the dump carries. Everything is
+    checked first (:func:`read_dump`); a dump that cannot be checked is refused unless
+    ``accept_unsigned``."""
+    opened = read_dump(Path(path), key=_backup_key(reg), accept_unsigned=accept_unsigned)
     info = opened.info
     if info.base_uri != reg.settings.base_uri:
         raise ConfigurationError(
@@ -298,9 +488,11 @@ def restore(
         target=str(path),
         actor=actor or None,
         message=f"{info.quads} quads from revision {info.revision} ({info.created}); "
-        f"store revision {rev.number}; side files: {', '.join(written) or 'none'}",
+        f"store revision {rev.number}; side files: {', '.join(written) or 'none'}; digest: "
+        + (info.digest_algorithm or "none")
+        + (" (accepted with --accept-unsigned)" if opened.warnings else ""),
     )
-    return RestoreResult(info, rev.number, written)
+    return RestoreResult(info, rev.number, written, opened.warnings)
 
 
 def _replace_file(target: Path, data: bytes, mode: int) -> None:

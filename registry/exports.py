@@ -24,9 +24,11 @@ the blank nodes those triples point to (recursively). Members:
 **CSV.** UTF-8 with a byte-order mark (spreadsheets need it to read æøå), comma-separated,
 CRLF line ends, a header row, one row per commitment or milestone, sorted by identifier and
 position. Several values in one cell are separated by `` | ``. Against formula injection
-(CSV injection), a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
-gets a leading apostrophe (``'``), the rule OWASP recommends; spreadsheets then show the text
-instead of evaluating it. No other cell is changed.
+(CSV injection), every segment of a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets an apostrophe (``'``) in front, the rule OWASP recommends; spreadsheets then
+show the text instead of evaluating it. A segment is the cell's start and every position after a
+``,``, ``;``, tab or line break in it, because a Norwegian spreadsheet splits these
+comma-separated files on ``;`` (``registry/csvcells.py``). No other cell is changed.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from registry.csvcells import escape_cell
 from registry.namespaces import OGP, PREFIXES, THEME_NS, VOCAB_NS
 from registry.uris import Uris
 
@@ -61,14 +64,11 @@ def _n(term: str) -> ox.NamedNode:
 
 Subject = ox.NamedNode | ox.BlankNode
 
-#: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def csv_cell(value: str) -> str:
-    """Escape one CSV cell against formula injection: prefix ``'`` if it starts with
-    ``=``, ``+``, ``-``, ``@``, tab or carriage return."""
-    return "'" + value if value.startswith(FORMULA_START) else value
+    """Escape one CSV cell against formula injection (:mod:`registry.csvcells`): ``'`` in front
+    of every segment that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return, numbers
+    included (the exports have no negative numbers)."""
+    return escape_cell(value, keep_numbers=False)
 
 
 @dataclass(frozen=True)

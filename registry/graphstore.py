@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
@@ -291,8 +291,12 @@ def put_graph(
             source = SourceFile(file_name, payload, tgt.source_id, "nquads")
         else:
             source = SourceFile(file_name, data, tgt.source_id, info.name)
+        # the token's organisation and role decide which statuses and lifecycle statements
+        # the file may give (registry/filestatus.py)
+        from registry.actors import Actor
+
         results = _as_token(registry, token).load(
-            [source], submitted_by=submitted_by, dry_run=dry_run
+            [source], submitted_by=submitted_by, dry_run=dry_run, actor=Actor.of_token(token)
         )
     return results[0], not existed
 
@@ -317,10 +321,18 @@ def delete_graph(registry: Registry, token: TokenRecord, graph: str) -> UpdateRe
 
 
 # -- SPARQL Update ----------------------------------------------------------------------------
-def apply_update(registry: Registry, token: TokenRecord, sparql: str) -> UpdateResult:
+def apply_update(
+    registry: Registry,
+    token: TokenRecord,
+    sparql: str,
+    *,
+    using: Sequence[str] = (),
+    using_named: Sequence[str] = (),
+) -> UpdateResult:
     """Run a SPARQL 1.1 update in one store transaction; commit it only if it writes nothing
     but the source graphs it names and they (and whatever refers to what it removed) still
-    conform."""
+    conform. ``using`` and ``using_named`` are the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri`` (:func:`registry.updates.with_dataset`)."""
     if not token.is_editor:
         raise Forbidden(
             msg(
@@ -330,8 +342,9 @@ def apply_update(registry: Registry, token: TokenRecord, sparql: str) -> UpdateR
                 "source with PUT to /graph-store?graph=… (ogpreg load --remote).",
             )
         )
-    from registry.updates import update_targets
+    from registry.updates import update_targets, with_dataset
 
+    sparql = with_dataset(registry, sparql, list(using), list(using_named))
     targets = update_targets(registry, sparql)
     with write_lock(registry):
         reader = registry.store.reader()

@@ -7,7 +7,9 @@ status is ``<item> ogp:registryStatus status:X`` in the lifecycle graph ``{base}
 and every change is an ``ogp:StatusChange`` there. A status in a loaded file is the initial
 status only while the item has none in the lifecycle graph: the load moves it there (with a
 status change naming the source); afterwards a file's status is ignored with a warning and
-:func:`set_status` is the one way to change it.
+:func:`set_status` is the one way to change it. Which initial statuses (and other lifecycle
+statements) a file may give depends on who loads it: registry/filestatus.py. An ``admin`` may
+correct any status with :func:`set_status`, out of a final one too, with a reason.
 
 Implementation progress (``ogp:completion`` on milestones and on progress assessments, one per
 assessor) is a separate lifecycle and is never touched here.
@@ -149,7 +151,9 @@ def _allowed_text(current: str | None, lang: str) -> str:
     nexts = allowed_next(current)
     if not nexts:
         return (
-            "ingen: det er en sluttstatus" if lang == "nb" else "none: it is a final status"
+            "ingen: det er en sluttstatus (bare admin kan rette den, med begrunnelse, --reason)"
+            if lang == "nb"
+            else "none: it is a final status (only admin can correct it, with a reason, --reason)"
         )
     parts = []
     for t in nexts:
@@ -259,6 +263,8 @@ class StatusResult:
     status_change: str
     time: datetime
     version: str
+    #: an admin's correction outside the rules (:func:`set_status`)
+    correction: bool = False
 
 
 def _check_status(status: str) -> str:
@@ -339,7 +345,13 @@ def set_status(
     organisation and role), recording the status change and the item's new version in one
     commit. Raises :class:`LifecycleError` (409) for a transition the rules refuse,
     :class:`LifecycleForbidden` (403) for one the actor may not make, :class:`NotFound` for an
-    unknown item, :class:`UsageError` for a malformed argument."""
+    unknown item, :class:`UsageError` for a malformed argument.
+
+    An ``admin`` may also make a transition the rules do not allow, out of a final status too
+    (a correction): only with a ``reason``, which the record, the history and (through the
+    callers) the audit log keep; what the new status needs (a successor, a plan, a date) is
+    still required. Leaving ``withdrawn`` or ``superseded`` removes the item's
+    ``skos:changeNote``/``dct:isReplacedBy`` from the lifecycle graph."""
     registry.ensure_initialised()
     base = registry.settings.base_uri
     to = _check_status(status)
@@ -373,16 +385,45 @@ def set_status(
             )
         current = facts.current
         transition = next((t for t in allowed_next(current) if t.to == to), None)
+        correction = False
+        if transition is None and current != to and actor.role == "admin":
+            if reason is None:
+                raise LifecycleError(
+                    _refusal(
+                        item,
+                        current,
+                        to,
+                        "reglene tillater ikke overgangen, og en admin kan bare rette en status "
+                        "utenom reglene med en begrunnelse (--reason, i POST /api/status "
+                        "«reason»), som føres i historikken og revisjonsloggen.",
+                        "the rules do not allow the transition, and an admin can correct a "
+                        "status outside the rules only with a reason (--reason, in POST "
+                        "/api/status \"reason\"), which goes into the history and the audit "
+                        "log.",
+                    )
+                )
+            transition = Transition(to, "approver")
+            correction = True
         if transition is None:
             if current == to:
                 why = ("den har allerede denne statusen.", "it already has this status.")
             elif current in FINAL:
-                why = ("nåværende status er en sluttstatus.", "the current status is final.")
+                why = (
+                    "nåværende status er en sluttstatus; bare admin kan rette den, med "
+                    "begrunnelse (--reason).",
+                    "the current status is final; only admin can correct it, with a reason "
+                    "(--reason).",
+                )
             else:
                 why = ("overgangen er ikke tillatt.", "the transition is not allowed.")
             raise LifecycleError(_refusal(item, current, to, *why))
         _role_check(actor, facts, transition, current)
         lc = _n(history.lifecycle_graph(base))
+        removed = list(facts.statuses)
+        if correction and current in ("withdrawn", "superseded"):
+            # the reason or successor belonged to the status being corrected
+            for p in (SKOS_CHANGE_NOTE, DCT_IS_REPLACED_BY):
+                removed += tx.quads_for_pattern(_n(item), _n(p), None, lc)
         added: list[ox.Quad] = []
         extra: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []  # on the record
         if to == "withdrawn" and reason is None:
@@ -483,7 +524,6 @@ def set_status(
             extra.append((_n(DCT_DATE), date_lit))
         number, when = history.next_change(tx)
         sc = _n(f"{base}id/status-change/{number}")
-        removed = list(facts.statuses)
         added.append(ox.Quad(_n(item), _STATUS, _n(status_iri(to)), lc))
         reasons = [ox.Literal(reason, language=reason_lang)] if reason else []
         record = status_change_quads(
@@ -515,6 +555,7 @@ def set_status(
         status_change=sc.value,
         time=when,
         version=history.version_iri(item, number),
+        correction=correction,
     )
 
 
@@ -548,9 +589,10 @@ def status_change_quads(
 
 
 # -- statuses in loaded files -----------------------------------------------------------------
-def _lifecycle_status(
+def lifecycle_status(
     reader: ox.Store, base: str, subject: ox.NamedNode | ox.BlankNode
 ) -> str | None:
+    """The status IRI ``subject`` has in the lifecycle graph, if any."""
     lc = _n(history.lifecycle_graph(base))
     for q in reader.quads_for_pattern(subject, _STATUS, None, lc):
         return value(q.object)
@@ -566,7 +608,7 @@ def drop_overridden_statuses(reader: ox.Store, base: str, p: PreparedSource) -> 
         if q.predicate != _STATUS or not isinstance(q.subject, ox.NamedNode):
             kept.append(q)
             continue
-        current = _lifecycle_status(reader, base, q.subject)
+        current = lifecycle_status(reader, base, q.subject)
         if current is None:
             kept.append(q)
             continue
@@ -619,7 +661,7 @@ def initial_statuses(
                 not isinstance(s, ox.NamedNode)
                 or code is None
                 or s.value in seen
-                or _lifecycle_status(reader, base, s) is not None
+                or lifecycle_status(reader, base, s) is not None
             ):
                 continue
             seen.add(s.value)

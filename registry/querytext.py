@@ -4,27 +4,55 @@ pyoxigraph exposes no query algebra, so a small SPARQL lexer (comments, strings 
 skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL grammar prescribes) finds
 the keywords that matter to the protocol:
 
-* ``SERVICE``: federated queries reach out over the network; the public endpoint refuses them
-  (the query workers also run without a network, see ``endpoint/executor.py``);
+* ``SERVICE``: federated queries reach out over the network; every query path refuses them
+  (:attr:`QueryText.uses_service`). That is decided on a real parser's reading of the query, not
+  on these tokens: see ``registry/queryguard.py`` (the query workers also run without a
+  network where the kernel allows it, see ``endpoint/executor.py``);
 * ``FROM`` / ``FROM NAMED``: the query names its own dataset, so the endpoint must not replace
   the default graph with the union of all graphs; :func:`dataset` reads the graphs it names
   (prefixed names and relative IRIs resolved) and gives the text without those clauses, for
   an engine that must be told the dataset another way (Virtuoso, ``registry/engines``).
 
 A keyword is a bare word outside strings, IRIs and comments: ``?service``, ``ex:SERVICE`` and
-``"SERVICE"`` do not count.
+``"SERVICE"`` do not count. Prefixed names, variables and blank node labels are read with the
+grammar's own character classes and escapes (``ex:a\\'`` is one name, not a name and the start
+of a string), so that each token ends where a SPARQL parser ends it.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from registry.i18n import Msg, msg
 
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# Character classes of the SPARQL 1.1 grammar (§19.8), so that a prefixed name, a variable or a
+# blank node label ends exactly where a SPARQL parser ends it: a lexer that stopped early would
+# read the rest (an escaped quote ``ex:a\\'`` or ``#``, a combining mark) as the start of a
+# string or a comment, and miss what follows (issue 15).
+_PN_CHARS_BASE = (
+    "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+    "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+    "\U00010000-\U000EFFFF"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+    f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_BLANK_NODE_LABEL = f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+#: a bare word (a keyword, or words run together with dots: ``true.SERVICE`` is ``true``, ``.``
+#: and ``SERVICE`` to a SPARQL parser; :func:`bare_words` splits it); it takes in what a failed
+#: ``PN_PREFIX`` before a colon would, so that no run of characters is scanned twice
+_BARE = f"[{_PN_CHARS_U}][{_PN_CHARS}.]*"
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 
 _TOKEN = re.compile(
     r"""
@@ -36,10 +64,14 @@ _TOKEN = re.compile(
       | '(?:[^'\\\n\r]|\\.)*'
     )
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][^\W]+)
-  | (?P<word>(?:[^\W\d]|_)[\w.\-]*(?::[^\s{}()<>,;"'\#]*)?|:[^\s{}()<>,;"'\#]*)
+  | (?P<var>[?$]VARNAME)
+  | (?P<word>BLANK|(?:PREFIX)?:(?:LOCAL)?|BARE)
   | (?P<other>.)
-    """,
+    """.replace("VARNAME", _VARNAME)
+    .replace("BLANK", _BLANK_NODE_LABEL)
+    .replace("PREFIX", _PN_PREFIX)
+    .replace("LOCAL", _PN_LOCAL)
+    .replace("BARE", _BARE),
     re.VERBOSE | re.DOTALL,
 )
 
@@ -48,13 +80,22 @@ _TOKEN = re.compile(
 class QueryText:
     """Facts about one query's text."""
 
-    uses_service: bool
     has_dataset: bool
     #: deepest nesting of ``{ }``, ``( )`` and ``[ ]`` outside strings, IRIs and comments
     depth: int = 0
     #: the outermost ``LIMIT`` (outside every group), or None; when it is at most the row
     #: cap, an answer cannot be truncated and the endpoint serialises it once
     limit: int | None = None
+    text: str = field(default="", repr=False)
+
+    @property
+    def uses_service(self) -> bool:
+        """Whether the query must be refused for SERVICE: it uses SERVICE, or mentions the
+        word in a way that cannot be checked (``registry/queryguard.py``, which decides on
+        rdflib's parse; only texts that contain the letters ``service`` are parsed)."""
+        from registry.queryguard import verdict
+
+        return not verdict(self.text).allowed
 
 
 #: Deeper nesting than this is refused before parsing: oxigraph's recursive-descent parser
@@ -117,12 +158,23 @@ def inspect(query: str) -> QueryText:
                 depth -= 1
     if digits:
         limit = int(digits)
-    return QueryText(
-        uses_service="SERVICE" in words,
-        has_dataset="FROM" in words,
-        depth=deepest,
-        limit=limit,
-    )
+    return QueryText(has_dataset="FROM" in words, depth=deepest, limit=limit, text=query)
+
+
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def form_of(query: str) -> str | None:
+    """The query's form: SELECT, ASK, CONSTRUCT or DESCRIBE — the first bare word that starts
+    with one of them (oxigraph reads ``CONSTRUCTWHERE{…}`` as ``CONSTRUCT WHERE {…}``) — or
+    None when there is none (only a prologue or comments, an update)."""
+    for m in _TOKEN.finditer(_CODEPOINT.sub(_unescape, query)):
+        if m.lastgroup == "word" and ":" not in m.group(0):
+            word = m.group(0).upper()
+            for form in _FORMS:
+                if word.startswith(form):
+                    return form
+    return None
 
 
 @dataclass(frozen=True)

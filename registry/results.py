@@ -1,9 +1,16 @@
-"""Serialising SPARQL results: readable tables for people, standard formats for programs."""
+"""Serialising SPARQL results: readable tables for people, standard formats for programs.
+
+CSV is what people open in spreadsheets, so ``csv`` is escaped against formula injection as the
+endpoint's default CSV is (:mod:`registry.csvcells`: ``'`` in front of every segment of a cell
+that would start a formula; plain numbers stay). The exact values are in ``json``, ``xml`` and
+``tsv``.
+"""
 
 from __future__ import annotations
 
 import pyoxigraph as ox
 
+from registry.csvcells import escape_csv
 from registry.errors import UsageError
 from registry.i18n import msg
 from registry.namespaces import PREFIXES
@@ -74,6 +81,8 @@ def serialize(result: Result, fmt: str) -> bytes:
         if fmt not in SOLUTION_FORMATS:
             raise _wrong_kind(fmt, "SELECT", ("table", *SOLUTION_FORMATS))
         out = result.serialize(format=SOLUTION_FORMATS[fmt])
+        if fmt == "csv" and out is not None:
+            out = escape_csv(out)
     elif isinstance(result, ox.QueryBoolean):
         if fmt == "table":
             return b"true\n" if bool(result) else b"false\n"

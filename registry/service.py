@@ -13,18 +13,21 @@ from datetime import datetime
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from registry import bundled, history, lifecycle
+from registry import bundled, filestatus, history, lifecycle
+from registry.actors import SYSTEM, Actor, actor_for_load
 from registry.backend import Backend
 from registry.errors import (
     SPARQL_FAILURES,
     NotFound,
     QueryError,
     SourceError,
+    UsageError,
     ValidationFailed,
     sparql_failure,
 )
 from registry.i18n import Msg, msg
 from registry.namespaces import OGP, PREFIXES
+from registry.queryguard import refuse_service
 from registry.querytext import MAX_DEPTH, too_deep
 from registry.querytext import inspect as inspect_query
 from registry.rdfconv import quads_to_graph
@@ -120,7 +123,9 @@ class Registry:
             )
         for p in data:
             p.report = report
-        return self._commit(prepared, loaded_by="ogp-registry (bundled data)", submitted_by=None)
+        return self._commit(
+            prepared, loaded_by="ogp-registry (bundled data)", submitted_by=None, actor=SYSTEM
+        )
 
     def _graph_for(self, f: SourceFile) -> str:
         if bundled.is_vocabulary(f.source_id):
@@ -194,13 +199,20 @@ class Registry:
         return hop1 + describe(second)
 
     def prepare(
-        self, files: Iterable[SourceFile], *, validator: Validator | None = None
+        self,
+        files: Iterable[SourceFile],
+        *,
+        validator: Validator | None = None,
+        actor: Actor | None = None,
     ) -> list[PreparedSource]:
         """Parse and validate every file; collect all problems of all files.
 
         Raises :class:`SourceError` for unreadable files (all of them named) and
         :class:`ValidationFailed` when any file has a violation. Writes nothing.
-        ``validator`` replaces :func:`validate_graph` (same arguments, same report)."""
+        ``validator`` replaces :func:`validate_graph` (same arguments, same report).
+        ``actor`` (registry/actors.py; default: the operator) decides which statuses and
+        lifecycle statements the files may give (registry/filestatus.py)."""
+        actor = actor or actor_for_load(None)
         self.ensure_initialised()
         prepared: list[PreparedSource] = []
         errors: list[SourceError] = []
@@ -215,6 +227,10 @@ class Registry:
         for p in prepared:
             # a file's status is the initial status only (registry/lifecycle.py)
             lifecycle.drop_overridden_statuses(reader, self.settings.base_uri, p)
+        # ... and only one its actor may give (registry/filestatus.py)
+        refused = filestatus.check_files(reader, self.settings.base_uri, prepared, actor)
+        for p, issues in zip(prepared, refused, strict=True):
+            p.report.issues.extend(issues)
         replaced = {p.graph for p in prepared}
         combined = ValidationReport()
         for p in prepared:
@@ -248,10 +264,14 @@ class Registry:
         return prepared
 
     def validate(
-        self, files: Iterable[SourceFile], *, validator: Validator | None = None
+        self,
+        files: Iterable[SourceFile],
+        *,
+        validator: Validator | None = None,
+        actor: Actor | None = None,
     ) -> ValidationReport:
         """The validation report alone (raises like :meth:`prepare`)."""
-        prepared = self.prepare(files, validator=validator)
+        prepared = self.prepare(files, validator=validator, actor=actor)
         report = ValidationReport()
         for p in prepared:
             report.extend(p.report)
@@ -265,19 +285,40 @@ class Registry:
         dry_run: bool = False,
         validator: Validator | None = None,
         recorded_at: datetime | None = None,
+        actor: Actor | None = None,
     ) -> list[LoadResult]:
         """Validate, then write every file into its source graph in one commit.
 
         All-or-nothing: if any file fails to parse or validate, nothing is written. Loading a
         source id again replaces its graph. ``dry_run`` validates and reports only.
-        ``recorded_at`` back-dates the change in the history (not before the latest change)."""
-        prepared = self.prepare(files, validator=validator)
+        ``recorded_at`` back-dates the change in the history (not before the latest change).
+
+        ``actor`` (registry/actors.py) is who loads: it decides which statuses and lifecycle
+        statements the files may give (registry/filestatus.py). Every adapter passes it; without
+        it the load acts as the submitter of ``submitted_by`` (never more than the call
+        claims), or, for the registry's own data (no ``submitted_by``), as the operator. A
+        submitter's load is recorded for its own organisation."""
+        actor = actor or actor_for_load(submitted_by)
+        if actor.is_submitter and submitted_by != actor.organisation:
+            raise UsageError(
+                msg(
+                    "En innsender ({org}) kan bare laste inn data for sin egen organisasjon, "
+                    "ikke for {other_nb}.",
+                    "A submitter ({org}) can only load data for its own organisation, not for "
+                    "{other_en}.",
+                    org=actor.label,
+                    other_nb=submitted_by or "registeret selv",
+                    other_en=submitted_by or "the registry itself",
+                )
+            )
+        prepared = self.prepare(files, validator=validator, actor=actor)
         if dry_run:
             return [self._diff(p, self.store.reader()) for p in prepared]
         return self._commit(
             prepared,
             loaded_by=self.settings.user,
             submitted_by=submitted_by,
+            actor=actor,
             recorded_at=recorded_at,
         )
 
@@ -315,6 +356,7 @@ class Registry:
         *,
         loaded_by: str,
         submitted_by: str | None,
+        actor: Actor,
         recorded_at: datetime | None = None,
     ) -> list[LoadResult]:
         results: list[LoadResult] = []
@@ -337,6 +379,19 @@ class Registry:
                     old_prov += tx.quads_for_pattern(ox.NamedNode(p.graph), None, None, prov_graph)
             if not changed:
                 return results
+            # The actor's rights again, on the state this commit changes (a source loaded
+            # since prepare() may have made an item another organisation's).
+            late = ValidationReport()
+            for issues in filestatus.check_files(tx, base, changed, actor):
+                late.issues.extend(issues)
+            if not late.conforms:
+                raise ValidationFailed(
+                    msg(
+                        "Dataene følger ikke reglene for status; ingenting er lastet.",
+                        "The data does not follow the rules for statuses; nothing was loaded.",
+                    ),
+                    late,
+                )
             number, when = history.next_change(tx, recorded_at or self.recorded_at)
             statuses, stored = lifecycle.initial_statuses(
                 tx,
@@ -398,14 +453,7 @@ class Registry:
         if facts.depth > MAX_DEPTH:
             raise QueryError(too_deep(facts.depth))
         if facts.uses_service:
-            raise QueryError(
-                msg(
-                    "SERVICE er ikke tillatt: registeret henter ingenting over nettet mens det "
-                    "svarer på en spørring. Last ned dataene og last dem inn i stedet.",
-                    "SERVICE is not allowed: the registry fetches nothing over the network while "
-                    "answering a query. Download the data and load it instead.",
-                )
-            )
+            refuse_service(sparql)  # decided on the parsed query (registry/queryguard.py)
         try:
             return self.store.reader().query(
                 sparql,

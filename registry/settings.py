@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -132,8 +132,28 @@ SETTINGS: tuple[Setting, ...] = (
         "http_threads",
         "OGPREG_HTTP_THREADS",
         "8",
-        "Threads of the WSGI server serving HTTP requests.",
+        "Threads of the WSGI server for every request that does not wait for a query worker "
+        "(cached answers, pages, files, /health); the server adds one thread for each query "
+        "that may be evaluated or wait (OGPREG_QUERY_WORKERS + OGPREG_QUERY_QUEUE).",
         "16",
+    ),
+    Setting(
+        "query_queue",
+        "OGPREG_QUERY_QUEUE",
+        "16",
+        "Queries that may wait for a busy query worker, beyond those being evaluated; a query "
+        "arriving when that many wait is refused at once (503 with Retry-After). Half of these "
+        "places are kept for clients with no query in, and each client (remote address) gets "
+        "a fair share: more is 429 with Retry-After (docs/endpoint.md, \"Admission\").",
+        "32",
+    ),
+    Setting(
+        "query_wait",
+        "OGPREG_QUERY_WAIT",
+        "10",
+        "Seconds a query waits for a free query worker before it is refused (503 with "
+        "Retry-After).",
+        "5",
     ),
     Setting(
         "cache_bytes",
@@ -214,6 +234,16 @@ SETTINGS: tuple[Setting, ...] = (
         "(a secret)",
     ),
     Setting(
+        "backup_key",
+        "OGPREG_BACKUP_KEY",
+        "",
+        "Secret key (at least 16 characters) for backups: 'ogpreg dump' signs the manifest "
+        "with HMAC-SHA256 under it and 'ogpreg restore' refuses a dump not signed with it "
+        "(unless --accept-unsigned). Empty: a plain SHA-256 digest, which detects a changed "
+        "dump but not someone who recomputes the digest (docs/security.md).",
+        "(a secret, e.g. from 'openssl rand -hex 32')",
+    ),
+    Setting(
         "state_dir",
         "OGPREG_STATE_DIR",
         "",
@@ -250,6 +280,8 @@ class Settings:
     max_unpacked_bytes: int = 268_435_456
     query_workers: int = 8
     http_threads: int = 8
+    query_queue: int = 16
+    query_wait: float = 10.0
     cache_bytes: int = 67_108_864
     publisher_orgnr: str = "972417858"
     publisher_name: str = "Kommunal- og moderniseringsdepartementet"
@@ -260,6 +292,7 @@ class Settings:
     engine_store_url: str = ""
     engine_user: str = ""
     engine_password: str = ""
+    backup_key: str = field(default="", repr=False)  # a secret
     state_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -307,6 +340,20 @@ class Settings:
                 raise ConfigurationError(
                     msg("{env} må være minst 1.", "{env} must be at least 1.", env=env)
                 )
+        if self.query_queue < 0:
+            raise ConfigurationError(
+                msg(
+                    "OGPREG_QUERY_QUEUE kan ikke være negativ.",
+                    "OGPREG_QUERY_QUEUE cannot be negative.",
+                )
+            )
+        if not self.query_wait > 0:
+            raise ConfigurationError(
+                msg(
+                    "OGPREG_QUERY_WAIT må være større enn 0 (sekunder).",
+                    "OGPREG_QUERY_WAIT must be greater than 0 (seconds).",
+                )
+            )
 
 
 def check_base_uri(value: str) -> None:
@@ -343,6 +390,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_unpacked_bytes": int,
     "query_workers": int,
     "http_threads": int,
+    "query_queue": int,
+    "query_wait": float,
     "cache_bytes": int,
     "state_dir": lambda v: Path(v).expanduser() if v else None,
 }

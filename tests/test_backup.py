@@ -1,13 +1,18 @@
 """Backups: `ogpreg dump` and `ogpreg restore` round-trip the whole registry (every named graph,
-provenance, vocabularies, tokens, audit log, catalogue dates), also while the server serves."""
+provenance, vocabularies, tokens, audit log, catalogue dates), also while the server serves; a
+dump changed after it was written (manifest, content or digest) is refused before anything
+changes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -19,6 +24,7 @@ from ogpreg.cli import main
 from registry import tokens
 from registry.audit import audit_log
 from registry.backup import SIDE_FILES, dump_to_file, read_dump, restore
+from registry.errors import ConfigurationError, SourceError
 from registry.rdfconv import quads_to_graph
 from registry.service import Registry, open_registry
 from registry.sources import SourceFile
@@ -129,30 +135,208 @@ def test_damaged_or_foreign_dump_is_refused_and_nothing_changes(
     before = registry.store.revision()
     # a member changed after the manifest was written
     tampered = tmp_path / "tampered.tar.gz"
-    with tarfile.open(dump, "r:gz") as src, tarfile.open(tampered, "w:gz") as dst:
-        for m in src.getmembers():
-            data = src.extractfile(m).read()  # type: ignore[union-attr]
-            if m.name == "registry.nq":
-                data += b'<http://localhost:8000/x> <http://localhost:8000/y> "z" .\n'
-                m.size = len(data)
-            dst.addfile(m, io.BytesIO(data))
+    _rewrite(dump, tampered, members={"registry.nq": lambda b: b + EXTRA_QUAD})
+    code, _out, err = _cli("--store", str(registry.store.path), "--lang", "en",
+                           "restore", str(tampered))
+    assert code == 1, err
+    assert err == (
+        f"Error: {tampered}: registry.nq does not match its SHA-256 in manifest.json. {CHANGED}\n"
+    )
     not_a_dump = tmp_path / "x.tar.gz"
     not_a_dump.write_bytes(b"PK\x03\x04 not a tarball")
-    for bad in (tampered, not_a_dump):
-        code, _out, err = _cli("--store", str(registry.store.path), "--lang", "en",
-                               "restore", str(bad))
-        assert code == 1, err
-        assert "is not a readable backup made by 'ogpreg dump'" in err
+    code, _out, err = _cli("--store", str(registry.store.path), "--lang", "en",
+                           "restore", str(not_a_dump))
+    assert code == 1, err
+    assert "is not a readable backup made by 'ogpreg dump'" in err
     assert registry.store.revision() == before
     code, _out, err = _cli("--store", str(registry.store.path), "restore",
                            str(tmp_path / "missing.tar.gz"))
     assert code == 2 and "Finner ikke filen" in err
 
 
+# --- the manifest is bound to the content (issue 15, item 7) -------------------------------
+
+EXTRA_QUAD = b'<http://localhost:8000/x> <http://localhost:8000/y> "z" .\n'
+CHANGED = (
+    "The backup was changed after 'ogpreg dump' wrote it, so it is not restored (nothing in "
+    "the store was changed). Use an untouched copy of the backup, or make a new one with "
+    "'ogpreg dump'."
+)
+
+
+def _rewrite(
+    src: Path,
+    dst: Path,
+    *,
+    manifest: Callable[[dict[str, Any]], None] | None = None,
+    members: dict[str, Callable[[bytes], bytes]] | None = None,
+    rehash: bool = False,
+) -> None:
+    """Copy a dump, editing members and the manifest as someone with the file could; with
+    ``rehash`` the edited members' SHA-256 and the quad counts in the manifest follow."""
+    members = members or {}
+    with tarfile.open(src, "r:gz") as tar:
+        blobs = {m.name: (m, tar.extractfile(m).read()) for m in tar.getmembers()}  # type: ignore[union-attr]
+    body = json.loads(blobs["manifest.json"][1])
+    for name, edit in members.items():
+        m, data = blobs[name]
+        blobs[name] = (m, edit(data))
+        if rehash:
+            body["files"][name] = hashlib.sha256(blobs[name][1]).hexdigest()
+            if name == "registry.nq":
+                quads = set(ox.parse(blobs[name][1], format=ox.RdfFormat.N_QUADS))
+                body["quads"] = len(quads)
+                body["graphs"][""] = sum(1 for q in quads if q.graph_name == ox.DefaultGraph())
+    if manifest is not None:
+        manifest(body)
+    blobs["manifest.json"] = (blobs["manifest.json"][0], json.dumps(body, indent=2).encode())
+    with tarfile.open(dst, "w:gz") as out:
+        for m, data in blobs.values():
+            m.size = len(data)
+            out.addfile(m, io.BytesIO(data))
+
+
+def _plain_digest(body: dict[str, Any]) -> None:
+    """Recompute the digest without a key: what someone who read registry/backup.py can do."""
+    rest = {k: v for k, v in body.items() if k != "digest"}
+    data = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    body["digest"] = {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()}
+
+
+def _state(reg: Registry) -> tuple[set[ox.Quad], dict[str, bytes | None], object]:
+    side = {}
+    for name in SIDE_FILES:
+        path = reg.store.path / name
+        side[name] = path.read_bytes() if path.exists() else None
+    return all_quads(reg), side, reg.store.revision()
+
+
+def _admin_token(data: bytes) -> bytes:
+    assert b'"submitter"' in data
+    return data.replace(b'"submitter"', b'"admin"')
+
+
+def test_edited_base_uri_in_the_manifest_is_refused(registry: Registry, tmp_path: Path) -> None:
+    """The damage: a dump made under http://localhost:8000/ restored into a store for another
+    base URI, its IRIs no longer the store's (the old restore trusted manifest.json)."""
+    dump, edited = tmp_path / "b.tar.gz", tmp_path / "edited.tar.gz"
+    dump_to_file(registry, dump)
+    _rewrite(dump, edited, manifest=lambda m: m.update(base_uri="https://ogp.example.no/"))
+    other = tmp_path / "other"
+    code, _out, err = _cli("--store", str(other), "--base-uri", "https://ogp.example.no/",
+                           "--lang", "en", "restore", str(edited))
+    assert code == 1, err
+    assert err == (
+        f"Error: {edited}: manifest.json does not match its digest (base URI "
+        f"https://ogp.example.no/, {len(all_quads(registry))} quads, the members' SHA-256). "
+        f"{CHANGED}\n"
+    )
+    assert not (other / "CURRENT").exists()
+    code, _out, err = _cli("--store", str(other), "--base-uri", "https://ogp.example.no/",
+                           "restore", str(edited))
+    assert code == 1 and "Sikkerhetskopien er endret etter at 'ogpreg dump' skrev den" in err
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param({"members": {"registry.nq": lambda b: b + EXTRA_QUAD}, "rehash": True},
+                     id="content-and-its-sha256"),
+        pytest.param({"members": {"tokens.json": _admin_token}, "rehash": True},
+                     id="tokens-and-their-sha256"),
+        pytest.param({"manifest": lambda m: m.update(quads=m["quads"] + 1)}, id="quad-count"),
+        pytest.param({"manifest": lambda m: m["digest"].update(value="0" * 64)}, id="digest"),
+        pytest.param({"manifest": lambda m: m.pop("digest")}, id="digest-removed"),
+    ],
+)
+def test_a_tampered_dump_is_refused_and_the_store_is_unchanged(
+    registry: Registry, tmp_path: Path, edit: dict[str, Any]
+) -> None:
+    reg = _busy_registry(registry)
+    dump, edited = tmp_path / "b.tar.gz", tmp_path / "edited.tar.gz"
+    dump_to_file(reg, dump)
+    _rewrite(dump, edited, **edit)
+    reg.load([SourceFile("extra.ttl", EXTRA_QUAD, "extra")])  # the store moves on
+    before = _state(reg)
+    code, _out, err = _cli("--store", str(reg.store.path), "--lang", "en", "restore",
+                           str(edited))
+    assert code == 1, err
+    assert err.endswith(CHANGED + "\n"), err
+    assert "manifest.json" in err
+    assert _state(reg) == before
+    with pytest.raises(SourceError):
+        restore(reg, edited, accept_unsigned=True)  # a mismatch is never accepted
+    assert _state(reg) == before
+    if "members" in edit:
+        return  # the untouched dump restores: checked after the manifest edits
+    # the untouched dump restores
+    code, _out, err = _cli("--store", str(reg.store.path), "restore", str(dump))
+    assert (code, err) == (0, "")
+    assert len(all_quads(reg)) == read_dump(dump).info.quads
+
+
+def test_backup_key_signs_the_manifest(registry: Registry, tmp_path: Path) -> None:
+    key = "k" * 32
+    signed = open_registry(make_settings(registry.store.path, backup_key=key))
+    dump = tmp_path / "b.tar.gz"
+    info = dump_to_file(signed, dump)
+    assert info.digest_algorithm == "hmac-sha256"
+    before = _state(signed)
+    # someone who edits the base URI and recomputes a digest cannot make the HMAC
+    edited = tmp_path / "edited.tar.gz"
+    _rewrite(dump, edited, manifest=lambda m: (m.update(base_uri="https://ogp.example.no/"),
+                                               _plain_digest(m)))
+    with pytest.raises(SourceError) as exc:
+        restore(signed, edited)
+    assert "not signed with a key (plain SHA-256 only)" in exc.value.render("en")
+    assert "--accept-unsigned" in exc.value.render("en")
+    another = open_registry(make_settings(registry.store.path, backup_key="x" * 32))
+    with pytest.raises(SourceError) as exc:
+        restore(another, dump)
+    assert "does not match its signature" in exc.value.render("en")
+    unkeyed = open_registry(make_settings(registry.store.path))
+    with pytest.raises(SourceError) as exc:
+        restore(unkeyed, dump)
+    assert "Set OGPREG_BACKUP_KEY to the key it was made with" in exc.value.render("en")
+    assert _state(signed) == before
+    assert restore(signed, dump).warnings == []
+    with pytest.raises(ConfigurationError):
+        dump_to_file(open_registry(make_settings(registry.store.path, backup_key="short")),
+                     tmp_path / "c.tar.gz")
+
+
+def test_old_dump_without_digest_needs_accept_unsigned(
+    registry: Registry, tmp_path: Path
+) -> None:
+    dump, old = tmp_path / "b.tar.gz", tmp_path / "old.tar.gz"
+    dump_to_file(registry, dump)
+    _rewrite(dump, old, manifest=lambda m: (m.pop("digest"),
+                                            m.update(format="ogp-registry-dump/1")))
+    before = _state(registry)
+    code, _out, err = _cli("--store", str(registry.store.path), "--lang", "en", "restore",
+                           str(old))
+    assert code == 1
+    assert err == (
+        f"Error: {old}: the backup has no digest over manifest.json (it was made by an older "
+        "version of ogpreg), so its base URI and counts cannot be checked against the content. "
+        "Restore it only if you trust the file, with --accept-unsigned.\n"
+    )
+    assert _state(registry) == before
+    code, out, err = _cli("--store", str(registry.store.path), "--lang", "en", "restore",
+                          "--accept-unsigned", str(old))
+    assert code == 0, err
+    assert err == (f"Warning: {old} has no digest (older format); manifest.json was not checked "
+                   "against the content.\n")
+    assert out.startswith("Restored ")
+    entry = json.loads((registry.store.path / "audit.log").read_text("utf-8").splitlines()[-1])
+    assert entry["message"].endswith("digest: none (accepted with --accept-unsigned)")
+
+
 def test_dump_needs_output_and_help_has_examples() -> None:
     code, _out, err = _cli("dump")
     assert code == 2 and "--output" in err
-    for command, options in (("dump", ["--output"]), ("restore", ["--data-only"])):
+    for command, options in (("dump", ["--output"]),
+                             ("restore", ["--data-only", "--accept-unsigned"])):
         code, out, _err = _cli(command, "--help")
         assert code == 0 and "Example:" in out
         for option in options:

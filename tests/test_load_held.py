@@ -61,7 +61,9 @@ def hold(registry: Registry, *, seconds: float, clients: int = 32) -> Held:
     held = Held()
     lock = threading.Lock()
     stop = threading.Event()
-    with running(registry.store.path, query_timeout=60) as srv:
+    # every client asks from 127.0.0.1: one client, which may hold the workers and half the
+    # queue (docs/endpoint.md, "Admission"), so the queue has room for all of them
+    with running(registry.store.path, query_timeout=60, query_queue=2 * clients) as srv:
         queries = [q.read_text("utf-8") for q in EXAMPLES] + [PROBE]
 
         def client(n: int) -> None:

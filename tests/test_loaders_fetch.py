@@ -1,11 +1,13 @@
 """Fetching submissions by URL from a real HTTP server on 127.0.0.1 (port 0): loopback and
 private addresses refused unless allowed, every redirect re-checked, size and content type
-checked, file: refused."""
+checked, file: refused; malformed URLs and refused connections are clear errors, proxies from
+the environment are not used. DNS rebinding and embedded addresses: test_fetch_rebinding.py."""
 
 from __future__ import annotations
 
 import http.server
 import ipaddress
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -32,6 +34,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/stor.csv": (200, "text/csv", b"x" * 5000, {}),
             "/videre": (302, "text/plain", b"", {"Location": f"http://127.0.0.2:{port}/forpliktelser.xlsx"}),
             "/videre-lokalt": (302, "text/plain", b"", {"Location": "/forpliktelser.xlsx"}),
+            "/ugyldig": (302, "text/plain", b"", {"Location": "http://127.0.0.1:99999/x.ttl"}),
         }
         status, ctype, body, headers = routes.get(self.path, (404, "text/plain", b"", {}))
         self.send_response(status)
@@ -110,8 +113,84 @@ def test_cli_loads_a_url_only_with_the_flag(registry: Registry, server: str) -> 
     before = all_quads(registry)
     r = run("--lang", "en", "load", server + "/forpliktelser.xlsx")
     assert r.exit_code == 1
-    assert "is local or private" in r.stderr
+    assert "is local, private or reserved" in r.stderr
     assert all_quads(registry) == before
     r = run("load", "--allow-private-urls", server + "/forpliktelser.xlsx")
     assert r.exit_code == 0, r.output
     assert "5 nye" in r.stdout
+
+
+def _cli(registry: Registry, *args: str) -> click.testing.Result:
+    return CliRunner().invoke(
+        main, ["--store", str(registry.store.path), "--base-uri", BASE, "--lang", "en", *args],
+        catch_exceptions=False,
+    )
+
+
+def test_invalid_port_is_a_usage_error_not_a_traceback(registry: Registry) -> None:
+    """Issue 15, item 8: `ogpreg load http://127.0.0.1:99999/x.ttl` printed a traceback."""
+    before = all_quads(registry)
+    for flag in ((), ("--allow-private-urls",)):
+        r = _cli(registry, "load", *flag, "http://127.0.0.1:99999/x.ttl")
+        assert r.exit_code == 2
+        assert r.stderr == (
+            "Error: http://127.0.0.1:99999/x.ttl: the URL is invalid (Port out of range "
+            "0-65535). The port must be a number from 1 to 65535, and an IPv6 address is "
+            "written in brackets, as in http://[2001:db8::1]:8080/file.csv.\n"
+        )
+    r = _cli(registry, "load", "http://127.0.0.1:0/x.ttl")
+    assert (r.exit_code, r.stderr) == (
+        2, "Error: http://127.0.0.1:0/x.ttl: port 0 cannot be used (1–65535).\n")
+    r = _cli(registry, "load", "http://[::1/x.ttl")
+    assert r.exit_code == 2
+    assert "the URL is invalid (Invalid IPv6 URL)" in r.stderr
+    assert all_quads(registry) == before
+
+
+def test_connection_refused_is_a_clear_error(registry: Registry) -> None:
+    with socket.socket() as s:  # a port nobody listens on: bound, never listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        r = _cli(registry, "load", "--allow-private-urls", f"http://127.0.0.1:{port}/x.ttl")
+    assert (r.exit_code, r.stderr) == (
+        1, f"Error: http://127.0.0.1:{port}/x.ttl: could not fetch the file from 127.0.0.1: "
+        "connection refused.\n")
+
+
+def test_redirect_to_an_invalid_url_is_a_source_error(server: str) -> None:
+    with pytest.raises(SourceError) as exc:
+        fetch(server + "/ugyldig", max_bytes=10**6, allow_private=True)
+    assert exc.value.render("en") == (
+        "http://127.0.0.1:99999/x.ttl: the server redirected to an invalid URL: the URL is "
+        "invalid (Port out of range 0-65535). The port must be a number from 1 to 65535, and an "
+        "IPv6 address is written in brackets, as in http://[2001:db8::1]:8080/file.csv."
+    )
+
+
+def test_proxies_from_the_environment_are_not_used(
+    server: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A proxy would resolve the name itself, after the check: the fetch ignores them."""
+    hits: list[int] = []
+    proxy = socket.socket()
+    proxy.bind(("127.0.0.1", 0))
+    proxy.listen(5)
+    proxy.settimeout(0.01)
+    url = f"http://127.0.0.1:{proxy.getsockname()[1]}"
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "all_proxy"):
+        monkeypatch.setenv(name, url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    try:
+        got = fetch(server + "/forpliktelser.xlsx", max_bytes=10**6, allow_private=True,
+                    timeout=(5.0, 5.0))  # through the silent proxy, this would fail
+        try:
+            conn, _ = proxy.accept()
+            conn.close()
+            hits.append(1)
+        except TimeoutError:
+            pass
+    finally:
+        proxy.close()
+    assert got.data == XLSX
+    assert hits == []

@@ -46,6 +46,28 @@ class EngineTimeout(RegistryError):
     code = "query-timeout"
 
 
+class EngineBadAnswer(RegistryError):
+    """The engine answered a query with something that cannot be read as the answer asked for
+    (not the client's fault: 502)."""
+
+    http_status = 502
+    code = "engine-error"
+
+
+def bad_answer(kind: str, exc: Exception) -> EngineBadAnswer:
+    """The error for an answer of the engine ``kind`` that could not be read (``exc``)."""
+    return EngineBadAnswer(
+        msg(
+            "SPARQL-motoren ({kind}) ga et svar som ikke kunne leses: {error}. Prøv igjen, "
+            "eller skriv spørringen om.",
+            "The SPARQL engine ({kind}) gave an answer that could not be read: {error}. Try "
+            "again, or rephrase the query.",
+            kind=kind,
+            error=str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__,
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Connection:
     """Where the engine answers, and as whom the registry talks to it."""
@@ -377,7 +399,7 @@ class Engine:
                     detail=detail,
                 )
             )
-        if resp.status_code == 400:
+        if resp.status_code == 400 or (resp.status_code == 500 and self.query_fault(text)):
             raise QueryError(
                 msg(
                     "SPARQL-motoren kunne ikke utføre spørringen: {detail}",
@@ -387,17 +409,28 @@ class Engine:
             )
         raise self._failed("spørringen / the query", resp)
 
+    def query_fault(self, text: str) -> bool:
+        """Whether an HTTP 500 answer of the engine (its body ``text``) says the query was at
+        fault (an evaluation error the client can fix: 400), not the engine (503)."""
+        return False
+
     def fix_solutions_json(self, body: bytes) -> bytes:
         """Repair the engine's SPARQL JSON results where it departs from the standard."""
         return body
 
     def read_solutions(self, resp: requests.Response) -> ox.QuerySolutions | ox.QueryBoolean:
+        """The answer's solutions (or boolean); :class:`EngineBadAnswer` (502) for an answer
+        that cannot be read as SPARQL results (Virtuoso answers some texts that are no query
+        with an SQL result, whose variable names SPARQL does not allow)."""
         body = resp.content
-        if resp.headers.get("Content-Type", "").startswith(SOLUTIONS_TSV):
-            return ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
-        return ox.parse_query_results(
-            self.fix_solutions_json(body), format=ox.QueryResultsFormat.JSON
-        )
+        try:
+            if resp.headers.get("Content-Type", "").startswith(SOLUTIONS_TSV):
+                return ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+            return ox.parse_query_results(
+                self.fix_solutions_json(body), format=ox.QueryResultsFormat.JSON
+            )
+        except (SyntaxError, ValueError) as exc:
+            raise bad_answer(self.kind, exc) from exc
 
     def select(self, text: str, **kwargs: Any) -> list[ox.QuerySolution]:
         resp = self.query(text, accept=self.solutions_accept(), **kwargs)

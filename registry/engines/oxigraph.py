@@ -37,6 +37,7 @@ Quirks and how the registry handles them:
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,8 @@ from registry.engines import (
 from registry.errors import StoreError
 from registry.i18n import msg
 
+#: Oxigraph's 500 answers that name a fault of the query (Engine.query_fault)
+_QUERY_FAULT = re.compile(r"custom function|is not supported|is unbound", re.IGNORECASE)
 _PREFIX = "urn:ogpreg:"
 _REVISION = _PREFIX + "revision:"
 _COMMITTED = _PREFIX + "committed:"
@@ -102,6 +105,11 @@ class OxigraphEngine(Engine):
 
     def solutions_accept(self) -> str:
         return SOLUTIONS_TSV
+
+    def query_fault(self, text: str) -> bool:
+        # Oxigraph's server answers 500 for evaluation errors, the query's among them: "The
+        # custom function <…> is not supported", "The variable … is unbound"
+        return _QUERY_FAULT.search(text) is not None
 
     def still_current(self, meta: Meta | None) -> bool:
         """One ASK: the revision's marker graphs exist and the next revision's does not (a

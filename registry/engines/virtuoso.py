@@ -78,6 +78,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -100,6 +101,8 @@ from registry.errors import StoreError
 from registry.i18n import msg
 from registry.querytext import dataset as querytext_dataset
 
+#: Virtuoso's 500 answers that name a fault of the query (Engine.query_fault)
+_QUERY_FAULT = re.compile(r"Virtuoso (?:22[0-9A-Z]{3}|37000|42[0-9A-Z]{3}) Error ")
 META = "urn:ogpreg:meta"
 #: a graph that never holds triples: the dataset of a query that names none of the registry's
 NONE = "urn:ogpreg:none"
@@ -203,6 +206,12 @@ class VirtuosoEngine(Engine):
                 )
             )
         super().check_answer(resp)
+
+    def query_fault(self, text: str) -> bool:
+        # SQL states of a query's own fault: 22xxx data exceptions (an invalid regular
+        # expression: 2201B), 37000 syntax errors of the SPARQL/SQL compiler (a negative
+        # OFFSET: SQ074), 42xxx access-rule violations (an undefined procedure: 42001)
+        return _QUERY_FAULT.match(text.strip()) is not None
 
     def fix_solutions_json(self, body: bytes) -> bytes:
         if b"nodeID://" not in body and (_XSD + "boolean").encode() not in body:
