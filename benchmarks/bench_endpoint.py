@@ -93,7 +93,7 @@ def prepare_stores(
         (reg_dir / READY).write_text("ok")
     if not (rust_dir / READY).exists():  # the same quads either way
         shutil.rmtree(rust_dir, ignore_errors=True)
-        from registry.store import EmbeddedStore
+        from registry.store.embedded import EmbeddedStore
 
         dump = work / f"dump-{commitments}-{seed}.nq"
         t0 = time.perf_counter()
@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     reg_dir, rust_dir = prepare_stores(args.work, args.commitments, args.seed, args.base_uri,
                                        args.optimize)
 
-    from registry.store import EmbeddedStore
+    from registry.store.embedded import EmbeddedStore
 
     embedded = EmbeddedStore(reg_dir)
     store = embedded.reader()

@@ -57,11 +57,11 @@ import requests
 from benchmarks.bulkload import bulk_load
 from benchmarks.common import Query, load_queries, machine_info
 from benchmarks.generate import DEFAULT_BASE, GenerateResult, generate_file
-from registry.engines import QUERY_TYPE
 from registry.errors import ValidationFailed
+from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
-from registry.sources import SourceFile
+from registry.store.engines import QUERY_TYPE
 
 
 def _settings(state: Path, **extra: Any) -> Any:

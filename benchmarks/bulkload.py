@@ -30,9 +30,9 @@ from benchmarks.generate import (
     generate_file,
     manifest_path,
 )
+from registry.loading.sources import Provenance
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
-from registry.sources import Provenance
 
 LOADED_BY = "ogp-registry benchmarks (synthetic data)"
 

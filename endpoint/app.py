@@ -75,11 +75,11 @@ def create_app(
 #: Feature modules of the endpoint, in registration order.
 BLUEPRINT_MODULES: tuple[str, ...] = (
     "health",
-    "sparql",
-    "ui",
-    "write",
-    "lifecycle_api",
-    "dcat",
-    "pages",
+    "sparql.routes",
+    "pages.query",
+    "write.graphstore",
+    "write.status",
+    "catalog",
+    "pages.site",
     "feed",
 )

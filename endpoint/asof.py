@@ -6,7 +6,7 @@ on 1 July 2019, Norwegian time, is included. A full timestamp with a time zone
 as Norwegian time.
 
 This module is small and imports neither Flask nor the store, so the query worker processes
-(``endpoint/worker.py``) can use it too.
+(``endpoint/sparql/worker.py``) can use it too.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Two families of formats exist: *solutions* formats (SELECT and ASK results) and *graph* formats
 (CONSTRUCT and DESCRIBE results, and the service and VoID descriptions). The endpoint does not
 know which family a query needs until the query is parsed, so negotiation yields the best format
-of each family and the query evaluator takes the one that fits (see ``endpoint/executor.py``).
+of each family and the query evaluator takes the one that fits (see
+``endpoint/sparql/executor.py``).
 
 Rules (docs/endpoint.md, "Content negotiation"):
 

@@ -37,10 +37,10 @@ from werkzeug.http import http_date
 from endpoint import conneg
 from endpoint.app import error_response, request_lang, state
 from endpoint.asof import OSLO, AsOfError, parse_as_of
-from registry import history
+from registry.history import changes as history
 from registry.i18n import as_lang, msg
 from registry.namespaces import OGP, PREFIXES
-from registry.store import Revision
+from registry.store.embedded import Revision
 
 bp = Blueprint("feed", __name__)
 

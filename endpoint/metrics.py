@@ -1,6 +1,6 @@
 """Basic request metrics in the Prometheus text format, and CORS for every read path.
 
-``/metrics`` (registered by ``endpoint/sparql.py``) shows:
+``/metrics`` (registered by ``endpoint/sparql/routes.py``) shows:
 
 * ``ogpreg_http_requests_total{endpoint, status}``: every response, by Flask endpoint name
   (``sparql.sparql``, ``health.health``...) and status code;
@@ -9,7 +9,7 @@
   queries that shared one evaluation, timeouts, busy refusals, errors, worker restarts,
   evaluation time (sum and count, as the server saw it), cache size and entries, workers;
 * ``ogpreg_fastpath_hits_total``: exact repeats of GET queries answered by
-  ``endpoint/fastpath.py`` without Flask (also counted as cache hits);
+  ``endpoint/sparql/fastpath.py`` without Flask (also counted as cache hits);
 * ``ogpreg_revision``: the registry revision being served.
 """
 
@@ -21,7 +21,7 @@ from collections import Counter
 
 from flask import Flask, Response, g, request
 
-from endpoint.executor import QueryExecutor
+from endpoint.sparql.executor import QueryExecutor
 
 #: Headers a browser script may read from a cross-origin response.
 EXPOSED_HEADERS = (

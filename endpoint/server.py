@@ -3,7 +3,8 @@
 Why waitress: it is pure Python (no compiler, no C extension, works wherever Python does),
 threaded, and mature (the Pylons project's server). One process with threads suits this
 endpoint: the heavy work (SPARQL evaluation) already runs in the query worker processes
-(``endpoint/executor.py``), so the HTTP process mostly waits on pipes and sockets, and a single
+(``endpoint/sparql/executor.py``), so the HTTP process mostly waits on pipes and sockets, and a
+single
 process means one pool of query workers and one answer cache shared by every request (a
 pre-forking server such as gunicorn would give each of its processes its own cache and pool,
 and would fork a process that may hold resources). Put a reverse proxy (nginx, Apache) in
@@ -13,7 +14,8 @@ Threads. A query the answer cache cannot answer holds its request thread while i
 evaluated or waits for a query worker; if every thread could end up doing that, ``/health``,
 cached answers, pages and files would wait behind slow queries. So the query executor admits
 at most ``OGPREG_QUERY_WORKERS + OGPREG_QUERY_QUEUE`` such queries at once (more: 503 at once;
-more than a client's fair share: 429; see ``endpoint/executor.py``, "Admission"), and waitress
+more than a client's fair share: 429; see ``endpoint/sparql/executor.py``, "Admission"), and
+waitress
 gets exactly that many threads on top of ``OGPREG_HTTP_THREADS`` (``--threads``), which are
 thus always left for everything else. A query waits at most ``OGPREG_QUERY_WAIT`` seconds for a
 worker (503 with ``Retry-After``).

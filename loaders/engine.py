@@ -5,9 +5,9 @@ date rules dominate), so a 1,000-commitment submission would take more than a mi
 submissions:
 
 * the builder evaluates the shapes' five SHACL-SPARQL constraints itself, in Python, with the
-  shapes' own messages: the date rules in ``loaders/build.py`` (``date_rules``); the
-  organisation-number check digit where a number is read (``loaders/refs.py``,
-  ``loaders/build.py``); the register record is derived from the number, so it always matches;
+  shapes' own messages: the date rules in ``loaders/build/rows.py`` (``date_rules``); the
+  organisation-number check digit where a number is read (``loaders/build/refs.py``,
+  ``loaders/build/rows.py``); the register record is derived from the number, so it always matches;
 * the remaining (SHACL Core) constraints run in pyshacl-turbo, a Rust implementation of the
   pySHACL API, on a pyoxigraph store (no rdflib graph), with the shapes compiled once per
   process.
@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
-from registry.rdfconv import quads_to_graph
+from registry.rdf.convert import quads_to_graph
 from registry.validation import (
     ValidationReport,
     report_from_results,

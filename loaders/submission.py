@@ -29,22 +29,22 @@ from typing import BinaryIO, ParamSpec, TypeVar, cast
 
 import pyoxigraph as ox
 
-from loaders import csv_, jsonsub, xlsx
-from loaders.build import Build, build
+from loaders.build.refs import References
+from loaders.build.rows import Build, build
 from loaders.columns import KINDS, kind_of_sheet, normalise_kind, sheet
 from loaders.diff import Diff, diff_graph
 from loaders.engine import SubmissionValidator
 from loaders.issues import SubmissionError, SubmissionIssue, issue
-from loaders.refs import References
-from loaders.table import Row, Table, best_sheet
-from loaders.zipcheck import ZipLimits
-from registry.actors import Actor
+from loaders.read import csvfile, jsonfile, xlsx
+from loaders.read.table import Row, Table, best_sheet
+from loaders.read.zipcheck import ZipLimits
+from registry.access.actors import Actor
 from registry.errors import UsageError, ValidationFailed
 from registry.i18n import msg
+from registry.loading.sources import SourceFile
 from registry.namespaces import OGP
-from registry.rdfio import RDF_FORMATS
+from registry.rdf.formats import RDF_FORMATS
 from registry.service import LoadResult, Registry
-from registry.sources import SourceFile
 from registry.validation import Issue, ValidationReport
 
 #: Submission formats and their file extensions.
@@ -233,7 +233,7 @@ def _read_submissions(
             streams.append(stream)
             if opts.progress_bytes is not None:
                 stream = cast(BinaryIO, _Counted(stream, opts.progress_bytes))
-            table = csv_.read_table(stream, raw.name)
+            table = csvfile.read_table(stream, raw.name)
             candidates = list(KINDS[opts.kind]) if opts.kind else None
             key, _found = best_sheet(list(table.header), candidates)
             csv_groups.setdefault(kind_of_sheet(key), []).append((raw, table))
@@ -259,7 +259,7 @@ def _read_submissions(
                     )
                 )
         else:
-            tables, declared, structural = jsonsub.read_tables(data, raw.name)
+            tables, declared, structural = jsonfile.read_tables(data, raw.name)
             kind = kind or declared
         share = _ByteShare(len(data), tables, opts.progress_bytes)
         b = build(tables, refs=refs, uris=registry.uris, file=raw.name, kind=kind,

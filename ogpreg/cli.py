@@ -15,11 +15,11 @@ import click
 
 from registry.errors import RegistryError, UsageError, ValidationFailed
 from registry.i18n import Lang, as_lang, msg
-from registry.rdfio import RDF_FORMATS, read_limited
-from registry.results import ALL_FORMATS, serialize
+from registry.loading.sources import SourceFile, source_id_for
+from registry.rdf.formats import RDF_FORMATS, read_limited
 from registry.service import LoadResult, Registry, open_registry
 from registry.settings import load_settings
-from registry.sources import SourceFile, source_id_for
+from registry.sparql.results import ALL_FORMATS, serialize
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -115,8 +115,8 @@ def _registry(ctx: click.Context) -> Registry:
 
 
 def _is_submission(files: tuple[str, ...], fmt: str | None) -> bool:
-    """XLSX/CSV/JSON submissions and URLs go through ogpreg/submissions.py."""
-    from ogpreg.submissions import handles
+    """XLSX/CSV/JSON submissions and URLs go through ogpreg/commands/submissions.py."""
+    from ogpreg.commands.submissions import handles
 
     return handles(files, fmt)
 
@@ -368,7 +368,7 @@ def load(
     if remote:
         results = _load_remote(ctx, files, fmt, source, submitted_by, dry_run, remote, token)
     elif _is_submission(files, fmt):
-        from ogpreg.submissions import load_submissions
+        from ogpreg.commands.submissions import load_submissions
 
         load_submissions(
             ctx, _registry(ctx), files, fmt=fmt, source=source, submitted_by=submitted_by,
@@ -377,7 +377,7 @@ def load(
         )
         return
     else:
-        from ogpreg.lifecycle import load_actor
+        from ogpreg.commands.status import load_actor
 
         reg = _registry(ctx)
         inputs = _read_inputs(files, fmt, source, reg.settings.max_upload_bytes)
@@ -522,7 +522,7 @@ def validate(
     ctx.meta["report_format"] = report_format
     reg = _registry(ctx)
     if _is_submission(files, fmt):
-        from ogpreg.submissions import validate_submissions
+        from ogpreg.commands.submissions import validate_submissions
 
         validate_submissions(
             ctx, reg, files, fmt=fmt, report_format=report_format, lang=_lang_of(ctx),
@@ -652,7 +652,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
             )
         )
         return
-    from registry.results import _table
+    from registry.sparql.results import _table
 
     lang = _lang_of(ctx)
     en = lang == "en"
@@ -694,12 +694,12 @@ def stats(ctx: click.Context, fmt: str) -> None:
 
 #: Command modules that add commands to ``main`` with ``register(main)``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "serve",
-    "tokens",
-    "submissions",
-    "dcat",
-    "backup",
-    "lifecycle",
+    "commands.serve",
+    "commands.tokens",
+    "commands.submissions",
+    "commands.dcat",
+    "commands.backup",
+    "commands.status",
 )
 
 

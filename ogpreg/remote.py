@@ -18,9 +18,9 @@ import requests
 
 from registry.errors import RegistryError, SourceError, UsageError, ValidationFailed
 from registry.i18n import Lang, Msg, msg
-from registry.rdfio import format_for
+from registry.loading.sources import SourceFile
+from registry.rdf.formats import format_for
 from registry.service import LoadResult
-from registry.sources import SourceFile
 from registry.validation import Issue, ValidationReport
 
 #: Seconds to wait for a connection, and for the server's answer (validation takes a while).

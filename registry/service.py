@@ -13,9 +13,7 @@ from datetime import datetime
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from registry import bundled, filestatus, history, lifecycle
-from registry.actors import SYSTEM, Actor, actor_for_load
-from registry.backend import Backend
+from registry.access.actors import SYSTEM, Actor, actor_for_load
 from registry.errors import (
     SPARQL_FAILURES,
     NotFound,
@@ -25,16 +23,21 @@ from registry.errors import (
     ValidationFailed,
     sparql_failure,
 )
+from registry.history import changes
 from registry.i18n import Msg, msg
+from registry.lifecycle import files as filestatus
+from registry.lifecycle import status
+from registry.loading import bundled
+from registry.loading.sources import Provenance, SourceFile
 from registry.namespaces import OGP, PREFIXES
-from registry.queryguard import refuse_service
-from registry.querytext import MAX_DEPTH, too_deep
-from registry.querytext import inspect as inspect_query
-from registry.rdfconv import quads_to_graph
-from registry.rdfio import RDF_FORMATS, format_for, parse_rdf
+from registry.rdf.convert import quads_to_graph
+from registry.rdf.formats import RDF_FORMATS, format_for, parse_rdf
 from registry.settings import Settings
-from registry.sources import Provenance, SourceFile
-from registry.store import EmbeddedStore, Revision
+from registry.sparql.queryguard import refuse_service
+from registry.sparql.querytext import MAX_DEPTH, too_deep
+from registry.sparql.querytext import inspect as inspect_query
+from registry.store.backend import Backend
+from registry.store.embedded import EmbeddedStore, Revision
 from registry.uris import Uris
 from registry.validation import Issue, ValidationReport, validate_graph
 
@@ -210,8 +213,8 @@ class Registry:
         Raises :class:`SourceError` for unreadable files (all of them named) and
         :class:`ValidationFailed` when any file has a violation. Writes nothing.
         ``validator`` replaces :func:`validate_graph` (same arguments, same report).
-        ``actor`` (registry/actors.py; default: the operator) decides which statuses and
-        lifecycle statements the files may give (registry/filestatus.py)."""
+        ``actor`` (registry/access/actors.py; default: the operator) decides which statuses and
+        lifecycle statements the files may give (registry/lifecycle/files.py)."""
         actor = actor or actor_for_load(None)
         self.ensure_initialised()
         prepared: list[PreparedSource] = []
@@ -225,9 +228,9 @@ class Registry:
             raise errors[0] if len(errors) == 1 else _joined(errors)
         reader = self.store.reader()
         for p in prepared:
-            # a file's status is the initial status only (registry/lifecycle.py)
-            lifecycle.drop_overridden_statuses(reader, self.settings.base_uri, p)
-        # ... and only one its actor may give (registry/filestatus.py)
+            # a file's status is the initial status only (registry/lifecycle/status.py)
+            status.drop_overridden_statuses(reader, self.settings.base_uri, p)
+        # ... and only one its actor may give (registry/lifecycle/files.py)
         refused = filestatus.check_files(reader, self.settings.base_uri, prepared, actor)
         for p, issues in zip(prepared, refused, strict=True):
             p.report.issues.extend(issues)
@@ -293,8 +296,9 @@ class Registry:
         source id again replaces its graph. ``dry_run`` validates and reports only.
         ``recorded_at`` back-dates the change in the history (not before the latest change).
 
-        ``actor`` (registry/actors.py) is who loads: it decides which statuses and lifecycle
-        statements the files may give (registry/filestatus.py). Every adapter passes it; without
+        ``actor`` (registry/access/actors.py) is who loads: it decides which statuses and lifecycle
+        statements the files may give (registry/lifecycle/files.py). Every adapter passes it;
+        without
         it the load acts as the submitter of ``submitted_by`` (never more than the call
         claims), or, for the registry's own data (no ``submitted_by``), as the operator. A
         submitter's load is recorded for its own organisation."""
@@ -363,7 +367,8 @@ class Registry:
         base = self.settings.base_uri
         with self.store.transaction(writes=sum(len(p.quads) for p in prepared)) as tx:
             # Everything is read before anything is written: a transaction never reads its own
-            # writes (docs/lifecycle.md). The history change (registry/history.py) is computed
+            # writes (docs/lifecycle.md). The history change (registry/history/changes.py) is
+            # computed
             # from the state before and the new quads.
             prov_graph = ox.NamedNode(self.uris.provenance_graph)
             changed: list[PreparedSource] = []
@@ -392,8 +397,8 @@ class Registry:
                     ),
                     late,
                 )
-            number, when = history.next_change(tx, recorded_at or self.recorded_at)
-            statuses, stored = lifecycle.initial_statuses(
+            number, when = changes.next_change(tx, recorded_at or self.recorded_at)
+            statuses, stored = status.initial_statuses(
                 tx,
                 base,
                 [(p.graph, p.file.source_id, p.quads) for p in changed],
@@ -401,10 +406,10 @@ class Registry:
                 when=when,
                 agent=submitted_by,
             )
-            change = history.record(
+            change = changes.record(
                 tx,
                 base,
-                history.Delta(
+                changes.Delta(
                     replaced_graphs={p.graph for p in changed},
                     added=[q for p in changed for q in stored[p.graph]] + statuses,
                     old={p.graph: old_quads[p.graph] for p in changed},
@@ -453,7 +458,7 @@ class Registry:
         if facts.depth > MAX_DEPTH:
             raise QueryError(too_deep(facts.depth))
         if facts.uses_service:
-            refuse_service(sparql)  # decided on the parsed query (registry/queryguard.py)
+            refuse_service(sparql)  # decided on the parsed query (registry/sparql/queryguard.py)
         try:
             return self.store.reader().query(
                 sparql,
@@ -575,9 +580,9 @@ def _joined(errors: Sequence[SourceError]) -> SourceError:
 
 def open_registry(settings: Settings) -> Registry:
     """Open (or create) the registry described by ``settings``: on the embedded store, or on
-    an external SPARQL engine when ``OGPREG_ENGINE`` names one (registry/remote.py)."""
+    an external SPARQL engine when ``OGPREG_ENGINE`` names one (registry/store/remote.py)."""
     if settings.engine != "embedded":
-        from registry.remote import open_remote_store
+        from registry.store.remote import open_remote_store
 
         remote = open_remote_store(settings)
         remote.check_base_uri(settings.base_uri)

@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Flask
 
 from endpoint.app import create_app, state
-from endpoint.executor import QueryExecutor
 from endpoint.server import Server
+from endpoint.sparql.executor import QueryExecutor
 from registry.service import Registry, open_registry
 from tests.conftest import make_settings
 

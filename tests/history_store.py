@@ -22,8 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, FIXTURES, make_settings
 
 OSLO = ZoneInfo("Europe/Oslo")

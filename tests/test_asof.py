@@ -277,7 +277,7 @@ def test_sparql_as_of_refuses_bad_dates_and_explicit_datasets(site: Running) -> 
 
 def test_the_pure_sparql_way_reads_versions_in_the_history_graph(site: Running) -> None:
     """docs/queries.md: the versions current at a date, without as_of."""
-    from endpoint.ui import load_examples
+    from endpoint.pages.query import load_examples
 
     example = {e.stem: e for e in load_examples()}["commitments-as-of-date"]
     resp = requests.get(

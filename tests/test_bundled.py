@@ -6,9 +6,9 @@ import csv
 
 import pyoxigraph as ox
 
-from registry import bundled
+from registry.loading import bundled
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from registry.uris import slugify
 from tests.conftest import BASE, shared_file
 

@@ -83,7 +83,7 @@ def test_revision_renamed_but_not_current_does_not_block_the_next_load(
     (store / f"work-{os.getpid()}-999").mkdir()
     assert state(store) == before  # CURRENT still names the old revision
     fixture = Path(__file__).parent / "fixtures" / "rdf" / "valid-commitment.ttl"
-    from registry.sources import SourceFile
+    from registry.loading.sources import SourceFile
 
     reg.load([SourceFile(fixture.name, fixture.read_bytes(), "after-orphan")])
     new = reg.store.revision()

@@ -27,10 +27,10 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry.csvcells import FORMULA_START, escape_cell
-from registry.exports import csv_cell
-from registry.results import serialize
-from registry.sources import SourceFile
+from registry.loading.sources import SourceFile
+from registry.publish.exports import csv_cell
+from registry.sparql.csvcells import FORMULA_START, escape_cell
+from registry.sparql.results import serialize
 from tests.endpoint_server import Running, copy_store, running
 from tests.engines import _missing
 

@@ -1,4 +1,4 @@
-"""The DCAT-AP-NO catalogue core (registry/dcat.py, registry/exports.py) and `ogpreg dcat`:
+"""The DCAT-AP-NO catalogue core (registry/publish/dcat.py, registry/publish/exports.py) and `ogpreg dcat`:
 dataset contents, dumps, CSV exports, stable IRIs and the "always current" dates.
 
 Everything under ``INVENTED_*`` below is invented test data: no such plan, commitment, meeting,
@@ -19,12 +19,12 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from ogpreg.cli import main
-from registry.dcat import Catalogue, CataloguePublisher, publisher_iri
 from registry.errors import ConfigurationError
-from registry.exports import COMMITMENT_COLUMNS, MILESTONE_COLUMNS, csv_cell
-from registry.rdfconv import quads_to_graph
+from registry.loading.sources import SourceFile
+from registry.publish.dcat import Catalogue, CataloguePublisher, publisher_iri
+from registry.publish.exports import COMMITMENT_COLUMNS, MILESTONE_COLUMNS, csv_cell
+from registry.rdf.convert import quads_to_graph
 from registry.service import Registry, open_registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, make_settings
 
 INVENTED_PLAN = """\
@@ -163,7 +163,7 @@ def union_graphs(reg: Registry, graphs: list[str]) -> Graph:
 
 
 def construct(reg: Registry, sparql: str) -> Graph:
-    """Expected contents, asked independently of registry/exports.py: the triples about the
+    """Expected contents, asked independently of registry/publish/exports.py: the triples about the
     subjects ``sparql`` selects, outside the provenance graph, with their blank nodes."""
     reader = reg.store.reader()
     prov = ox.NamedNode(reg.uris.provenance_graph)

@@ -16,7 +16,7 @@ import requests
 from click.testing import CliRunner
 
 from ogpreg.cli import main
-from registry.sources import SourceFile
+from registry.loading.sources import SourceFile
 from tests.conftest import BASE, FIXTURES, all_quads
 from tests.endpoint_server import copy_store, running
 

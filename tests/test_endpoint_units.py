@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from endpoint import conneg
-from endpoint.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
+from endpoint.sparql.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
 from registry.namespaces import PREFIXES
-from registry.querytext import dataset, inspect
+from registry.sparql.querytext import dataset, inspect
 from tests.conftest import BASE
 from tests.endpoint_server import copy_store
 
@@ -188,8 +188,8 @@ def test_several_apps_in_one_process_have_their_own_workers(
     initialised_store: Path, tmp_path: Path
 ) -> None:
     from endpoint.app import create_app, state
+    from registry.loading.sources import SourceFile
     from registry.service import open_registry
-    from registry.sources import SourceFile
     from tests.conftest import FIXTURES, make_settings
 
     apps = []

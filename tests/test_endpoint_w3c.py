@@ -13,7 +13,7 @@ Not run, and why:
   ``update_dataset_named_graphs``, ``update_dataset_full``, ``update_post_form``,
   ``update_post_direct``, ``update_base_uri``: they expect SPARQL Update to succeed at the
   query URL. Here updates belong to the authenticated path ``/sparql/update``
-  (endpoint/write.py, with its own tests); the public ``/sparql`` refuses them, which the
+  (endpoint/write/graphstore.py, with its own tests); the public ``/sparql`` refuses them, which the
   ``bad_update_*`` cases below and test_endpoint_protocol.py check.
 * ``query_multiple_dataset`` is run as intended, with two ``named-graph-uri`` parameters: the
   manifest's request path percent-encodes the ``&`` between them (``%26named-graph-uri%3D``),

@@ -14,15 +14,15 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry import history
-from registry.audit import AuditLog
-from registry.backup import dump_to_file
-from registry.dcat import CataloguePublisher
-from registry.erase import erase
+from registry.access.audit import AuditLog
 from registry.errors import Forbidden, NotFound, UsageError
-from registry.lifecycle import set_status
-from registry.rdfio import RDF_FORMATS
+from registry.history import changes as history
+from registry.history.erase import erase
+from registry.lifecycle.status import set_status
+from registry.publish.dcat import CataloguePublisher
+from registry.rdf.formats import RDF_FORMATS
 from registry.service import Registry
+from registry.store.backup import dump_to_file
 from tests.conftest import BASE, all_quads
 from tests.endpoint_server import running
 from tests.test_lifecycle import LC, Actors, actors, cli, load

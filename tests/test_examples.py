@@ -16,10 +16,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from endpoint.ui import EXAMPLE_ORDER, Example, load_examples, parse_example, with_prefixes
+from endpoint.pages.query import EXAMPLE_ORDER, Example, load_examples, parse_example, with_prefixes
+from registry.loading.sources import SourceFile, source_id_for
 from registry.namespaces import PREFIXES
 from registry.service import Registry, open_registry
-from registry.sources import SourceFile, source_id_for
 from tests.conftest import BASE, FIXTURES, make_settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,10 +21,10 @@ import pytest
 import requests
 
 from endpoint.feed import PAGE_SIZE
-from registry import lifecycle
+from registry.access.tokens import TokenRecord
+from registry.lifecycle import status as lifecycle
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
-from registry.tokens import TokenRecord
 from tests.conftest import BASE
 from tests.endpoint_server import Running, running
 from tests.history_store import KMD, NO9921, NO9922, history_store, load_version

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from endpoint.app import create_app
-from loaders.dates import DateError, parse_date
-from loaders.refs import check_digit_ok
+from loaders.build.dates import DateError, parse_date
+from loaders.build.refs import check_digit_ok
 from loaders.submission import Options, RawInput, load, read_submissions
-from registry.dcat import check_orgnr
 from registry.errors import ConfigurationError, RegistryError
+from registry.publish.dcat import check_orgnr
 from registry.service import Registry, open_registry
 from tests.conftest import FIXTURES, all_quads, make_settings
 

@@ -24,9 +24,9 @@ from benchmarks.generate import (  # noqa: E402
     manifest_path,
 )
 from registry.errors import ValidationFailed  # noqa: E402
+from registry.loading.sources import SourceFile  # noqa: E402
 from registry.namespaces import OGP  # noqa: E402
 from registry.service import Registry  # noqa: E402
-from registry.sources import SourceFile  # noqa: E402
 from tests.conftest import BASE  # noqa: E402
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")

@@ -18,8 +18,8 @@ from rdflib.compare import isomorphic
 
 from endpoint.app import create_app
 from endpoint.server import Server
-from registry import tokens
-from registry.audit import AuditLog
+from registry.access import tokens
+from registry.access.audit import AuditLog
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES, all_quads
 from tests.endpoint_server import Running, copy_store, running

@@ -18,10 +18,11 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from registry import history, lifecycle
 from registry.errors import UsageError
+from registry.history import changes as history
+from registry.lifecycle import status
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE
 from tests.test_lifecycle import LC, PROPOSAL, actors, cli, load, objects
 
@@ -46,7 +47,7 @@ def test_the_bundled_initialisation_is_change_one(registry: Registry) -> None:
     assert ox.Triple(ox.NamedNode(NO0054), ox.NamedNode(OGP + "registryStatus"),
                      ox.NamedNode("https://w3id.org/ogp-no/vocab/status/completed")) in v.snapshot
     # the bundled statuses are initial statuses in the lifecycle graph, not in the source
-    assert lifecycle.current_status(reader, BASE, NO0054) == "completed"
+    assert status.current_status(reader, BASE, NO0054) == "completed"
     assert not objects(registry, NO0054, OGP + "registryStatus",
                        BASE + "graph/source/bundled-plan-2019-2021")
 
@@ -88,7 +89,7 @@ def test_ogpreg_history_prints_versions_and_differences(registry: Registry) -> N
     load(registry, str(LC / "proposal.json"))
     load(registry, str(LC / "proposal-v2.json"))
     who = actors(registry)
-    lifecycle.set_status(registry, who.ti.record, PROPOSAL, "submitted", reason="Sendt inn")
+    status.set_status(registry, who.ti.record, PROPOSAL, "submitted", reason="Sendt inn")
     r = cli(registry, "--lang", "en", "history", "id/proposal/livslop-f1")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
@@ -222,7 +223,7 @@ def test_the_change_feed_resumes_after_a_cursor_with_exactly_the_later_changes(
     cited = history.version(reader, SECOND, 3)
     assert cited is not None and cited.uri == SECOND + "/version/3"
     who = actors(backfilled)
-    lifecycle.set_status(backfilled, who.kmd.record, PROPOSAL, "withdrawn", reason="Oppdiktet")
+    status.set_status(backfilled, who.kmd.record, PROPOSAL, "withdrawn", reason="Oppdiktet")
     again = history.version(backfilled.store.reader(), SECOND, 3)
     assert again == cited
     assert [c.number for c in history.changes(backfilled.store.reader(), after=4)] == [5]
@@ -279,7 +280,7 @@ def test_writes_never_read_their_own_transaction(
     registry.load([SourceFile("p.ttl", (LC / "personal-data.ttl").read_bytes(), "p")])
     registry.load([SourceFile("p.ttl", (LC / "personal-data.ttl").read_bytes().replace(
         b"Ola Oppdiktet Nordmann\"@nb ;", b"Ola O. Nordmann\"@nb ;"), "p")])
-    lifecycle.set_status(registry, who.kmd.record, BASE + "id/proposal/feil-innlastet",
+    status.set_status(registry, who.kmd.record, BASE + "id/proposal/feil-innlastet",
                          "accepted", plan="http://localhost:8000/id/plan/2019-2021")
     assert len(guards) == 3 and all(g.wrote for g in guards)
     versions = history.versions(registry.store.reader(), BASE + "id/proposal/feil-innlastet")

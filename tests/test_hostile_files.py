@@ -22,10 +22,10 @@ from click.testing import CliRunner
 
 from ogpreg.cli import main
 from registry.errors import SourceError, UsageError
-from registry.exports import commitments_csv, dataset_contents
+from registry.loading.sources import SourceFile
 from registry.namespaces import OGP
+from registry.publish.exports import commitments_csv, dataset_contents
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, FIXTURES, all_quads
 from tests.endpoint_server import copy_store, running
 from tests.test_hostile_queries import Listener

@@ -20,11 +20,12 @@ from click.testing import CliRunner, Result
 from rdflib import URIRef
 
 from ogpreg.cli import main
-from registry import history, tokens
-from registry.audit import AuditLog
+from registry.access import tokens
+from registry.access.audit import AuditLog
 from registry.errors import LifecycleError, LifecycleForbidden, NotFound, UsageError
-from registry.lifecycle import allowed_next, current_status, set_status
-from registry.rdfconv import quads_to_graph
+from registry.history import changes as history
+from registry.lifecycle.status import allowed_next, current_status, set_status
+from registry.rdf.convert import quads_to_graph
 from registry.service import Registry
 from registry.validation import validate_graph
 from tests.conftest import BASE, FIXTURES

@@ -8,8 +8,8 @@ import pyoxigraph as ox
 import pytest
 
 from registry.errors import SourceError, ValidationFailed
+from registry.loading.sources import SourceFile, source_id_for
 from registry.service import Registry
-from registry.sources import SourceFile, source_id_for
 from tests.conftest import BASE, FIXTURES, all_quads
 
 RDF = FIXTURES / "rdf"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE
 from tests.endpoint_server import running
 

@@ -1,4 +1,4 @@
-"""Norwegian dates at the precision they are given (loaders/dates.py)."""
+"""Norwegian dates at the precision they are given (loaders/build/dates.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from loaders.dates import DateError, parse_date
+from loaders.build.dates import DateError, parse_date
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 

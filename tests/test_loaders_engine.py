@@ -89,7 +89,7 @@ def _long_cases() -> dict[str, str]:
 def test_long_literals_are_checked_exactly_as_by_pyshacl(registry: Registry, case: str) -> None:
     """Counts, languages and datatypes of long texts give the same results, values and
     messages with stand-ins in pyshacl-turbo as pySHACL gives on the original texts."""
-    from registry.sources import SourceFile
+    from registry.loading.sources import SourceFile
 
     if not turbo_available():
         pytest.fail("pyshacl-turbo is a dependency (pyproject.toml) and must be installed")

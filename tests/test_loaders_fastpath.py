@@ -22,12 +22,12 @@ import openpyxl
 import pytest
 from openpyxl.reader.strings import read_string_table
 
-from loaders import xlsx
 from loaders.issues import SubmissionError
+from loaders.read import xlsx
+from loaders.read.xlsxread import load_workbook, plain_text, read_shared_strings
 from loaders.submission import Options, RawInput, load, read_submissions, serialise
-from loaders.xlsxread import load_workbook, plain_text, read_shared_strings
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, FIXTURES
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

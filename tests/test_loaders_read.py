@@ -11,7 +11,7 @@ from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from loaders.submission import Options, RawInput, read_submissions, submission_format
 from registry.errors import UsageError
-from registry.rdfconv import quads_to_graph
+from registry.rdf.convert import quads_to_graph
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
 

@@ -1,4 +1,4 @@
-"""The ZIP container limits of XLSX submissions (loaders/zipcheck.py, issue 9), on small
+"""The ZIP container limits of XLSX submissions (loaders/read/zipcheck.py, issue 9), on small
 hand-made archives: each refusal names the file and the part, says what is wrong and how to
 fix it; a real workbook passes. The large cases (a 1 GiB zip bomb, a header that lies about
 1 GiB, a referenced shared-strings table of 2 million entries) run as child processes with
@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from loaders.issues import SubmissionError
-from loaders.zipcheck import MAX_SHARED_STRINGS, ZipLimits, check_workbook_zip
+from loaders.read.zipcheck import MAX_SHARED_STRINGS, ZipLimits, check_workbook_zip
 from ogpreg.cli import main
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
@@ -151,7 +151,7 @@ def _sst(n: int) -> bytes:
 def test_shared_strings_entries_are_counted_across_chunks() -> None:
     """The count of ``<si>`` is exact whatever the chunk boundaries (1 MiB chunks; the table
     below crosses several), and a table at the limit passes."""
-    import loaders.zipcheck as zc
+    import loaders.read.zipcheck as zc
 
     limit = 300_000
     data = _zip([("xl/sharedStrings.xml", _sst(limit))])
@@ -188,7 +188,7 @@ def test_a_workbook_with_shared_strings_reads_like_inline_strings(
     """Excel writes text through the shared-strings table (the fixtures, written by openpyxl,
     use inline strings): the same workbook that way passes the checks and gives the same RDF."""
     from loaders.submission import Options, RawInput, read_submissions
-    from registry.rdfconv import quads_to_graph
+    from registry.rdf.convert import quads_to_graph
     from tests.test_hostile_files import shared_strings_workbook
     from tests.test_loaders_read import assert_isomorphic
 

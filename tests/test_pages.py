@@ -20,10 +20,10 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry.planviews import PlanViews
-from registry.resources import Resources
+from registry.loading.sources import SourceFile
+from registry.model.planviews import PlanViews
+from registry.model.resources import Resources
 from registry.service import open_registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, make_settings
 from tests.endpoint_server import Running, running
 

@@ -1,4 +1,4 @@
-"""The core of the pages (registry/resources.py, registry/planviews.py) on real stores, the SVG
+"""The core of the pages (registry/model/resources.py, registry/model/planviews.py) on real stores, the SVG
 charts, the words of the pages and what ships in the package. Numbers are checked against
 independent SPARQL counts over the same store."""
 
@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from endpoint import charts
-from endpoint.pagetext import STRINGS
-from registry.planviews import NOT_ASSESSED, PlanViews
-from registry.resources import (
+from endpoint.pages import charts
+from endpoint.pages.text import STRINGS
+from registry.loading.sources import SourceFile
+from registry.model.planviews import NOT_ASSESSED, PlanViews
+from registry.model.resources import (
     Resources,
     Text,
     doc_iri,
@@ -24,7 +25,6 @@ from registry.resources import (
     vocabulary_iri,
 )
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE
 
 ROOT = Path(__file__).resolve().parents[1]

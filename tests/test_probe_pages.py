@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry.sources import SourceFile
+from registry.loading.sources import SourceFile
 from tests.conftest import BASE
 from tests.endpoint_server import Running, copy_store, running
 

@@ -1,4 +1,4 @@
-"""``/sparql?as_of=`` in front of external SPARQL engines (endpoint/remote_executor.py): the
+"""``/sparql?as_of=`` in front of external SPARQL engines (endpoint/sparql/remote_executor.py): the
 registry as it stood is built and queried in worker processes that the query timeout kills, as
 on the embedded store (tests/test_asof.py::test_sparql_as_of_keeps_the_timeout). Every test runs
 on Oxigraph's server and on Virtuoso (tests/engines.py), over a real socket.
@@ -18,11 +18,11 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from endpoint.executor import QueryRequest
-from endpoint.remote_executor import RemoteQueryExecutor
+from endpoint.sparql.executor import QueryRequest
+from endpoint.sparql.remote_executor import RemoteQueryExecutor
 from registry.errors import QueryError
 from registry.service import Registry
-from registry.store import EmbeddedStore
+from registry.store.embedded import EmbeddedStore
 from tests.conftest import BASE
 from tests.endpoint_server import running
 from tests.history_store import TITLE_V1, TITLE_V2, history_store

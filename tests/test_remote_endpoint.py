@@ -1,4 +1,4 @@
-"""The endpoint in front of external SPARQL engines (endpoint/remote_executor.py), served by
+"""The endpoint in front of external SPARQL engines (endpoint/sparql/remote_executor.py), served by
 waitress over a real socket; every test runs on Oxigraph's server and on Virtuoso."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from dataclasses import replace
 import requests
 
 from endpoint.app import create_app, state
-from endpoint.remote_executor import RemoteQueryExecutor
 from endpoint.server import Server
-from registry import tokens
+from endpoint.sparql.remote_executor import RemoteQueryExecutor
+from registry.access import tokens
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import BASE, FIXTURES
 
 SOURCE = BASE + "graph/source/alt"
@@ -111,7 +111,7 @@ def test_load_while_serving_shows_before_or_after_never_in_between(
     sizes = set()
     for k in (0, 1):
         path = FILES[k]
-        from registry.rdfio import format_for, parse_rdf
+        from registry.rdf.formats import format_for, parse_rdf
 
         sizes.add(len(set(parse_rdf(path.read_bytes(), format_for(path.name, None), base_iri=BASE,
                                     file=path.name))))

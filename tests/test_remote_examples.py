@@ -9,8 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from registry.loading.sources import SourceFile
 from registry.service import Registry
-from registry.sources import SourceFile
 from tests.conftest import FIXTURES
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "endpoint" / "examples").glob("*.rq"))

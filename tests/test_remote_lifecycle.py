@@ -15,8 +15,9 @@ import requests
 
 from loaders.submission import Options, RawInput, read_submissions, submission_format
 from loaders.submission import load as load_submissions
-from registry import history, tokens
-from registry.lifecycle import current_status, set_status
+from registry.access import tokens
+from registry.history import changes
+from registry.lifecycle.status import current_status, set_status
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
 from tests.test_remote_endpoint import serving
@@ -46,7 +47,7 @@ def _story(reg: Registry) -> list[tuple[str, str]]:
     set_status(reg, kmd.record, PROPOSAL, "accepted", reason="Tas med i planen (oppdiktet)")
     _submit(reg, LC / "proposal-v2.json")  # a changed title and a second proposal
     assert current_status(reg.store.reader(), BASE, PROPOSAL) == "accepted"
-    return [(v.change.kind, v.action) for v in history.versions(reg.store.reader(), PROPOSAL)]
+    return [(v.change.kind, v.action) for v in changes.versions(reg.store.reader(), PROPOSAL)]
 
 
 def _feed_members(url: str, after: int) -> set[tuple[str, str]]:
@@ -78,21 +79,21 @@ def test_status_history_as_of_and_feed_work_the_same_as_on_the_embedded_store(
     assert remote == embedded
 
     reader = remote_registry.store.reader()
-    versions = history.versions(reader, PROPOSAL)
+    versions = changes.versions(reader, PROPOSAL)
     # as of the first version: the draft, with the first title
-    first = history.snapshot_as_of(reader, PROPOSAL, versions[0].time)
+    first = changes.snapshot_as_of(reader, PROPOSAL, versions[0].time)
     assert first is not None
     assert set(first) == set(versions[0].snapshot)
-    added, removed = history.diff(versions[-2], versions[-1])
+    added, removed = changes.diff(versions[-2], versions[-1])
     assert added and removed  # the re-submission changed the title
-    assert [v.action for v in history.versions(reader, SECOND)] == ["create"]
+    assert [v.action for v in changes.versions(reader, SECOND)] == ["create"]
 
     # the change feed over HTTP, resumed from a cursor: exactly the later versions
     cursor = versions[1].number - 1
     expected = {
         (v.uri, item)
         for item in (PROPOSAL, SECOND)
-        for v in history.versions(reader, item)
+        for v in changes.versions(reader, item)
         if v.number > cursor
     }
     with serving(remote_registry) as (url, _executor):

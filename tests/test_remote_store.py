@@ -1,4 +1,4 @@
-"""The registry on external SPARQL engines (registry/remote.py, registry/engines/): every test
+"""The registry on external SPARQL engines (registry/store/remote.py, registry/store/engines/): every test
 runs on Oxigraph's server and on Virtuoso (tests/engines.py starts them)."""
 
 from __future__ import annotations
@@ -9,14 +9,15 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry import backup, graphstore, tokens
-from registry.backend import Backend, StoreLike, WritableStoreLike
-from registry.engines.oxigraph import OxigraphEngine
-from registry.engines.virtuoso import PENDING, SimulatedCrash, VirtuosoEngine
+from registry.access import graphstore, tokens
 from registry.errors import ConfigurationError, StoreError, ValidationFailed
-from registry.remote import RemoteReader, RemoteStore, RemoteTransaction, bind_values
+from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
-from registry.sources import SourceFile
+from registry.store import backup
+from registry.store.backend import Backend, StoreLike, WritableStoreLike
+from registry.store.engines.oxigraph import OxigraphEngine
+from registry.store.engines.virtuoso import PENDING, SimulatedCrash, VirtuosoEngine
+from registry.store.remote import RemoteReader, RemoteStore, RemoteTransaction, bind_values
 from tests.conftest import BASE, FIXTURES, make_settings
 from tests.engines import EngineServer
 
@@ -283,7 +284,7 @@ def test_engine_atomicity_of_one_update_request(engine_server: EngineServer) -> 
 def test_virtuoso_graph_exclusion_pragma_breaks_constant_graph_patterns(
     virtuoso_server: EngineServer,
 ) -> None:
-    """Pins the Virtuoso quirk behind the include-pragmas of registry/engines/virtuoso.py."""
+    """Pins the Virtuoso quirk behind the include-pragmas of registry/store/engines/virtuoso.py."""
     g = "urn:ogpreg:test:quirk"
     virtuoso_server.update(f"INSERT DATA {{ GRAPH <{g}> {{ <urn:a> <urn:b> <urn:c> }} }}")
     q = f"SELECT * WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}"

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from endpoint.remote_executor import RemoteQueryExecutor
+from endpoint.sparql.remote_executor import RemoteQueryExecutor
+from registry.loading.sources import SourceFile
 from registry.service import open_registry
-from registry.sources import SourceFile
 from tests.engines import ENGINE_KINDS, _start_oxigraph, _start_virtuoso, remote_settings
 from tests.test_remote_endpoint import COUNT_SOURCE, FILES, JSON, serving
 

@@ -28,15 +28,20 @@ import requests
 from click.testing import CliRunner
 
 from endpoint.app import create_app
-from endpoint.executor import QueryExecutor, QueryRequest
 from endpoint.server import Server
+from endpoint.sparql.executor import QueryExecutor, QueryRequest
 from ogpreg.cli import main
-from registry import tokens
+from registry.access import tokens
 from registry.errors import QueryError
 from registry.namespaces import PREFIXES
-from registry.queryguard import MAX_CHECKED_TOKENS, ServiceNotAllowed, refuse_service, verdict
-from registry.querytext import form_of, inspect
 from registry.service import Registry
+from registry.sparql.queryguard import (
+    MAX_CHECKED_TOKENS,
+    ServiceNotAllowed,
+    refuse_service,
+    verdict,
+)
+from registry.sparql.querytext import form_of, inspect
 from tests.conftest import BASE
 from tests.endpoint_server import Running, copy_store, running
 from tests.test_remote_endpoint import serving
@@ -337,7 +342,7 @@ def test_ogpreg_serve_says_whether_the_workers_have_a_network(
     store = copy_store(initialised_store, tmp_path / "store")
     probe = subprocess.run(
         [sys.executable, "-c",
-         "from endpoint.worker import _isolate_network; print(_isolate_network())"],
+         "from endpoint.sparql.worker import _isolate_network; print(_isolate_network())"],
         capture_output=True, text=True, check=True, timeout=60,
     )
     possible = probe.stdout.strip() == "True"

@@ -9,7 +9,7 @@ import pytest
 
 from registry.errors import ConfigurationError
 from registry.service import open_registry
-from registry.store import EmbeddedStore
+from registry.store.embedded import EmbeddedStore
 from tests.conftest import make_settings
 
 EX = "http://example.org/"  # invented IRIs for store mechanics only

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from ogpreg.cli import main
-from registry import tokens
-from registry.audit import AuditLog
+from registry.access import tokens
+from registry.access.audit import AuditLog
 from registry.errors import NotFound, UsageError
 from registry.service import Registry
 from tests.conftest import BASE

@@ -20,8 +20,8 @@ import pytest
 import requests
 
 from endpoint.app import create_app
+from endpoint.pages.query import CONTENT_SECURITY_POLICY, load_examples
 from endpoint.server import Server
-from endpoint.ui import CONTENT_SECURITY_POLICY, load_examples
 from registry.namespaces import PREFIXES
 from registry.service import Registry, open_registry
 from tests.conftest import make_settings

@@ -35,10 +35,10 @@ from rdflib.compare import to_canonical_graph
 
 from endpoint.app import create_app
 from endpoint.server import Server
-from registry import tokens
-from registry.remote import RemoteStore
+from registry.access import tokens
+from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
-from registry.sources import SourceFile
+from registry.store.remote import RemoteStore
 from tests.conftest import BASE, make_settings
 from tests.engines import QUERY_TIMEOUT, EngineServer
 

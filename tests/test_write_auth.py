@@ -30,8 +30,8 @@ from flask import Flask
 from endpoint.app import create_app
 from endpoint.server import Server
 from ogpreg.cli import main
-from registry import tokens
-from registry.audit import AuditLog
+from registry.access import tokens
+from registry.access.audit import AuditLog
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES, all_quads
 

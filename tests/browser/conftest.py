@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from endpoint.app import create_app
+from registry.loading.sources import SourceFile
 from registry.service import open_registry
-from registry.sources import SourceFile
 from tests.conftest import make_settings
 
 CHROMIUM = "/usr/bin/chromium"

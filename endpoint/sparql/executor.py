@@ -1,0 +1,905 @@
+"""The query executor: SPARQL queries run in worker processes that can really be stopped.
+
+pyoxigraph has no in-process timeout, so a query runs in a separate process: the parent (the
+HTTP server) waits for the answer for at most the query timeout and, when it runs out, kills
+the worker with SIGKILL and starts a replacement. The work stops with the process.
+
+* **Workers** are started with the ``forkserver`` method (``spawn`` where there is none): a
+  fresh interpreter that never held a pyoxigraph store forks them, so no store handle is ever
+  copied into a child. Each worker opens the store's current committed revision read-only
+  (:meth:`registry.store.EmbeddedStore.reader`, which re-reads ``CURRENT`` and switches to a
+  newer revision for the next query), evaluates one query at a time and sends back the answer
+  as bytes, already serialised in the requested format, with the row cap applied while
+  streaming. Workers run without a network (a network namespace of their own where the
+  kernel allows it), so no query can reach out, whatever the protocol layer let through; a
+  worker that has a network refuses ``SERVICE`` itself.
+* **Remote sources.** Built with a :class:`endpoint.worker.RemoteSource` instead of a store
+  path, the same pool reads the registry on an external SPARQL engine (workers with a network,
+  to reach it): the remote executor (``endpoint/sparql/remote_executor.py``) evaluates ``as_of``
+  queries there, with :meth:`QueryExecutor.run_in_worker` and the request's deadline.
+* **Row cap.** SELECT results are streamed by pyoxigraph's own serialiser into a sink that
+  counts rows and stops the evaluation once the cap is passed (TSV, one row per line), then
+  converted to the requested format by pyoxigraph's parser and serialiser. CONSTRUCT and
+  DESCRIBE triples are streamed through ``itertools.islice``. Nothing past the cap is
+  evaluated or held in memory.
+* **Cache.** The registry changes only by a commit, so an answer is valid until the revision
+  changes: answers are cached in the parent under (revision, query, dataset, formats, row cap)
+  within a byte budget (least recently used first out); entries of older revisions are
+  dropped as soon as a newer revision is seen. Identical queries arriving together are
+  evaluated once (the others wait for the first).
+* **Admission.** Every query the cache cannot answer holds an HTTP thread while it is evaluated
+  or waits, so the number of such queries is bounded (:class:`Admission`): at most
+  ``workers + queue`` at once (more: 503 at once), and each client (the remote address) at most
+  its fair share, never the places kept for newcomers (more: 429 at once). The server gives
+  the query path exactly that many threads on top of its own (``endpoint/server.py``), so
+  cached answers, pages, files and ``/health`` always find a free thread. A query waits at
+  most ``queue_timeout`` for a worker (503), and a freed worker goes to the waiting query
+  whose client holds the fewest workers (:class:`FairQueue`), so a client that holds many
+  cannot push others to the back.
+
+The executor is thread-safe: any number of request threads share one pool.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gzip
+import itertools
+import logging
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import types
+import weakref
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from endpoint.sparql.worker import BOOLEAN, GRAPH, RemoteSource, worker_main
+from registry.errors import (  # the first three are re-exported for the endpoint
+    ExecutorBusy,
+    QueryError,
+    QueryTimeout,
+    RegistryError,
+    WorkerFailed,
+)
+from registry.i18n import msg
+from registry.store.embedded import EmbeddedStore, Revision
+
+log = logging.getLogger(__name__)
+
+
+# -- errors ----------------------------------------------------------------------------------
+class NotAcceptable(RegistryError):
+    """No format the client accepts fits the query's result (SELECT/ASK or CONSTRUCT/DESCRIBE)."""
+
+    http_status = 406
+    code = "not-acceptable"
+
+    def __init__(self, kind: str) -> None:
+        from endpoint.conneg import GRAPH as GRAPH_KIND
+        from endpoint.conneg import SOLUTIONS as SOLUTIONS_KIND
+        from endpoint.conneg import accepted_types
+
+        family = GRAPH_KIND if kind == GRAPH else SOLUTIONS_KIND
+        self.kind = kind
+        form = "CONSTRUCT/DESCRIBE" if kind == GRAPH else ("ASK" if kind == BOOLEAN else "SELECT")
+        super().__init__(
+            msg(
+                "Ingen av formatene klienten godtar (Accept-hodet eller format-parameteren) "
+                "passer til en {form}-spørring. Mulige formater: {types}.",
+                "None of the formats the client accepts (the Accept header or the format "
+                "parameter) fits a {form} query. Possible formats: {types}.",
+                form=form,
+                types=", ".join(accepted_types(family)),
+            )
+        )
+
+
+#: Seconds a refused client is told to wait (``Retry-After``) before it asks again.
+RETRY_AFTER = 5
+
+
+class TooManyQueries(RegistryError):
+    """The client already has its fair share of the query workers busy or waiting."""
+
+    http_status = 429
+    code = "too-many-queries"
+    retry_after = RETRY_AFTER
+
+
+# -- requests and answers --------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to evaluate. ``default_graphs``/``named_graphs`` are the protocol's
+    ``default-graph-uri``/``named-graph-uri`` (None: not given). Without them the default
+    graph is the union of all graphs, unless the query has its own FROM (``union_default``
+    False)."""
+
+    query: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    solutions_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    row_cap: int = 10_000
+    union_default: bool = True
+    #: Evaluate over the registry as it stood at this instant (ISO, UTC): the worker builds
+    #: ``registry.history.state_as_of`` (default graph only), within the same timeout.
+    as_of: str | None = None
+
+
+@dataclass(eq=False)
+class Answer:
+    """A serialised query answer."""
+
+    body: bytes
+    format: str
+    kind: str  # SOLUTIONS, BOOLEAN or GRAPH
+    rows: int  # -1: not counted (a JSON/XML answer whose own LIMIT is within the row cap)
+    truncated: bool
+    revision: int
+    committed: str | None  # ISO time of the revision's commit
+    elapsed: float  # seconds the evaluation took, as the parent saw it
+    #: seconds the worker spent on it (evaluation and serialisation); 0 where unknown
+    worker_seconds: float = 0.0
+    #: when the answer was made (``time.monotonic()``): a request that started later got it
+    #: from the cache (or from an identical query evaluated at the same time)
+    made: float = field(default_factory=time.monotonic)
+    _gzip: bytes | None = field(default=None, repr=False)
+    _cache: Any = field(default=None, repr=False)
+    _key: Any = field(default=None, repr=False)
+    #: Finished HTTP responses built from this answer (endpoint/sparql/fastpath.py).
+    responses: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + (len(self._gzip) if self._gzip is not None else 0) + 200
+
+    def gzipped(self) -> bytes:
+        """The body gzip-compressed (computed once, then kept with the cached answer)."""
+        if self._gzip is None:
+            compressed = gzip.compress(self.body, compresslevel=5, mtime=0)
+            cache = self._cache
+            if cache is not None:
+                cache.attach_gzip(self, compressed)
+            if self._gzip is None:
+                self._gzip = compressed
+        return self._gzip
+
+
+# -- the answer cache ------------------------------------------------------------------------
+CacheKey = tuple[int, QueryRequest]
+
+
+class AnswerCache:
+    """Answers keyed by (revision, request), least recently used out first, within a byte
+    budget. Entries of a revision older than the newest one seen are dropped."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = max(0, budget)
+        self._entries: OrderedDict[CacheKey, Answer] = OrderedDict()
+        self._sizes: dict[CacheKey, int] = {}  # bytes counted for each entry
+        self._bytes = 0
+        self._revision = -1
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (bodies, compressed copies, a little overhead per entry)."""
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _drop(self, key: CacheKey) -> None:
+        answer = self._entries.pop(key)
+        self._bytes -= self._sizes.pop(key)
+        answer._cache = None
+
+    def _see(self, revision: int) -> None:
+        if revision > self._revision:
+            self._revision = revision
+            for key in [k for k in self._entries if k[0] < revision]:
+                self._drop(key)
+
+    def get(self, revision: int, request: QueryRequest) -> Answer | None:
+        with self._lock:
+            self._see(revision)
+            answer = self._entries.get((revision, request))
+            if answer is not None:
+                self._entries.move_to_end((revision, request))
+            return answer
+
+    def put(self, request: QueryRequest, answer: Answer) -> None:
+        with self._lock:
+            self._see(answer.revision)
+            if answer.revision < self._revision or answer.size > self.budget // 2:
+                return
+            key = (answer.revision, request)
+            if key in self._entries:
+                self._drop(key)
+            answer._cache = self
+            answer._key = key
+            self._entries[key] = answer
+            self._sizes[key] = answer.size
+            self._bytes += answer.size
+            self._shrink()
+
+    def attach_gzip(self, answer: Answer, compressed: bytes) -> None:
+        """Keep the compressed body with a cached answer, counting its bytes once."""
+        with self._lock:
+            if answer._gzip is not None:
+                return
+            answer._gzip = compressed
+            key = answer._key
+            if answer._cache is self and key is not None and self._entries.get(key) is answer:
+                self._sizes[key] += len(compressed)
+                self._bytes += len(compressed)
+                self._shrink()
+
+    def _shrink(self) -> None:
+        while self._bytes > self.budget and self._entries:
+            self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            for key in list(self._entries):
+                self._drop(key)
+
+
+# -- admission and the fair hand-off of workers ----------------------------------------------
+T = TypeVar("T")
+
+#: The client of queries the endpoint asks itself (VoID, the service description) and of direct
+#: calls without a client: only the total is bounded for it, not a share.
+INTERNAL = ""
+
+
+class Admission:
+    """Which queries may hold or wait for a worker (each holds an HTTP thread meanwhile).
+
+    * At most ``capacity`` = ``workers + queue`` places at once (more: ``"full"``, 503).
+    * The last ``reserve`` = ``ceil(queue / 2)`` places are kept for clients that have no query
+      in, so a newcomer finds a place even when another client keeps sending; a client may thus
+      hold at most ``alone`` = ``workers + floor(queue / 2)`` places (every worker, and half the
+      queue).
+    * With ``n`` clients in (the one asking included), a client may have at most ``share(n)`` =
+      ``ceil(alone / n)``; beyond its share, or when only reserved places are left and it has a
+      query in already, its query is refused (``"client"``, 429).
+
+    :data:`INTERNAL` (the endpoint's own queries) has neither share nor reserve, only the
+    total."""
+
+    def __init__(self, workers: int, queue: int) -> None:
+        self.workers = max(1, workers)
+        self.queue = max(0, queue)
+        self.capacity = self.workers + self.queue
+        self.reserve = -(-self.queue // 2)
+        self.alone = self.capacity - self.reserve
+        self._lock = threading.Lock()
+        self._inside: Counter[str] = Counter()
+        self._total = 0
+
+    def share(self, clients: int) -> int:
+        """The most places one of ``clients`` clients may hold."""
+        return -(-self.alone // max(1, clients))
+
+    def enter(self, client: str) -> str | None:
+        """Let a query of ``client`` in (None), or say why not: ``"client"`` (it has its share
+        already) or ``"full"`` (no place left)."""
+        with self._lock:
+            mine = self._inside[client]
+            if client != INTERNAL and mine:
+                clients = len(self._inside) - (INTERNAL in self._inside)
+                if mine >= self.share(clients) or self._total >= self.alone:
+                    return "client"
+            if self._total >= self.capacity:
+                return "full"
+            self._inside[client] += 1
+            self._total += 1
+            return None
+
+    def leave(self, client: str) -> None:
+        with self._lock:
+            self._total -= 1
+            self._inside[client] -= 1
+            if self._inside[client] <= 0:
+                del self._inside[client]
+
+    @property
+    def inside(self) -> int:
+        """Queries in now (evaluated, waiting for a worker or for an identical query)."""
+        return self._total
+
+    def clients(self) -> dict[str, int]:
+        """Queries in, by client."""
+        with self._lock:
+            return dict(self._inside)
+
+
+class _Waiter(Generic[T]):
+    __slots__ = ("client", "seq", "event", "given", "item")
+
+    def __init__(self, client: str, seq: int) -> None:
+        self.client = client
+        self.seq = seq
+        self.event = threading.Event()
+        self.given = False
+        self.item: T | None = None
+
+
+class FairQueue(Generic[T]):
+    """Idle workers (or engine connections), handed out fairly: while queries wait, a freed
+    worker goes to the waiting query whose client holds the fewest workers (the earliest of
+    those). Idle ones are taken last in, first out: the worker that answered most recently
+    answers next, so at low concurrency queries meet a warm store cache (each worker process
+    has its own RocksDB block cache) instead of going round all workers in turn."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[T] = []
+        self._waiters: list[_Waiter[T]] = []
+        self._held: Counter[str] = Counter()
+        self._seq = itertools.count()
+
+    def acquire(self, client: str, timeout: float) -> T | None:
+        """An idle worker for ``client``, waiting at most ``timeout`` seconds (None: none)."""
+        with self._lock:
+            if self._idle and not self._waiters:
+                self._held[client] += 1
+                return self._idle.pop()
+            waiter: _Waiter[T] = _Waiter(client, next(self._seq))
+            self._waiters.append(waiter)
+        waiter.event.wait(max(0.0, timeout))
+        with self._lock:
+            if not waiter.given:
+                self._waiters.remove(waiter)
+                return None
+        return waiter.item
+
+    def release(self, client: str, item: T | None) -> None:
+        """``client`` is done with ``item``; None: the worker is gone (its replacement comes
+        through :meth:`add`)."""
+        with self._lock:
+            self._held[client] -= 1
+            if self._held[client] <= 0:
+                del self._held[client]
+            if item is not None:
+                self._give(item)
+
+    def add(self, item: T) -> None:
+        """A new (or replacement) worker."""
+        with self._lock:
+            self._give(item)
+
+    def _give(self, item: T) -> None:
+        if not self._waiters:
+            self._idle.append(item)
+            return
+        held = self._held
+        waiter = min(self._waiters, key=lambda w: (held[w.client], w.seq))
+        self._waiters.remove(waiter)
+        waiter.item = item
+        waiter.given = True
+        held[waiter.client] += 1
+        waiter.event.set()
+
+    def drain(self) -> list[T]:
+        """Take every idle worker out (shut-down)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+            return idle
+
+    def busy(self) -> int:
+        """Workers held now."""
+        with self._lock:
+            return sum(self._held.values())
+
+    def waiting(self) -> int:
+        """Queries waiting for a worker now."""
+        with self._lock:
+            return len(self._waiters)
+
+
+# -- the pool in the parent ------------------------------------------------------------------
+@dataclass(eq=False)
+class _Worker:
+    process: Any  # multiprocessing.process.BaseProcess
+    conn: Connection
+    pid: int
+    isolated: bool
+
+
+class _Flight:
+    """One evaluation that other threads asking the same thing wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.answer: Answer | None = None
+        self.error: BaseException | None = None
+
+
+def _context() -> Any:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        # Preload this module (and pyoxigraph) in the fork server, so a new worker is a cheap
+        # fork of a process that has imported everything but never opened a store.
+        multiprocessing.set_forkserver_preload(["endpoint.sparql.worker", "pyoxigraph"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+_MAIN_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _without_main() -> Iterator[None]:
+    """Start a worker without making it re-run the parent's ``__main__``.
+
+    multiprocessing re-imports the parent's main script in every child (for ``ogpreg`` that
+    is the whole command line with rdflib and pySHACL; for code read from stdin it fails).
+    A worker needs nothing from it, so the main module is hidden while the child's
+    preparation data is taken."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
+_LIVE: weakref.WeakSet[QueryExecutor] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Stop every executor of this process (registered with atexit)."""
+    for ex in list(_LIVE):
+        ex.close()
+
+
+class QueryExecutor:
+    """A pool of query worker processes with a timeout, a row cap and an answer cache.
+    ``store_path`` is the embedded store's directory, or a :class:`RemoteSource` (then the
+    workers read the engine; give ``isolate_network=False``)."""
+
+    def __init__(
+        self,
+        store_path: Path | str | RemoteSource,
+        base_uri: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        workers: int = 2,
+        timeout: float = 30.0,
+        cache_bytes: int = 64 * 1024 * 1024,
+        queue_timeout: float | None = None,
+        queue: int = 16,
+        truncation_link: str | None = None,
+        isolate_network: bool = True,
+    ) -> None:
+        if isinstance(store_path, RemoteSource):
+            self.source: str | RemoteSource = store_path
+            self.store_path = Path(store_path.state_dir)
+        else:
+            self.store_path = Path(store_path)
+            self.source = str(self.store_path)
+        self.base_uri = base_uri
+        self.prefixes = dict(prefixes or {})
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.queue_timeout = timeout if queue_timeout is None else queue_timeout
+        self.truncation_link = truncation_link or base_uri
+        self.isolate_network = isolate_network
+        self.cache = AnswerCache(cache_bytes)
+        self.admission = Admission(self.size, queue)
+        self._pool: FairQueue[_Worker] = FairQueue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._inflight: dict[CacheKey, _Flight] = {}
+        self._started = False
+        self._closed = False
+        self._stats_lock = threading.Lock()
+        self.stats: dict[str, float] = {
+            "queries": 0,
+            "cache_hits": 0,
+            "cache_misses": 0,
+            "shared": 0,
+            "timeouts": 0,
+            "busy": 0,
+            "too_many": 0,
+            "errors": 0,
+            "worker_restarts": 0,
+            "evaluation_seconds_sum": 0.0,
+            "evaluation_count": 0,
+        }
+        self._store = EmbeddedStore(self.store_path)
+        self._revision_cache: tuple[tuple[int, int, int], Revision | None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the workers (idempotent; also done by the first query)."""
+        with self._start_lock:
+            if self._started:
+                return
+            if self._closed:
+                raise WorkerFailed(
+                    msg(
+                        "Spørringsutføreren er stengt.",
+                        "The query executor has been shut down.",
+                    )
+                )
+            ctx = _context()
+            pending = [self._launch(ctx) for _ in range(self.size)]
+            for process, conn in pending:
+                worker = self._await_ready(process, conn)
+                with self._lock:
+                    self._workers.add(worker)
+                self._pool.add(worker)
+            self._started = True
+            _LIVE.add(self)
+
+    def _launch(self, ctx: Any) -> tuple[Any, Connection]:
+        parent_conn, child_conn = ctx.Pipe(duplex=True)
+        process = ctx.Process(
+            target=worker_main,
+            args=(
+                child_conn,
+                self.source,
+                self.base_uri,
+                self.prefixes,
+                os.getpid(),
+                self.truncation_link,
+                self.isolate_network,
+            ),
+            name="ogpreg-query-worker",
+            daemon=True,
+        )
+        with _without_main():
+            process.start()
+        child_conn.close()
+        return process, parent_conn
+
+    def _await_ready(self, process: Any, conn: Connection) -> _Worker:
+        if not conn.poll(60):
+            process.kill()
+            raise WorkerFailed(
+                msg(
+                    "En spørringsprosess startet ikke i tide.",
+                    "A query worker process did not start in time.",
+                )
+            )
+        try:
+            tag, pid, isolated = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise WorkerFailed(
+                msg(
+                    "En spørringsprosess stoppet under oppstart: {error}",
+                    "A query worker process stopped while starting: {error}",
+                    error=exc,
+                )
+            ) from exc
+        assert tag == "ready"
+        if not isolated and self.isolate_network:
+            log.info("query worker %s runs without network isolation (not permitted here)", pid)
+        return _Worker(process, conn, int(pid), bool(isolated))
+
+    def close(self) -> None:
+        """Stop every worker (idle ones politely, busy ones with SIGKILL) and wait for them."""
+        with self._start_lock:
+            self._closed = True
+            with self._lock:
+                workers = list(self._workers)
+                self._workers.clear()
+            idle = set(self._pool.drain())
+            for w in workers:
+                if w in idle:
+                    with contextlib.suppress(OSError, ValueError):
+                        w.conn.send(None)
+                else:
+                    w.process.kill()
+            for w in workers:
+                w.process.join(5)
+                if w.process.is_alive():
+                    w.process.kill()
+                    w.process.join(5)
+                with contextlib.suppress(OSError):
+                    w.conn.close()
+            self.cache.clear()
+            _LIVE.discard(self)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    def busy_workers(self) -> int:
+        """Workers evaluating a query now."""
+        return self._pool.busy()
+
+    def network_isolated(self) -> bool:
+        with self._lock:
+            return bool(self._workers) and all(w.isolated for w in self._workers)
+
+    def _discard(self, worker: _Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        worker.process.kill()
+        worker.process.join(5)
+        with contextlib.suppress(OSError):
+            worker.conn.close()
+        self._count("worker_restarts")
+        threading.Thread(target=self._replace, name="ogpreg-worker-restart", daemon=True).start()
+
+    def _replace(self) -> None:
+        delay = 0.1
+        while not self._closed:
+            try:
+                process, conn = self._launch(_context())
+                worker = self._await_ready(process, conn)
+            except (RegistryError, OSError) as exc:
+                log.warning("could not start a query worker: %s", exc)
+                time.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            with self._start_lock:
+                if self._closed:
+                    worker.process.kill()
+                    worker.process.join(5)
+                    return
+                with self._lock:
+                    self._workers.add(worker)
+                self._pool.add(worker)
+            return
+
+    # -- queries -----------------------------------------------------------------------------
+    def current(self) -> Revision | None:
+        """The committed revision (``CURRENT`` is re-read only when the file was replaced:
+        a commit renames a new file over it, which changes its inode)."""
+        try:
+            st = os.stat(self._store.path / "CURRENT")
+        except FileNotFoundError:
+            return None
+        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
+        cached = self._revision_cache
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        rev = self._store.revision()
+        self._revision_cache = (stamp, rev)
+        return rev
+
+    def revision(self) -> int:
+        rev = self.current()
+        return rev.number if rev else 0
+
+    def _count(self, name: str, amount: float = 1) -> None:
+        with self._stats_lock:
+            self.stats[name] += amount
+
+    def note_hit(self) -> None:
+        """Count a query answered from the cache outside :meth:`execute` (the fast path)."""
+        with self._stats_lock:
+            self.stats["queries"] += 1
+            self.stats["cache_hits"] += 1
+
+    def cached(self, request: QueryRequest) -> Answer | None:
+        """The cached answer for ``request`` at the current revision, if any."""
+        return self.cache.get(self.revision(), request)
+
+    def execute(
+        self, request: QueryRequest, revision: int | None = None, *, client: str | None = None
+    ) -> Answer:
+        """Evaluate ``request`` (or take its answer from the cache). ``revision`` is the
+        current revision if the caller has just read it; ``client`` who asks (the remote
+        address; None: the endpoint itself). A cache hit is answered at once; anything else
+        must be admitted first (:meth:`admitted`)."""
+        self._count("queries")
+        if revision is None:
+            revision = self.revision()
+        answer = self.cache.get(revision, request)
+        if answer is not None:
+            self._count("cache_hits")
+            return answer
+        who = INTERNAL if client is None else client
+        with self.admitted(who):
+            return self._shared(request, revision, who)
+
+    @contextlib.contextmanager
+    def admitted(self, client: str) -> Iterator[None]:
+        """Hold one of the places of queries that are evaluated or wait (:class:`Admission`),
+        or raise at once: :class:`TooManyQueries` (429) when ``client`` has its share already,
+        :class:`ExecutorBusy` (503) when every place is taken."""
+        refused = self.admission.enter(client)
+        if refused == "client":
+            self._count("too_many")
+            raise TooManyQueries(
+                msg(
+                    "Du har allerede {n} spørringer under arbeid eller i kø her, så mange som "
+                    "én klient kan ha mens andre venter. Vent til de er ferdige, og prøv igjen "
+                    "om {seconds} sekunder.",
+                    "You already have {n} queries being evaluated or waiting here, as many as "
+                    "one client may have while others wait. Wait until they have finished, "
+                    "and try again in {seconds} seconds.",
+                    n=self.admission.clients().get(client, 0),
+                    seconds=RETRY_AFTER,
+                )
+            )
+        if refused is not None:
+            raise self._busy()
+        try:
+            yield
+        finally:
+            self.admission.leave(client)
+
+    def _shared(self, request: QueryRequest, revision: int, client: str) -> Answer:
+        """Evaluate ``request``, once for all identical requests that arrive meanwhile."""
+        key = (revision, request)
+        with self._lock:
+            flight = self._inflight.get(key)
+            leader = flight is None
+            if flight is None:
+                flight = self._inflight[key] = _Flight()
+        if not leader:
+            self._count("shared")
+            if not flight.done.wait(self.queue_timeout + self.timeout + 10):
+                raise self._busy()
+            if flight.error is not None:
+                raise flight.error
+            assert flight.answer is not None
+            return flight.answer
+        self._count("cache_misses")
+        try:
+            answer = self._run(request, client)
+            self.cache.put(request, answer)
+            flight.answer = answer
+            return answer
+        except BaseException as exc:
+            flight.error = exc
+            raise
+        finally:
+            flight.done.set()
+            with self._lock:
+                self._inflight.pop(key, None)
+
+    def _busy(self) -> ExecutorBusy:
+        self._count("busy")
+        return ExecutorBusy(
+            msg(
+                "Alle spørringsprosessene er opptatt. Prøv igjen om litt.",
+                "All query workers are busy. Try again shortly.",
+            )
+        )
+
+    def _run(self, request: QueryRequest, client: str = INTERNAL) -> Answer:
+        return self.run_in_worker(request, client=client)
+
+    def run_in_worker(
+        self, request: QueryRequest, deadline: float | None = None, *, client: str = INTERNAL
+    ) -> Answer:
+        """Evaluate ``request`` in a worker (no cache): wait at most ``queue_timeout`` for an
+        idle worker (else :class:`ExecutorBusy`; a freed worker goes to the waiting query of
+        the client that holds the fewest) and ``timeout`` for its answer (else the worker is
+        killed and replaced: :class:`QueryTimeout`); with a ``deadline``
+        (``time.monotonic()``), neither wait goes past it."""
+        if self._closed or not self._started:
+            self.start()  # refuses once the executor is shut down
+        wait = self.queue_timeout
+        if deadline is not None:
+            wait = max(0.0, min(wait, deadline - time.monotonic()))
+        worker = self._pool.acquire(client, wait)
+        if worker is None:
+            raise self._busy()
+        try:
+            header, body, elapsed = self._ask(worker, request, deadline)
+        except BaseException:
+            self._pool.release(client, None)  # the worker was discarded; a replacement comes
+            raise
+        self._pool.release(client, worker)
+        return self._answer(header, body, elapsed)
+
+    def _ask(
+        self, worker: _Worker, request: QueryRequest, deadline: float | None
+    ) -> tuple[Any, bytes, float]:
+        """Send ``request`` to ``worker`` and read its answer (header, body, seconds); the
+        worker is discarded when that fails."""
+        started = time.monotonic()
+        wait = self.timeout
+        if deadline is not None:
+            wait = max(0.0, min(wait, deadline - started))
+        try:
+            worker.conn.send(
+                (
+                    request.query,
+                    request.default_graphs,
+                    request.named_graphs,
+                    request.solutions_format,
+                    request.graph_format,
+                    request.row_cap,
+                    request.union_default,
+                    request.as_of,
+                )
+            )
+            if not worker.conn.poll(wait):
+                self._count("timeouts")
+                self._discard(worker)
+                raise QueryTimeout(
+                    msg(
+                        "Spørringen brukte mer enn {seconds:g} sekunder og ble stoppet. "
+                        "Gjør den mer avgrenset (færre mønstre uten felles variabler, LIMIT), "
+                        "eller last ned hele datasettet og spør lokalt.",
+                        "The query took more than {seconds:g} seconds and was stopped. Make it "
+                        "narrower (fewer patterns without shared variables, LIMIT), or download "
+                        "the full dataset and query it locally.",
+                        seconds=self.timeout,
+                    )
+                )
+            header = worker.conn.recv()
+            body = worker.conn.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self._count("errors")
+            self._discard(worker)
+            raise WorkerFailed(
+                msg(
+                    "Prosessen som utførte spørringen stoppet uventet ({error}). Prøv igjen.",
+                    "The process evaluating the query stopped unexpectedly ({error}). Try again.",
+                    error=type(exc).__name__,
+                )
+            ) from exc
+        except QueryTimeout:
+            raise
+        except BaseException:
+            self._discard(worker)
+            raise
+        return header, body, time.monotonic() - started
+
+    def _answer(self, header: Any, body: bytes, elapsed: float) -> Answer:
+        """The answer (or the error) a worker sent."""
+        self._count("evaluation_seconds_sum", elapsed)
+        self._count("evaluation_count")
+        if header[0] == "ok":
+            _, kind, fmt, rows, truncated, revision, committed, worker_seconds = header
+            return Answer(
+                body, fmt, kind, rows, truncated, revision, committed, elapsed, worker_seconds
+            )
+        self._count("errors")
+        _, code, detail = header
+        if code == "not-acceptable":
+            raise NotAcceptable(detail)
+        if code == "service":
+            raise QueryError(
+                msg(
+                    "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt: "
+                    "spørringer får ikke bruke nettverket.",
+                    "SERVICE (federated queries to other endpoints) is not allowed: queries "
+                    "may not use the network.",
+                )
+            )
+        if code == "syntax":
+            raise QueryError(
+                msg(
+                    "Syntaksfeil i SPARQL-spørringen: {detail}",
+                    "Syntax error in the SPARQL query: {detail}",
+                    detail=detail,
+                )
+            )
+        raise QueryError(
+            msg(
+                "Spørringen kunne ikke utføres: {detail}",
+                "The query could not be evaluated: {detail}",
+                detail=detail,
+            )
+        )
+
+
+atexit.register(close_all)

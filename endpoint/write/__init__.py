@@ -1,0 +1,1 @@
+"""Authenticated writes: the Graph Store Protocol, SPARQL Update and the status API."""

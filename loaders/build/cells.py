@@ -1,0 +1,287 @@
+"""Reading one cell: text, dates, numbers, yes/no, allowed values, links.
+
+Each reader returns the RDF terms for the cell, or raises :class:`CellError` with a bilingual
+message saying what is wrong and how to fix it. References to other items (organisations,
+plans, commitments...) are resolved by the builder, which knows the whole submission.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date, datetime
+
+import pyoxigraph as ox
+
+from loaders.build.dates import DateError, PartialDate, parse_date
+from loaders.columns import MULTI_SEPARATORS, Column, norm_code
+from loaders.read.jsonfile import is_bad_json
+from loaders.read.table import BadCell, is_blank
+from registry.i18n import Msg, msg
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OGP_ID = re.compile(r"^[A-Z]{2}[0-9]{4}$")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_INTEGER = re.compile(r"[+-]?\d+")
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_WHITESPACE = re.compile(r"\s+")
+_TRUE = {"ja", "j", "yes", "y", "true", "sann", "x", "1"}
+_FALSE = {"nei", "n", "no", "false", "usann", "0"}
+
+
+class CellError(ValueError):
+    """A cell value that cannot be used, with what is wrong and how to fix it."""
+
+    def __init__(self, message: Msg, severity: str = "violation") -> None:
+        super().__init__(message.render("en"))
+        self.message = message
+        self.severity = severity
+
+
+def text_of(value: object) -> str:
+    """The cell as trimmed text (numbers without a trailing ``.0``; dates as ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return _SPACES.sub(" ", str(value)).strip()
+
+
+def check_cell(value: object) -> None:
+    """Refuse formulas, error values and JSON values of the wrong type."""
+    if isinstance(value, BadCell):
+        if value.kind == "formula":
+            raise CellError(
+                msg(
+                    "Cellen inneholder en formel ({text}). Lim inn verdiene i stedet "
+                    "(Kopier, så Lim inn utvalg > Verdier) og send filen på nytt.",
+                    "The cell contains a formula ({text}). Paste the values instead (Copy, "
+                    "then Paste Special > Values) and send the file again.",
+                    text=value.text,
+                )
+            )
+        raise CellError(
+            msg(
+                "Cellen inneholder feilverdien {text}. Rett formelen eller referansen i "
+                "regnearket og lim inn verdiene.",
+                "The cell contains the error value {text}. Fix the formula or the reference in "
+                "the spreadsheet and paste the values.",
+                text=value.text,
+            )
+        )
+    if is_bad_json(value):
+        raise CellError(
+            msg(
+                "Verdien {text} har feil JSON-type: bruk tekst, tall, sann/usann eller en liste "
+                "av tekster.",
+                "The value {text} has the wrong JSON type: use a string, a number, a boolean or "
+                "an array of strings.",
+                text=str(value),
+            )
+        )
+
+
+def split(value: object, column: Column) -> list[str]:
+    """The values of a cell (several, separated by ';' or line breaks, where allowed)."""
+    if type(value) is str:  # the usual cell: no formula, error or JSON value to refuse
+        text = value.strip()
+        if not text:
+            return []
+    else:
+        check_cell(value)
+        if is_blank(value):
+            return []
+        text = text_of(value) if not isinstance(value, str) else value.strip()
+    if column.spec.multiple:
+        return [p.strip() for p in MULTI_SEPARATORS.split(text) if p.strip()]
+    if "  " not in text and "\t" not in text and "\u00a0" not in text:
+        return [text]  # already what the substitution below gives
+    return [_SPACES.sub(" ", text).strip()]
+
+
+def literal_text(text: str, lang: str | None) -> ox.Literal:
+    return ox.Literal(text, language=lang) if lang else ox.Literal(text)
+
+
+def read_date(value: object, column: Column) -> tuple[ox.Literal, PartialDate]:
+    try:
+        d = parse_date(value)
+    except DateError:
+        raise CellError(
+            msg(
+                "«{value}» er ikke en dato. Skriv datoen som {hint}.",
+                "\"{value}\" is not a date. Write the date as {hint_en}.",
+                value=text_of(value),
+                hint=column.format_hint("nb"),
+                hint_en=column.format_hint("en"),
+            )
+        ) from None
+    if d.precision not in column.spec.precisions:
+        raise CellError(
+            msg(
+                "«{value}» mangler dag eller måned: feltet krever en hel dato, f.eks. "
+                "2019-07-01 eller 01.07.2019.",
+                "\"{value}\" lacks the day or month: the field needs a full date, e.g. "
+                "2019-07-01 or 01.07.2019.",
+                value=text_of(value),
+            )
+        )
+    return ox.Literal(d.lexical, datatype=ox.NamedNode(d.datatype)), d
+
+
+def read_integer(value: object) -> int:
+    if isinstance(value, bool):
+        raise CellError(msg("Forventet et heltall.", "Expected a whole number."))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    t = text_of(value)
+    if _INTEGER.fullmatch(t):
+        return int(t)
+    raise CellError(
+        msg(
+            "«{value}» er ikke et heltall. Skriv et helt tall, f.eks. 1.",
+            "\"{value}\" is not a whole number. Write a whole number, e.g. 1.",
+            value=t,
+        )
+    )
+
+
+def read_boolean(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    t = text_of(value).casefold()
+    if t in _TRUE:
+        return True
+    if t in _FALSE:
+        return False
+    raise CellError(
+        msg(
+            "«{value}» er verken ja eller nei. Skriv «ja» eller «nei».",
+            "\"{value}\" is neither yes nor no. Write \"yes\" or \"no\".",
+            value=text_of(value),
+        )
+    )
+
+
+def read_url(text: str) -> ox.NamedNode:
+    if _URL.fullmatch(text):
+        return ox.NamedNode(text)
+    raise CellError(
+        msg(
+            "«{value}» er ikke en lenke. Skriv hele adressen, med https:// eller http:// først.",
+            "\"{value}\" is not a link. Write the whole address, starting with https:// or "
+            "http://.",
+            value=text,
+        )
+    )
+
+
+def read_concept(text: str, column: Column) -> ox.NamedNode:
+    """The allowed value ``text`` names: bokmål or English label, code or notation,
+    case-insensitively."""
+    key = norm_code(text)
+    iri = _concept_index(column).get(key)
+    if iri is not None:
+        return ox.NamedNode(iri)
+    labels_nb = [c.label("nb") for c in column.allowed]
+    labels_en = [c.label("en") for c in column.allowed]
+    pool: dict[str, int] = {}
+    for i, c in enumerate(column.allowed):
+        for n in (c.label_nb, c.label_en, c.code):
+            if n:
+                pool.setdefault(norm_code(n), i)
+    close: list[int] = []
+    for k in difflib.get_close_matches(key, list(pool), 4, 0.6):
+        if pool[k] not in close:
+            close.append(pool[k])
+    close = close[:2]
+    hint_nb = f" Mente du: {', '.join(labels_nb[i] for i in close)}?" if close else ""
+    hint_en = f" Did you mean: {', '.join(labels_en[i] for i in close)}?" if close else ""
+    raise CellError(
+        msg(
+            "Ukjent verdi «{value}» for «{header}».{hint} Tillatte verdier: {allowed} (navn på "
+            "bokmål eller engelsk, eller koden).",
+            "Unknown value \"{value}\" for \"{header_en}\".{hint_en} Allowed values: "
+            "{allowed_en} (name in Norwegian Bokmål or English, or the code).",
+            value=text,
+            header=column.header_nb,
+            header_en=column.header_en,
+            hint=hint_nb,
+            hint_en=hint_en,
+            allowed="; ".join(labels_nb),
+            allowed_en="; ".join(labels_en),
+        )
+    )
+
+
+_INDEX: dict[int, dict[str, str]] = {}
+
+
+def _concept_index(column: Column) -> dict[str, str]:
+    """Normalised name (code, IRI, notation, bokmål or English label) → concept IRI."""
+    idx = _INDEX.get(id(column))
+    if idx is None:
+        idx = {}
+        for c in column.allowed:
+            for n in (c.code, c.iri, c.notation, c.label_nb, c.label_en):
+                if n is not None:
+                    idx.setdefault(norm_code(n), c.iri)
+        _INDEX[id(column)] = idx
+    return idx
+
+
+def read_ogp_id(text: str, column: Column) -> str:
+    ident = _WHITESPACE.sub("", text).upper()
+    if not OGP_ID.match(ident):
+        raise CellError(
+            msg(
+                "«{value}» er ikke en OGP-ID. En OGP-ID er to store bokstaver og fire sifre, "
+                "f.eks. NO0054.",
+                "\"{value}\" is not an OGP ID. An OGP ID is two capital letters and four "
+                "digits, e.g. NO0054.",
+                value=text,
+            )
+        )
+    return ident
+
+
+def read_identifier(text: str) -> str:
+    ident = text.strip()
+    if "/" in ident or any(ch.isspace() for ch in ident) or len(ident) > 100:
+        raise CellError(
+            msg(
+                "«{value}» kan ikke brukes som identifikator: bruk høyst 100 tegn uten "
+                "mellomrom og «/», f.eks. 2018-tin-01.",
+                "\"{value}\" cannot be used as an identifier: use at most 100 characters "
+                "without spaces and \"/\", e.g. 2018-tin-01.",
+                value=text,
+            )
+        )
+    return ident
+
+
+def required_missing(column: Column) -> CellError:
+    extra_nb = f" {column.message_nb}" if column.message_nb else ""
+    extra_en = f" {column.message_en}" if column.message_en else ""
+    return CellError(
+        msg(
+            "«{header}» er påkrevd, men cellen er tom. Fyll inn {hint}.{extra}",
+            "\"{header_en}\" is required, but the cell is empty. Fill in {hint_en}.{extra_en}",
+            header=column.header_nb,
+            header_en=column.header_en,
+            hint=column.format_hint("nb"),
+            hint_en=column.format_hint("en"),
+            extra=extra_nb,
+            extra_en=extra_en,
+        )
+    )

@@ -1,0 +1,1 @@
+"""Reading submission files into tables: XLSX (checked before opening), CSV, JSON."""

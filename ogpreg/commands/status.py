@@ -1,0 +1,518 @@
+"""``ogpreg status``, ``ogpreg history`` and ``ogpreg erase``: the registry status of plans,
+commitments and proposals, the versions of every item, and the audited erase
+(docs/lifecycle.md). A thin adapter over registry/lifecycle/status.py, registry/history/changes.py
+and
+registry/history/erase.py."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+import pyoxigraph as ox
+
+from registry.access.actors import OPERATOR, Actor
+from registry.access.audit import AuditLog
+from registry.access.tokens import TokenRecord, verify
+from registry.errors import AuthenticationRequired, RegistryError, UsageError
+from registry.history import changes
+from registry.i18n import Lang, msg
+from registry.lifecycle.status import LABELS, STATUSES, allowed_next, current_status, set_status
+from registry.namespaces import PREFIXES
+from registry.service import Registry
+
+_TOKEN_HELP = (
+    "Bearer token (from 'ogpreg token add'), or @FILE to read it from a file; default: "
+    "$OGPREG_TOKEN. Its organisation and role decide what you may do. Never printed. "
+    "Example: --token @kmd.token"
+)
+
+
+def _registry(ctx: click.Context) -> Registry:
+    from ogpreg.cli import _registry as registry_of
+
+    return registry_of(ctx)
+
+
+def _lang_of(ctx: click.Context) -> Lang:
+    from ogpreg.cli import _lang_of as lang_of
+
+    return lang_of(ctx)
+
+
+def _iri(reg: Registry, value: str, kind: str | None = None) -> str:
+    """A full IRI from a full IRI, a path under the base URI (``id/commitment/NO0054``) or,
+    for ``kind="plan"``, a plan id (``2019-2021``)."""
+    value = value.strip()
+    if "://" in value:
+        return value
+    if kind == "plan" and "/" not in value:
+        return reg.uris.plan(value)
+    return reg.settings.base_uri + value.lstrip("/")
+
+
+def _actor(reg: Registry, token: str | None) -> TokenRecord:
+    from ogpreg.remote import read_token
+
+    if not token:
+        raise UsageError(
+            msg(
+                "Oppgi et token med --token (eller miljøvariabelen OGPREG_TOKEN); det avgjør "
+                "hvilken organisasjon og rolle du handler for. Tokener utstedes med "
+                "'ogpreg token add'.",
+                "Give a token with --token (or the environment variable OGPREG_TOKEN); it "
+                "decides which organisation and role you act for. Tokens are issued with "
+                "'ogpreg token add'.",
+            )
+        )
+    record = verify(reg, read_token(token))
+    if record is None:
+        raise AuthenticationRequired(
+            msg(
+                "Tokenet er ukjent eller tilbakekalt i dette lageret. 'ogpreg token list' viser "
+                "tokenene.",
+                "The token is unknown or revoked in this store. 'ogpreg token list' shows the "
+                "tokens.",
+            )
+        )
+    return record
+
+
+def load_actor(
+    reg: Registry, token: str | None, submitted_by: str | None
+) -> tuple[Actor, str | None]:
+    """Who a local ``ogpreg load`` acts as, and the organisation it records as submitter
+    (docs/lifecycle.md, "Statuses and lifecycle statements in loaded files"): with a token,
+    the token's organisation and role (a submitter's load is its own organisation's); else
+    with ``--submitted-by ORG``, ORG's submitter; else the operator (admin)."""
+    org = None
+    if submitted_by:
+        from registry.model.organisations import resolve_organisation
+
+        org = resolve_organisation(reg, submitted_by)
+    if token:
+        from ogpreg.remote import read_token
+
+        record = verify(reg, read_token(token))
+        if record is None:
+            raise AuthenticationRequired(
+                msg(
+                    "Tokenet er ukjent eller tilbakekalt i dette lageret ({store}); en lokal "
+                    "innlasting med --token handler med tokenets organisasjon og rolle. Skal "
+                    "filen sendes til en tjener, legg til --remote URL.",
+                    "The token is unknown or revoked in this store ({store}); a local load "
+                    "with --token acts with the token's organisation and role. To send the "
+                    "file to a server, add --remote URL.",
+                    store=reg.store.path,
+                )
+            )
+        if record.role == "submitter":
+            if org is not None and org.iri != record.organisation:
+                raise UsageError(
+                    msg(
+                        "Tokenet tilhører {token_org} (rolle submitter), og en innsender laster "
+                        "bare inn for sin egen organisasjon; --submitted-by {org} passer ikke. "
+                        "Utelat --submitted-by, eller bruk et token for {org}.",
+                        "The token belongs to {token_org} (role submitter), and a submitter "
+                        "loads only for its own organisation; --submitted-by {org} does not "
+                        "match. Leave out --submitted-by, or use a token of {org}.",
+                        token_org=record.organisation_name or record.organisation,
+                        org=org.name,
+                    )
+                )
+            return Actor.of_token(record), record.organisation
+        return Actor.of_token(record), org.iri if org is not None else None
+    if org is not None:
+        from registry.access.graphstore import organisation_name
+
+        return Actor.submitter(org.iri, organisation_name(reg.store.reader(), org.iri)), org.iri
+    return OPERATOR, None
+
+
+def _status_text(code: str | None, lang: Lang) -> str:
+    if code is None:
+        return "ingen status" if lang == "nb" else "no status"
+    return f"{LABELS[code][0 if lang == 'nb' else 1]} ({code})"
+
+
+# -- status -----------------------------------------------------------------------------------
+@click.command("status")
+@click.argument("item", metavar="URI")
+@click.option(
+    "--set",
+    "to",
+    type=click.Choice(list(STATUSES)),
+    help="The new status. Without --set the current status and what may follow it are shown. "
+    "Example: --set accepted",
+)
+@click.option(
+    "--reason",
+    metavar="TEXT",
+    help="Why (required for withdrawn and for an admin's correction outside the rules; "
+    "recorded with the change and in the audit log). Example: --reason "
+    '"Slått sammen med NO0060"',
+)
+@click.option(
+    "--successor",
+    metavar="URI",
+    help="The item that replaces this one (required for superseded). Example: --successor "
+    "id/commitment/NO0062",
+)
+@click.option(
+    "--date",
+    "approval",
+    metavar="YYYY-MM-DD",
+    help="The date the government approved the plan (for approved; default: the plan's "
+    "ogp:approvalDate). Example: --date 2019-06-28",
+)
+@click.option(
+    "--plan",
+    metavar="ID|URI",
+    help="The action plan an item is accepted into (for accepted, when the registry does not "
+    "know it). Example: --plan 2019-2021",
+)
+@click.option("--token", metavar="TOKEN", envvar="OGPREG_TOKEN", help=_TOKEN_HELP)
+@click.option(
+    "--reason-lang",
+    type=click.Choice(["nb", "en"]),
+    default="nb",
+    show_default=True,
+    help="Language of --reason. Example: --reason-lang en",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format. Example: --format json",
+)
+@click.pass_context
+def status(
+    ctx: click.Context,
+    item: str,
+    to: str | None,
+    reason: str | None,
+    successor: str | None,
+    approval: str | None,
+    plan: str | None,
+    token: str | None,
+    reason_lang: str,
+    fmt: str,
+) -> None:
+    """Show or change the registry status of a plan, commitment or proposal.
+
+    draft → submitted → accepted → approved → in-force → completed, or withdrawn (with
+    --reason) or superseded (with --successor) from any status that is not final. An item's
+    own organisation may submit it; only the coordinating ministry (token role approver) or
+    admin may accept, approve, put in force, complete, withdraw or supersede. An admin token may
+    also correct a status outside these rules, out of a final one too, only with --reason (in
+    the history and the audit log). Every change is recorded with who, when and why, and
+    creates a new version of the item (ogpreg history). URI is a full IRI or a path under the
+    base URI.
+
+    \b
+    Example:
+      ogpreg status id/proposal/2018-tin-01
+      ogpreg status id/proposal/2018-tin-01 --set submitted --token @tin.token
+      ogpreg status id/commitment/NO9901 --set approved --date 2019-06-28 --token @kmd.token
+      ogpreg status id/commitment/NO9903 --set withdrawn --reason "Slått sammen" --token @kmd.token
+      ogpreg status id/commitment/NO9903 --set in-force --reason "Feilregistrert" --token @ops.token
+    """
+    reg = _registry(ctx)
+    lang = _lang_of(ctx)
+    iri = _iri(reg, item)
+    if to is None:
+        reg.ensure_initialised()
+        code = current_status(reg.store.reader(), reg.settings.base_uri, iri)
+        nexts = [t.to for t in allowed_next(code)]
+        if fmt == "json":
+            click.echo(json.dumps({"item": iri, "status": code, "allowed": nexts}, indent=2))
+            return
+        click.echo(
+            msg(
+                "{item}: {status}. Tillatt herfra: {allowed}.",
+                "{item}: {status}. Allowed from here: {allowed}.",
+                item=iri,
+                status=_status_text(code, lang),
+                allowed=", ".join(nexts) or "–",
+            ).render(lang)
+        )
+        return
+    actor = _actor(reg, token)
+    log = AuditLog(reg.store.path)
+    try:
+        result = set_status(
+            reg,
+            actor,
+            iri,
+            to,
+            reason=reason,
+            successor=_iri(reg, successor) if successor else None,
+            date=approval,
+            plan=_iri(reg, plan, "plan") if plan else None,
+            reason_lang=reason_lang,
+        )
+    except RegistryError as exc:
+        log.record(
+            "status",
+            "refused",
+            token_id=actor.id,
+            organisation=actor.organisation,
+            role=actor.role,
+            target=iri,
+            actor=reg.settings.user,
+            message=exc.render("en"),
+        )
+        raise
+    log.record(
+        "status",
+        "ok",
+        token_id=actor.id,
+        organisation=actor.organisation,
+        role=actor.role,
+        target=iri,
+        actor=reg.settings.user,
+        message=f"{result.from_status or '-'} -> {result.to_status}; change {result.change}"
+        + ("; admin correction" if result.correction else "")
+        + (f"; reason: {reason}" if reason else ""),
+    )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "item": result.item,
+                    "from": result.from_status,
+                    "to": result.to_status,
+                    "change": result.change,
+                    "status_change": result.status_change,
+                    "version": result.version,
+                    "time": result.time.isoformat(),
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(
+        msg(
+            "{item}: {old} → {new} (endring {n}, versjon {version}).",
+            "{item}: {old} → {new} (change {n}, version {version}).",
+            item=result.item,
+            old=_status_text(result.from_status, lang),
+            new=_status_text(result.to_status, lang),
+            n=result.change,
+            version=result.version,
+        ).render(lang)
+    )
+
+
+# -- history ----------------------------------------------------------------------------------
+_ACTION_WORDS = {
+    "create": ("opprettet", "created"),
+    "update": ("endret", "updated"),
+    "delete": ("fjernet", "deleted"),
+}
+_KIND_WORDS = {
+    "load": ("innlasting", "load"),
+    "status": ("statusendring", "status change"),
+    "erase": ("sletting", "erase"),
+}
+
+
+def _short(term: object, base: str) -> str:
+    """A readable term: a CURIE, a path under the base URI, or N-Triples."""
+    if isinstance(term, ox.NamedNode):
+        iri = term.value
+        if iri.startswith(base):
+            return "<" + iri[len(base) :] + ">"
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = iri[len(ns) :]
+            if iri.startswith(ns) and local and all(c.isalnum() or c in "-_/" for c in local):
+                return f"{prefix}:{local}"
+        return str(term)
+    if isinstance(term, ox.Literal) and not term.language:
+        dt = term.datatype.value
+        if dt != "http://www.w3.org/2001/XMLSchema#string":
+            return f"{ox.Literal(term.value)}^^{_short(term.datatype, base)}"
+    return str(term)
+
+
+def _triple_text(t: ox.Triple, base: str) -> str:
+    return f"{_short(t.predicate, base)} {_short(t.object, base)}"
+
+
+def _version_json(v: changes.Version, previous: changes.Version | None) -> dict[str, Any]:
+    added, removed = changes.diff(previous, v)
+    c = v.change
+    return {
+        "number": v.number,
+        "uri": v.uri,
+        "time": v.time.isoformat(),
+        "action": v.action,
+        "previous": v.previous,
+        "change": {
+            "number": c.number,
+            "uri": c.uri,
+            "kind": c.kind,
+            "agent": c.agent,
+            "loaded_by": c.loaded_by,
+            "sources": list(c.sources),
+            "reason": dict(c.reasons),
+        },
+        "added": [f"{t} ." for t in added],
+        "removed": [f"{t} ." for t in removed],
+    }
+
+
+@click.command("history")
+@click.argument("item", metavar="URI")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format. Example: --format json",
+)
+@click.pass_context
+def history_(ctx: click.Context, item: str, fmt: str) -> None:
+    """List the versions of an item and the differences between consecutive ones.
+
+    Every load, status change and erase that changes an item's description creates a version
+    with a stable, citable URI ({item}/version/{n}, n = the change number): when, what
+    (created, updated, deleted), who (organisation, user or token), from which source and
+    why. The differences are the statements added (+) and removed (-). URI is a full IRI or a
+    path under the base URI.
+
+    \b
+    Example:
+      ogpreg history id/commitment/NO0054
+      ogpreg history id/proposal/2018-tin-01 --format json
+    """
+    reg = _registry(ctx)
+    lang = _lang_of(ctx)
+    reg.ensure_initialised()
+    iri = _iri(reg, item)
+    found = changes.versions(reg.store.reader(), iri)
+    if not found:
+        from registry.errors import NotFound
+
+        raise NotFound(
+            msg(
+                "{item} har ingen versjoner i historikken (finnes den? er URI-en riktig?).",
+                "{item} has no versions in the history (does it exist? is the URI right?).",
+                item=iri,
+            )
+        )
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "item": iri,
+                    "versions": [
+                        _version_json(v, found[i - 1] if i else None) for i, v in enumerate(found)
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    base = reg.settings.base_uri
+    k = 0 if lang == "nb" else 1
+    click.echo(iri)
+    for i, v in enumerate(found):
+        c = v.change
+        parts = [
+            ("versjon" if k == 0 else "version") + f" {v.number}",
+            v.time.isoformat().replace("+00:00", "Z"),
+            _ACTION_WORDS[v.action][k],
+            f"({_KIND_WORDS[c.kind][k]})",
+        ]
+        who = [w for w in (c.agent and _short(ox.NamedNode(c.agent), base), c.loaded_by) if w]
+        if who:
+            parts.append(("av " if k == 0 else "by ") + ", ".join(who))
+        if c.sources:
+            parts.append(
+                ("kilde " if k == 0 else "source ")
+                + ", ".join(_short(ox.NamedNode(s), base) for s in c.sources)
+            )
+        click.echo("  ".join(parts))
+        click.echo(f"  {v.uri}")
+        reason = c.reason(lang)
+        if reason:
+            click.echo(("  begrunnelse: " if k == 0 else "  reason: ") + reason)
+        added, removed = changes.diff(found[i - 1] if i else None, v)
+        for t in removed:
+            click.echo("  - " + _triple_text(t, base))
+        for t in added:
+            click.echo("  + " + _triple_text(t, base))
+
+
+# -- erase ------------------------------------------------------------------------------------
+@click.command("erase")
+@click.argument("item", metavar="URI")
+@click.option(
+    "--reason",
+    required=True,
+    metavar="TEXT",
+    help="Why the data is erased (goes to the audit log). Example: --reason "
+    '"personopplysninger lastet inn ved en feil"',
+)
+@click.option("--token", metavar="TOKEN", envvar="OGPREG_TOKEN", help=_TOKEN_HELP)
+@click.option(
+    "--yes", is_flag=True, help="Do not ask for confirmation (for scripts). Example: --yes"
+)
+@click.pass_context
+def erase_(ctx: click.Context, item: str, reason: str, token: str | None, yes: bool) -> None:
+    """Erase an item loaded by mistake (e.g. personal data), with an admin token.
+
+    Removes every statement about the item and its sub-resources ({URI}/…) from every graph,
+    its versions from the history and from the change feed, and rewrites the store so that
+    nothing of it remains in the store's files; older revisions are removed at once. The
+    history gets an erase change that names neither the item nor its content; the audit log
+    (audit.log) records who, when, why and the IRI. Not the same as withdrawing (ogpreg status
+    --set withdrawn), which keeps the item and says why. Backups made earlier still hold it.
+
+    \b
+    Example:
+      ogpreg erase id/organisation/ola-nordmann --reason "personopplysninger" --token @ops.token
+    """
+    from registry.history.erase import erase
+
+    reg = _registry(ctx)
+    lang = _lang_of(ctx)
+    iri = _iri(reg, item)
+    actor = _actor(reg, token)
+    if not yes:
+        click.confirm(
+            msg(
+                "Slette {item} for godt, med historikk? Det kan ikke angres.",
+                "Erase {item} for good, with its history? It cannot be undone.",
+                item=iri,
+            ).render(lang),
+            abort=True,
+            err=True,
+        )
+    result = erase(reg, actor, iri, reason, user=reg.settings.user)
+    click.echo(
+        msg(
+            "{item} er slettet: {triples} tripler, {versions} versjoner og {records} "
+            "statusendringer fjernet; {scrubbed} andre versjoner renset (endring {n}).",
+            "{item} erased: {triples} triples, {versions} versions and {records} status "
+            "changes removed; {scrubbed} other versions scrubbed (change {n}).",
+            item=iri,
+            triples=result.triples,
+            versions=result.versions,
+            records=result.status_changes,
+            scrubbed=result.snapshots_scrubbed,
+            n=result.change,
+        ).render(lang)
+    )
+
+
+def register(main: click.Group) -> None:
+    main.add_command(status)
+    main.add_command(history_)
+    main.add_command(erase_)

@@ -1,0 +1,561 @@
+"""Writes on behalf of a token: who may write which graph, and the writes themselves.
+
+The endpoint's Graph Store and SPARQL Update paths (endpoint/write/graphstore.py) call this; it
+knows
+nothing of HTTP. The rules (docs/security-writes.md):
+
+* Only source graphs ``{base}graph/source/{id}`` are written. The vocabulary graphs, the
+  provenance graph and the default graph (the union of all graphs) are never written here:
+  vocabularies change with ``ogpreg init`` on the server, provenance is written by the registry
+  itself, and every statement belongs to a source.
+* A ``submitter`` token writes the source graphs its organisation submitted (provenance
+  ``ogp:submittedBy``) and creates new ones (which then get its organisation). ``approver`` and
+  ``admin`` tokens write any source graph.
+* An existing graph keeps its submitting organisation, whoever writes it; a new graph gets the
+  token's organisation. ``ogp:loadedBy`` is ``token:<id>``.
+* PUT and POST go through :meth:`Registry.load`: the same parsing, SHACL validation and
+  all-or-nothing commit as a local load. DELETE and SPARQL Update run in one store transaction
+  and are committed only if every changed resource, and everything that refers to a removed
+  one, still conforms.
+* SPARQL Update is for ``approver`` and ``admin`` only, must name every graph it writes with a
+  constant IRI (``GRAPH <…>`` or ``WITH <…>``), and may not use ``LOAD`` or ``SERVICE`` (the
+  server fetches nothing).
+
+HTTP writers take ``<store>/graph-store.lock`` around the rights check and the write, so a
+check and the commit it allows cannot be separated by another HTTP write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, cast
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from registry.access.tokens import TokenRecord
+from registry.errors import (
+    SPARQL_FAILURES,
+    Forbidden,
+    NotFound,
+    QueryError,
+    UsageError,
+    ValidationFailed,
+    sparql_failure,
+)
+from registry.history import changes as history
+from registry.i18n import msg
+from registry.loading.sources import Provenance, SourceFile, source_id_for
+from registry.namespaces import OGP, PREFIXES
+from registry.rdf.convert import quads_to_graph
+from registry.rdf.formats import format_for, parse_rdf
+from registry.service import LoadResult, Registry
+from registry.store.locks import exclusive
+from registry.uris import Uris
+from registry.validation import Issue, ValidationReport, validate_graph
+
+GraphKind = Literal["source", "vocabulary", "provenance", "default", "other"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A graph named by a request: ``iri`` is ``None`` for the default graph."""
+
+    iri: str | None
+    kind: GraphKind
+    source_id: str | None = None
+
+
+@dataclass
+class GraphChange:
+    """What a DELETE or an update did to one source graph."""
+
+    graph: str
+    source_id: str | None
+    triples: int
+    added: int
+    removed: int
+    created: bool = False
+    deleted: bool = False
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.added and not self.removed
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "graph": self.graph,
+            "source_id": self.source_id,
+            "triples": self.triples,
+            "added": self.added,
+            "removed": self.removed,
+            "created": self.created,
+            "deleted": self.deleted,
+            "unchanged": self.unchanged,
+        }
+
+
+@dataclass
+class UpdateResult:
+    """The graphs an update (or a DELETE) changed, and the warnings of their validation."""
+
+    changes: list[GraphChange]
+    warnings: list[Issue] = field(default_factory=list)
+
+
+# -- targets and rights ------------------------------------------------------------------------
+def target(uris: Uris, iri: str | None) -> Target:
+    """Classify a graph IRI (``None``: the default graph)."""
+    if iri is None:
+        return Target(None, "default")
+    if iri == uris.provenance_graph:
+        return Target(iri, "provenance")
+    if iri.startswith(uris.base + "graph/vocabulary/"):
+        return Target(iri, "vocabulary")
+    if uris.is_source_graph(iri):
+        sid = iri[len(uris.base + "graph/source/") :]
+        try:
+            source_id_for(sid, sid)
+        except UsageError:
+            return Target(iri, "other")
+        return Target(iri, "source", sid)
+    return Target(iri, "other")
+
+
+def owner_of(store: ox.Store, uris: Uris, graph: str) -> str | None:
+    """The organisation that submitted a source graph (provenance ``ogp:submittedBy``)."""
+    for q in store.quads_for_pattern(
+        ox.NamedNode(graph),
+        ox.NamedNode(OGP.submittedBy),
+        None,
+        ox.NamedNode(uris.provenance_graph),
+    ):
+        if isinstance(q.object, ox.NamedNode):
+            return q.object.value
+    return None
+
+
+def graph_exists(store: ox.Store, uris: Uris, graph: str) -> bool:
+    """True when the graph has statements or a provenance record."""
+    g = ox.NamedNode(graph)
+    if next(iter(store.quads_for_pattern(None, None, None, g)), None) is not None:
+        return True
+    prov = ox.NamedNode(uris.provenance_graph)
+    return next(iter(store.quads_for_pattern(g, None, None, prov)), None) is not None
+
+
+def organisation_name(store: ox.Store, iri: str) -> str:
+    """An organisation's bokmål name (else any name, else its IRI), for messages."""
+    names: dict[str, str] = {}
+    for q in store.quads_for_pattern(
+        ox.NamedNode(iri), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None
+    ):
+        if isinstance(q.object, ox.Literal):
+            names.setdefault(q.object.language or "", q.object.value)
+    return names.get("nb") or next(iter(names.values()), iri)
+
+
+def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Store) -> None:
+    """Raise :class:`Forbidden` unless ``token`` may write ``tgt``."""
+    base = registry.uris.base
+    if tgt.kind == "vocabulary":
+        raise Forbidden(
+            msg(
+                "Vokabulargrafen {graph} kan ikke endres over HTTP; den oppdateres med "
+                "'ogpreg init' på tjeneren.",
+                "The vocabulary graph {graph} cannot be changed over HTTP; it is refreshed by "
+                "'ogpreg init' on the server.",
+                graph=tgt.iri,
+            )
+        )
+    if tgt.kind == "provenance":
+        raise Forbidden(
+            msg(
+                "Proveniensgrafen {graph} skrives bare av registeret selv, når en kilde lastes.",
+                "The provenance graph {graph} is written only by the registry itself, when a "
+                "source is loaded.",
+                graph=tgt.iri,
+            )
+        )
+    if tgt.kind == "default":
+        raise Forbidden(
+            msg(
+                "Standardgrafen er unionen av alle grafer og kan ikke skrives direkte. Skriv "
+                "til en kildegraf, for eksempel ?graph={base}graph/source/<id> (i SPARQL Update: "
+                "GRAPH <{base}graph/source/<id>> {{ … }} eller WITH <…>).",
+                "The default graph is the union of all graphs and cannot be written directly. "
+                "Write to a source graph, for example ?graph={base}graph/source/<id> (in SPARQL "
+                "Update: GRAPH <{base}graph/source/<id>> {{ … }} or WITH <…>).",
+                base=base,
+            )
+        )
+    if tgt.kind != "source":
+        raise Forbidden(
+            msg(
+                "Bare kildegrafer ({base}graph/source/<id>, id med a–z, 0–9, '.', '_', '-') kan "
+                "skrives; {graph} er ikke en av dem.",
+                "Only source graphs ({base}graph/source/<id>, id of a–z, 0–9, '.', '_', '-') "
+                "can be written; {graph} is not one of them.",
+                base=base,
+                graph=tgt.iri,
+            )
+        )
+    if token.is_editor:
+        return
+    assert tgt.iri is not None
+    if not graph_exists(store, registry.uris, tgt.iri):
+        return
+    owner = owner_of(store, registry.uris, tgt.iri)
+    if owner == token.organisation:
+        return
+    if owner is None:
+        raise Forbidden(
+            msg(
+                "Grafen {graph} er registerets egne data (ingen innsender er registrert); bare "
+                "tokener med rollen approver eller admin kan endre den.",
+                "The graph {graph} is the registry's own data (no submitting organisation is "
+                "recorded); only tokens with the role approver or admin can change it.",
+                graph=tgt.iri,
+            )
+        )
+    raise Forbidden(
+        msg(
+            "Grafen {graph} er sendt inn av {owner}. Tokenet {id} tilhører {org} og kan bare "
+            "skrive kildegrafer som {org} har sendt inn. Bruk en annen kilde-id (--source), "
+            "eller be koordinerende departement (approver) om endringen.",
+            "The graph {graph} was submitted by {owner}. The token {id} belongs to {org} and "
+            "can only write source graphs that {org} submitted. Use another source id "
+            "(--source), or ask the coordinating ministry (approver) for the change.",
+            graph=tgt.iri,
+            owner=organisation_name(store, owner),
+            id=token.id,
+            org=token.organisation_name or token.organisation,
+        )
+    )
+
+
+@contextlib.contextmanager
+def write_lock(registry: Registry) -> Iterator[None]:
+    """Serialise HTTP writers of one store (rights check + write), across processes."""
+    with exclusive(registry.store.path / "graph-store.lock", registry.store.lock_timeout):
+        yield
+
+
+def _as_token(registry: Registry, token: TokenRecord) -> Registry:
+    """The same registry and store, recording ``token:<id>`` as ``ogp:loadedBy``."""
+    return Registry(replace(registry.settings, user=token.loaded_by), registry.store)
+
+
+# -- Graph Store: PUT / POST / DELETE -----------------------------------------------------------
+def put_graph(
+    registry: Registry,
+    token: TokenRecord,
+    graph: str,
+    data: bytes,
+    *,
+    fmt: str,
+    file_name: str,
+    merge: bool = False,
+    dry_run: bool = False,
+) -> tuple[LoadResult, bool]:
+    """Replace (``merge=False``, PUT) or add to (``merge=True``, POST) a source graph with RDF
+    in ``fmt``, through :meth:`Registry.load`. Returns the load result and whether the graph
+    is new. Raises :class:`Forbidden`, :class:`SourceError`, :class:`ValidationFailed`."""
+    tgt = target(registry.uris, graph)
+    if not data.strip():
+        raise UsageError(
+            msg(
+                "Forespørselen har ingen RDF-data. Send innholdet i kroppen, eller bruk DELETE "
+                "for å fjerne grafen.",
+                "The request has no RDF data. Send the content in the body, or use DELETE to "
+                "remove the graph.",
+            )
+        )
+    info = format_for(file_name, fmt)
+    with write_lock(registry):
+        reader = registry.store.reader()
+        authorise(registry, token, tgt, reader)
+        assert tgt.iri is not None and tgt.source_id is not None
+        existed = graph_exists(reader, registry.uris, tgt.iri)
+        submitted_by = owner_of(reader, registry.uris, tgt.iri) if existed else token.organisation
+        if merge and existed:
+            new = parse_rdf(data, info, base_iri=registry.settings.base_uri, file=file_name)
+            old = [
+                ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(tgt.iri))
+            ]
+            payload = ox.serialize([*old, *new], format=ox.RdfFormat.N_QUADS)
+            assert payload is not None
+            source = SourceFile(file_name, payload, tgt.source_id, "nquads")
+        else:
+            source = SourceFile(file_name, data, tgt.source_id, info.name)
+        # the token's organisation and role decide which statuses and lifecycle statements
+        # the file may give (registry/lifecycle/files.py)
+        from registry.access.actors import Actor
+
+        results = _as_token(registry, token).load(
+            [source], submitted_by=submitted_by, dry_run=dry_run, actor=Actor.of_token(token)
+        )
+    return results[0], not existed
+
+
+def delete_graph(registry: Registry, token: TokenRecord, graph: str) -> UpdateResult:
+    """Remove a source graph and its provenance, if what remains still conforms."""
+    tgt = target(registry.uris, graph)
+    with write_lock(registry):
+        reader = registry.store.reader()
+        authorise(registry, token, tgt, reader)
+        assert tgt.iri is not None
+        if not graph_exists(reader, registry.uris, tgt.iri):
+            raise NotFound(
+                msg(
+                    "Grafen {graph} finnes ikke.",
+                    "The graph {graph} does not exist.",
+                    graph=tgt.iri,
+                )
+            )
+        g = ox.NamedNode(tgt.iri)
+        return _apply(registry, token, [tgt], lambda tx: tx.remove_graph(g), "graph-store-delete")
+
+
+# -- SPARQL Update ----------------------------------------------------------------------------
+def apply_update(
+    registry: Registry,
+    token: TokenRecord,
+    sparql: str,
+    *,
+    using: Sequence[str] = (),
+    using_named: Sequence[str] = (),
+) -> UpdateResult:
+    """Run a SPARQL 1.1 update in one store transaction; commit it only if it writes nothing
+    but the source graphs it names and they (and whatever refers to what it removed) still
+    conform. ``using`` and ``using_named`` are the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri`` (:func:`registry.updates.with_dataset`)."""
+    if not token.is_editor:
+        raise Forbidden(
+            msg(
+                "SPARQL Update er forbeholdt rollene approver og admin. Send inn hele kilden "
+                "med PUT til /graph-store?graph=… (ogpreg load --remote).",
+                "SPARQL Update is reserved for the roles approver and admin. Submit the whole "
+                "source with PUT to /graph-store?graph=… (ogpreg load --remote).",
+            )
+        )
+    from registry.access.updates import update_targets, with_dataset
+
+    sparql = with_dataset(registry, sparql, list(using), list(using_named))
+    targets = update_targets(registry, sparql)
+    with write_lock(registry):
+        reader = registry.store.reader()
+        for tgt in targets:
+            authorise(registry, token, tgt, reader)
+        if not targets:
+            return UpdateResult([])
+
+        def run(tx: ox.Store) -> None:
+            try:
+                tx.update(sparql, base_iri=registry.settings.base_uri, prefixes=PREFIXES)
+            except SPARQL_FAILURES as exc:
+                raise sparql_failure(exc, update=True) from exc
+
+        return _apply(registry, token, targets, run, "sparql-update")
+
+
+# -- the shared transaction ---------------------------------------------------------------------
+def _apply(
+    registry: Registry,
+    token: TokenRecord,
+    targets: list[Target],
+    change: Callable[[ox.Store], None],
+    file_name: str,
+) -> UpdateResult:
+    uris = registry.uris
+    prov = ox.NamedNode(uris.provenance_graph)
+    with registry.store.transaction() as tx:
+        nodes = {t.iri: ox.NamedNode(t.iri) for t in targets if t.iri is not None}
+        before = {iri: set(tx.quads_for_pattern(None, None, None, g)) for iri, g in nodes.items()}
+        owners = {iri: owner_of(tx, uris, iri) for iri in nodes}
+        existed = {iri: graph_exists(tx, uris, iri) for iri in nodes}
+        total_before = len(tx)
+        change(tx)
+        after = {iri: set(tx.quads_for_pattern(None, None, None, g)) for iri, g in nodes.items()}
+        outside_before = total_before - sum(len(b) for b in before.values())
+        outside_after = len(tx) - sum(len(a) for a in after.values())
+        if outside_before != outside_after:
+            # Defence in depth: the syntax check named the graphs; the store must agree.
+            raise QueryError(
+                msg(
+                    "Oppdateringen endret grafer den ikke nevner; ingenting er endret.",
+                    "The update changed graphs it does not name; nothing was changed.",
+                )
+            )
+        report = _revalidate(registry, tx, before, after, file_name)
+        if not report.conforms:
+            raise ValidationFailed(
+                msg(
+                    "Resultatet av endringen følger ikke formreglene; ingenting er endret.",
+                    "The result of the change does not conform to the shapes; nothing was changed.",
+                ),
+                report,
+            )
+        # History (registry/history/changes.py): a version of every item the write changed. The
+        # update has already run on ``tx``, so history reads the state before through
+        # ``_Before``: ``tx`` outside the written graphs (unchanged), their saved old content in
+        # them.
+        written = {iri for iri in nodes if before[iri] != after[iri]}
+        if written:
+            # history reads only quads_for_pattern, which _Before provides
+            pre = cast(ox.Store, _Before(tx, {iri: before[iri] for iri in written}))
+            number, when = history.next_change(pre)
+            recorded = history.record(
+                pre,
+                uris.base,
+                history.Delta(
+                    replaced_graphs=written,
+                    added=[q for iri in written for q in after[iri]],
+                    old={iri: before[iri] for iri in written},
+                ),
+                number=number,
+                when=when,
+                kind="load",
+                agent=token.organisation,
+                loaded_by=token.loaded_by,
+                sources=sorted(written),
+            )
+            tx.extend(recorded.quads)
+        changes: list[GraphChange] = []
+        for tgt in targets:
+            if tgt.iri is None:
+                continue
+            b, a = before[tgt.iri], after[tgt.iri]
+            change_ = GraphChange(
+                graph=tgt.iri,
+                source_id=tgt.source_id,
+                triples=len(a),
+                added=len(a - b),
+                removed=len(b - a),
+                created=not existed[tgt.iri] and bool(a),
+                deleted=existed[tgt.iri] and not a,
+            )
+            changes.append(change_)
+            if a == b and (a or not existed[tgt.iri]):
+                continue
+            g = nodes[tgt.iri]
+            for q in list(tx.quads_for_pattern(g, None, None, prov)):
+                tx.remove(q)
+            if not a:
+                tx.remove_graph(g)
+                continue
+            assert tgt.source_id is not None
+            tx.extend(
+                Provenance(
+                    graph=tgt.iri,
+                    source_id=tgt.source_id,
+                    file_name=file_name,
+                    sha256=_sha256(a),
+                    loaded_by=token.loaded_by,
+                    triple_count=len(a),
+                    submitted_by=owners[tgt.iri] if existed[tgt.iri] else token.organisation,
+                ).quads(uris)
+            )
+    return UpdateResult(changes, report.warnings)
+
+
+class _Before:
+    """The state before an update that has already run on ``tx``, for :mod:`registry.history`
+    (which reads only ``quads_for_pattern``): ``tx`` outside the written graphs, which the
+    update left unchanged, and the saved old content of the written graphs."""
+
+    def __init__(self, tx: ox.Store, old: dict[str, set[ox.Quad]]) -> None:
+        self._tx = tx
+        self._graphs = {ox.NamedNode(g) for g in old}
+        self._old = [q for quads in old.values() for q in quads]
+        self._by_subject: dict[object, list[ox.Quad]] = {}
+        for q in self._old:
+            self._by_subject.setdefault(q.subject, []).append(q)
+
+    def quads_for_pattern(
+        self, subject: Any, predicate: Any, object: Any, graph_name: Any = None
+    ) -> Iterator[ox.Quad]:
+        for q in self._tx.quads_for_pattern(subject, predicate, object, graph_name):
+            if q.graph_name not in self._graphs:
+                yield q
+        if graph_name is not None and graph_name not in self._graphs:
+            return
+        for q in self._old if subject is None else self._by_subject.get(subject, ()):
+            if (
+                (predicate is None or q.predicate == predicate)
+                and (object is None or q.object == object)
+                and (graph_name is None or q.graph_name == graph_name)
+            ):
+                yield q
+
+
+def _sha256(quads: Iterable[ox.Quad]) -> str:
+    """SHA-256 of the graph's triples as sorted N-Triples lines (blank node labels as stored)."""
+    lines = sorted(f"{q.subject} {q.predicate} {q.object} .\n" for q in quads)
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+
+
+def _describe(store: ox.Store, iris: Iterable[str], skip: ox.NamedNode) -> list[ox.Quad]:
+    """Every statement about ``iris`` outside ``skip``, with the blank nodes they lead to."""
+    out: list[ox.Quad] = []
+    seen: set[ox.NamedNode | ox.BlankNode] = set()
+    todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(i) for i in iris]
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for q in store.quads_for_pattern(node, None, None, None):
+            if q.graph_name == skip:
+                continue
+            out.append(q)
+            if isinstance(q.object, ox.BlankNode):
+                todo.append(q.object)
+    return out
+
+
+def _revalidate(
+    registry: Registry,
+    tx: ox.Store,
+    before: dict[str, set[ox.Quad]],
+    after: dict[str, set[ox.Quad]],
+    file_name: str,
+) -> ValidationReport:
+    """Validate, in the changed store ``tx``, the resources of the changed graphs, the
+    resources whose statements were removed, and those that refer to them; with the same
+    context a load is validated with."""
+    base = registry.settings.base_uri
+    prov = ox.NamedNode(registry.uris.provenance_graph)
+    added = [q for iri in after for q in after[iri] - before[iri]]
+    removed = [q for iri in after for q in before[iri] - after[iri]]
+    if not added and not removed:
+        return ValidationReport()
+
+    def named(terms: Iterable[object]) -> set[str]:
+        return {t.value for t in terms if isinstance(t, ox.NamedNode)}
+
+    def local(terms: Iterable[object]) -> set[str]:
+        return {t for t in named(terms) if t.startswith(base)}
+
+    current = [q for iri in after for q in after[iri]]
+    focus = named(q.subject for q in (*current, *added, *removed))
+    # Whatever refers to a resource that lost statements is checked again (a comment on a
+    # commitment that is gone, a commitment whose lead agency lost its kind).
+    for iri in named(q.subject for q in removed):
+        for q in tx.quads_for_pattern(None, None, ox.NamedNode(iri), None):
+            if q.graph_name != prov and isinstance(q.subject, ox.NamedNode):
+                focus.add(q.subject.value)
+    # The same context a load is validated with: the focus items' statements in every graph,
+    # and the statements about everything they point to.
+    data = current + _describe(tx, focus, prov)
+    data += _describe(tx, local(q.object for q in data) - focus, prov)
+    report = validate_graph(
+        quads_to_graph(data), focus_nodes=sorted(URIRef(f) for f in focus), file=file_name
+    )
+    for issue in report.issues:
+        issue.file = file_name
+    return report

@@ -1,0 +1,251 @@
+"""Audited erase: remove data that was loaded by mistake (for example personal data) so that it
+is gone from the store, the dumps, the history and the change feed (docs/lifecycle.md,
+"Audited erase"). Not the same as withdrawing an item, which keeps it and says why.
+
+``erase`` removes every triple with the item (or a sub-resource ``{item}/…``, such as its
+milestones and versions) as subject or object from every graph, the item's status-change
+records, and every line naming it from the snapshots of other items' versions; it adds a change
+of kind ``ogp:Erase`` that names neither the item nor its content, only how much was removed.
+The audit log (``<store>/audit.log``) records who, when, why and the erased IRI.
+
+The store is rewritten: Oxigraph never forgets a string it has stored and RocksDB keeps removed
+values in its files until they are compacted away, so the erased content would survive in the
+files of a revision that was merely cloned and edited. The new revision is built afresh from
+what is kept, and the older revisions (which hold the content) are removed at once. Catalogue
+downloads and query answers are cached per revision in memory, so the next request after the
+commit rebuilds them. Backups written before the erase (``ogpreg dump``) still hold the content:
+erase those by hand. Admin only; its cost is that of rewriting the whole registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from registry.access.audit import AuditLog
+from registry.errors import Forbidden, NotFound, UsageError
+from registry.history import changes
+from registry.i18n import msg
+from registry.namespaces import OGP
+from registry.store.embedded import EmbeddedStore
+
+if TYPE_CHECKING:
+    from registry.access.tokens import TokenRecord
+    from registry.service import Registry
+
+_SNAPSHOT = ox.NamedNode(OGP.snapshot)
+_STATUS_OF = ox.NamedNode(OGP.statusOf)
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """What an erase removed."""
+
+    item: str
+    triples: int  # quads removed from the data, lifecycle and provenance graphs
+    versions: int  # versions of the item (and its sub-resources) removed from the history
+    status_changes: int  # status-change records of the item removed
+    snapshots_scrubbed: int  # other items' versions whose snapshot named the item
+    change: int
+    revisions_removed: tuple[int, ...]
+
+
+def _hits(item: str) -> tuple[str, str]:
+    return item, item + "/"
+
+
+def _is_hit(term: object, item: str, prefix: str) -> bool:
+    return isinstance(term, ox.NamedNode) and (term.value == item or term.value.startswith(prefix))
+
+
+def _scrub(text: str, item: str, prefix: str) -> str:
+    """The snapshot without the lines naming the item or a sub-resource."""
+    needles = (f"<{item}>", f"<{prefix}")
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not any(n in line for n in needles)
+    )
+
+
+def erase(
+    registry: Registry,
+    actor: TokenRecord,
+    item: str,
+    reason: str,
+    *,
+    user: str | None = None,
+    remote: str | None = None,
+) -> EraseResult:
+    """Erase ``item`` as ``actor`` (an ``admin`` token record) for ``reason``; see the module
+    documentation. Raises :class:`Forbidden` for another role, :class:`NotFound` when nothing
+    names the item, :class:`UsageError` without a reason or for an IRI outside ``{base}id/``."""
+    log = AuditLog(registry.store.path)
+    base = registry.settings.base_uri
+    reason = reason.strip()
+
+    def refuse(exc: Exception, outcome: str = "refused") -> Exception:
+        log.record(
+            "erase",
+            "refused" if outcome == "refused" else "failed",
+            token_id=actor.id,
+            organisation=actor.organisation,
+            role=actor.role,
+            target=item,
+            actor=user,
+            remote=remote,
+            message=str(exc),
+        )
+        return exc
+
+    if actor.role != "admin":
+        raise refuse(
+            Forbidden(
+                msg(
+                    "Sletting er forbeholdt rollen admin (registerets driftere); tokenet for "
+                    "{org} har rollen {role}. Vil du bare ta et element ut av bruk, sett status "
+                    "withdrawn med 'ogpreg status URI --set withdrawn --reason …'.",
+                    "Erasing is reserved for the role admin (the registry's operators); the "
+                    "token of {org} has the role {role}. To take an item out of use, set the "
+                    "status withdrawn with 'ogpreg status URI --set withdrawn --reason …'.",
+                    org=actor.organisation_name or actor.organisation,
+                    role=actor.role,
+                )
+            )
+        )
+    if not reason:
+        raise refuse(
+            UsageError(
+                msg(
+                    "Oppgi hvorfor dataene slettes (--reason), for eksempel «personopplysninger "
+                    "lastet inn ved en feil».",
+                    "Give the reason for the erase (--reason), for example \"personal data "
+                    "loaded by mistake\".",
+                )
+            )
+        )
+    if not changes.is_item(item, base):
+        raise refuse(
+            UsageError(
+                msg(
+                    "Bare ressurser under {base}id/ kan slettes; {item} er ikke en av dem.",
+                    "Only resources under {base}id/ can be erased; {item} is not one of them.",
+                    base=base,
+                    item=item,
+                )
+            )
+        )
+    registry.ensure_initialised()
+    item_, prefix = _hits(item)
+    store = registry.store
+    counts = {"triples": 0, "versions": 0, "scrubbed": 0}
+    with (
+        store.transaction(fresh=True, compact=True)
+        if isinstance(store, EmbeddedStore)
+        else store.transaction()
+    ) as tx:
+        # The state before: the committed revision (the write lock is held).
+        reader = store.reader()
+        named = any(True for _ in reader.quads_for_pattern(ox.NamedNode(item_), None, None, None))
+        named = named or any(
+            True for _ in reader.quads_for_pattern(None, None, ox.NamedNode(item_), None)
+        )
+        if not named:
+            raise refuse(
+                NotFound(
+                    msg(
+                        "Ingenting i registeret nevner {item}; ingenting er slettet.",
+                        "Nothing in the registry names {item}; nothing was erased.",
+                        item=item,
+                    )
+                )
+            )
+        records = {
+            q.subject
+            for q in reader.quads_for_pattern(None, _STATUS_OF, ox.NamedNode(item_), None)
+            if changes.is_item_graph(q.graph_name, base)
+        }
+        number, when = changes.next_change(reader)
+
+        def kept() -> Iterator[ox.Quad]:
+            for q in reader:
+                in_history = changes.is_history_graph(q.graph_name)
+                if _is_hit(q.subject, item_, prefix) or _is_hit(q.object, item_, prefix):
+                    if in_history:
+                        if q.predicate == changes.RDF_TYPE:
+                            counts["versions"] += 1
+                    else:
+                        counts["triples"] += 1
+                    continue
+                if q.subject in records:
+                    continue
+                if in_history and q.predicate == _SNAPSHOT and isinstance(q.object, ox.Literal):
+                    text = q.object.value
+                    if item_ in text:
+                        scrubbed = _scrub(text, item_, prefix)
+                        if scrubbed != text:
+                            counts["scrubbed"] += 1
+                            yield ox.Quad(
+                                q.subject, q.predicate, ox.Literal(scrubbed), q.graph_name
+                            )
+                            continue
+                yield q
+
+        if isinstance(store, EmbeddedStore):
+            tx.bulk_extend(kept())
+        else:
+            quads = list(kept())
+            tx.clear()
+            tx.extend(quads)
+        count = counts["triples"]
+        change = changes.record(
+            reader,
+            base,
+            changes.Delta(),
+            number=number,
+            when=when,
+            kind="erase",
+            agent=actor.organisation,
+            loaded_by=actor.loaded_by if user is None else user,
+            reasons=[
+                ox.Literal(
+                    f"Sletting av data som ble lastet inn ved en feil: {count} tripler fjernet. "
+                    "Revisjonsloggen sier hva og hvorfor.",
+                    language="nb",
+                ),
+                ox.Literal(
+                    f"Erase of data loaded by mistake: {count} triples removed. The audit log "
+                    "says what and why.",
+                    language="en",
+                ),
+            ],
+            always=True,
+        )
+        tx.extend(change.quads)
+    removed = tuple(store.prune_now()) if isinstance(store, EmbeddedStore) else ()
+    result = EraseResult(
+        item=item,
+        triples=counts["triples"],
+        versions=counts["versions"],
+        status_changes=len(records),
+        snapshots_scrubbed=counts["scrubbed"],
+        change=number,
+        revisions_removed=removed,
+    )
+    log.record(
+        "erase",
+        "ok",
+        token_id=actor.id,
+        organisation=actor.organisation,
+        role=actor.role,
+        target=item,
+        actor=user,
+        remote=remote,
+        message=(
+            f"reason: {reason}; change {number}; {result.triples} triples, {result.versions} "
+            f"versions, {result.status_changes} status changes removed; "
+            f"{result.snapshots_scrubbed} other versions scrubbed"
+        ),
+    )
+    return result

@@ -1,0 +1,1 @@
+"""From files to a commit: source files and their provenance, the bundled sources."""

@@ -1,0 +1,1 @@
+"""Read views of the domain for people: resource descriptions, plan dashboards, organisations."""

@@ -1,0 +1,3 @@
+"""What the registry publishes beyond SPARQL: the DCAT-AP-NO catalogue and the download files it
+describes.
+"""

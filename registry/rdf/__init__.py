@@ -1,0 +1,3 @@
+"""RDF plumbing with no registry knowledge: formats and safe parsing, conversion between pyoxigraph
+and rdflib.
+"""

@@ -1,0 +1,269 @@
+"""What the registry needs to know about a query's text before it is evaluated.
+
+pyoxigraph exposes no query algebra, so a small SPARQL lexer (comments, strings and IRIs
+skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL grammar prescribes) finds
+the keywords that matter to the protocol:
+
+* ``SERVICE``: federated queries reach out over the network; every query path refuses them
+  (:attr:`QueryText.uses_service`). That is decided on a real parser's reading of the query, not
+  on these tokens: see ``registry/sparql/queryguard.py`` (the query workers also run without a
+  network where the kernel allows it, see ``endpoint/sparql/executor.py``);
+* ``FROM`` / ``FROM NAMED``: the query names its own dataset, so the endpoint must not replace
+  the default graph with the union of all graphs; :func:`dataset` reads the graphs it names
+  (prefixed names and relative IRIs resolved) and gives the text without those clauses, for
+  an engine that must be told the dataset another way (Virtuoso, ``registry/store/engines``).
+
+A keyword is a bare word outside strings, IRIs and comments: ``?service``, ``ex:SERVICE`` and
+``"SERVICE"`` do not count. Prefixed names, variables and blank node labels are read with the
+grammar's own character classes and escapes (``ex:a\\'`` is one name, not a name and the start
+of a string), so that each token ends where a SPARQL parser ends it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from registry.i18n import Msg, msg
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# Character classes of the SPARQL 1.1 grammar (§19.8), so that a prefixed name, a variable or a
+# blank node label ends exactly where a SPARQL parser ends it: a lexer that stopped early would
+# read the rest (an escaped quote ``ex:a\\'`` or ``#``, a combining mark) as the start of a
+# string or a comment, and miss what follows (issue 15).
+_PN_CHARS_BASE = (
+    "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+    "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
+    "\U00010000-\U000EFFFF"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
+    f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+_BLANK_NODE_LABEL = f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+#: a bare word (a keyword, or words run together with dots: ``true.SERVICE`` is ``true``, ``.``
+#: and ``SERVICE`` to a SPARQL parser; :func:`bare_words` splits it); it takes in what a failed
+#: ``PN_PREFIX`` before a colon would, so that no run of characters is scanned twice
+_BARE = f"[{_PN_CHARS_U}][{_PN_CHARS}.]*"
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
+
+_TOKEN = re.compile(
+    r"""
+    (?P<comment>\#[^\n\r]*)
+  | (?P<string>
+        \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | '''(?:[^'\\]|\\.|'(?!''))*'''
+      | "(?:[^"\\\n\r]|\\.)*"
+      | '(?:[^'\\\n\r]|\\.)*'
+    )
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$]VARNAME)
+  | (?P<word>BLANK|(?:PREFIX)?:(?:LOCAL)?|BARE)
+  | (?P<other>.)
+    """.replace("VARNAME", _VARNAME)
+    .replace("BLANK", _BLANK_NODE_LABEL)
+    .replace("PREFIX", _PN_PREFIX)
+    .replace("LOCAL", _PN_LOCAL)
+    .replace("BARE", _BARE),
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """Facts about one query's text."""
+
+    has_dataset: bool
+    #: deepest nesting of ``{ }``, ``( )`` and ``[ ]`` outside strings, IRIs and comments
+    depth: int = 0
+    #: the outermost ``LIMIT`` (outside every group), or None; when it is at most the row
+    #: cap, an answer cannot be truncated and the endpoint serialises it once
+    limit: int | None = None
+    text: str = field(default="", repr=False)
+
+    @property
+    def uses_service(self) -> bool:
+        """Whether the query must be refused for SERVICE: it uses SERVICE, or mentions the
+        word in a way that cannot be checked (``registry/sparql/queryguard.py``, which decides on
+        rdflib's parse; only texts that contain the letters ``service`` are parsed)."""
+        from registry.sparql.queryguard import verdict
+
+        return not verdict(self.text).allowed
+
+
+#: Deeper nesting than this is refused before parsing: oxigraph's recursive-descent parser
+#: overflows its stack somewhere above 2,000 levels; no real query comes near 200.
+MAX_DEPTH = 200
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = int(match.group(1) or match.group(2), 16)
+    try:
+        return chr(code)
+    except ValueError:
+        return match.group(0)
+
+
+def keywords(query: str) -> set[str]:
+    """The bare words of a query (upper-cased), outside strings, IRIs and comments."""
+    text = _CODEPOINT.sub(_unescape, query)
+    found: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "word":
+            word = m.group("word")
+            if ":" not in word:
+                found.add(word.upper())
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def inspect(query: str) -> QueryText:
+    """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause (and its
+    nesting depth and outermost LIMIT). Remembered for the last 4,096 texts: the endpoint asks
+    for the same text's facts more than once per request."""
+    text = _CODEPOINT.sub(_unescape, query)
+    words: set[str] = set()
+    depth = deepest = 0
+    limit: int | None = None
+    digits: str | None = None  # collecting the number after an outermost LIMIT
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if digits is not None:
+            ch = m.group(0)
+            if kind == "other" and ch.isdigit() and ch.isascii():
+                digits += ch
+                continue
+            if not (kind == "other" and ch.isspace() and not digits):
+                limit = int(digits) if digits else None
+                digits = None
+        if kind == "word":
+            word = m.group("word")
+            if ":" not in word:
+                words.add(word.upper())
+                if depth == 0 and word.upper() == "LIMIT":
+                    digits = ""
+        elif kind == "other":
+            ch = m.group("other")
+            if ch in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in "})]":
+                depth -= 1
+    if digits:
+        limit = int(digits)
+    return QueryText(has_dataset="FROM" in words, depth=deepest, limit=limit, text=query)
+
+
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def form_of(query: str) -> str | None:
+    """The query's form: SELECT, ASK, CONSTRUCT or DESCRIBE — the first bare word that starts
+    with one of them (oxigraph reads ``CONSTRUCTWHERE{…}`` as ``CONSTRUCT WHERE {…}``) — or
+    None when there is none (only a prologue or comments, an update)."""
+    for m in _TOKEN.finditer(_CODEPOINT.sub(_unescape, query)):
+        if m.lastgroup == "word" and ":" not in m.group(0):
+            word = m.group(0).upper()
+            for form in _FORMS:
+                if word.startswith(form):
+                    return form
+    return None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The dataset a query's own ``FROM`` / ``FROM NAMED`` clauses name, and its text without
+    them (codepoint escapes decoded, as a SPARQL parser reads it)."""
+
+    default: tuple[str, ...]
+    named: tuple[str, ...]
+    text: str
+
+
+_PN_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
+def dataset(query: str) -> Dataset | None:
+    """The graphs of the query's ``FROM`` (default graph) and ``FROM NAMED`` clauses, with
+    ``PREFIX`` and ``BASE`` of its prologue applied, and the text with those clauses blanked
+    out; None when the query has no such clause. An IRI that cannot be resolved (an
+    undeclared prefix) is left as written: the engine's parser will refuse the query."""
+    text = _CODEPOINT.sub(_unescape, query)
+    tokens = [
+        m
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup != "comment" and not (m.lastgroup == "other" and m.group(0).isspace())
+    ]
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    default: list[str] = []
+    named: list[str] = []
+    spans: list[tuple[int, int]] = []
+
+    def resolve(tok: re.Match[str]) -> str:
+        if tok.lastgroup == "iri":
+            iri = tok.group(0)[1:-1]
+            return urljoin(base, iri) if base else iri
+        prefix, _, local = tok.group(0).partition(":")
+        ns = prefixes.get(prefix)
+        return tok.group(0) if ns is None else ns + _PN_LOCAL_ESCAPE.sub(r"\1", local)
+
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        word = tok.group(0).upper() if tok.lastgroup == "word" else ""
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        if word == "PREFIX" and nxt is not None and i + 2 < len(tokens):
+            iri = tokens[i + 2]
+            if nxt.lastgroup == "word" and iri.lastgroup == "iri":
+                ns = iri.group(0)[1:-1]
+                prefixes[nxt.group(0).rstrip(":")] = urljoin(base, ns) if base else ns
+                i += 3
+                continue
+        if word == "BASE" and nxt is not None and nxt.lastgroup == "iri":
+            given = nxt.group(0)[1:-1]
+            base = urljoin(base, given) if base else given
+            i += 2
+            continue
+        if word == "FROM" and nxt is not None:
+            into, target, step = default, nxt, 2
+            if nxt.lastgroup == "word" and nxt.group(0).upper() == "NAMED":
+                into, step = named, 3
+                target = tokens[i + 2] if i + 2 < len(tokens) else nxt
+            if target.lastgroup == "iri" or (
+                target.lastgroup == "word" and ":" in target.group(0)
+            ):
+                into.append(resolve(target))
+                spans.append((tok.start(), target.end()))
+                i += step
+                continue
+        i += 1
+    if not spans:
+        return None
+    out = []
+    last = 0
+    for start, end in spans:
+        out.append(text[last:start])
+        out.append(" " * (end - start))
+        last = end
+    out.append(text[last:])
+    return Dataset(tuple(default), tuple(named), "".join(out))
+
+
+def too_deep(depth: int) -> Msg:
+    """The message for a query nested deeper than :data:`MAX_DEPTH`."""
+    return msg(
+        "Spørringen er nøstet {depth} nivåer dypt; høyst {limit} er tillatt. Skriv den "
+        "om med færre nøstede grupper.",
+        "The query is nested {depth} levels deep; at most {limit} are allowed. Rewrite it "
+        "with fewer nested groups.",
+        depth=depth,
+        limit=MAX_DEPTH,
+    )
