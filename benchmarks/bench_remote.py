@@ -10,7 +10,7 @@ tests/engines.py), and measures:
 1. **Load.** ``Registry.load`` (``ogpreg load``: parse, validate, commit) of the synthetic
    sources on the embedded store against pyoxigraph's raw ``bulk_load`` of the same N-Quads
    (smallest size only: SHACL validation dominates); then the remote backend's commit
-   (``benchmarks/bulkload.py`` through :class:`registry.remote.RemoteStore`) against the
+   (``benchmarks/bulkload.py`` through :class:`registry.store.remote.store.RemoteStore`) against the
    engine's own bulk load over HTTP (Oxigraph: ``POST /store`` of the N-Quads; Virtuoso: Graph
    Store ``PUT`` of each graph). Each of the ``--load-reps`` pairs loads into freshly started
    engines with empty databases (the engine's own load first, the registry's right after); the
@@ -61,7 +61,7 @@ from registry.errors import ValidationFailed
 from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
-from registry.store.engines import QUERY_TYPE
+from registry.store.engines.base import QUERY_TYPE
 
 
 def _settings(state: Path, **extra: Any) -> Any:

@@ -31,7 +31,8 @@ from openpyxl import Workbook
 
 from loaders.columns import sheet
 from loaders.engine import engine_name
-from loaders.submission import Options, RawInput, load, read_submissions, submission_format
+from loaders.load import load
+from loaders.submission import Options, RawInput, read_submissions, submission_format
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
 

@@ -80,6 +80,6 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "write.graphstore",
     "write.status",
     "catalog",
-    "pages.site",
+    "pages.routes",
     "feed",
 )

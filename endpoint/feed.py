@@ -37,7 +37,9 @@ from werkzeug.http import http_date
 from endpoint import conneg
 from endpoint.app import error_response, request_lang, state
 from endpoint.asof import OSLO, AsOfError, parse_as_of
-from registry.history import changes as history
+from registry.history.asof import state_as_of
+from registry.history.terms import change_iri, history_graph
+from registry.history.versions import changes, last_change_number
 from registry.i18n import as_lang, msg
 from registry.namespaces import OGP, PREFIXES
 from registry.store.embedded import Revision
@@ -105,19 +107,19 @@ class HistoryGraph:
     def __init__(self, reader: ox.Store, base: str) -> None:
         self.reader = reader
         self.base = base
-        self.graph = ox.NamedNode(history.history_graph(base))
+        self.graph = ox.NamedNode(history_graph(base))
 
     def latest(self) -> int:
         """The number of the latest change (0 when nothing is recorded)."""
-        return history.last_change_number(self.reader)
+        return last_change_number(self.reader)
 
     def first_at_or_after(self, since: datetime) -> int | None:
         """The first change recorded at or after ``since`` (None: none yet)."""
-        found = history.changes(self.reader, since=since, limit=1)
+        found = changes(self.reader, since=since, limit=1)
         return found[0].number if found else None
 
     def change_node(self, number: int) -> ox.NamedNode:
-        return ox.NamedNode(history.change_iri(self.base, number))
+        return ox.NamedNode(change_iri(self.base, number))
 
     def changes_after(self, after: int, budget: int) -> list[tuple[ox.NamedNode, int, int]]:
         """(change, number, versions) of the changes after ``after``, in order: at least one
@@ -553,7 +555,7 @@ def snapshot() -> Response:
     key = (number, fmt.name)
     body = pub.snapshots.get(key)
     if body is None:
-        current = history.state_as_of(reader, datetime(9999, 12, 31, tzinfo=UTC))
+        current = state_as_of(reader, datetime(9999, 12, 31, tzinfo=UTC))
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in current]
         triples.sort(key=str)
         body = (

@@ -18,16 +18,35 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from typing import Protocol
 
 from flask import Flask, Response, g, request
-
-from endpoint.sparql.executor import QueryExecutor
 
 #: Headers a browser script may read from a cross-origin response.
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Link, OGP-Truncated, OGP-Row-Cap, OGP-Revision, OGP-As-Of, "
     "OGP-Last-Change, Content-Encoding, Content-Length, Vary, Server-Timing"
 )
+
+
+class _Cache(Protocol):
+    @property
+    def nbytes(self) -> int: ...
+
+    def __len__(self) -> int: ...
+
+
+class QueryStats(Protocol):
+    """What the metrics read of a query executor (``endpoint/sparql/executor.py``, and the
+    remote one): its counters, its answer cache, its workers. A protocol, so that this module,
+    which every request passes, needs nothing of the query path."""
+
+    stats: dict[str, float]
+
+    @property
+    def cache(self) -> _Cache: ...
+
+    def worker_pids(self) -> list[int]: ...
 
 
 class Metrics:
@@ -45,7 +64,7 @@ class Metrics:
             self.seconds_sum += seconds
             self.count += 1
 
-    def render(self, executor: QueryExecutor | None, revision: int, fast_hits: int = 0) -> str:
+    def render(self, executor: QueryStats | None, revision: int, fast_hits: int = 0) -> str:
         lines = [
             "# HELP ogpreg_http_requests_total HTTP responses by Flask endpoint and status.",
             "# TYPE ogpreg_http_requests_total counter",

@@ -14,9 +14,8 @@ Threads. A query the answer cache cannot answer holds its request thread while i
 evaluated or waits for a query worker; if every thread could end up doing that, ``/health``,
 cached answers, pages and files would wait behind slow queries. So the query executor admits
 at most ``OGPREG_QUERY_WORKERS + OGPREG_QUERY_QUEUE`` such queries at once (more: 503 at once;
-more than a client's fair share: 429; see ``endpoint/sparql/executor.py``, "Admission"), and
-waitress
-gets exactly that many threads on top of ``OGPREG_HTTP_THREADS`` (``--threads``), which are
+more than a client's fair share: 429; see ``endpoint/sparql/admission.py``), and waitress gets
+exactly that many threads on top of ``OGPREG_HTTP_THREADS`` (``--threads``), which are
 thus always left for everything else. A query waits at most ``OGPREG_QUERY_WAIT`` seconds for a
 worker (503 with ``Retry-After``).
 """
@@ -110,8 +109,9 @@ class Server:
             for hook in self._hooks("startup"):
                 hook()
 
-    def serve_forever(self) -> None:
-        """Serve in this thread until SIGINT or SIGTERM; then stop cleanly.
+    def serve_forever(self, ready: Callable[[], None] | None = None) -> None:
+        """Serve in this thread until SIGINT or SIGTERM; then stop cleanly. ``ready`` is called
+        once the signal handlers are in place (start-up messages go there).
 
         The first signal asks the event loop to close its sockets (through waitress's
         trigger, so no exception is thrown into whatever the loop is doing); the loop then
@@ -129,6 +129,8 @@ class Server:
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
+            if ready is not None:
+                ready()
             self._server.run()  # returns when the loop has no sockets left
         finally:
             for sig, handler in previous.items():

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
 from registry.i18n import Lang
 from registry.namespaces import OGP, OGPSH, SCHEMA
-from registry.validation import shapes_graph
+from registry.validation.shacl import shapes_graph
 
 ORG_ORGANIZATION = URIRef("http://www.w3.org/ns/org#Organization")
 

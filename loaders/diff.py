@@ -109,7 +109,7 @@ def field_label(key: str, lang: Lang) -> str:
     from rdflib import Literal, URIRef
     from rdflib.namespace import SH
 
-    from registry.validation import shapes_graph
+    from registry.validation.shacl import shapes_graph
 
     shapes = shapes_graph()
     for shape in shapes.subjects(SH.path, URIRef(predicate)):

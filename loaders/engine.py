@@ -5,9 +5,10 @@ date rules dominate), so a 1,000-commitment submission would take more than a mi
 submissions:
 
 * the builder evaluates the shapes' five SHACL-SPARQL constraints itself, in Python, with the
-  shapes' own messages: the date rules in ``loaders/build/rows.py`` (``date_rules``); the
+  shapes' own messages: the date rules in ``loaders/build/checks.py`` (``date_rules``); the
   organisation-number check digit where a number is read (``loaders/build/refs.py``,
-  ``loaders/build/rows.py``); the register record is derived from the number, so it always matches;
+  ``loaders/build/emit.py``); the register record is derived from the number, so it always
+  matches;
 * the remaining (SHACL Core) constraints run in pyshacl-turbo, a Rust implementation of the
   pySHACL API, on a pyoxigraph store (no rdflib graph), with the shapes compiled once per
   process.
@@ -29,12 +30,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SH
 
 from registry.rdf.convert import quads_to_graph
-from registry.validation import (
-    ValidationReport,
-    report_from_results,
-    shapes_graph,
-    validate_graph,
-)
+from registry.validation.report import ValidationReport
+from registry.validation.shacl import report_from_results, shapes_graph, validate_graph
 
 _LABELS = (
     "http://purl.org/dc/terms/identifier",
@@ -82,7 +79,7 @@ def validate_fast(
     engine: str | None = None,
     core: bool = False,
 ) -> ValidationReport:
-    """:func:`registry.validation.validate_graph` with pyshacl-turbo when available
+    """:func:`registry.validation.shacl.validate_graph` with pyshacl-turbo when available
     (``engine`` forces ``"pyshacl"`` or ``"pyshacl-turbo"``); ``core`` leaves out the
     SHACL-SPARQL constraints (turbo only; pySHACL always runs the full shapes)."""
     chosen = engine or engine_name()
@@ -231,7 +228,7 @@ class StandIns:
 
 
 class SubmissionValidator:
-    """The validator :mod:`loaders.submission` hands to :meth:`Registry.load`: quads in,
+    """The validator :mod:`loaders.load` hands to :meth:`Registry.load`: quads in,
     core shapes in pyshacl-turbo (the builder has evaluated the SPARQL rules), else pySHACL."""
 
     takes_quads = True
@@ -268,5 +265,5 @@ def _graph_labels(data: Graph) -> dict[str, str]:
 
 
 def _report(results: Graph, labels: dict[str, str], file: str | None) -> ValidationReport:
-    """The same conversion as :func:`registry.validation.validate_graph`."""
+    """The same conversion as :func:`registry.validation.shacl.validate_graph`."""
     return report_from_results(results, label=labels.get, file=file)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from registry.errors import SourceError
 from registry.i18n import Lang, Msg
-from registry.validation import Issue
+from registry.validation.report import Issue
 
 _SEVERITY_LABEL = {
     "nb": {"violation": "FEIL", "warning": "ADVARSEL", "info": "INFO"},
@@ -26,7 +26,7 @@ def column_letter(index: int) -> str:
 
 @dataclass
 class SubmissionIssue(Issue):
-    """An :class:`~registry.validation.Issue` located in a spreadsheet, CSV or JSON file.
+    """An :class:`~registry.validation.report.Issue` located in a spreadsheet, CSV or JSON file.
 
     ``location`` holds ``sheet`` (the sheet's name in the file, or the JSON array), ``row``
     (the row number a spreadsheet shows, the CSV line, or the JSON item's 1-based number),

@@ -1,6 +1,7 @@
-"""Submissions end to end: read XLSX, CSV or JSON; build RDF; name the source; validate and
-load through the registry's own path (:meth:`registry.service.Registry.load`), with every
-problem traced back to file, sheet, row and column.
+"""A submission: its files (XLSX, CSV or JSON), read into tables and built into RDF
+(:func:`read_submissions`), the source it is named as, and its RDF as a file for the registry
+(:func:`serialise`). Checking and loading it: ``loaders/load.py``; its report, every problem
+traced back to file, sheet, row and column: ``loaders/report.py``.
 
 The source id of a submission is stable, so a new version replaces the previous one::
 
@@ -16,36 +17,31 @@ agency, proposer, author or assessor). ``--source`` overrides it.
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import io
-import json
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import BinaryIO, ParamSpec, TypeVar, cast
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 
 from loaders.build.refs import References
-from loaders.build.rows import Build, build
-from loaders.columns import KINDS, kind_of_sheet, normalise_kind, sheet
-from loaders.diff import Diff, diff_graph
-from loaders.engine import SubmissionValidator
-from loaders.issues import SubmissionError, SubmissionIssue, issue
+from loaders.build.result import Build
+from loaders.build.rows import build
+from loaders.columns import KINDS, kind_of_sheet, sheet
+from loaders.diff import Diff
+from loaders.gcpause import without_gc_pauses
+from loaders.issues import SubmissionIssue, issue
 from loaders.read import csvfile, jsonfile, xlsx
 from loaders.read.table import Row, Table, best_sheet
 from loaders.read.zipcheck import ZipLimits
-from registry.access.actors import Actor
-from registry.errors import UsageError, ValidationFailed
+from registry.errors import UsageError
 from registry.i18n import msg
 from registry.loading.sources import SourceFile
 from registry.namespaces import OGP
 from registry.rdf.formats import RDF_FORMATS
-from registry.service import LoadResult, Registry
-from registry.validation import Issue, ValidationReport
+from registry.service import Registry
 
 #: Submission formats and their file extensions.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -54,41 +50,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "json": (".json",),
 }
 _SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-_gc_lock = threading.Lock()
-_gc_users = 0  # calls running under _without_gc_pauses
-_gc_was_enabled = False
-
-
-def _without_gc_pauses(fn: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``fn`` with Python's automatic (cyclic) garbage collection off, and turn it back
-    on (if it was on) when the last such call ends.
-
-    Reading and loading a submission creates hundreds of thousands of objects that stay
-    alive until the end (cells, triples, quads, their indexes); every so often the
-    collector walks all of them, and finds nothing to free: for 53,000 triples, six full
-    collections and 600 small ones, 0.3 s of CPU (docs/performance.md). Objects are still
-    freed as soon as they are no longer used; only reference cycles wait until the
-    collector runs again."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        global _gc_users, _gc_was_enabled
-        with _gc_lock:
-            if _gc_users == 0:
-                _gc_was_enabled = gc.isenabled()
-                gc.disable()
-            _gc_users += 1
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            with _gc_lock:
-                _gc_users -= 1
-                if _gc_users == 0 and _gc_was_enabled:
-                    gc.enable()
-
-    return wrapper
 
 
 @dataclass(frozen=True)
@@ -206,7 +167,7 @@ def submission_format(
 
 
 # -- reading and building -------------------------------------------------------------------
-@_without_gc_pauses
+@without_gc_pauses
 def read_submissions(
     registry: Registry, inputs: list[tuple[RawInput, str]], opts: Options
 ) -> list[Submission]:
@@ -495,81 +456,6 @@ def serialise(subs: Iterable[Submission]) -> None:
         )
 
 
-# -- locating SHACL results -----------------------------------------------------------------
-def locate(issue_: Issue, sub: Submission) -> SubmissionIssue:
-    """The SHACL result ``issue_`` placed at its file, sheet, row and column."""
-    b = sub.build
-    where = b.subjects.get(issue_.focus)
-    out = SubmissionIssue(**{k: getattr(issue_, k) for k in issue_.__dataclass_fields__})
-    out.file = sub.label
-    if where is None:
-        return out
-    t, row = where
-    info = b.tables[t]
-    key = _column_for(info.sheet.key, issue_)
-    out.location = {k: v for k, v in info.locate(row, key).items() if v is not None}
-    if key is not None and (issue_.focus, key) in b.raw:
-        out.value = b.raw[(issue_.focus, key)] or out.value
-    if out.focus_label is None:
-        out.focus_label = b.labels.get(issue_.focus)
-    return out
-
-
-def _column_for(sheet_key: str, i: Issue) -> str | None:
-    sh = sheet(sheet_key)
-    shape = (i.shape or "").rsplit("#", 1)[-1]
-    lang = None
-    if i.value and i.path:
-        lang = None
-    by_path = [c for c in sh.columns if c.spec.path is not None and str(c.spec.path) == i.path]
-    by_shape = [c for c in by_path if c.spec.shape == shape] or by_path
-    if not by_shape:
-        if i.path == str(OGP.assesses) and sheet_key == "assessments":
-            return "commitment"
-        return None
-    if lang:
-        for c in by_shape:
-            if c.spec.lang == lang:
-                return c.key
-    return by_shape[0].key
-
-
-def _combined(subs: list[Submission], shacl: ValidationReport) -> ValidationReport:
-    by_file = {s.file.name: s for s in subs if s.file is not None}
-    report = ValidationReport()
-    seen: set[tuple[str, str | None]] = set()
-    for sub in subs:
-        for own in sub.build.issues:
-            report.issues.append(own)
-            if own.focus and own.severity in ("violation", "warning"):
-                seen.add((own.focus, own.path))
-    for i in shacl.issues:
-        found = by_file.get(i.file or "")
-        if found is None:
-            report.issues.append(i)
-            continue
-        if (i.focus, i.path) in seen:
-            continue  # the builder already reported this cell
-        report.issues.append(locate(i, found))
-    report.issues.sort(key=lambda i: ({"violation": 0, "warning": 1}.get(i.severity, 2)))
-    return report
-
-
-def _failed(report: ValidationReport) -> ValidationFailed:
-    return ValidationFailed(
-        msg(
-            "Innsendingen har feil; ingenting er lastet. Rett feilene over og send filen på nytt.",
-            "The submission has errors; nothing was loaded. Correct the errors above and send "
-            "the file again.",
-        ),
-        report,
-    )
-
-
-def _files(subs: list[Submission], rdf: list[SourceFile]) -> list[SourceFile]:
-    return [s.file for s in subs if s.file is not None] + list(rdf)
-
-
 def release(subs: Iterable[Submission]) -> None:
     """Drop the builder's triples (and its index of them) once a submission is serialised and
     compared: from here on only its :class:`SubmissionFile` holds them, until the registry
@@ -583,91 +469,15 @@ def release(subs: Iterable[Submission]) -> None:
         sub.build.builder = None
 
 
-@_without_gc_pauses
-def validate(
-    registry: Registry,
-    subs: list[Submission],
-    rdf: list[SourceFile] | None = None,
-    *,
-    actor: Actor | None = None,
-) -> ValidationReport:
-    """Every problem of every submission (and RDF file); raises ValidationFailed on errors.
-    ``actor`` as for :meth:`Registry.validate` (which statuses the files may give)."""
-    serialise(subs)
-    builder_ok = all(s.build.ok and s.file is not None for s in subs)
-    release(subs)
-    try:
-        shacl = registry.validate(
-            _files(subs, rdf or []), validator=SubmissionValidator(), actor=actor
-        )
-    except ValidationFailed as exc:
-        raise _failed(_combined(subs, exc.report)) from None
-    report = _combined(subs, shacl)
-    if not builder_ok or not report.conforms:
-        raise _failed(report)
-    return report
-
-
-@_without_gc_pauses
-def load(
-    registry: Registry,
-    subs: list[Submission],
-    rdf: list[SourceFile] | None = None,
-    *,
-    submitted_by: str | None = None,
-    dry_run: bool = False,
-    actor: Actor | None = None,
-) -> tuple[list[LoadResult], ValidationReport]:
-    """Validate and load (or, with ``dry_run``, only compare); all or nothing. ``actor`` as
-    for :meth:`Registry.load` (who loads: which statuses the files may give)."""
-    serialise(subs)
-    if not all(s.build.ok and s.file is not None for s in subs):
-        validate(registry, subs, rdf, actor=actor)  # raises with every problem
-    submitters = {s.submitter for s in subs if s.submitter}
-    if submitted_by is None and len(submitters) > 1:
-        raise UsageError(
-            msg(
-                "Innsendingene har ulike innsendere; last dem hver for seg, eller oppgi "
-                "--submitted-by.",
-                "The submissions have different submitters; load them one at a time, or pass "
-                "--submitted-by.",
-            )
-        )
-    who = submitted_by or (submitters.pop() if submitters else None)
-    reader = registry.store.reader()
-    for s in subs:
-        s.diff = diff_graph(reader, s.graph, s.build.triples, base=registry.settings.base_uri,
-                            labels=s.build.labels)
-    del reader
-    release(subs)
-    try:
-        results = registry.load(_files(subs, rdf or []), submitted_by=who, dry_run=dry_run,
-                                validator=SubmissionValidator(), actor=actor)
-    except ValidationFailed as exc:
-        raise _failed(_combined(subs, exc.report)) from None
-    shacl = ValidationReport()
-    for r in results:
-        shacl.issues.extend(r.warnings)
-    report = _combined(subs, shacl)
-    return results, report
-
-
-def report_json(report: ValidationReport, lang: str) -> dict[str, object]:
-    return json.loads(report.to_json(lang))  # type: ignore[arg-type,no-any-return]
-
-
 __all__ = [
     "FORMATS",
     "Options",
     "RawInput",
     "Submission",
-    "SubmissionError",
     "SubmissionFile",
-    "load",
-    "normalise_kind",
     "read_submissions",
     "release",
+    "serialise",
     "source_id_for",
     "submission_format",
-    "validate",
 ]

@@ -18,10 +18,10 @@ import requests
 
 from registry.errors import RegistryError, SourceError, UsageError, ValidationFailed
 from registry.i18n import Lang, Msg, msg
+from registry.loading.pipeline import LoadResult
 from registry.loading.sources import SourceFile
 from registry.rdf.formats import format_for
-from registry.service import LoadResult
-from registry.validation import Issue, ValidationReport
+from registry.validation.report import Issue, ValidationReport
 
 #: Seconds to wait for a connection, and for the server's answer (validation takes a while).
 CONNECT_TIMEOUT = 10.0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from registry.i18n import DEFAULT_LANG, Lang, Msg, msg
 
 if TYPE_CHECKING:
-    from registry.validation import ValidationReport
+    from registry.validation.report import ValidationReport
 
 
 class RegistryError(Exception):

@@ -54,7 +54,7 @@ _PLACEHOLDER = ox.Literal("(time of the load)")
 #: Organisation number of the invented commitment's lead agency (Nærings- og
 #: fiskeridepartementet, from the bundled register): the submitter of the JSON submission.
 SUBMITTER = "912660680"
-_HISTORY_SUFFIX = "/graph/history"  # registry/history/changes.py: the history graph's IRI ends so
+_HISTORY_SUFFIX = "/graph/history"  # registry/history/terms.py: the history graph's IRI ends so
 _CHANGE = "https://w3id.org/ogp-no/def#Change"
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 VALIDATIONS = ("trusted", "registry", "submission")
@@ -68,7 +68,7 @@ from pathlib import Path
 from registry.service import open_registry
 from registry.settings import load_settings
 from registry.loading.sources import SourceFile
-from registry.validation import ValidationReport
+from registry.validation.report import ValidationReport
 
 def trusted(data, *, focus_nodes=None, file=None):
     return ValidationReport()

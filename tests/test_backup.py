@@ -23,11 +23,11 @@ from rdflib.compare import to_isomorphic
 from ogpreg.cli import main
 from registry.access import tokens
 from registry.access.audit import audit_log
+from registry.backup import SIDE_FILES, dump_to_file, read_dump, restore
 from registry.errors import ConfigurationError, SourceError
 from registry.loading.sources import SourceFile
 from registry.rdf.convert import quads_to_graph
 from registry.service import Registry, open_registry
-from registry.store.backup import SIDE_FILES, dump_to_file, read_dump, restore
 from tests.conftest import BASE, FIXTURES, all_quads, make_settings
 from tests.endpoint_server import running
 
@@ -197,7 +197,7 @@ def _rewrite(
 
 
 def _plain_digest(body: dict[str, Any]) -> None:
-    """Recompute the digest without a key: what someone who read registry/store/backup.py can do."""
+    """Recompute the digest without a key: what someone who read registry/backup.py can do."""
     rest = {k: v for k, v in body.items() if k != "digest"}
     data = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     body["digest"] = {"algorithm": "sha256", "value": hashlib.sha256(data).hexdigest()}

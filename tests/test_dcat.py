@@ -21,7 +21,8 @@ from rdflib.namespace import DCAT, DCTERMS, RDF
 from ogpreg.cli import main
 from registry.errors import ConfigurationError
 from registry.loading.sources import SourceFile
-from registry.publish.dcat import Catalogue, CataloguePublisher, publisher_iri
+from registry.publish.dcat import Catalogue, CataloguePublisher
+from registry.publish.dcat_terms import publisher_iri
 from registry.publish.exports import COMMITMENT_COLUMNS, MILESTONE_COLUMNS, csv_cell
 from registry.rdf.convert import quads_to_graph
 from registry.service import Registry, open_registry

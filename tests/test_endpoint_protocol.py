@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from endpoint.app import state
-from endpoint.sparql.executor import QueryRequest
+from endpoint.sparql.answers import QueryRequest
 from registry.errors import QueryError
 from tests.conftest import BASE, all_quads
 from tests.endpoint_server import Running, copy_store, running

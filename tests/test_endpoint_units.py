@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 
 from endpoint import conneg
-from endpoint.sparql.executor import Answer, AnswerCache, ExecutorBusy, QueryExecutor, QueryRequest
+from endpoint.sparql.answers import Answer, QueryRequest
+from endpoint.sparql.cache import AnswerCache
+from endpoint.sparql.executor import QueryExecutor
+from registry.errors import ExecutorBusy
 from registry.namespaces import PREFIXES
 from registry.sparql.querytext import dataset, inspect
 from tests.conftest import BASE

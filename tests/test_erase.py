@@ -15,14 +15,15 @@ import pytest
 import requests
 
 from registry.access.audit import AuditLog
+from registry.backup import dump_to_file
+from registry.erase import erase
 from registry.errors import Forbidden, NotFound, UsageError
-from registry.history import changes as history
-from registry.history.erase import erase
-from registry.lifecycle.status import set_status
+from registry.history.terms import is_item_graph
+from registry.history.versions import change, changes, iter_history, last_change_number, versions
+from registry.lifecycle.change import set_status
 from registry.publish.dcat import CataloguePublisher
 from registry.rdf.formats import RDF_FORMATS
 from registry.service import Registry
-from registry.store.backup import dump_to_file
 from tests.conftest import BASE, all_quads
 from tests.endpoint_server import running
 from tests.test_lifecycle import LC, Actors, actors, cli, load
@@ -65,9 +66,9 @@ def _everywhere(reg: Registry, tmp: Path) -> dict[str, list[bytes]]:
         found[f"download {name}"] = _traces(f.data)
     reader = reg.store.reader()
     found["history graph"] = _traces(
-        "".join(f"{q}\n" for q in history.iter_history(reader)).encode("utf-8")
+        "".join(f"{q}\n" for q in iter_history(reader)).encode("utf-8")
     )
-    feed = history.changes(reader, limit=10_000)
+    feed = changes(reader, limit=10_000)
     found["change feed"] = _traces(
         "".join(f"{c}\n{v.ntriples()}" for c in feed for v in c.versions).encode("utf-8")
     )
@@ -120,16 +121,16 @@ def test_erase_leaves_no_trace_outside_the_audit_log(
     reader = reg.store.reader()
     assert not list(reader.quads_for_pattern(ox.NamedNode(PERSON), None, None, None))
     assert not list(reader.quads_for_pattern(None, None, ox.NamedNode(PERSON), None))
-    assert history.versions(reader, PERSON) == []
+    assert versions(reader, PERSON) == []
     # the others keep their history, without the erased lines, and match their current state
-    meeting = history.versions(reader, MEETING)
+    meeting = versions(reader, MEETING)
     assert [v.action for v in meeting] == ["create", "update"]
     current = {ox.Triple(q.subject, q.predicate, q.object)
                for q in reader.quads_for_pattern(ox.NamedNode(MEETING), None, None, None)
-               if history.is_item_graph(q.graph_name, BASE)}
+               if is_item_graph(q.graph_name, BASE)}
     assert set(meeting[-1].snapshot) == current
     # the erase is a change that names neither the item nor its content
-    last = history.change(reader, history.last_change_number(reader))
+    last = change(reader, last_change_number(reader))
     assert last is not None and last.kind == "erase" and last.versions == ()
     assert last.agent == BASE + "id/organisation/kommunal-og-moderniseringsdepartementet"
     assert "triples removed" in (last.reason("en") or "")
@@ -152,14 +153,14 @@ def test_erase_removes_sub_resources_versions_and_status_changes(
     records = [q.subject for q in reader.quads_for_pattern(
         None, ox.NamedNode("https://w3id.org/ogp-no/def#statusOf"), ox.NamedNode(WRONG), None)]
     assert len(records) == 2  # the initial status from the file and the acceptance
-    versions = len(history.versions(reader, WRONG))
+    n_versions = len(versions(reader, WRONG))
     result = erase(reg, who.admin.record, WRONG, "Feilregistrert (oppdiktet)", user="tester")
-    assert (result.status_changes, result.versions) == (2, versions)
+    assert (result.status_changes, result.versions) == (2, n_versions)
     reader = reg.store.reader()
     for node in records:
         assert not list(reader.quads_for_pattern(node, None, None, None))
     assert not [q for q in reader if WRONG in str(q)]
-    assert history.versions(reader, WRONG) == []
+    assert versions(reader, WRONG) == []
 
 
 def test_erase_is_refused_without_admin_rights_a_reason_or_a_target(

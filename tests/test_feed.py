@@ -22,7 +22,7 @@ import requests
 
 from endpoint.feed import PAGE_SIZE
 from registry.access.tokens import TokenRecord
-from registry.lifecycle import status as lifecycle
+from registry.lifecycle.change import set_status
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE
@@ -68,7 +68,7 @@ def admin() -> TokenRecord:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     store = history_store(tmp_path_factory.mktemp("feed"), tmp_path_factory.getbasetemp())
     with running(store) as r:
-        lifecycle.set_status(r.registry, admin(), NO9921, "submitted")
+        set_status(r.registry, admin(), NO9921, "submitted")
         r.registry.load(
             [SourceFile("bulk.ttl", bulk_submission(0, BULK), "feed-bulk")], submitted_by=KMD
         )

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from endpoint.app import create_app
 from loaders.build.dates import DateError, parse_date
 from loaders.build.refs import check_digit_ok
-from loaders.submission import Options, RawInput, load, read_submissions
+from loaders.load import load
+from loaders.submission import Options, RawInput, read_submissions
 from registry.errors import ConfigurationError, RegistryError
-from registry.publish.dcat import check_orgnr
+from registry.publish.dcat_terms import check_orgnr
 from registry.service import Registry, open_registry
 from tests.conftest import FIXTURES, all_quads, make_settings
 

@@ -19,8 +19,17 @@ import pyoxigraph as ox
 import pytest
 
 from registry.errors import UsageError
-from registry.history import changes as history
-from registry.lifecycle import status
+from registry.history.asof import snapshot_as_of, state_as_of, version_as_of
+from registry.history.versions import (
+    change,
+    changes,
+    diff,
+    last_change_number,
+    version,
+    versions,
+)
+from registry.lifecycle.change import set_status
+from registry.lifecycle.state import current_status
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE
@@ -34,20 +43,20 @@ OGP = "https://w3id.org/ogp-no/def#"
 
 def test_the_bundled_initialisation_is_change_one(registry: Registry) -> None:
     reader = registry.store.reader()
-    assert history.last_change_number(reader) == 1
-    first = history.change(reader, 1)
+    assert last_change_number(reader) == 1
+    first = change(reader, 1)
     assert first is not None and first.kind == "load" and first.number == 1
     assert BASE + "graph/source/bundled-plan-2019-2021" in first.sources
     assert not any("/graph/vocabulary/" in s for s in first.sources)
     items = {v.item for v in first.versions}
     assert {NO0054, BASE + "id/plan/2019-2021", BASE + "id/meeting/2018-06-19"} <= items
     assert all(v.action == "create" for v in first.versions)
-    (v,) = history.versions(reader, NO0054)
+    (v,) = versions(reader, NO0054)
     assert v.uri == NO0054 + "/version/1" and v.change.number == 1
     assert ox.Triple(ox.NamedNode(NO0054), ox.NamedNode(OGP + "registryStatus"),
                      ox.NamedNode("https://w3id.org/ogp-no/vocab/status/completed")) in v.snapshot
     # the bundled statuses are initial statuses in the lifecycle graph, not in the source
-    assert status.current_status(reader, BASE, NO0054) == "completed"
+    assert current_status(reader, BASE, NO0054) == "completed"
     assert not objects(registry, NO0054, OGP + "registryStatus",
                        BASE + "graph/source/bundled-plan-2019-2021")
 
@@ -59,15 +68,15 @@ def test_resubmissions_give_update_create_and_delete_versions_with_diffs(
     load(registry, str(LC / "proposal-v2.json"))  # changes livslop-f1, adds livslop-f2
     load(registry, str(LC / "proposal.json"))  # back again: livslop-f2 removed
     reader = registry.store.reader()
-    first = history.versions(reader, PROPOSAL)
-    second = history.versions(reader, SECOND)
+    first = versions(reader, PROPOSAL)
+    second = versions(reader, SECOND)
     assert [v.action for v in first] == ["create", "update", "update"]
     assert [v.action for v in second] == ["create", "delete"]
     assert second[1].snapshot == () and second[1].deleted
     assert [v.number for v in first] == [2, 3, 4] and [v.number for v in second] == [3, 4]
     assert first[1].previous == first[0].uri and first[2].previous == first[1].uri
     assert second[0].previous is None and second[1].previous == second[0].uri
-    added, removed = history.diff(first[0], first[1])
+    added, removed = diff(first[0], first[1])
     title = ox.NamedNode("http://purl.org/dc/terms/title")
     assert [str(t.object) for t in added if t.predicate == title] == [
         '"Åpent register over møter med lobbyister (oppdiktet)"@nb'
@@ -82,14 +91,14 @@ def test_resubmissions_give_update_create_and_delete_versions_with_diffs(
     assert c.agent == BASE + "id/organisation/transparency-international-norge"
     # an identical load changes nothing and records no change
     load(registry, str(LC / "proposal.json"))
-    assert history.last_change_number(registry.store.reader()) == 4
+    assert last_change_number(registry.store.reader()) == 4
 
 
 def test_ogpreg_history_prints_versions_and_differences(registry: Registry) -> None:
     load(registry, str(LC / "proposal.json"))
     load(registry, str(LC / "proposal-v2.json"))
     who = actors(registry)
-    status.set_status(registry, who.ti.record, PROPOSAL, "submitted", reason="Sendt inn")
+    set_status(registry, who.ti.record, PROPOSAL, "submitted", reason="Sendt inn")
     r = cli(registry, "--lang", "en", "history", "id/proposal/livslop-f1")
     assert r.exit_code == 0, r.output
     lines = r.output.splitlines()
@@ -135,9 +144,9 @@ def backfilled(empty_registry: Registry) -> Registry:
 
 def test_as_of_returns_the_state_a_back_dated_history_recorded(backfilled: Registry) -> None:
     reader = backfilled.store.reader()
-    one = history.change(reader, 1)
+    one = change(reader, 1)
     assert one is not None and one.time == datetime(2019, 6, 1, 10, 0, tzinfo=UTC)
-    assert [c.number for c in history.changes(reader)] == [1, 2, 3, 4]
+    assert [c.number for c in changes(reader)] == [1, 2, 3, 4]
     title = ox.NamedNode("http://purl.org/dc/terms/title")
 
     def nb_title(triples: list[ox.Triple] | None) -> str | None:
@@ -146,21 +155,21 @@ def test_as_of_returns_the_state_a_back_dated_history_recorded(backfilled: Regis
                  if t.predicate == title and getattr(t.object, "language", None) == "nb"]
         return found[0] if found else None
 
-    assert history.snapshot_as_of(reader, PROPOSAL, date(2019, 5, 31)) is None
-    assert nb_title(history.snapshot_as_of(reader, PROPOSAL, date(2019, 7, 1))) == (
+    assert snapshot_as_of(reader, PROPOSAL, date(2019, 5, 31)) is None
+    assert nb_title(snapshot_as_of(reader, PROPOSAL, date(2019, 7, 1))) == (
         "Åpent register over lobbymøter (oppdiktet)"
     )
-    assert nb_title(history.snapshot_as_of(reader, PROPOSAL, date(2019, 10, 1))) == (
+    assert nb_title(snapshot_as_of(reader, PROPOSAL, date(2019, 10, 1))) == (
         "Åpent register over møter med lobbyister (oppdiktet)"
     )
     # the end of the day in Oslo: 2019-09-01 12:00+02:00 is "as of 2019-09-01"
-    assert history.snapshot_as_of(reader, SECOND, date(2019, 8, 31)) is None
-    assert history.snapshot_as_of(reader, SECOND, date(2019, 9, 1))
-    assert history.snapshot_as_of(reader, SECOND, date(2020, 1, 1)) == []  # deleted by then
-    v = history.version_as_of(reader, SECOND, datetime(2019, 12, 31, 23, 0, tzinfo=UTC))
+    assert snapshot_as_of(reader, SECOND, date(2019, 8, 31)) is None
+    assert snapshot_as_of(reader, SECOND, date(2019, 9, 1))
+    assert snapshot_as_of(reader, SECOND, date(2020, 1, 1)) == []  # deleted by then
+    v = version_as_of(reader, SECOND, datetime(2019, 12, 31, 23, 0, tzinfo=UTC))
     assert v is not None and v.number == 3 and v.action == "create"
 
-    then = history.state_as_of(reader, date(2019, 10, 1))
+    then = state_as_of(reader, date(2019, 10, 1))
     query = "SELECT ?p ?t WHERE { ?p a ogp:Proposal ; dct:title ?t FILTER(lang(?t) = 'nb') }"
     rows = {(s["p"].value, s["t"].value) for s in then.query(query, prefixes={
         "ogp": OGP, "dct": "http://purl.org/dc/terms/"})}
@@ -168,10 +177,10 @@ def test_as_of_returns_the_state_a_back_dated_history_recorded(backfilled: Regis
         (PROPOSAL, "Åpent register over møter med lobbyister (oppdiktet)"),
         (SECOND, "Åpne data om offentlige tilskudd (oppdiktet)"),
     }
-    later = history.state_as_of(reader, date(2020, 2, 1))
+    later = state_as_of(reader, date(2020, 2, 1))
     assert not list(later.quads_for_pattern(ox.NamedNode(SECOND), None, None, None))
     assert list(later.quads_for_pattern(ox.NamedNode(NO0054), None, None, None))
-    assert not list(history.state_as_of(reader, date(2019, 5, 1)))
+    assert not list(state_as_of(reader, date(2019, 5, 1)))
 
 
 def test_recorded_at_keeps_the_history_ordered(backfilled: Registry, tmp_path: Path) -> None:
@@ -193,40 +202,40 @@ def test_recorded_at_keeps_the_history_ordered(backfilled: Registry, tmp_path: P
     r = cli(backfilled, "--lang", "en", "load", "--recorded-at", "2020-02-01T00:00:00Z",
             "--remote", "http://127.0.0.1:9/", "--token", "x", str(f))
     assert r.exit_code == 2 and "local loads only" in r.output
-    assert history.last_change_number(backfilled.store.reader()) == 4
+    assert last_change_number(backfilled.store.reader()) == 4
     with pytest.raises(UsageError):
         backfilled.load([SourceFile("annet.ttl", f.read_bytes(), "annet")],
                         recorded_at=datetime(2019, 1, 1, tzinfo=UTC))
     load(backfilled, "--recorded-at", "2020-01-01T11:00:00Z", str(f))  # equal time is fine
-    assert history.last_change_number(backfilled.store.reader()) == 5
+    assert last_change_number(backfilled.store.reader()) == 5
 
 
 def test_the_change_feed_resumes_after_a_cursor_with_exactly_the_later_changes(
     backfilled: Registry,
 ) -> None:
     reader = backfilled.store.reader()
-    everything = history.changes(reader, after=0, limit=100)
+    everything = changes(reader, after=0, limit=100)
     assert [c.number for c in everything] == [1, 2, 3, 4]
-    later = history.changes(reader, after=2)
+    later = changes(reader, after=2)
     assert [c.number for c in later] == [3, 4]
     assert [(v.item, v.action) for v in later[1].versions] == [
         (PROPOSAL, "update"), (SECOND, "delete")
     ]
     assert later == everything[2:]
-    assert [c.number for c in history.changes(reader, after=1, limit=2)] == [2, 3]
-    assert history.changes(reader, after=4) == []
-    since = history.changes(reader, since=datetime(2019, 9, 1, 10, 0, tzinfo=UTC))
+    assert [c.number for c in changes(reader, after=1, limit=2)] == [2, 3]
+    assert changes(reader, after=4) == []
+    since = changes(reader, since=datetime(2019, 9, 1, 10, 0, tzinfo=UTC))
     assert [c.number for c in since] == [3, 4]
-    since = history.changes(reader, since=datetime(2019, 9, 1, 10, 0, 1, tzinfo=UTC))
+    since = changes(reader, since=datetime(2019, 9, 1, 10, 0, 1, tzinfo=UTC))
     assert [c.number for c in since] == [4]
     # versions are stable and citable: later changes do not renumber or alter them
-    cited = history.version(reader, SECOND, 3)
+    cited = version(reader, SECOND, 3)
     assert cited is not None and cited.uri == SECOND + "/version/3"
     who = actors(backfilled)
-    status.set_status(backfilled, who.kmd.record, PROPOSAL, "withdrawn", reason="Oppdiktet")
-    again = history.version(backfilled.store.reader(), SECOND, 3)
+    set_status(backfilled, who.kmd.record, PROPOSAL, "withdrawn", reason="Oppdiktet")
+    again = version(backfilled.store.reader(), SECOND, 3)
     assert again == cited
-    assert [c.number for c in history.changes(backfilled.store.reader(), after=4)] == [5]
+    assert [c.number for c in changes(backfilled.store.reader(), after=4)] == [5]
 
 
 class _Guarded:
@@ -280,8 +289,8 @@ def test_writes_never_read_their_own_transaction(
     registry.load([SourceFile("p.ttl", (LC / "personal-data.ttl").read_bytes(), "p")])
     registry.load([SourceFile("p.ttl", (LC / "personal-data.ttl").read_bytes().replace(
         b"Ola Oppdiktet Nordmann\"@nb ;", b"Ola O. Nordmann\"@nb ;"), "p")])
-    status.set_status(registry, who.kmd.record, BASE + "id/proposal/feil-innlastet",
+    set_status(registry, who.kmd.record, BASE + "id/proposal/feil-innlastet",
                          "accepted", plan="http://localhost:8000/id/plan/2019-2021")
     assert len(guards) == 3 and all(g.wrote for g in guards)
-    versions = history.versions(registry.store.reader(), BASE + "id/proposal/feil-innlastet")
-    assert [v.action for v in versions] == ["create", "update"]
+    found = versions(registry.store.reader(), BASE + "id/proposal/feil-innlastet")
+    assert [v.action for v in found] == ["create", "update"]

@@ -23,11 +23,14 @@ from ogpreg.cli import main
 from registry.access import tokens
 from registry.access.audit import AuditLog
 from registry.errors import LifecycleError, LifecycleForbidden, NotFound, UsageError
-from registry.history import changes as history
-from registry.lifecycle.status import allowed_next, current_status, set_status
+from registry.history.versions import diff, last_change_number, versions
+from registry.lifecycle.change import set_status
+from registry.lifecycle.rules import allowed_next
+from registry.lifecycle.state import current_status
+from registry.loading.pipeline import validation_context
 from registry.rdf.convert import quads_to_graph
 from registry.service import Registry
-from registry.validation import validate_graph
+from registry.validation.shacl import validate_graph
 from tests.conftest import BASE, FIXTURES
 from tests.endpoint_server import running
 
@@ -103,7 +106,7 @@ def lifecycle_conforms(reg: Registry, *items: str) -> None:
     reader = reg.store.reader()
     quads = list(reader.quads_for_pattern(None, None, None, ox.NamedNode(LIFECYCLE)))
     focus = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)} | set(items)
-    data = quads + reg._context(quads + [q for i in items for q in reader.quads_for_pattern(
+    data = quads + validation_context(reader, BASE, quads + [q for i in items for q in reader.quads_for_pattern(
         ox.NamedNode(i), None, None, None)], set())
     report = validate_graph(quads_to_graph(data), focus_nodes=[URIRef(f) for f in sorted(focus)])
     assert report.conforms, report.render("en")
@@ -181,9 +184,9 @@ def test_full_path_from_a_civil_society_proposal_to_an_approved_evaluated_commit
     assert "final" in final.value.render("en") and final.value.http_status == 409
 
     # every status change is a change in the history, with who and why
-    trail = [(v.change.kind, v.action) for v in history.versions(reg.store.reader(), COMMITMENT)]
+    trail = [(v.change.kind, v.action) for v in versions(reg.store.reader(), COMMITMENT)]
     assert trail == [("load", "create")] + [("status", "update")] * 5
-    last = history.versions(reg.store.reader(), COMMITMENT)[-1]
+    last = versions(reg.store.reader(), COMMITMENT)[-1]
     assert last.number == done.change and last.uri == done.version
     assert last.change.agent == KMD and last.change.loaded_by == "token:" + who.kmd.record.id
     assert last.change.reason("nb") == "Planperioden er over"
@@ -243,7 +246,7 @@ def test_refused_transitions_name_the_current_status_what_may_follow_and_who(
     assert "only those have a registry status" in not_a_status_item.value.render("en")
     # nothing of it was recorded
     assert status_of(reg, PROPOSAL) == "submitted"
-    assert len(history.versions(reg.store.reader(), PROPOSAL)) == 2
+    assert len(versions(reg.store.reader(), PROPOSAL)) == 2
 
 
 def test_withdraw_and_supersede_record_the_reason_and_the_successor(
@@ -311,7 +314,7 @@ def test_cli_status_refuses_approver_actions_for_a_submitter_and_audits(
     r = cli(reg, "status", "id/proposal/livslop-f1", "--set", "submitted",
             "--token", f"@{token_file}")
     assert r.exit_code == 0, r.output
-    n = history.last_change_number(reg.store.reader())
+    n = last_change_number(reg.store.reader())
     assert r.output == (
         f"{PROPOSAL}: utkast (draft) → sendt inn (submitted) (endring {n}, "
         f"versjon {PROPOSAL}/version/{n}).\n"
@@ -422,7 +425,7 @@ def test_a_submission_adds_attendees_discussed_proposals_and_decisions_to_a_meet
         "Oppdiktet beslutning: forslaget arbeides videre med i dialog (eksempel)."
     }
     assert objects(reg, MEETING, OGP + "invited") == before  # the invitation is untouched
-    meeting = history.versions(reg.store.reader(), MEETING)
+    meeting = versions(reg.store.reader(), MEETING)
     assert [v.action for v in meeting] == ["create", "update"]
-    added, removed = history.diff(meeting[0], meeting[1])
+    added, removed = diff(meeting[0], meeting[1])
     assert not removed and len(added) == 4

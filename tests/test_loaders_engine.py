@@ -14,7 +14,7 @@ from loaders.engine import SubmissionValidator, turbo_available, validate_fast
 from loaders.submission import Options, RawInput, read_submissions, serialise, submission_format
 from registry.errors import ValidationFailed
 from registry.service import Registry
-from registry.validation import Issue, ValidationReport
+from registry.validation.report import Issue, ValidationReport
 from tests.conftest import FIXTURES
 
 SUB = FIXTURES / "submissions"

@@ -23,9 +23,11 @@ import pytest
 from openpyxl.reader.strings import read_string_table
 
 from loaders.issues import SubmissionError
+from loaders.load import load
 from loaders.read import xlsx
 from loaders.read.xlsxread import load_workbook, plain_text, read_shared_strings
-from loaders.submission import Options, RawInput, load, read_submissions, serialise
+from loaders.submission import Options, RawInput, read_submissions, serialise
+from registry.loading.pipeline import parse
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
@@ -242,10 +244,10 @@ def test_the_builders_triples_give_the_quads_the_ntriples_give(
     f = subs[0].file  # type: ignore[attr-defined]
     assert f is not None and f.triples
     graph = registry.uris.source_graph(f.source_id)
-    fast = registry._parse(f, graph)
+    fast = parse(f, graph, base_uri=BASE)
     assert f.take_parsed() is None  # handed over once
-    again = registry._parse(f, graph)  # now from the N-Triples
-    plain = registry._parse(SourceFile(f.name, f.data, f.source_id, "ntriples"), graph)
+    again = parse(f, graph, base_uri=BASE)  # now from the N-Triples
+    plain = parse(SourceFile(f.name, f.data, f.source_id, "ntriples"), graph, base_uri=BASE)
     assert fast.quads == again.quads == plain.quads
     assert len(fast.quads) == len(subs[0].build.triples)  # type: ignore[attr-defined]
     assert fast.file.sha256 == again.file.sha256 != plain.file.sha256  # the submitted bytes'

@@ -16,14 +16,9 @@ from endpoint.pages import charts
 from endpoint.pages.text import STRINGS
 from registry.loading.sources import SourceFile
 from registry.model.planviews import NOT_ASSESSED, PlanViews
-from registry.model.resources import (
-    Resources,
-    Text,
-    doc_iri,
-    format_date,
-    pick,
-    vocabulary_iri,
-)
+from registry.model.resources import Resources
+from registry.model.terms import doc_iri, vocabulary_iri
+from registry.model.text import Text, format_date, pick
 from registry.service import Registry
 from tests.conftest import BASE
 

@@ -25,7 +25,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from endpoint.sparql.executor import RETRY_AFTER, Admission, FairQueue, QueryExecutor
+from endpoint.sparql.admission import RETRY_AFTER, Admission, FairQueue
+from endpoint.sparql.executor import QueryExecutor
 from registry.service import Registry
 from registry.settings import load_settings
 from tests.endpoint_server import Running, copy_store, running

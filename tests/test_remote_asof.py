@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from endpoint.sparql.executor import QueryRequest
+from endpoint.sparql.answers import QueryRequest
 from endpoint.sparql.remote_executor import RemoteQueryExecutor
 from registry.errors import QueryError
 from registry.service import Registry

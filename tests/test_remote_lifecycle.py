@@ -13,11 +13,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import requests
 
+from loaders.load import load as load_submissions
 from loaders.submission import Options, RawInput, read_submissions, submission_format
-from loaders.submission import load as load_submissions
 from registry.access import tokens
-from registry.history import changes
-from registry.lifecycle.status import current_status, set_status
+from registry.history.asof import snapshot_as_of
+from registry.history.versions import diff, versions
+from registry.lifecycle.change import set_status
+from registry.lifecycle.state import current_status
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
 from tests.test_remote_endpoint import serving
@@ -47,7 +49,7 @@ def _story(reg: Registry) -> list[tuple[str, str]]:
     set_status(reg, kmd.record, PROPOSAL, "accepted", reason="Tas med i planen (oppdiktet)")
     _submit(reg, LC / "proposal-v2.json")  # a changed title and a second proposal
     assert current_status(reg.store.reader(), BASE, PROPOSAL) == "accepted"
-    return [(v.change.kind, v.action) for v in changes.versions(reg.store.reader(), PROPOSAL)]
+    return [(v.change.kind, v.action) for v in versions(reg.store.reader(), PROPOSAL)]
 
 
 def _feed_members(url: str, after: int) -> set[tuple[str, str]]:
@@ -79,21 +81,21 @@ def test_status_history_as_of_and_feed_work_the_same_as_on_the_embedded_store(
     assert remote == embedded
 
     reader = remote_registry.store.reader()
-    versions = changes.versions(reader, PROPOSAL)
+    found = versions(reader, PROPOSAL)
     # as of the first version: the draft, with the first title
-    first = changes.snapshot_as_of(reader, PROPOSAL, versions[0].time)
+    first = snapshot_as_of(reader, PROPOSAL, found[0].time)
     assert first is not None
-    assert set(first) == set(versions[0].snapshot)
-    added, removed = changes.diff(versions[-2], versions[-1])
+    assert set(first) == set(found[0].snapshot)
+    added, removed = diff(found[-2], found[-1])
     assert added and removed  # the re-submission changed the title
-    assert [v.action for v in changes.versions(reader, SECOND)] == ["create"]
+    assert [v.action for v in versions(reader, SECOND)] == ["create"]
 
     # the change feed over HTTP, resumed from a cursor: exactly the later versions
-    cursor = versions[1].number - 1
+    cursor = found[1].number - 1
     expected = {
         (v.uri, item)
         for item in (PROPOSAL, SECOND)
-        for v in changes.versions(reader, item)
+        for v in versions(reader, item)
         if v.number > cursor
     }
     with serving(remote_registry) as (url, _executor):
@@ -107,7 +109,7 @@ def test_status_history_as_of_and_feed_work_the_same_as_on_the_embedded_store(
         def ask(item: str) -> bool:
             r = requests.get(
                 url + "sparql",
-                params={"query": f"ASK {{ <{item}> ?p ?o }}", "as_of": versions[0].time.isoformat()},
+                params={"query": f"ASK {{ <{item}> ?p ?o }}", "as_of": found[0].time.isoformat()},
                 headers={"Accept": "application/sparql-results+json"},
                 timeout=60,
             )

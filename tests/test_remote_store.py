@@ -1,4 +1,4 @@
-"""The registry on external SPARQL engines (registry/store/remote.py, registry/store/engines/): every test
+"""The registry on external SPARQL engines (registry/store/remote/, registry/store/engines/): every test
 runs on Oxigraph's server and on Virtuoso (tests/engines.py starts them)."""
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from registry import backup
 from registry.access import graphstore, tokens
 from registry.errors import ConfigurationError, StoreError, ValidationFailed
 from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
-from registry.store import backup
 from registry.store.backend import Backend, StoreLike, WritableStoreLike
 from registry.store.engines.oxigraph import OxigraphEngine
 from registry.store.engines.virtuoso import PENDING, SimulatedCrash, VirtuosoEngine
-from registry.store.remote import RemoteReader, RemoteStore, RemoteTransaction, bind_values
+from registry.store.remote.query import bind_values
+from registry.store.remote.reader import RemoteReader
+from registry.store.remote.store import RemoteStore
+from registry.store.remote.transaction import RemoteTransaction
 from tests.conftest import BASE, FIXTURES, make_settings
 from tests.engines import EngineServer
 

@@ -29,7 +29,8 @@ from click.testing import CliRunner
 
 from endpoint.app import create_app
 from endpoint.server import Server
-from endpoint.sparql.executor import QueryExecutor, QueryRequest
+from endpoint.sparql.answers import QueryRequest
+from endpoint.sparql.executor import QueryExecutor
 from ogpreg.cli import main
 from registry.access import tokens
 from registry.errors import QueryError

@@ -3,8 +3,8 @@
 A status in a submitted file (``ogp:registryStatus``) may only be one its loader could set with
 ``ogpreg status``: a submitter gives only draft or submitted, only on its own organisation's
 items; status-change records are the registry's own; an admin corrects any status, with a
-reason (registry/lifecycle/files.py, registry/lifecycle/status.py, docs/lifecycle.md). The attacks of the
-issue are done for real: Graph Store PUTs with real tokens to the real app on a real socket,
+reason (registry/lifecycle/files.py, registry/lifecycle/change.py, docs/lifecycle.md). The attacks
+of the issue are done for real: Graph Store PUTs with real tokens to the real app on a real socket,
 and local ``ogpreg load`` of Turtle and of a real XLSX workbook; every refused attempt leaves
 every quad of the store as it was.
 
@@ -34,11 +34,12 @@ from endpoint.server import Server
 from loaders.template import xlsx_template
 from ogpreg.cli import main
 from registry.access import tokens
-from registry.access.actors import Actor
 from registry.access.audit import AuditLog
+from registry.actors import Actor
 from registry.errors import LifecycleError, ValidationFailed
-from registry.history import changes
-from registry.lifecycle.status import current_status, set_status
+from registry.history.versions import versions
+from registry.lifecycle.change import set_status
+from registry.lifecycle.state import current_status
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE, all_quads
@@ -381,7 +382,7 @@ def test_an_admin_corrects_a_final_status_only_with_a_reason_and_it_is_audited(
         "; admin correction; reason: Feilregistrert som avsluttet (oppdiktet)"
     )
     # a normal status change: a version in the history and a member of the feed
-    last = changes.versions(reg.store.reader(), NO0054)[-1]
+    last = versions(reg.store.reader(), NO0054)[-1]
     assert last.change.kind == "status"
     assert last.change.reason("nb") == "Feilregistrert som avsluttet (oppdiktet)"
     feed = requests.get(live.url + "/feed", params={"after": str(last.number - 1),

@@ -38,7 +38,7 @@ from endpoint.server import Server
 from registry.access import tokens
 from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
-from registry.store.remote import RemoteStore
+from registry.store.remote.store import RemoteStore
 from tests.conftest import BASE, make_settings
 from tests.engines import QUERY_TIMEOUT, EngineServer
 

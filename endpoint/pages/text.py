@@ -1,5 +1,4 @@
-"""The words of the registry's pages (``endpoint/pages/site.py``, ``endpoint/pages/deref.py``), in
-bokmål
+"""The words of the registry's pages (``endpoint/pages/``, through ``page.Page.t``), in bokmål
 and English. Both languages have the same keys (tests/test_pages.py checks)."""
 
 from __future__ import annotations

@@ -14,9 +14,9 @@
 * An item removed by a later load (its latest version is an ``ogp:Delete``) answers 410 with a
   notice and its history.
 
-The versions and their changes come from :mod:`registry.history` (``versions``, ``diff``,
-``snapshot_as_of``); the RDF of a version adds the history graph's own statements about the
-version and its change. Every answer reads one committed revision.
+The versions and their changes come from :mod:`registry.history` (``versions.py``:
+``versions``, ``diff``; ``asof.py``: ``snapshot_as_of``); the RDF of a version adds the history
+graph's own statements about the version and its change. Every answer reads one committed revision.
 """
 
 from __future__ import annotations
@@ -30,24 +30,28 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Response, request
 
+from endpoint.app import error_response
 from endpoint.asof import OSLO, AsOf, AsOfError, parse_as_of
 from endpoint.feed import HistoryGraph
-from endpoint.pages.site import Page, alternates_for, page_lang, render, resources
-from registry.history import changes
-from registry.i18n import Lang, msg
-from registry.model.resources import (
-    Node,
-    Property,
-    Resources,
-    Text,
-    Value,
-    _predicate_rank,
-    _value_sort_key,
-    format_date,
-    literal_text,
-    node_sort_key,
-    pick,
+from endpoint.pages.negotiation import (
+    BY_EXTENSION,
+    HTML,
+    Representation,
+    candidates,
+    choose,
+    finish,
+    serialize,
 )
+from endpoint.pages.page import Page, alternates_for, page_lang, render, resources
+from registry.history.asof import snapshot_as_of
+from registry.history.terms import history_graph
+from registry.history.versions import Version, diff, versions
+from registry.i18n import Lang, msg
+from registry.model.description import Node, Property, Value, node_sort_key
+from registry.model.description import predicate_rank as _predicate_rank
+from registry.model.description import value_sort_key as _value_sort_key
+from registry.model.resources import Resources
+from registry.model.text import Text, format_date, literal_text, pick
 from registry.namespaces import OGP, PREFIXES
 
 _VERSION_PATH = re.compile(r"(?P<item>.+)/version/(?P<n>[0-9]{1,12})(?P<ext>\.[a-z]+)?")
@@ -66,7 +70,7 @@ class Entry:
     time: datetime
     action: str  # create | update | delete
     triples: list[ox.Triple]
-    raw: changes.Version
+    raw: Version
     change: str = ""
     kind: str = ""  # load | status | erase | ""
     agents: list[Node] = field(default_factory=list)
@@ -91,7 +95,7 @@ def entries(reader: ox.Store, item: str, lang: Lang) -> list[Entry]:
     """The versions of ``item`` at the revision ``reader`` reads, oldest first."""
     res = resources()
     out: list[Entry] = []
-    for v in changes.versions(reader, item):
+    for v in versions(reader, item):
         c = v.change
         e = Entry(
             number=v.number,
@@ -178,7 +182,7 @@ def _diff(previous: Entry | None, entry: Entry) -> tuple[list[Property], list[Pr
     """(added, removed) statements of ``entry`` against the version before it."""
     if previous is None:
         return [], []
-    added, removed = changes.diff(previous.raw, entry.raw)
+    added, removed = diff(previous.raw, entry.raw)
     lang = page_lang()
     return (
         snapshot_properties(list(added), _item_of(entry), lang),
@@ -259,7 +263,7 @@ def _page(
 
 def _answer(
     reader: ox.Store,
-    rep: Any,
+    rep: Representation,
     entry: Entry | None,
     items: list[Entry],
     item: str,
@@ -270,9 +274,7 @@ def _answer(
     as_of: AsOf | None = None,
     deleted: Entry | None = None,
 ) -> Response:
-    from endpoint.pages import deref
-
-    if rep is deref.HTML:
+    if rep is HTML:
         resp = _page(
             entry, items, item, status=status, doc_url=doc_url, as_of=as_of, deleted=deleted
         )
@@ -280,8 +282,8 @@ def _answer(
         hist = HistoryGraph(reader, resources().base)
         shown = entry or deleted
         triples = _rdf(shown, hist) if shown is not None else []
-        resp = Response(deref.serialize(triples, rep), status=status, content_type=rep.content_type)
-    resp = deref._finish(resp, rep, doc_url, explicit)
+        resp = Response(serialize(triples, rep), status=status, content_type=rep.content_type)
+    resp = finish(resp, rep, doc_url, explicit)
     if as_of is not None:
         etag = resp.get_etag()[0]
         if etag:
@@ -295,13 +297,10 @@ def _as_of_text(as_of: AsOf, lang: Lang) -> str:
     return local_time_text(as_of.when, lang)
 
 
-def _not_then(iri: str, rep: Any, items: list[Entry], as_of: AsOf) -> Response:
+def _not_then(iri: str, rep: Representation, items: list[Entry], as_of: AsOf) -> Response:
     """404: the item had no version yet at ``as_of`` (with its history, if it has one)."""
-    from endpoint.app import error_response
-    from endpoint.pages import deref
-
     lang = page_lang()
-    if rep is deref.HTML:
+    if rep is HTML:
         page = Page(lang)
         resp = render(
             "pages/as_of_missing.html",
@@ -329,8 +328,6 @@ def _not_then(iri: str, rep: Any, items: list[Entry], as_of: AsOf) -> Response:
 
 
 def _bad_as_of(exc: AsOfError) -> Response:
-    from endpoint.app import error_response
-
     resp = error_response(400, "bad-as-of", exc.message.render(page_lang()))
     resp.headers["Vary"] = "Accept"
     return resp
@@ -339,23 +336,21 @@ def _bad_as_of(exc: AsOfError) -> Response:
 def version_page(rest: str) -> Response | None:
     """``{base}id/<item>/version/<n>[.ext]``: the page or RDF of one version; None when the
     path is not a version path."""
-    from endpoint.pages import deref
-
     m = _VERSION_PATH.fullmatch(rest)
     if m is None:
         return None
     ext = None
     if m["ext"]:
-        ext = deref.BY_EXTENSION.get(m["ext"])
+        ext = BY_EXTENSION.get(m["ext"])
         if ext is None:
             return None
-    chosen = deref._choose(ext)
+    chosen = choose(ext)
     if isinstance(chosen, Response):
         return chosen
     number = int(m["n"])
     reader = resources().registry.store.reader()
     lang = page_lang()
-    for item in deref._candidates("id/", m["item"]):
+    for item in candidates("id/", m["item"]):
         items = entries(reader, item, lang)
         entry = next((e for e in items if e.number == number), None)
         if entry is None:
@@ -379,7 +374,7 @@ def version_page(rest: str) -> Response | None:
     return None  # no such version: the usual dereferencing answers (404 unless it exists)
 
 
-def as_of_page(iri: str, rep: Any, *, explicit: bool) -> Response:
+def as_of_page(iri: str, rep: Representation, *, explicit: bool) -> Response:
     """``{item}?as_of=…``: the item as it stood then."""
     try:
         as_of = parse_as_of(request.args.get("as_of", ""))
@@ -406,7 +401,7 @@ def as_of_page(iri: str, rep: Any, *, explicit: bool) -> Response:
             as_of=as_of,
             deleted=entry,
         )
-    snapshot = changes.snapshot_as_of(reader, iri, as_of.when)
+    snapshot = snapshot_as_of(reader, iri, as_of.when)
     if snapshot is not None:
         entry.triples = list(snapshot)
     return _answer(
@@ -422,12 +417,14 @@ def as_of_page(iri: str, rep: Any, *, explicit: bool) -> Response:
     )
 
 
-def deleted_page(iri: str, rep: Any, *, doc_url: str, explicit: bool) -> Response | None:
+def deleted_page(
+    iri: str, rep: Representation, *, doc_url: str, explicit: bool
+) -> Response | None:
     """The answer for an item whose latest version is a deletion and that nothing describes
     now (410 with its history), else None."""
     res = resources()
     reader = res.registry.store.reader()
-    hist_graph = ox.NamedNode(changes.history_graph(res.base))
+    hist_graph = ox.NamedNode(history_graph(res.base))
     subject = ox.NamedNode(iri)
     for q in reader.quads_for_pattern(subject, None, None, None):
         if q.graph_name != hist_graph:

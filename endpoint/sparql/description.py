@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from endpoint.sparql.executor import QueryExecutor, QueryRequest
+from endpoint.sparql.answers import QueryRequest
+from endpoint.sparql.executor import QueryExecutor
 from registry.namespaces import OGP_NS, PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -13,7 +13,7 @@ the worker with SIGKILL and starts a replacement. The work stops with the proces
   streaming. Workers run without a network (a network namespace of their own where the
   kernel allows it), so no query can reach out, whatever the protocol layer let through; a
   worker that has a network refuses ``SERVICE`` itself.
-* **Remote sources.** Built with a :class:`endpoint.worker.RemoteSource` instead of a store
+* **Remote sources.** Built with a :class:`endpoint.sparql.worker.RemoteSource` instead of a store
   path, the same pool reads the registry on an external SPARQL engine (workers with a network,
   to reach it): the remote executor (``endpoint/sparql/remote_executor.py``) evaluates ``as_of``
   queries there, with :meth:`QueryExecutor.run_in_worker` and the request's deadline.
@@ -22,20 +22,16 @@ the worker with SIGKILL and starts a replacement. The work stops with the proces
   converted to the requested format by pyoxigraph's parser and serialiser. CONSTRUCT and
   DESCRIBE triples are streamed through ``itertools.islice``. Nothing past the cap is
   evaluated or held in memory.
-* **Cache.** The registry changes only by a commit, so an answer is valid until the revision
-  changes: answers are cached in the parent under (revision, query, dataset, formats, row cap)
-  within a byte budget (least recently used first out); entries of older revisions are
-  dropped as soon as a newer revision is seen. Identical queries arriving together are
-  evaluated once (the others wait for the first).
-* **Admission.** Every query the cache cannot answer holds an HTTP thread while it is evaluated
-  or waits, so the number of such queries is bounded (:class:`Admission`): at most
-  ``workers + queue`` at once (more: 503 at once), and each client (the remote address) at most
-  its fair share, never the places kept for newcomers (more: 429 at once). The server gives
-  the query path exactly that many threads on top of its own (``endpoint/server.py``), so
-  cached answers, pages, files and ``/health`` always find a free thread. A query waits at
-  most ``queue_timeout`` for a worker (503), and a freed worker goes to the waiting query
-  whose client holds the fewest workers (:class:`FairQueue`), so a client that holds many
-  cannot push others to the back.
+* **Cache.** Answers are cached in the parent until the revision changes
+  (``endpoint/sparql/cache.py``); identical queries arriving together are evaluated once (the
+  others wait for the first).
+* **Admission.** At most ``workers + queue`` queries the cache cannot answer are evaluated or
+  wait at once (503 beyond), each client at most its fair share (429 beyond), and a freed
+  worker goes to the waiting query whose client holds the fewest
+  (``endpoint/sparql/admission.py``).
+
+What is asked and answered (:class:`QueryRequest`, :class:`Answer`) is in
+``endpoint/sparql/answers.py``.
 
 The executor is thread-safe: any number of request threads share one pool.
 """
@@ -44,8 +40,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import gzip
-import itertools
 import logging
 import multiprocessing
 import os
@@ -54,357 +48,21 @@ import threading
 import time
 import types
 import weakref
-from collections import Counter, OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from endpoint.sparql.worker import BOOLEAN, GRAPH, RemoteSource, worker_main
-from registry.errors import (  # the first three are re-exported for the endpoint
-    ExecutorBusy,
-    QueryError,
-    QueryTimeout,
-    RegistryError,
-    WorkerFailed,
-)
+from endpoint.sparql.admission import INTERNAL, RETRY_AFTER, Admission, FairQueue, TooManyQueries
+from endpoint.sparql.answers import Answer, QueryRequest, from_reply
+from endpoint.sparql.cache import AnswerCache, CacheKey
+from endpoint.sparql.worker import RemoteSource, worker_main
+from registry.errors import ExecutorBusy, QueryTimeout, RegistryError, WorkerFailed
 from registry.i18n import msg
 from registry.store.embedded import EmbeddedStore, Revision
 
 log = logging.getLogger(__name__)
-
-
-# -- errors ----------------------------------------------------------------------------------
-class NotAcceptable(RegistryError):
-    """No format the client accepts fits the query's result (SELECT/ASK or CONSTRUCT/DESCRIBE)."""
-
-    http_status = 406
-    code = "not-acceptable"
-
-    def __init__(self, kind: str) -> None:
-        from endpoint.conneg import GRAPH as GRAPH_KIND
-        from endpoint.conneg import SOLUTIONS as SOLUTIONS_KIND
-        from endpoint.conneg import accepted_types
-
-        family = GRAPH_KIND if kind == GRAPH else SOLUTIONS_KIND
-        self.kind = kind
-        form = "CONSTRUCT/DESCRIBE" if kind == GRAPH else ("ASK" if kind == BOOLEAN else "SELECT")
-        super().__init__(
-            msg(
-                "Ingen av formatene klienten godtar (Accept-hodet eller format-parameteren) "
-                "passer til en {form}-spørring. Mulige formater: {types}.",
-                "None of the formats the client accepts (the Accept header or the format "
-                "parameter) fits a {form} query. Possible formats: {types}.",
-                form=form,
-                types=", ".join(accepted_types(family)),
-            )
-        )
-
-
-#: Seconds a refused client is told to wait (``Retry-After``) before it asks again.
-RETRY_AFTER = 5
-
-
-class TooManyQueries(RegistryError):
-    """The client already has its fair share of the query workers busy or waiting."""
-
-    http_status = 429
-    code = "too-many-queries"
-    retry_after = RETRY_AFTER
-
-
-# -- requests and answers --------------------------------------------------------------------
-@dataclass(frozen=True)
-class QueryRequest:
-    """One query to evaluate. ``default_graphs``/``named_graphs`` are the protocol's
-    ``default-graph-uri``/``named-graph-uri`` (None: not given). Without them the default
-    graph is the union of all graphs, unless the query has its own FROM (``union_default``
-    False)."""
-
-    query: str
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    solutions_format: str | None = "json"
-    graph_format: str | None = "turtle"
-    row_cap: int = 10_000
-    union_default: bool = True
-    #: Evaluate over the registry as it stood at this instant (ISO, UTC): the worker builds
-    #: ``registry.history.state_as_of`` (default graph only), within the same timeout.
-    as_of: str | None = None
-
-
-@dataclass(eq=False)
-class Answer:
-    """A serialised query answer."""
-
-    body: bytes
-    format: str
-    kind: str  # SOLUTIONS, BOOLEAN or GRAPH
-    rows: int  # -1: not counted (a JSON/XML answer whose own LIMIT is within the row cap)
-    truncated: bool
-    revision: int
-    committed: str | None  # ISO time of the revision's commit
-    elapsed: float  # seconds the evaluation took, as the parent saw it
-    #: seconds the worker spent on it (evaluation and serialisation); 0 where unknown
-    worker_seconds: float = 0.0
-    #: when the answer was made (``time.monotonic()``): a request that started later got it
-    #: from the cache (or from an identical query evaluated at the same time)
-    made: float = field(default_factory=time.monotonic)
-    _gzip: bytes | None = field(default=None, repr=False)
-    _cache: Any = field(default=None, repr=False)
-    _key: Any = field(default=None, repr=False)
-    #: Finished HTTP responses built from this answer (endpoint/sparql/fastpath.py).
-    responses: dict[Any, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + (len(self._gzip) if self._gzip is not None else 0) + 200
-
-    def gzipped(self) -> bytes:
-        """The body gzip-compressed (computed once, then kept with the cached answer)."""
-        if self._gzip is None:
-            compressed = gzip.compress(self.body, compresslevel=5, mtime=0)
-            cache = self._cache
-            if cache is not None:
-                cache.attach_gzip(self, compressed)
-            if self._gzip is None:
-                self._gzip = compressed
-        return self._gzip
-
-
-# -- the answer cache ------------------------------------------------------------------------
-CacheKey = tuple[int, QueryRequest]
-
-
-class AnswerCache:
-    """Answers keyed by (revision, request), least recently used out first, within a byte
-    budget. Entries of a revision older than the newest one seen are dropped."""
-
-    def __init__(self, budget: int) -> None:
-        self.budget = max(0, budget)
-        self._entries: OrderedDict[CacheKey, Answer] = OrderedDict()
-        self._sizes: dict[CacheKey, int] = {}  # bytes counted for each entry
-        self._bytes = 0
-        self._revision = -1
-        self._lock = threading.Lock()
-
-    @property
-    def nbytes(self) -> int:
-        """Bytes held (bodies, compressed copies, a little overhead per entry)."""
-        return self._bytes
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def _drop(self, key: CacheKey) -> None:
-        answer = self._entries.pop(key)
-        self._bytes -= self._sizes.pop(key)
-        answer._cache = None
-
-    def _see(self, revision: int) -> None:
-        if revision > self._revision:
-            self._revision = revision
-            for key in [k for k in self._entries if k[0] < revision]:
-                self._drop(key)
-
-    def get(self, revision: int, request: QueryRequest) -> Answer | None:
-        with self._lock:
-            self._see(revision)
-            answer = self._entries.get((revision, request))
-            if answer is not None:
-                self._entries.move_to_end((revision, request))
-            return answer
-
-    def put(self, request: QueryRequest, answer: Answer) -> None:
-        with self._lock:
-            self._see(answer.revision)
-            if answer.revision < self._revision or answer.size > self.budget // 2:
-                return
-            key = (answer.revision, request)
-            if key in self._entries:
-                self._drop(key)
-            answer._cache = self
-            answer._key = key
-            self._entries[key] = answer
-            self._sizes[key] = answer.size
-            self._bytes += answer.size
-            self._shrink()
-
-    def attach_gzip(self, answer: Answer, compressed: bytes) -> None:
-        """Keep the compressed body with a cached answer, counting its bytes once."""
-        with self._lock:
-            if answer._gzip is not None:
-                return
-            answer._gzip = compressed
-            key = answer._key
-            if answer._cache is self and key is not None and self._entries.get(key) is answer:
-                self._sizes[key] += len(compressed)
-                self._bytes += len(compressed)
-                self._shrink()
-
-    def _shrink(self) -> None:
-        while self._bytes > self.budget and self._entries:
-            self._drop(next(iter(self._entries)))
-
-    def clear(self) -> None:
-        with self._lock:
-            for key in list(self._entries):
-                self._drop(key)
-
-
-# -- admission and the fair hand-off of workers ----------------------------------------------
-T = TypeVar("T")
-
-#: The client of queries the endpoint asks itself (VoID, the service description) and of direct
-#: calls without a client: only the total is bounded for it, not a share.
-INTERNAL = ""
-
-
-class Admission:
-    """Which queries may hold or wait for a worker (each holds an HTTP thread meanwhile).
-
-    * At most ``capacity`` = ``workers + queue`` places at once (more: ``"full"``, 503).
-    * The last ``reserve`` = ``ceil(queue / 2)`` places are kept for clients that have no query
-      in, so a newcomer finds a place even when another client keeps sending; a client may thus
-      hold at most ``alone`` = ``workers + floor(queue / 2)`` places (every worker, and half the
-      queue).
-    * With ``n`` clients in (the one asking included), a client may have at most ``share(n)`` =
-      ``ceil(alone / n)``; beyond its share, or when only reserved places are left and it has a
-      query in already, its query is refused (``"client"``, 429).
-
-    :data:`INTERNAL` (the endpoint's own queries) has neither share nor reserve, only the
-    total."""
-
-    def __init__(self, workers: int, queue: int) -> None:
-        self.workers = max(1, workers)
-        self.queue = max(0, queue)
-        self.capacity = self.workers + self.queue
-        self.reserve = -(-self.queue // 2)
-        self.alone = self.capacity - self.reserve
-        self._lock = threading.Lock()
-        self._inside: Counter[str] = Counter()
-        self._total = 0
-
-    def share(self, clients: int) -> int:
-        """The most places one of ``clients`` clients may hold."""
-        return -(-self.alone // max(1, clients))
-
-    def enter(self, client: str) -> str | None:
-        """Let a query of ``client`` in (None), or say why not: ``"client"`` (it has its share
-        already) or ``"full"`` (no place left)."""
-        with self._lock:
-            mine = self._inside[client]
-            if client != INTERNAL and mine:
-                clients = len(self._inside) - (INTERNAL in self._inside)
-                if mine >= self.share(clients) or self._total >= self.alone:
-                    return "client"
-            if self._total >= self.capacity:
-                return "full"
-            self._inside[client] += 1
-            self._total += 1
-            return None
-
-    def leave(self, client: str) -> None:
-        with self._lock:
-            self._total -= 1
-            self._inside[client] -= 1
-            if self._inside[client] <= 0:
-                del self._inside[client]
-
-    @property
-    def inside(self) -> int:
-        """Queries in now (evaluated, waiting for a worker or for an identical query)."""
-        return self._total
-
-    def clients(self) -> dict[str, int]:
-        """Queries in, by client."""
-        with self._lock:
-            return dict(self._inside)
-
-
-class _Waiter(Generic[T]):
-    __slots__ = ("client", "seq", "event", "given", "item")
-
-    def __init__(self, client: str, seq: int) -> None:
-        self.client = client
-        self.seq = seq
-        self.event = threading.Event()
-        self.given = False
-        self.item: T | None = None
-
-
-class FairQueue(Generic[T]):
-    """Idle workers (or engine connections), handed out fairly: while queries wait, a freed
-    worker goes to the waiting query whose client holds the fewest workers (the earliest of
-    those). Idle ones are taken last in, first out: the worker that answered most recently
-    answers next, so at low concurrency queries meet a warm store cache (each worker process
-    has its own RocksDB block cache) instead of going round all workers in turn."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._idle: list[T] = []
-        self._waiters: list[_Waiter[T]] = []
-        self._held: Counter[str] = Counter()
-        self._seq = itertools.count()
-
-    def acquire(self, client: str, timeout: float) -> T | None:
-        """An idle worker for ``client``, waiting at most ``timeout`` seconds (None: none)."""
-        with self._lock:
-            if self._idle and not self._waiters:
-                self._held[client] += 1
-                return self._idle.pop()
-            waiter: _Waiter[T] = _Waiter(client, next(self._seq))
-            self._waiters.append(waiter)
-        waiter.event.wait(max(0.0, timeout))
-        with self._lock:
-            if not waiter.given:
-                self._waiters.remove(waiter)
-                return None
-        return waiter.item
-
-    def release(self, client: str, item: T | None) -> None:
-        """``client`` is done with ``item``; None: the worker is gone (its replacement comes
-        through :meth:`add`)."""
-        with self._lock:
-            self._held[client] -= 1
-            if self._held[client] <= 0:
-                del self._held[client]
-            if item is not None:
-                self._give(item)
-
-    def add(self, item: T) -> None:
-        """A new (or replacement) worker."""
-        with self._lock:
-            self._give(item)
-
-    def _give(self, item: T) -> None:
-        if not self._waiters:
-            self._idle.append(item)
-            return
-        held = self._held
-        waiter = min(self._waiters, key=lambda w: (held[w.client], w.seq))
-        self._waiters.remove(waiter)
-        waiter.item = item
-        waiter.given = True
-        held[waiter.client] += 1
-        waiter.event.set()
-
-    def drain(self) -> list[T]:
-        """Take every idle worker out (shut-down)."""
-        with self._lock:
-            idle, self._idle = self._idle, []
-            return idle
-
-    def busy(self) -> int:
-        """Workers held now."""
-        with self._lock:
-            return sum(self._held.values())
-
-    def waiting(self) -> int:
-        """Queries waiting for a worker now."""
-        with self._lock:
-            return len(self._waiters)
 
 
 # -- the pool in the parent ------------------------------------------------------------------
@@ -867,39 +525,8 @@ class QueryExecutor:
         """The answer (or the error) a worker sent."""
         self._count("evaluation_seconds_sum", elapsed)
         self._count("evaluation_count")
-        if header[0] == "ok":
-            _, kind, fmt, rows, truncated, revision, committed, worker_seconds = header
-            return Answer(
-                body, fmt, kind, rows, truncated, revision, committed, elapsed, worker_seconds
-            )
-        self._count("errors")
-        _, code, detail = header
-        if code == "not-acceptable":
-            raise NotAcceptable(detail)
-        if code == "service":
-            raise QueryError(
-                msg(
-                    "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt: "
-                    "spørringer får ikke bruke nettverket.",
-                    "SERVICE (federated queries to other endpoints) is not allowed: queries "
-                    "may not use the network.",
-                )
-            )
-        if code == "syntax":
-            raise QueryError(
-                msg(
-                    "Syntaksfeil i SPARQL-spørringen: {detail}",
-                    "Syntax error in the SPARQL query: {detail}",
-                    detail=detail,
-                )
-            )
-        raise QueryError(
-            msg(
-                "Spørringen kunne ikke utføres: {detail}",
-                "The query could not be evaluated: {detail}",
-                detail=detail,
-            )
-        )
-
+        if header[0] != "ok":
+            self._count("errors")
+        return from_reply(header, body, elapsed)
 
 atexit.register(close_all)

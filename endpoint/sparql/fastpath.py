@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from endpoint.metrics import Metrics
-from endpoint.sparql.executor import Answer, QueryExecutor
+from endpoint.sparql.answers import Answer
+from endpoint.sparql.executor import QueryExecutor
 from registry.errors import RegistryError
 
 StartResponse = Callable[..., Any]

@@ -1,6 +1,6 @@
 """The endpoint's query path in front of an external SPARQL engine (``OGPREG_ENGINE``).
 
-:class:`RemoteQueryExecutor` keeps the interface of :class:`endpoint.executor.QueryExecutor`
+:class:`RemoteQueryExecutor` keeps the interface of :class:`endpoint.sparql.executor.QueryExecutor`
 (the answer cache, the single flight of identical queries, the row cap, the statistics, the
 error types), and replaces the worker processes by HTTP requests to the engine:
 
@@ -9,9 +9,9 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   endpoint processes can serve one engine (docs/deployment.md).
 * **Before or after, never between.** The revision is read before a query (reused for
   ``revision_ttl`` seconds from its last confirmation, then confirmed again with
-  :meth:`registry.engines.Engine.still_current`: on Oxigraph one ``ASK`` for the revision's
-  marker graphs, on Virtuoso a fresh bookkeeping read). How an answer is kept from mixing two
-  states depends on the engine (``Engine.snapshot_reads``):
+  :meth:`registry.store.engines.base.Engine.still_current`: on Oxigraph one ``ASK`` for the
+  revision's marker graphs, on Virtuoso a fresh bookkeeping read). How an answer is kept from
+  mixing two states depends on the engine (``Engine.snapshot_reads``):
 
   - *Virtuoso* reads committed rows while it evaluates, and its commit (the swap) is not one
     atomic request: the revision is checked again after the query, and the answer counts only
@@ -35,10 +35,11 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   the query's own ``LIMIT`` keeps it within the cap and the engine writes the requested format
   exactly as the endpoint would (``Engine.passthrough``: Oxigraph's JSON, XML, CSV, TSV), the
   engine's bytes are the answer, without a parse and a rewrite.
-* ``as_of`` queries need the registry as it stood (``registry.history.state_as_of``, built from
+* ``as_of`` queries need the registry as it stood (``registry.history.asof.state_as_of``, built from
   the engine's history graph) and pyoxigraph to query it: a small pool of worker processes
-  (:class:`endpoint.executor.QueryExecutor` with an :class:`endpoint.worker.RemoteSource`;
-  ``min(2, workers)`` processes, started by the first ``as_of`` query) does both, so the
+  (:class:`endpoint.sparql.executor.QueryExecutor` with an
+  :class:`endpoint.sparql.worker.RemoteSource`; ``min(2, workers)`` processes, started by the
+  first ``as_of`` query) does both, so the
   timeout stops it as on the embedded store: at the request's deadline the worker is killed
   (SIGKILL) and replaced, and the answer is 504. The workers need the network to reach the
   engine (no network namespace); ``SERVICE`` is refused before (below) and by the workers.
@@ -52,8 +53,8 @@ error types), and replaces the worker processes by HTTP requests to the engine:
   answer that cannot be read, is a 502/503/504, never a bare 500.
 * ``workers`` (``OGPREG_QUERY_WORKERS``) limits the requests one endpoint process has open at
   the engine at once; admission (``queue``, the fair share, the bounded wait for a free one)
-  is the embedded executor's (:class:`endpoint.executor.Admission`,
-  :class:`endpoint.executor.FairQueue`).
+  is the embedded executor's (:class:`endpoint.sparql.admission.Admission`,
+  :class:`endpoint.sparql.admission.FairQueue`).
 """
 
 from __future__ import annotations
@@ -65,16 +66,10 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
+from endpoint.sparql.admission import INTERNAL, FairQueue
+from endpoint.sparql.answers import Answer, NotAcceptable, QueryRequest
 from endpoint.sparql.csvsafe import escape_csv
-from endpoint.sparql.executor import (
-    _LIVE,
-    INTERNAL,
-    Answer,
-    FairQueue,
-    NotAcceptable,
-    QueryExecutor,
-    QueryRequest,
-)
+from endpoint.sparql.executor import _LIVE, QueryExecutor
 from endpoint.sparql.worker import (
     BOOLEAN,
     GRAPH,
@@ -91,7 +86,7 @@ from registry.errors import ExecutorBusy, QueryError, QueryTimeout, WorkerFailed
 from registry.i18n import msg
 from registry.sparql.querytext import form_of, inspect
 from registry.store.embedded import Revision
-from registry.store.engines import (
+from registry.store.engines.base import (
     NTRIPLES,
     SOLUTIONS_JSON,
     SOLUTIONS_TSV,
@@ -99,7 +94,8 @@ from registry.store.engines import (
     Meta,
     bad_answer,
 )
-from registry.store.remote import RemoteStore, prologue
+from registry.store.remote.query import prologue
+from registry.store.remote.store import RemoteStore
 
 _SOLUTION_FORMATS = solution_formats_by_name()
 _GRAPH_FORMATS = graph_formats_by_name()
@@ -322,7 +318,7 @@ class RemoteQueryExecutor(QueryExecutor):
     ) -> Answer:
         """The answer from the engine, labelled with ``meta``'s revision. A text that is not a
         query is refused here (400); an answer of the engine that cannot be read is a 502
-        (:class:`registry.engines.EngineBadAnswer`), never a 500."""
+        (:class:`registry.store.engines.base.EngineBadAnswer`), never a 500."""
         try:
             return self._evaluate_text(request, meta, deadline)
         except (SyntaxError, ValueError) as exc:  # pyoxigraph's parsers, on the engine's bytes

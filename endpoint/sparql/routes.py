@@ -37,14 +37,10 @@ from endpoint.app import EndpointState, error_response, request_lang, state
 from endpoint.asof import AsOfError, parse_as_of
 from endpoint.metrics import Metrics, install
 from endpoint.sparql import description
+from endpoint.sparql.admission import RETRY_AFTER, TooManyQueries
+from endpoint.sparql.answers import Answer, QueryRequest
 from endpoint.sparql.csvsafe import CSV_MODES, csv_from_tsv
-from endpoint.sparql.executor import (
-    RETRY_AFTER,
-    Answer,
-    QueryExecutor,
-    QueryRequest,
-    TooManyQueries,
-)
+from endpoint.sparql.executor import QueryExecutor
 from endpoint.sparql.fastpath import MARK, FastPath
 from endpoint.sparql.protocol import BadRequest, check_iris, missing_query, parse_request
 from registry.errors import ExecutorBusy, RegistryError
@@ -496,7 +492,7 @@ def make_executor(st: EndpointState) -> QueryExecutor:
     if s.engine != "embedded":
         # an external SPARQL engine answers (endpoint/sparql/remote_executor.py)
         from endpoint.sparql.remote_executor import RemoteQueryExecutor
-        from registry.store.remote import RemoteStore
+        from registry.store.remote.store import RemoteStore
 
         assert isinstance(st.registry.store, RemoteStore)
         return RemoteQueryExecutor(

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from registry.store.engines import Connection as EngineConnection
-    from registry.store.engines import Meta
-    from registry.store.remote import RemoteStore
+    from registry.store.engines.base import Connection as EngineConnection
+    from registry.store.engines.base import Meta
+    from registry.store.remote.store import RemoteStore
 
 SOLUTIONS = "solutions"
 BOOLEAN = "boolean"
@@ -38,7 +38,7 @@ GRAPH = "graph"
 @dataclass(frozen=True)
 class RemoteSource:
     """The registry on an external SPARQL engine, as a worker process opens it: what
-    :func:`registry.remote.open_remote_store` builds, in a form that can be sent to the
+    :func:`registry.store.remote.store.open_remote_store` builds, in a form that can be sent to the
     process (picklable)."""
 
     kind: str  # OGPREG_ENGINE: oxigraph, virtuoso
@@ -52,8 +52,8 @@ class RemoteSource:
         return cls(engine.kind, engine.conn, engine.base_uri, str(store.path))
 
     def open(self) -> RemoteStore:
-        from registry.store.engines import make_engine
-        from registry.store.remote import RemoteStore
+        from registry.store.engines.factory import make_engine
+        from registry.store.remote.store import RemoteStore
 
         engine = make_engine(self.kind, self.connection, self.base_uri)
         return RemoteStore(engine, Path(self.state_dir))
@@ -87,8 +87,8 @@ class _Embedded:
 
 
 class _Remote:
-    """Snapshots of a remote store: a :class:`registry.remote.RemoteReader` (each read asks
-    the engine for the latest state) and the revision read just before."""
+    """Snapshots of a remote store: a :class:`registry.store.remote.reader.RemoteReader` (each
+    read asks the engine for the latest state) and the revision read just before."""
 
     def __init__(self, source: RemoteSource) -> None:
         self.store = source.open()
@@ -97,7 +97,7 @@ class _Remote:
             self.store.state()  # connect now, not on the first query
 
     def snapshot(self) -> tuple[Any, int, str | None]:
-        from registry.store.remote import RemoteReader
+        from registry.store.remote.reader import RemoteReader
 
         meta = self.meta = self.store.state()
         if meta is None:
@@ -261,14 +261,14 @@ def worker_main(
     as_of_stores: dict[tuple[int, str], Any] = {}  # (revision, instant) -> in-memory store
 
     def as_of_store(reader: Any, revision: int, when: str) -> Any:
-        """The registry as of ``when`` (registry.history.state_as_of), built here so that the
+        """The registry as of ``when`` (registry.history.asof.state_as_of), built here so that the
         query timeout covers it; a few kept per revision."""
         key = (revision, when)
         found = as_of_stores.get(key)
         if found is None:
             from datetime import datetime
 
-            from registry.history.changes import state_as_of
+            from registry.history.asof import state_as_of
 
             found = state_as_of(reader, datetime.fromisoformat(when))
             if not opened.unchanged():

@@ -25,6 +25,7 @@ from werkzeug.http import parse_options_header
 from endpoint.app import error_response, request_lang, state
 from registry.access import graphstore
 from registry.access.audit import AuditLog, Outcome
+from registry.access.targets import target
 from registry.access.tokens import TokenRecord, token_store
 from registry.access.updates import update_targets
 from registry.errors import (
@@ -35,8 +36,8 @@ from registry.errors import (
     ValidationFailed,
 )
 from registry.i18n import as_lang, msg
+from registry.loading.pipeline import LoadResult
 from registry.rdf.formats import RDF_FORMATS
-from registry.service import LoadResult
 
 bp = Blueprint("write", __name__)
 
@@ -297,7 +298,7 @@ def _put_or_post(token: TokenRecord, merge: bool) -> Response:
     reg = state().registry
     graph = _graph_param()
     if graph is None:
-        graphstore.authorise(reg, token, graphstore.target(reg.uris, None), reg.store.reader())
+        graphstore.authorise(reg, token, target(reg.uris, None), reg.store.reader())
     fmt = _body_format()
     dry_run = request.args.get("dry-run", "false").lower() in _TRUE
     assert graph is not None
@@ -324,7 +325,7 @@ def _delete(token: TokenRecord) -> Response:
     reg = state().registry
     graph = _graph_param()
     if graph is None:
-        graphstore.authorise(reg, token, graphstore.target(reg.uris, None), reg.store.reader())
+        graphstore.authorise(reg, token, target(reg.uris, None), reg.store.reader())
     assert graph is not None
     result = graphstore.delete_graph(reg, token, graph)
     lang = as_lang(_lang())

@@ -1,8 +1,7 @@
 """The authenticated lifecycle API: ``POST /api/status`` (change an item's registry status) and
 ``POST /api/erase`` (audited erase, admin only). Bearer tokens and the audit log as for the
-write paths (endpoint/write/graphstore.py); the rules are in registry/lifecycle/status.py and
-registry/history/erase.py
-(docs/lifecycle.md).
+write paths (endpoint/write/graphstore.py); the rules are in registry/lifecycle/ (change.py,
+rules.py) and registry/erase.py (docs/lifecycle.md).
 
 ``POST /api/status`` takes JSON ``{"item", "status", "reason", "successor", "date", "plan",
 "reason_lang"}`` and answers ``{"item", "from", "to", "change", "status_change", "version",
@@ -21,10 +20,10 @@ from flask import Blueprint, Flask, Response, g, request
 from endpoint.app import state
 from endpoint.write.graphstore import _audited, _ok
 from registry.access.tokens import TokenRecord
+from registry.erase import erase
 from registry.errors import UsageError
-from registry.history.erase import erase
 from registry.i18n import msg
-from registry.lifecycle.status import set_status
+from registry.lifecycle.change import set_status
 
 bp = Blueprint("lifecycle_api", __name__)
 

@@ -1,6 +1,6 @@
 """Tables read from a submission: a sheet of a workbook, a CSV file or a JSON array.
 
-Readers (``xlsx``, ``csv_``, ``jsonsub``) yield :class:`Table` objects whose rows are read
+Readers (``xlsx``, ``csvfile``, ``jsonfile``) yield :class:`Table` objects whose rows are read
 lazily, so a large CSV file is never held in memory as a whole.
 """
 

@@ -2,7 +2,7 @@
 
 Refused with a clear message: a password-protected (encrypted) workbook, an old ``.xls``
 file, a corrupt or truncated file, and — before openpyxl opens it — a ZIP container that
-breaks the limits of :mod:`loaders.zipcheck` (zip bombs, huge shared-strings tables, parts
+breaks the limits of :mod:`loaders.read.zipcheck` (zip bombs, huge shared-strings tables, parts
 whose headers lie). Formula cells and error cells (``#REF!``) are reported per cell by the
 builder: a submission carries values, not formulas.
 """

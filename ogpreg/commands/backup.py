@@ -1,6 +1,6 @@
 """``ogpreg dump``, ``ogpreg restore`` and ``ogpreg optimize``: the whole registry to one file
 and back, and compaction
-(registry/store/backup.py; docs/security.md, "Crash safety and backups")."""
+(registry/backup.py; docs/security.md, "Crash safety and backups")."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ogpreg.context import State, lang_of, registry_of
 from registry.i18n import msg
 
 
@@ -35,10 +36,9 @@ def register(main: click.Group) -> None:
           ogpreg dump -o ogp-2026-11-27.tar.gz
           ogpreg --store /var/lib/ogp-registry/store dump -o - > backup.tar.gz
         """
-        from ogpreg.cli import _lang_of, _registry
-        from registry.store.backup import dump_to_file, write_dump
+        from registry.backup import dump_to_file, write_dump
 
-        reg = _registry(ctx)
+        reg = registry_of(ctx)
         if output == "-":
             info = write_dump(reg, sys.stdout.buffer)
             sys.stdout.buffer.flush()
@@ -55,7 +55,7 @@ def register(main: click.Group) -> None:
                 graphs=len(info.graphs),
                 base=info.base_uri,
                 file="standard output" if output == "-" else output,
-            ).render(_lang_of(ctx)),
+            ).render(lang_of(ctx)),
             err=True,
         )
 
@@ -92,10 +92,9 @@ def register(main: click.Group) -> None:
           ogpreg --store ./var/new-store restore ogp-2026-11-27.tar.gz
           ogpreg --base-uri https://ogp.example.no/ restore --data-only backup.tar.gz
         """
-        from ogpreg.cli import State, _lang_of, _registry
+        from registry.backup import restore as do_restore
         from registry.errors import UsageError
         from registry.settings import load_settings
-        from registry.store.backup import restore as do_restore
 
         if not file.is_file():
             raise UsageError(
@@ -104,10 +103,10 @@ def register(main: click.Group) -> None:
         state = ctx.find_object(State)
         assert state is not None
         user = load_settings(state.overrides).user
-        result = do_restore(_registry(ctx), file, data_only=data_only, actor=user,
+        result = do_restore(registry_of(ctx), file, data_only=data_only, actor=user,
                             accept_unsigned=accept_unsigned)
         for warning in result.warnings:
-            click.echo(warning.render(_lang_of(ctx)), err=True)
+            click.echo(warning.render(lang_of(ctx)), err=True)
         click.echo(
             msg(
                 "Gjenopprettet {quads} kvader i {graphs} grafer fra {file} (revisjon {old} "
@@ -121,7 +120,7 @@ def register(main: click.Group) -> None:
                 created=result.info.created,
                 rev=result.revision,
                 side=", ".join(result.side_files) or "-",
-            ).render(_lang_of(ctx))
+            ).render(lang_of(ctx))
         )
 
     @main.command("optimize")
@@ -141,15 +140,13 @@ def register(main: click.Group) -> None:
         """
         import time
 
-        from ogpreg.cli import _lang_of, _registry
-
         started = time.monotonic()
-        rev = _registry(ctx).optimize()
+        rev = registry_of(ctx).optimize()
         click.echo(
             msg(
                 "Lageret er komprimert som revisjon {rev} på {seconds:.1f} s.",
                 "The store was compacted as revision {rev} in {seconds:.1f} s.",
                 rev=rev.number,
                 seconds=time.monotonic() - started,
-            ).render(_lang_of(ctx))
+            ).render(lang_of(ctx))
         )

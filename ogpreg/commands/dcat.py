@@ -7,6 +7,7 @@ from pathlib import PurePath
 
 import click
 
+from ogpreg.context import State, lang_of
 from registry.errors import UsageError
 from registry.i18n import msg
 from registry.publish.dcat import FEED_FORMATS, CataloguePublisher
@@ -73,8 +74,6 @@ def register(main: click.Group) -> None:
           ogpreg dcat -o catalog.ttl
           ogpreg dcat --format jsonld -o - | head
         """
-        from ogpreg.cli import State, _lang_of
-
         chosen = _format_for(output, fmt)
         st = ctx.find_object(State)
         assert st is not None
@@ -108,6 +107,6 @@ def register(main: click.Group) -> None:
                 datasets=len(cat.datasets),
                 files=len(cat.files),
                 rev=cat.revision,
-            ).render(_lang_of(ctx)),
+            ).render(lang_of(ctx)),
             err=True,
         )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ogpreg.context import State, lang_of
 from registry.i18n import Msg, msg
 
 if TYPE_CHECKING:
@@ -55,34 +56,38 @@ def register(main: click.Group) -> None:
         """
         from endpoint.app import create_app, state
         from endpoint.server import Server
-        from ogpreg.cli import State, _lang_of
         from registry.settings import load_settings
 
         st = ctx.find_object(State)
         assert st is not None
         settings = load_settings({**st.overrides, "http_threads": threads})
-        lang = _lang_of(ctx)
+        lang = lang_of(ctx)
         app = create_app(settings)
         server = Server(app, host=host, port=port, threads=settings.http_threads)
         server.start_workers()
-        click.echo(
-            msg(
-                "OGP-registeret svarer på {url} (SPARQL: {url}sparql; offentlig basis-URI "
-                "{base}; lager {store}; {threads} HTTP-tråder, {workers} spørringsprosesser, "
-                "tidsgrense {timeout:g} s). Stopp med Ctrl-C.",
-                "The OGP registry answers at {url} (SPARQL: {url}sparql; public base URI "
-                "{base}; store {store}; {threads} HTTP threads, {workers} query processes, "
-                "timeout {timeout:g} s). Stop with Ctrl-C.",
-                url=server.url,
-                base=settings.base_uri,
-                store=settings.store,
-                threads=server.threads + server.query_threads,
-                workers=settings.query_workers,
-                timeout=settings.query_timeout,
-            ).render(lang)
-        )
-        click.echo(network_line(state(app).extras["executor"], settings).render(lang))
-        server.serve_forever()
+
+        def ready() -> None:
+            # printed once SIGTERM/SIGINT stop the server cleanly: a supervisor that stops
+            # it as soon as it reads these lines gets a clean stop
+            click.echo(
+                msg(
+                    "OGP-registeret svarer på {url} (SPARQL: {url}sparql; offentlig basis-URI "
+                    "{base}; lager {store}; {threads} HTTP-tråder, {workers} spørringsprosesser, "
+                    "tidsgrense {timeout:g} s). Stopp med Ctrl-C.",
+                    "The OGP registry answers at {url} (SPARQL: {url}sparql; public base URI "
+                    "{base}; store {store}; {threads} HTTP threads, {workers} query processes, "
+                    "timeout {timeout:g} s). Stop with Ctrl-C.",
+                    url=server.url,
+                    base=settings.base_uri,
+                    store=settings.store,
+                    threads=server.threads + server.query_threads,
+                    workers=settings.query_workers,
+                    timeout=settings.query_timeout,
+                ).render(lang)
+            )
+            click.echo(network_line(state(app).extras["executor"], settings).render(lang))
+
+        server.serve_forever(ready)
         click.echo(msg("Stoppet.", "Stopped.").render(lang))
 
 

@@ -1,8 +1,7 @@
 """``ogpreg status``, ``ogpreg history`` and ``ogpreg erase``: the registry status of plans,
 commitments and proposals, the versions of every item, and the audited erase
-(docs/lifecycle.md). A thin adapter over registry/lifecycle/status.py, registry/history/changes.py
-and
-registry/history/erase.py."""
+(docs/lifecycle.md). A thin adapter over registry/lifecycle/ (change.py, rules.py, state.py),
+registry/history/versions.py and registry/erase.py."""
 
 from __future__ import annotations
 
@@ -12,13 +11,15 @@ from typing import Any
 import click
 import pyoxigraph as ox
 
-from registry.access.actors import OPERATOR, Actor
+from ogpreg.actors import token_actor
+from ogpreg.context import lang_of, registry_of
 from registry.access.audit import AuditLog
-from registry.access.tokens import TokenRecord, verify
-from registry.errors import AuthenticationRequired, RegistryError, UsageError
-from registry.history import changes
+from registry.errors import RegistryError
+from registry.history.versions import Version, diff, versions
 from registry.i18n import Lang, msg
-from registry.lifecycle.status import LABELS, STATUSES, allowed_next, current_status, set_status
+from registry.lifecycle.change import set_status
+from registry.lifecycle.rules import LABELS, STATUSES, allowed_next
+from registry.lifecycle.state import current_status
 from registry.namespaces import PREFIXES
 from registry.service import Registry
 
@@ -27,18 +28,6 @@ _TOKEN_HELP = (
     "$OGPREG_TOKEN. Its organisation and role decide what you may do. Never printed. "
     "Example: --token @kmd.token"
 )
-
-
-def _registry(ctx: click.Context) -> Registry:
-    from ogpreg.cli import _registry as registry_of
-
-    return registry_of(ctx)
-
-
-def _lang_of(ctx: click.Context) -> Lang:
-    from ogpreg.cli import _lang_of as lang_of
-
-    return lang_of(ctx)
 
 
 def _iri(reg: Registry, value: str, kind: str | None = None) -> str:
@@ -50,84 +39,6 @@ def _iri(reg: Registry, value: str, kind: str | None = None) -> str:
     if kind == "plan" and "/" not in value:
         return reg.uris.plan(value)
     return reg.settings.base_uri + value.lstrip("/")
-
-
-def _actor(reg: Registry, token: str | None) -> TokenRecord:
-    from ogpreg.remote import read_token
-
-    if not token:
-        raise UsageError(
-            msg(
-                "Oppgi et token med --token (eller miljøvariabelen OGPREG_TOKEN); det avgjør "
-                "hvilken organisasjon og rolle du handler for. Tokener utstedes med "
-                "'ogpreg token add'.",
-                "Give a token with --token (or the environment variable OGPREG_TOKEN); it "
-                "decides which organisation and role you act for. Tokens are issued with "
-                "'ogpreg token add'.",
-            )
-        )
-    record = verify(reg, read_token(token))
-    if record is None:
-        raise AuthenticationRequired(
-            msg(
-                "Tokenet er ukjent eller tilbakekalt i dette lageret. 'ogpreg token list' viser "
-                "tokenene.",
-                "The token is unknown or revoked in this store. 'ogpreg token list' shows the "
-                "tokens.",
-            )
-        )
-    return record
-
-
-def load_actor(
-    reg: Registry, token: str | None, submitted_by: str | None
-) -> tuple[Actor, str | None]:
-    """Who a local ``ogpreg load`` acts as, and the organisation it records as submitter
-    (docs/lifecycle.md, "Statuses and lifecycle statements in loaded files"): with a token,
-    the token's organisation and role (a submitter's load is its own organisation's); else
-    with ``--submitted-by ORG``, ORG's submitter; else the operator (admin)."""
-    org = None
-    if submitted_by:
-        from registry.model.organisations import resolve_organisation
-
-        org = resolve_organisation(reg, submitted_by)
-    if token:
-        from ogpreg.remote import read_token
-
-        record = verify(reg, read_token(token))
-        if record is None:
-            raise AuthenticationRequired(
-                msg(
-                    "Tokenet er ukjent eller tilbakekalt i dette lageret ({store}); en lokal "
-                    "innlasting med --token handler med tokenets organisasjon og rolle. Skal "
-                    "filen sendes til en tjener, legg til --remote URL.",
-                    "The token is unknown or revoked in this store ({store}); a local load "
-                    "with --token acts with the token's organisation and role. To send the "
-                    "file to a server, add --remote URL.",
-                    store=reg.store.path,
-                )
-            )
-        if record.role == "submitter":
-            if org is not None and org.iri != record.organisation:
-                raise UsageError(
-                    msg(
-                        "Tokenet tilhører {token_org} (rolle submitter), og en innsender laster "
-                        "bare inn for sin egen organisasjon; --submitted-by {org} passer ikke. "
-                        "Utelat --submitted-by, eller bruk et token for {org}.",
-                        "The token belongs to {token_org} (role submitter), and a submitter "
-                        "loads only for its own organisation; --submitted-by {org} does not "
-                        "match. Leave out --submitted-by, or use a token of {org}.",
-                        token_org=record.organisation_name or record.organisation,
-                        org=org.name,
-                    )
-                )
-            return Actor.of_token(record), record.organisation
-        return Actor.of_token(record), org.iri if org is not None else None
-    if org is not None:
-        from registry.access.graphstore import organisation_name
-
-        return Actor.submitter(org.iri, organisation_name(reg.store.reader(), org.iri)), org.iri
-    return OPERATOR, None
 
 
 def _status_text(code: str | None, lang: Lang) -> str:
@@ -220,8 +131,8 @@ def status(
       ogpreg status id/commitment/NO9903 --set withdrawn --reason "Slått sammen" --token @kmd.token
       ogpreg status id/commitment/NO9903 --set in-force --reason "Feilregistrert" --token @ops.token
     """
-    reg = _registry(ctx)
-    lang = _lang_of(ctx)
+    reg = registry_of(ctx)
+    lang = lang_of(ctx)
     iri = _iri(reg, item)
     if to is None:
         reg.ensure_initialised()
@@ -240,7 +151,7 @@ def status(
             ).render(lang)
         )
         return
-    actor = _actor(reg, token)
+    actor = token_actor(reg, token)
     log = AuditLog(reg.store.path)
     try:
         result = set_status(
@@ -342,8 +253,8 @@ def _triple_text(t: ox.Triple, base: str) -> str:
     return f"{_short(t.predicate, base)} {_short(t.object, base)}"
 
 
-def _version_json(v: changes.Version, previous: changes.Version | None) -> dict[str, Any]:
-    added, removed = changes.diff(previous, v)
+def _version_json(v: Version, previous: Version | None) -> dict[str, Any]:
+    added, removed = diff(previous, v)
     c = v.change
     return {
         "number": v.number,
@@ -390,11 +301,11 @@ def history_(ctx: click.Context, item: str, fmt: str) -> None:
       ogpreg history id/commitment/NO0054
       ogpreg history id/proposal/2018-tin-01 --format json
     """
-    reg = _registry(ctx)
-    lang = _lang_of(ctx)
+    reg = registry_of(ctx)
+    lang = lang_of(ctx)
     reg.ensure_initialised()
     iri = _iri(reg, item)
-    found = changes.versions(reg.store.reader(), iri)
+    found = versions(reg.store.reader(), iri)
     if not found:
         from registry.errors import NotFound
 
@@ -443,7 +354,7 @@ def history_(ctx: click.Context, item: str, fmt: str) -> None:
         reason = c.reason(lang)
         if reason:
             click.echo(("  begrunnelse: " if k == 0 else "  reason: ") + reason)
-        added, removed = changes.diff(found[i - 1] if i else None, v)
+        added, removed = diff(found[i - 1] if i else None, v)
         for t in removed:
             click.echo("  - " + _triple_text(t, base))
         for t in added:
@@ -479,12 +390,12 @@ def erase_(ctx: click.Context, item: str, reason: str, token: str | None, yes: b
     Example:
       ogpreg erase id/organisation/ola-nordmann --reason "personopplysninger" --token @ops.token
     """
-    from registry.history.erase import erase
+    from registry.erase import erase
 
-    reg = _registry(ctx)
-    lang = _lang_of(ctx)
+    reg = registry_of(ctx)
+    lang = lang_of(ctx)
     iri = _iri(reg, item)
-    actor = _actor(reg, token)
+    actor = token_actor(reg, token)
     if not yes:
         click.confirm(
             msg(

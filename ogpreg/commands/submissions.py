@@ -1,38 +1,42 @@
 """Submissions on the command line: ``ogpreg template``, and the spreadsheet, CSV, JSON and URL
-paths of ``ogpreg load`` / ``ogpreg validate`` (called from ``ogpreg/cli.py``)."""
+paths of ``ogpreg load`` / ``ogpreg validate`` (called from ``ogpreg/commands/load.py``), with
+their progress bar and ``--quiet``."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from loaders.columns import KINDS, normalise_kind
 from loaders.engine import engine_name
 from loaders.fetch import fetch, is_url
+from loaders.load import load, validate
 from loaders.submission import (
     FORMATS,
     Options,
     RawInput,
     Submission,
-    load,
     read_submissions,
     submission_format,
-    validate,
 )
-from registry.access.actors import Actor
+from ogpreg.actors import load_actor
+from ogpreg.context import write_output
+from registry.actors import Actor
 from registry.errors import UsageError
 from registry.i18n import Lang, msg
 from registry.loading.sources import SourceFile, source_id_for
 from registry.rdf.formats import RDF_FORMATS
 from registry.service import Registry
-from registry.validation import ValidationReport
+from registry.validation.report import ValidationReport
 
 #: Formats ``--format`` accepts in addition to the RDF formats.
 SUBMISSION_FORMATS = tuple(FORMATS)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handles(files: tuple[str, ...], fmt: str | None) -> bool:
@@ -204,8 +208,6 @@ def _prepare(
         raise UsageError(
             msg("--source kan bare brukes med én fil.", "--source can only be used with one file.")
         )
-    from ogpreg.commands.status import load_actor
-
     # who loads: the token's organisation and role, else --submitted-by's submitter, else the
     # operator; it decides which statuses the files may give (registry/lifecycle/files.py)
     actor, org_iri = load_actor(reg, token, submitted_by)
@@ -342,29 +344,22 @@ def _quiet(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
         ctx.meta["quiet"] = True
 
 
-def _add_quiet(main: click.Group) -> None:
-    """``--quiet`` for ``ogpreg load`` and ``ogpreg validate``: no progress bar."""
-    for name in ("load", "validate"):
-        cmd = main.commands.get(name)
-        if cmd is None or any(p.name == "quiet" for p in cmd.params):
-            continue
-        cmd.params.append(
-            click.Option(
-                ["-q", "--quiet"],
-                is_flag=True,
-                expose_value=False,
-                callback=_quiet,
-                help="Draw no progress bar while a spreadsheet, CSV or JSON submission is read "
-                "(it is drawn on standard error when that is a terminal). Example: ogpreg "
-                f"{name} --quiet forslag.csv",
-            )
-        )
+def quiet_option(command: str) -> Callable[[F], F]:
+    """``--quiet`` for ``ogpreg load`` and ``ogpreg validate`` (``command``): no progress bar."""
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=_quiet,
+        help="Draw no progress bar while a spreadsheet, CSV or JSON submission is read "
+        "(it is drawn on standard error when that is a terminal). Example: ogpreg "
+        f"{command} --quiet forslag.csv",
+    )
 
 
 # -- ogpreg template ----------------------------------------------------------------------------
 def register(main: click.Group) -> None:
-    _add_quiet(main)
-
     @main.command()
     @click.option(
         "--kind",
@@ -431,15 +426,15 @@ def register(main: click.Group) -> None:
             if output in (None, "-"):
                 raise UsageError(msg("Oppgi en fil med -o for XLSX, f.eks. -o mal.xlsx.",
                                      "Give a file with -o for XLSX, e.g. -o template.xlsx."))
-            _write(output, data)
+            write_output(output, data)
         elif fmt == "json":
-            _write(output or "-", T.json_template(kind))
+            write_output(output or "-", T.json_template(kind))
         elif fmt == "schema":
-            _write(output or "-", T.schema_text().encode("utf-8"))
+            write_output(output or "-", T.schema_text().encode("utf-8"))
         else:
             files = T.csv_templates(kind, delimiter)
             if len(files) == 1:
-                _write(output or "-", next(iter(files.values())))
+                write_output(output or "-", next(iter(files.values())))
             else:
                 if output in (None, "-"):
                     raise UsageError(msg(
@@ -450,18 +445,11 @@ def register(main: click.Group) -> None:
                         kind=kind))
                 out = Path(output)
                 for key, data in files.items():
-                    _write(str(out.with_name(f"{out.stem}-{key}{out.suffix or '.csv'}")), data)
+                    name = f"{out.stem}-{key}{out.suffix or '.csv'}"
+                    write_output(str(out.with_name(name)), data)
         if output not in (None, "-"):
             click.echo(msg("Malen er skrevet: {file}", "Template written: {file}",
                            file=output).render(lang), err=True)
 
 
-def _write(output: str, data: bytes) -> None:
-    if output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        Path(output).write_bytes(data)
-
-
-__all__ = ["handles", "load_submissions", "register", "validate_submissions"]
+__all__ = ["handles", "load_submissions", "quiet_option", "register", "validate_submissions"]

@@ -6,11 +6,11 @@ import json
 
 import click
 
+from ogpreg.context import lang_of, registry_of
 from registry.access.audit import AuditLog
 from registry.access.tokens import ROLES, issue, list_tokens, revoke
 from registry.errors import RegistryError
-from registry.i18n import Lang, msg
-from registry.service import Registry
+from registry.i18n import msg
 
 
 @click.group("token")
@@ -68,7 +68,7 @@ def add(ctx: click.Context, organisation: str, role: str, label: str | None) -> 
       ogpreg token add --org 912660680 --role submitter --label "NFD, innsending 2019"
       ogpreg token add --org "Kommunal- og moderniseringsdepartementet" --role approver
     """
-    reg = _registry(ctx)
+    reg = registry_of(ctx)
     log = AuditLog(reg.store.path)
     try:
         issued = issue(reg, organisation, role, label)
@@ -99,7 +99,7 @@ def add(ctx: click.Context, organisation: str, role: str, label: str | None) -> 
             id=rec.id,
             org=rec.organisation_name,
             role=rec.role,
-        ).render(_lang_of(ctx)),
+        ).render(lang_of(ctx)),
         err=True,
     )
     click.echo(issued.secret)
@@ -123,13 +123,13 @@ def list_(ctx: click.Context, fmt: str) -> None:
       ogpreg token list
       ogpreg token list --format json
     """
-    records = list_tokens(_registry(ctx))
+    records = list_tokens(registry_of(ctx))
     if fmt == "json":
         click.echo(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
         return
     from registry.sparql.results import _table
 
-    en = _lang_of(ctx) == "en"
+    en = lang_of(ctx) == "en"
     header = (
         ["id", "organisation", "role", "label", "created", "revoked"]
         if en
@@ -162,7 +162,7 @@ def revoke_(ctx: click.Context, token_id: str) -> None:
     Example:
       ogpreg token revoke t-1a2b3c4d
     """
-    reg = _registry(ctx)
+    reg = registry_of(ctx)
     log = AuditLog(reg.store.path)
     try:
         rec = revoke(reg, token_id)
@@ -192,20 +192,8 @@ def revoke_(ctx: click.Context, token_id: str) -> None:
             org=rec.organisation_name,
             role=rec.role,
             when=rec.revoked_at,
-        ).render(_lang_of(ctx))
+        ).render(lang_of(ctx))
     )
-
-
-def _registry(ctx: click.Context) -> Registry:
-    from ogpreg.cli import _registry as registry_of
-
-    return registry_of(ctx)
-
-
-def _lang_of(ctx: click.Context) -> Lang:
-    from ogpreg.cli import _lang_of as lang_of
-
-    return lang_of(ctx)
 
 
 def register(main: click.Group) -> None:

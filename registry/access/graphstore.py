@@ -31,12 +31,14 @@ import contextlib
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from registry.access.targets import Target, target
 from registry.access.tokens import TokenRecord
+from registry.access.updates import update_targets, with_dataset
 from registry.errors import (
     SPARQL_FAILURES,
     Forbidden,
@@ -46,27 +48,18 @@ from registry.errors import (
     ValidationFailed,
     sparql_failure,
 )
-from registry.history import changes as history
+from registry.history.recording import next_change
 from registry.i18n import msg
-from registry.loading.sources import Provenance, SourceFile, source_id_for
+from registry.loading.pipeline import LoadResult, record_history
+from registry.loading.sources import Provenance, SourceFile
 from registry.namespaces import OGP, PREFIXES
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
-from registry.service import LoadResult, Registry
+from registry.service import Registry
 from registry.store.locks import exclusive
 from registry.uris import Uris
-from registry.validation import Issue, ValidationReport, validate_graph
-
-GraphKind = Literal["source", "vocabulary", "provenance", "default", "other"]
-
-
-@dataclass(frozen=True)
-class Target:
-    """A graph named by a request: ``iri`` is ``None`` for the default graph."""
-
-    iri: str | None
-    kind: GraphKind
-    source_id: str | None = None
+from registry.validation.report import Issue, ValidationReport
+from registry.validation.shacl import validate_graph
 
 
 @dataclass
@@ -107,24 +100,6 @@ class UpdateResult:
 
 
 # -- targets and rights ------------------------------------------------------------------------
-def target(uris: Uris, iri: str | None) -> Target:
-    """Classify a graph IRI (``None``: the default graph)."""
-    if iri is None:
-        return Target(None, "default")
-    if iri == uris.provenance_graph:
-        return Target(iri, "provenance")
-    if iri.startswith(uris.base + "graph/vocabulary/"):
-        return Target(iri, "vocabulary")
-    if uris.is_source_graph(iri):
-        sid = iri[len(uris.base + "graph/source/") :]
-        try:
-            source_id_for(sid, sid)
-        except UsageError:
-            return Target(iri, "other")
-        return Target(iri, "source", sid)
-    return Target(iri, "other")
-
-
 def owner_of(store: ox.Store, uris: Uris, graph: str) -> str | None:
     """The organisation that submitted a source graph (provenance ``ogp:submittedBy``)."""
     for q in store.quads_for_pattern(
@@ -294,10 +269,8 @@ def put_graph(
             source = SourceFile(file_name, data, tgt.source_id, info.name)
         # the token's organisation and role decide which statuses and lifecycle statements
         # the file may give (registry/lifecycle/files.py)
-        from registry.access.actors import Actor
-
         results = _as_token(registry, token).load(
-            [source], submitted_by=submitted_by, dry_run=dry_run, actor=Actor.of_token(token)
+            [source], submitted_by=submitted_by, dry_run=dry_run, actor=token.actor()
         )
     return results[0], not existed
 
@@ -333,7 +306,7 @@ def apply_update(
     """Run a SPARQL 1.1 update in one store transaction; commit it only if it writes nothing
     but the source graphs it names and they (and whatever refers to what it removed) still
     conform. ``using`` and ``using_named`` are the protocol's ``using-graph-uri`` and
-    ``using-named-graph-uri`` (:func:`registry.updates.with_dataset`)."""
+    ``using-named-graph-uri`` (:func:`registry.access.updates.with_dataset`)."""
     if not token.is_editor:
         raise Forbidden(
             msg(
@@ -343,8 +316,6 @@ def apply_update(
                 "source with PUT to /graph-store?graph=… (ogpreg load --remote).",
             )
         )
-    from registry.access.updates import update_targets, with_dataset
-
     sparql = with_dataset(registry, sparql, list(using), list(using_named))
     targets = update_targets(registry, sparql)
     with write_lock(registry):
@@ -400,31 +371,29 @@ def _apply(
                 ),
                 report,
             )
-        # History (registry/history/changes.py): a version of every item the write changed. The
-        # update has already run on ``tx``, so history reads the state before through
-        # ``_Before``: ``tx`` outside the written graphs (unchanged), their saved old content in
-        # them.
+        # History: the load pipeline's history step (registry/loading/pipeline.py,
+        # record_history), a version of every item the write changed. The update has already
+        # run on ``tx``, so history reads the state before through ``_Before``: ``tx`` outside
+        # the written graphs (unchanged), their saved old content in them.
         written = {iri for iri in nodes if before[iri] != after[iri]}
         if written:
             # history reads only quads_for_pattern, which _Before provides
             pre = cast(ox.Store, _Before(tx, {iri: before[iri] for iri in written}))
-            number, when = history.next_change(pre)
-            recorded = history.record(
+            number, when = next_change(pre)
+            recorded = record_history(
                 pre,
                 uris.base,
-                history.Delta(
-                    replaced_graphs=written,
-                    added=[q for iri in written for q in after[iri]],
-                    old={iri: before[iri] for iri in written},
-                ),
+                {iri: (before[iri], after[iri]) for iri in written},
                 number=number,
                 when=when,
-                kind="load",
                 agent=token.organisation,
                 loaded_by=token.loaded_by,
                 sources=sorted(written),
             )
             tx.extend(recorded.quads)
+        # Provenance: unlike a load's write step, the data is already written (by the update
+        # or the DELETE), a graph left empty is removed, and the record hashes the triples
+        # (there is no file).
         changes: list[GraphChange] = []
         for tgt in targets:
             if tgt.iri is None:

@@ -26,13 +26,15 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
+from registry.actors import Actor, Role
 from registry.errors import NotFound, StoreError, UsageError
+from registry.handle import RegistryHandle
 from registry.i18n import msg
-from registry.service import Registry
+from registry.model.organisations import resolve_organisation
 
 #: Roles a token can have. ``submitter``: writes its own organisation's source graphs.
 #: ``approver``: the coordinating ministry; writes any source graph and may use SPARQL Update.
@@ -69,6 +71,10 @@ class TokenRecord:
     def loaded_by(self) -> str:
         """How provenance names a write made with this token (``ogp:loadedBy``)."""
         return f"token:{self.id}"
+
+    def actor(self) -> Actor:
+        """The organisation and role the token acts as (registry/actors.py)."""
+        return Actor(self.organisation, cast(Role, self.role), self.organisation_name or None)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -271,7 +277,7 @@ class TokenStore:
         return record if record is not None and not record.revoked else None
 
 
-def token_store(registry: Registry) -> TokenStore:
+def token_store(registry: RegistryHandle) -> TokenStore:
     """The token file that belongs to ``registry``'s store directory."""
     return TokenStore(registry.store.path)
 
@@ -280,14 +286,12 @@ _COORDINATES = "ASK { ?plan a ogp:ActionPlan ; ogp:coordinatedBy ?org }"
 
 
 def issue(
-    registry: Registry, organisation: str, role: str, label: str | None = None
+    registry: RegistryHandle, organisation: str, role: str, label: str | None = None
 ) -> IssuedToken:
     """Issue a token for an organisation given by number, name or IRI.
 
     ``approver`` is the coordinating ministry: the organisation must be the ``ogp:coordinatedBy``
     of an action plan in the registry."""
-    from registry.model.organisations import resolve_organisation
-
     check_role(role)
     org = resolve_organisation(registry, organisation)
     names = registry.query(
@@ -320,13 +324,13 @@ def issue(
     return token_store(registry).issue(org.iri, name, role, label)
 
 
-def list_tokens(registry: Registry) -> list[TokenRecord]:
+def list_tokens(registry: RegistryHandle) -> list[TokenRecord]:
     return token_store(registry).tokens()
 
 
-def revoke(registry: Registry, token_id: str) -> TokenRecord:
+def revoke(registry: RegistryHandle, token_id: str) -> TokenRecord:
     return token_store(registry).revoke(token_id)
 
 
-def verify(registry: Registry, secret: str) -> TokenRecord | None:
+def verify(registry: RegistryHandle, secret: str) -> TokenRecord | None:
     return token_store(registry).verify(secret)

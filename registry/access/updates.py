@@ -17,11 +17,13 @@ from typing import Any
 
 from rdflib import URIRef
 
-from registry.access.graphstore import Target, target
+from registry.access.targets import Target, target
 from registry.errors import QueryError, UsageError
+from registry.handle import RegistryHandle
 from registry.i18n import msg
 from registry.namespaces import PREFIXES
-from registry.service import Registry
+from registry.sparql.lexer import TOKEN
+from registry.sparql.queryguard import refuse_service
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -44,7 +46,7 @@ def _refuse_update(nb: str, en: str, **params: object) -> QueryError:
     return QueryError(msg(nb, en, **params))
 
 
-def _parse(registry: Registry, sparql: str) -> Any:
+def _parse(registry: RegistryHandle, sparql: str) -> Any:
     """rdflib's algebra of an update (:class:`QueryError` for a syntax error)."""
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
@@ -63,16 +65,15 @@ def _parse(registry: Registry, sparql: str) -> Any:
         ) from exc
 
 
-def update_targets(registry: Registry, sparql: str) -> list[Target]:
+def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
     """The graphs a SPARQL update writes, read from its syntax (rdflib's parser).
 
     Refuses (:class:`QueryError`) what cannot be checked or must not run on the server:
     ``LOAD``, ``SERVICE``, a graph given by a variable, ``CLEAR/DROP NAMED|ALL``."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
-    from registry.sparql.queryguard import refuse_service
-
-    # first as the engine may read the text, not only as rdflib does (registry/sparql/queryguard.py)
+    # first as the engine may read the text, not only as rdflib does
+    # (registry/sparql/queryguard.py)
     refuse_service(sparql, update=True)
     update = _parse(registry, sparql)
     targets: dict[str | None, Target] = {}
@@ -152,7 +153,7 @@ def _dataset_of(op: Any) -> list[tuple[str, str]]:
 
 
 def with_dataset(
-    registry: Registry, sparql: str, using: list[str], using_named: list[str]
+    registry: RegistryHandle, sparql: str, using: list[str], using_named: list[str]
 ) -> str:
     """``sparql`` with the protocol's ``using-graph-uri`` (``using``) and
     ``using-named-graph-uri`` (``using_named``) as ``USING <…>`` / ``USING NAMED <…>`` clauses
@@ -169,8 +170,6 @@ def with_dataset(
     if not using and not using_named:
         return sparql
     import pyoxigraph as ox
-
-    from registry.sparql.querytext import _TOKEN
 
     terms: list[str] = []
     expected: list[tuple[str, str]] = []
@@ -212,7 +211,7 @@ def with_dataset(
     depth = 0
     last = ""
     done = 0
-    for m in _TOKEN.finditer(sparql):
+    for m in TOKEN.finditer(sparql):
         group, token = m.lastgroup, m.group(0)
         if group == "comment" or (group == "other" and token.isspace()):
             continue

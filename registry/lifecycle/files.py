@@ -2,9 +2,9 @@
 loads it (docs/lifecycle.md, "Statuses and lifecycle statements in loaded files").
 
 A file's ``ogp:registryStatus`` becomes an item's initial status in the lifecycle graph
-(:func:`registry.lifecycle.initial_statuses`); once the item has a status, the file's status is
-ignored with a warning (:func:`registry.lifecycle.drop_overridden_statuses`). This module says
-which initial statuses and lifecycle statements the actor (registry/access/actors.py) may give:
+(:func:`initial_statuses`); once the item has a status, the file's status is ignored with a
+warning (:func:`overridden_statuses`). :func:`check_files` says which initial statuses and
+lifecycle statements the actor (registry/actors.py) may give:
 
 * ``system``, ``admin`` (also the operator of a local load): anything.
 * ``approver`` (the coordinating ministry): any initial status on any item, and
@@ -21,38 +21,58 @@ which initial statuses and lifecycle statements the actor (registry/access/actor
 
 Anything else is a violation in the validation report, located at the file, item and
 statement (and, for spreadsheets, at the row and column, by the loaders), so nothing is
-written. :meth:`registry.service.Registry.prepare` checks before validation and
-:meth:`registry.service.Registry._commit` again inside the commit's transaction, so a source
-loaded in between cannot change the answer.
+written. The commit pipeline (registry/loading/pipeline.py) checks before validation
+(``refuse_statuses``) and again inside the commit's transaction (``recheck_statuses``), so a
+source loaded in between cannot change the answer.
+
+The pipeline hands each file over as a :class:`LoadedFile`: its graph, name and statements.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
 
 import pyoxigraph as ox
 
-from registry.access.actors import Actor
-from registry.history import changes as history
-from registry.history.changes import value
-from registry.lifecycle.status import (
+from registry.actors import Actor
+from registry.history.terms import RDF_TYPE, lifecycle_graph, value
+from registry.lifecycle.rules import LABELS, status_code
+from registry.lifecycle.state import (
     DCT_IS_REPLACED_BY,
-    LABELS,
     SKOS_CHANGE_NOTE,
+    STATUS,
     lifecycle_status,
-    status_code,
+    status_change_quads,
 )
 from registry.namespaces import OGP
-from registry.validation import Issue
+from registry.validation.report import Issue
 
-if TYPE_CHECKING:
-    from registry.service import PreparedSource
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class LoadedFile(Protocol):
+    """One file of a load as the lifecycle rules read it (a
+    :class:`registry.loading.pipeline.PreparedSource` is one): the graph it replaces, the file
+    (its ``name`` locates messages) and its statements."""
+
+    @property
+    def graph(self) -> str: ...
+
+    @property
+    def file(self) -> _Named: ...
+
+    @property
+    def quads(self) -> Sequence[ox.Quad]: ...
+
 
 #: The statuses a submitter may give its own new items in a file.
 SUBMITTER_STATUSES: frozenset[str] = frozenset({"draft", "submitted"})
 
-_STATUS = ox.NamedNode(OGP.registryStatus)
 _STATUS_CHANGE = ox.NamedNode(OGP.StatusChange)
 _STATUS_OF = ox.NamedNode(OGP.statusOf)
 _RECORD_PREDICATES = frozenset(
@@ -70,6 +90,7 @@ _HOW = (
 )
 
 
+# -- what an actor may say in a file ---------------------------------------------------------
 class _Ownership:
     """Who describes an item in the store, outside the graphs a load replaces."""
 
@@ -105,7 +126,7 @@ class _Ownership:
 
     def _typing_graphs(self, item: str) -> list[tuple[ox.NamedNode, str]]:
         out = []
-        for q in self.reader.quads_for_pattern(ox.NamedNode(item), history.RDF_TYPE, None, None):
+        for q in self.reader.quads_for_pattern(ox.NamedNode(item), RDF_TYPE, None, None):
             g = q.graph_name
             if (
                 isinstance(g, ox.NamedNode)
@@ -135,7 +156,7 @@ class _Ownership:
 
 
 def _issue(
-    p: PreparedSource, focus: str, path: str, val: str | None, nb: str, en: str
+    p: LoadedFile, focus: str, path: str, val: str | None, nb: str, en: str
 ) -> Issue:
     return Issue(
         severity="violation",
@@ -164,7 +185,7 @@ def _owner_text(owner: str | None, graph: str, lang: str) -> str:
 
 
 def check_files(
-    reader: ox.Store, base: str, prepared: Sequence[PreparedSource], actor: Actor
+    reader: ox.Store, base: str, prepared: Sequence[LoadedFile], actor: Actor
 ) -> list[list[Issue]]:
     """The lifecycle statements of ``prepared`` that ``actor`` may not make, as violations,
     per prepared source (in order). Statuses of items that already have one in the lifecycle
@@ -177,7 +198,7 @@ def check_files(
         q.subject.value
         for p in prepared
         for q in p.quads
-        if q.predicate == history.RDF_TYPE
+        if q.predicate == RDF_TYPE
         and q.object in _ITEM_CLASSES
         and isinstance(q.subject, ox.NamedNode)
     }
@@ -191,7 +212,7 @@ def check_files(
             if not isinstance(s, ox.NamedNode | ox.BlankNode):
                 continue
             if q.predicate in _RECORD_PREDICATES or (
-                q.predicate == history.RDF_TYPE and q.object == _STATUS_CHANGE
+                q.predicate == RDF_TYPE and q.object == _STATUS_CHANGE
             ):
                 key = str(s)
                 if key in records:
@@ -252,7 +273,7 @@ def check_files(
                     )
                 )
                 continue
-            if q.predicate != _STATUS:
+            if q.predicate != STATUS:
                 continue
             code = status_code(value(q.object))
             if code is None or lifecycle_status(reader, base, s) is not None:
@@ -308,3 +329,94 @@ def check_files(
                 continue
             out[i].append(_issue(p, s.value, OGP.registryStatus, value(q.object), nb, en))
     return out
+
+
+# -- statuses a file may no longer set --------------------------------------------------------
+def overridden_statuses(
+    reader: ox.Store, base: str, p: LoadedFile
+) -> tuple[list[ox.Quad], list[Issue]]:
+    """Before validation: ``p``'s statements without the ``ogp:registryStatus`` of items that
+    already have a status in the lifecycle graph (the file's status is then ignored), and a
+    warning for each such status that differs from the current one."""
+    kept: list[ox.Quad] = []
+    warnings: list[Issue] = []
+    for q in p.quads:
+        if q.predicate != STATUS or not isinstance(q.subject, ox.NamedNode):
+            kept.append(q)
+            continue
+        current = lifecycle_status(reader, base, q.subject)
+        if current is None:
+            kept.append(q)
+            continue
+        if current != value(q.object):
+            code = status_code(current) or current
+            given = status_code(value(q.object)) or value(q.object)
+            warnings.append(
+                Issue(
+                    severity="warning",
+                    focus=q.subject.value,
+                    path=OGP.registryStatus,
+                    value=value(q.object),
+                    file=p.file.name,
+                    message_nb=f"Statusen i filen ({given}) er ignorert: elementet har status "
+                    f"{code} i registeret. Endre status med 'ogpreg status'.",
+                    message_en=f"The status in the file ({given}) is ignored: the item has the "
+                    f"status {code} in the registry. Change the status with 'ogpreg status'.",
+                )
+            )
+    return kept, warnings
+
+
+# -- initial statuses -------------------------------------------------------------------------
+def initial_statuses(
+    reader: ox.Store,
+    base: str,
+    sources: Iterable[tuple[str, str, list[ox.Quad]]],
+    *,
+    number: int,
+    when: datetime,
+    agent: str | None,
+) -> tuple[list[ox.Quad], dict[str, list[ox.Quad]]]:
+    """At a load: move the ``ogp:registryStatus`` statements of ``sources`` (graph, source id,
+    quads) into the lifecycle graph as initial statuses, with a status change each, for items
+    that have no status there yet; drop the others. Returns the lifecycle quads and, per
+    graph, the quads to store in the source graph (without statuses)."""
+    lc = ox.NamedNode(lifecycle_graph(base))
+    out: list[ox.Quad] = []
+    stored: dict[str, list[ox.Quad]] = {}
+    seen: set[str] = set()
+    k = 0
+    for graph, source_id, quads in sources:
+        keep: list[ox.Quad] = []
+        for q in quads:
+            if q.predicate != STATUS:
+                keep.append(q)
+                continue
+            s = q.subject
+            code = status_code(value(q.object))
+            if (
+                not isinstance(s, ox.NamedNode)
+                or code is None
+                or s.value in seen
+                or lifecycle_status(reader, base, s) is not None
+            ):
+                continue
+            seen.add(s.value)
+            k += 1
+            out.append(ox.Quad(s, STATUS, q.object, lc))
+            out += status_change_quads(
+                ox.NamedNode(f"{base}id/status-change/{number}-{k}"),
+                s.value,
+                None,
+                code,
+                when,
+                lc,
+                agent=agent,
+                used=graph,
+                reasons=[
+                    ox.Literal(f"Startstatus fra kilden {source_id}.", language="nb"),
+                    ox.Literal(f"Initial status from the source {source_id}.", language="en"),
+                ],
+            )
+        stored[graph] = keep
+    return out, stored

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from registry.errors import NotFound
+from registry.handle import RegistryHandle
 from registry.i18n import msg
-from registry.service import Registry
 
 _ORGS = """
 SELECT ?org ?name ?number WHERE {
@@ -25,7 +25,7 @@ class OrganisationRef:
     number: str | None
 
 
-def organisations(registry: Registry) -> list[OrganisationRef]:
+def organisations(registry: RegistryHandle) -> list[OrganisationRef]:
     """Every organisation with each of its names (one entry per name)."""
     out = []
     result = registry.query(_ORGS)
@@ -40,7 +40,7 @@ def organisations(registry: Registry) -> list[OrganisationRef]:
     return out
 
 
-def resolve_organisation(registry: Registry, ref: str) -> OrganisationRef:
+def resolve_organisation(registry: RegistryHandle, ref: str) -> OrganisationRef:
     """Find an organisation by organisation number, IRI or name (case-insensitive).
 
     A name that matches nothing gets "did you mean" suggestions."""

@@ -2,8 +2,9 @@
 their completion, its progress assessments side by side, its proposals and comments; the plans
 with their periods and statuses; and the numbers behind a plan's dashboard.
 
-Built on :class:`registry.resources.Resources` (labels, links, the per-revision index); every
-read goes through :meth:`Registry.query` with values bound, never formatted in.
+Built on :class:`registry.model.resources.Resources` (labels, links, the per-revision index);
+every read goes through :meth:`registry.handle.RegistryHandle.query` with values bound, never
+formatted in.
 """
 
 from __future__ import annotations
@@ -15,20 +16,10 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from registry.i18n import Lang
-from registry.model.resources import (
-    DCT,
-    GONE_STATUSES,
-    SCHEMA,
-    Node,
-    Resources,
-    Term,
-    Text,
-    date_key,
-    lang_rank,
-    literal_text,
-    node_sort_key,
-    pick,
-)
+from registry.model.description import Node, Term, node_sort_key
+from registry.model.resources import Resources
+from registry.model.terms import DCT, GONE_STATUSES, SCHEMA
+from registry.model.text import Text, date_key, lang_rank, literal_text, pick
 from registry.namespaces import OGP, VOCAB_NS
 
 #: Completion levels in order (vocab:completion), and "not assessed".

@@ -1,15 +1,19 @@
 """Resources as people read them: labels in their language, links both ways, who said what.
 
-The core of the registry's web pages (``endpoint/pages/site.py``, ``endpoint/pages/deref.py``) and
-of
-their RDF representations. It knows nothing of HTTP: it answers "what does the registry say
-about this IRI, in bokmål or English, and which source asserted each statement", "what links
-here", the timeline of a commitment's milestones, the assessments side by side, the plans and
-the dashboard numbers. Every read goes through :meth:`Registry.query` with the IRI or text
-bound through ``substitutions`` (never formatted into the query).
+The core of the registry's web pages (``endpoint/pages/``)
+and of their RDF representations. It knows nothing of HTTP: :class:`Resources` answers "what
+does the registry say about this IRI, in bokmål or English, and which source asserted each
+statement", "what links here", "which resources match this text", what a source graph holds
+and what a vocabulary graph defines. Every read goes through
+:meth:`registry.handle.RegistryHandle.query` with the IRI or text bound through
+``substitutions`` (never formatted into the query).
 
 Labels and types of everything are read once per store revision into a small index (a dict),
 so that a page naming fifty organisations costs one lookup each, not fifty queries.
+
+What it hands out lives beside it: ``description.py`` (nodes, statements, descriptions),
+``text.py`` (texts in two languages, dates), ``terms.py`` (vocabulary IRIs, kinds, links);
+``planviews.py`` builds the plan and commitment views on it.
 """
 
 from __future__ import annotations
@@ -17,273 +21,36 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal, cast
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
+from registry.handle import RegistryHandle
 from registry.i18n import Lang
-from registry.namespaces import (
-    OGP,
-    OGP_NS,
-    OGPSH_NS,
-    PREFIXES,
-    THEME_NS,
-    VOCAB_NS,
+from registry.model.description import (
+    Description,
+    Node,
+    Property,
+    SearchHit,
+    SourceInfo,
+    Term,
+    Value,
+    node_sort_key,
+    predicate_rank,
+    value_sort_key,
 )
-from registry.service import Registry
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-
-RDF_TYPE = PREFIXES["rdf"] + "type"
-RDFS_LABEL = PREFIXES["rdfs"] + "label"
-SKOS = PREFIXES["skos"]
-DCT = PREFIXES["dct"]
-XSD = PREFIXES["xsd"]
-SCHEMA = PREFIXES["schema"]
-ORG_ORGANIZATION = PREFIXES["org"] + "Organization"
-SKOS_CONCEPT = SKOS + "Concept"
-SKOS_SCHEME = SKOS + "ConceptScheme"
-SCHEMA_PLACE = SCHEMA + "Place"
-DCT_IS_REPLACED_BY = DCT + "isReplacedBy"
-SKOS_CHANGE_NOTE = SKOS + "changeNote"
-
-#: Where the w3id vocabulary namespaces are documented on this server (relative to the base
-#: URI). In production the w3id.org redirects must point here (docs/pages.md).
-W3ID_ROOT = "https://w3id.org/ogp-no/"
-ONTOLOGY_IRI = "https://w3id.org/ogp-no/def"
-SHAPES_IRI = "https://w3id.org/ogp-no/shapes"
-THEME_SCHEME = THEME_NS + "scheme"
-
-#: Statuses that take an item out of force: its URI answers 410 Gone (with its description).
-STATUS_WITHDRAWN = VOCAB_NS + "status/withdrawn"
-STATUS_SUPERSEDED = VOCAB_NS + "status/superseded"
-GONE_STATUSES = (STATUS_WITHDRAWN, STATUS_SUPERSEDED)
-
-#: Label properties, best first.
-LABEL_PREDICATES: tuple[str, ...] = (SKOS + "prefLabel", DCT + "title", RDFS_LABEL)
-
-#: Labels of the common external terms that the ontology does not label itself.
-_RDFS = PREFIXES["rdfs"]
-_OWL = PREFIXES["owl"]
-EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    RDF_TYPE: ("type", "type"),
-    RDFS_LABEL: ("etikett", "label"),
-    _RDFS + "comment": ("kommentar", "comment"),
-    _RDFS + "subClassOf": ("underklasse av", "subclass of"),
-    _RDFS + "subPropertyOf": ("underegenskap av", "subproperty of"),
-    _RDFS + "domain": ("domene", "domain"),
-    _RDFS + "range": ("verdiområde", "range"),
-    _RDFS + "isDefinedBy": ("definert i", "defined by"),
-    _RDFS + "seeAlso": ("se også", "see also"),
-    _OWL + "inverseOf": ("invers av", "inverse of"),
-    _OWL + "versionInfo": ("versjon", "version"),
-    _OWL + "Ontology": ("Ontologi", "Ontology"),
-    _OWL + "Class": ("Klasse", "Class"),
-    _OWL + "ObjectProperty": ("Objektegenskap", "Object property"),
-    _OWL + "DatatypeProperty": ("Dataegenskap", "Datatype property"),
-    _OWL + "FunctionalProperty": ("Funksjonell egenskap", "Functional property"),
-    SKOS + "definition": ("definisjon", "definition"),
-    SKOS + "broader": ("overordnet begrep", "broader"),
-    SKOS + "narrower": ("underordnet begrep", "narrower"),
-    SKOS + "topConceptOf": ("toppbegrep i", "top concept of"),
-    SKOS + "hasTopConcept": ("har toppbegrep", "has top concept"),
-    SKOS + "closeMatch": ("nær match", "close match"),
-    SKOS + "exactMatch": ("eksakt match", "exact match"),
-    SKOS + "relatedMatch": ("beslektet match", "related match"),
-    SKOS + "broadMatch": ("bredere match", "broad match"),
-    SKOS + "narrowMatch": ("smalere match", "narrow match"),
-    SKOS + "scopeNote": ("omfangsnote", "scope note"),
-    SKOS_CHANGE_NOTE: ("endringsnote", "change note"),
-    DCT + "license": ("lisens", "licence"),
-    DCT + "modified": ("endret", "modified"),
-    DCT_IS_REPLACED_BY: ("erstattet av", "replaced by"),
-    DCT + "replaces": ("erstatter", "replaces"),
-    PREFIXES["prov"] + "Entity": ("Entitet (PROV)", "Entity (PROV)"),
-}
-
-Kind = Literal[
-    "plan",
-    "commitment",
-    "milestone",
-    "organisation",
-    "meeting",
-    "place",
-    "proposal",
-    "comment",
-    "assessment",
-    "concept",
-    "scheme",
-    "source",
-    "graph",
-    "resource",
-]
-
-_KIND_BY_TYPE: tuple[tuple[str, Kind], ...] = (
-    (str(OGP.ActionPlan), "plan"),
-    (str(OGP.Commitment), "commitment"),
-    (str(OGP.Milestone), "milestone"),
-    (ORG_ORGANIZATION, "organisation"),
-    (str(OGP.Ministry), "organisation"),
-    (str(OGP.PublicBody), "organisation"),
-    (str(OGP.Meeting), "meeting"),
-    (str(OGP.ConsultationMeeting), "meeting"),
-    (str(OGP.FollowUpMeeting), "meeting"),
-    (str(OGP.EvaluationMeeting), "meeting"),
-    (str(OGP.Proposal), "proposal"),
-    (str(OGP.Comment), "comment"),
-    (str(OGP.ProgressAssessment), "assessment"),
-    (str(OGP.Source), "source"),
-    (SKOS_CONCEPT, "concept"),
-    (SKOS_SCHEME, "scheme"),
-    (SCHEMA_PLACE, "place"),
+from registry.model.terms import (
+    EXTRA_LABELS,
+    LABEL_PREDICATES,
+    SHAPES_IRI,
+    doc_iri,
+    kind_of,
+    term_anchor,
 )
-
-
-# -- texts in two languages ----------------------------------------------------------------
-@dataclass(frozen=True)
-class Text:
-    """A text shown on a page: its value, its language tag (None for plain strings) and
-    whether it is in another language than the one asked for (a fallback)."""
-
-    value: str
-    lang: str | None = None
-    fallback: bool = False
-
-
-def lang_rank(tag: str | None, lang: Lang) -> int:
-    t = (tag or "").lower()
-    if t == lang or t.startswith(lang + "-"):
-        return 0
-    other: Lang = "en" if lang == "nb" else "nb"
-    if t == other or t.startswith(other + "-"):
-        return 1
-    if lang == "nb" and t in ("no", "nn"):
-        return 1
-    if not t:
-        return 2
-    return 3
-
-
-def pick(texts: Iterable[tuple[str, str | None]], lang: Lang) -> Text | None:
-    """The text in ``lang``; else in the other language (marked as a fallback); else a plain
-    string; else any. ``texts`` are (value, language tag) pairs."""
-    best: tuple[int, str, str | None] | None = None
-    for value, tag in texts:
-        rank = lang_rank(tag, lang)
-        if best is None or (rank, value) < (best[0], best[1]):
-            best = (rank, value, tag)
-    if best is None:
-        return None
-    rank, value, tag = best
-    return Text(value, tag or None, fallback=rank in (1, 3))
-
-
-_MONTHS = {
-    "nb": (
-        "januar februar mars april mai juni juli august september oktober november desember"
-    ).split(),
-    "en": (
-        "January February March April May June July August September October November December"
-    ).split(),
-}
-
-
-def format_date(value: str, lang: Lang) -> str:
-    """A date at the precision it has: ``2019`` → 2019; ``2019-07`` → juli 2019 / July 2019;
-    ``2019-07-01`` → 1. juli 2019 / 1 July 2019; a date-time adds the local time as given."""
-    v = value.strip()
-    try:
-        if len(v) == 4 and v.isdigit():
-            return v
-        year, month = int(v[0:4]), int(v[5:7])
-        name = _MONTHS[lang][month - 1]
-        if len(v) == 7:
-            return f"{name} {year}"
-        day = int(v[8:10])
-        text = f"{day}. {name} {year}" if lang == "nb" else f"{day} {name} {year}"
-        if len(v) > 10 and v[10] == "T":
-            clock = v[11:16]
-            text += f" kl. {clock}" if lang == "nb" else f", {clock}"
-        return text
-    except (ValueError, IndexError):
-        return value
-
-
-_DATE_TYPES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear", XSD + "dateTime"}
-
-
-def literal_text(lit: ox.Literal, lang: Lang) -> Text:
-    """How a literal reads on a page (dates at their precision, booleans as words)."""
-    dt = lit.datatype.value if lit.datatype else ""
-    if lit.language:
-        return Text(lit.value, lit.language, fallback=lang_rank(lit.language, lang) != 0)
-    if dt in _DATE_TYPES:
-        return Text(format_date(lit.value, lang))
-    if dt == XSD + "boolean":
-        yes = lit.value in ("true", "1")
-        return Text(("ja" if yes else "nei") if lang == "nb" else ("yes" if yes else "no"))
-    return Text(lit.value)
-
-
-def date_key(value: str | None) -> str:
-    """A sort key for dates of any precision (missing dates last)."""
-    return value if value else "9999"
-
-
-# -- where a browser goes for an IRI -------------------------------------------------------
-def doc_iri(iri: str, base: str) -> str | None:
-    """The page on this server that documents a vocabulary IRI (``ogp:``, ``ogpsh:``,
-    ``theme:``, ``vocab:``), or None for other IRIs."""
-    if iri == ONTOLOGY_IRI:
-        return base + "def"
-    if iri.startswith(OGP_NS):
-        return base + "def#" + iri[len(OGP_NS) :]
-    if iri == SHAPES_IRI:
-        return base + "def/shapes"
-    if iri.startswith(OGPSH_NS):
-        return base + "def/shapes#" + iri[len(OGPSH_NS) :]
-    if iri == THEME_SCHEME:
-        return base + "def/theme"
-    if iri.startswith(THEME_NS):
-        return base + "def/theme/" + iri[len(THEME_NS) :]
-    if iri.startswith(VOCAB_NS):
-        return base + "def/vocab/" + iri[len(VOCAB_NS) :]
-    return None
-
-
-def vocabulary_iri(path: str) -> str | None:
-    """The vocabulary IRI documented at ``{base}def/<path>`` (the inverse of :func:`doc_iri`
-    for pages that describe one term or scheme)."""
-    if path in ("", "def"):
-        return ONTOLOGY_IRI
-    if path == "shapes":
-        return SHAPES_IRI
-    if path == "theme":
-        return THEME_SCHEME
-    if path.startswith("theme/") and len(path) > len("theme/"):
-        return THEME_NS + path[len("theme/") :]
-    if path.startswith("vocab/") and len(path) > len("vocab/"):
-        return VOCAB_NS + path[len("vocab/") :]
-    return None
-
-
-def term_anchor(iri: str) -> str:
-    """The anchor of a term on the ontology page: the local name of ``ogp:`` terms, and
-    ``prefix-local`` for the external terms the ontology documents (``dct-title``)."""
-    if iri.startswith(OGP_NS):
-        return iri[len(OGP_NS) :]
-    for prefix, ns in PREFIXES.items():
-        if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}-{iri[len(ns) :]}"
-    return "".join(c if c.isalnum() else "-" for c in iri)
-
-
-def href(iri: str, base: str) -> str:
-    """Where a link to ``iri`` points: vocabulary terms to their documentation here; data
-    IRIs (under the base URI) and external IRIs as they are."""
-    return doc_iri(iri, base) or iri
+from registry.model.text import Text, lang_rank, literal_text, pick
+from registry.namespaces import OGPSH_NS, PREFIXES
 
 
 # -- the per-revision index of labels and types --------------------------------------------
@@ -304,144 +71,11 @@ SELECT ?x ?p ?l WHERE {
 _TYPES_QUERY = "SELECT ?x ?t WHERE { ?x a ?t FILTER (isIRI(?x) && isIRI(?t)) }"
 
 
-@dataclass
-class Node:
-    """A resource named on a page: its IRI, where a link to it goes, its label (None when
-    the registry has none) and its types."""
-
-    iri: str
-    href: str
-    label: Text | None
-    types: tuple[str, ...] = ()
-    local: bool = False  # minted under the base URI
-
-    @property
-    def kind(self) -> Kind:
-        return kind_of(self.types)
-
-
-def kind_of(types: Iterable[str]) -> Kind:
-    found = set(types)
-    for t, kind in _KIND_BY_TYPE:
-        if t in found:
-            return kind
-    return "resource"
-
-
-@dataclass
-class Value:
-    """One object of one statement: a node or a literal, with the graphs asserting it."""
-
-    node: Node | None = None
-    text: Text | None = None
-    raw: str | None = None  # the literal's lexical form
-    datatype: str | None = None
-    graphs: list[Node] = field(default_factory=list)
-    nested: list[Property] = field(default_factory=list)  # a blank node's own statements
-
-
-@dataclass
-class Property:
-    """The values of one predicate (outgoing), or the subjects linking here by it (incoming)."""
-
-    predicate: Node
-    values: list[Value] = field(default_factory=list)
-
-    def texts(self) -> list[tuple[str, str | None]]:
-        return [(v.raw or "", v.text.lang if v.text else None) for v in self.values if v.raw]
-
-
-@dataclass
-class Description:
-    """What the registry says about one IRI, and what links to it."""
-
-    node: Node
-    lang: Lang
-    properties: list[Property]
-    backlinks: list[Property]
-    described: bool  # the IRI is the subject of at least one statement
-    is_graph: bool = False
-
-    def prop(self, predicate: str) -> Property | None:
-        return next((p for p in self.properties if p.predicate.iri == predicate), None)
-
-    def values(self, predicate: str) -> list[Value]:
-        p = self.prop(predicate)
-        return p.values if p else []
-
-    def nodes(self, predicate: str) -> list[Node]:
-        return [v.node for v in self.values(predicate) if v.node is not None]
-
-    def text(self, predicate: str) -> Text | None:
-        p = self.prop(predicate)
-        return pick(p.texts(), self.lang) if p else None
-
-    def first(self, predicate: str) -> Value | None:
-        vals = self.values(predicate)
-        return vals[0] if vals else None
-
-    def linking(self, *predicates: str) -> list[Node]:
-        """Subjects that link here by any of ``predicates`` (deduplicated, in label order)."""
-        seen: dict[str, Node] = {}
-        for p in self.backlinks:
-            if p.predicate.iri in predicates:
-                for v in p.values:
-                    if v.node is not None:
-                        seen.setdefault(v.node.iri, v.node)
-        return sorted(seen.values(), key=node_sort_key)
-
-    @property
-    def status(self) -> Node | None:
-        nodes = self.nodes(str(OGP.registryStatus))
-        return nodes[0] if nodes else None
-
-    @property
-    def gone(self) -> bool:
-        """Withdrawn or superseded: the URI answers 410 Gone."""
-        return any(n.iri in GONE_STATUSES for n in self.nodes(str(OGP.registryStatus)))
-
-    @property
-    def replaced_by(self) -> list[Node]:
-        return self.nodes(DCT_IS_REPLACED_BY)
-
-    @property
-    def reasons(self) -> list[Text]:
-        """Why the item was withdrawn or superseded: ``skos:changeNote`` in the page's
-        language (falling back as usual); else the registry's ``ogp:editorialNote``."""
-        for pred in (SKOS_CHANGE_NOTE, str(OGP.editorialNote)):
-            t = self.text(pred)
-            if t is not None:
-                return [t]
-        return []
-
-
-def node_sort_key(n: Node) -> tuple[str, str]:
-    label = n.label.value if n.label else n.iri
-    return (unicodedata.normalize("NFKD", label).casefold(), n.iri)
-
-
-@dataclass
-class SearchHit:
-    node: Node
-    matched: Text
-    score: int
-
-
-@dataclass
-class SourceInfo:
-    """A source graph, its provenance and what it describes."""
-
-    node: Node
-    provenance: list[Property]
-    subjects: list[Node]
-    triples: int
-
-
 # -- the reader ------------------------------------------------------------------------------
 class Resources:
     """Reads resources for pages and their RDF. One per registry; thread-safe."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: RegistryHandle) -> None:
         self.registry = registry
         self.base = registry.settings.base_uri
         self._lock = threading.Lock()
@@ -614,14 +248,14 @@ class Resources:
             return None
         for prop in back.values():
             prop.values.sort(key=lambda v: node_sort_key(v.node) if v.node else ("", ""))
-        ordered = sorted(props.values(), key=lambda p: _predicate_rank(p.predicate.iri))
+        ordered = sorted(props.values(), key=lambda p: predicate_rank(p.predicate.iri))
         for prop in ordered:
-            prop.values.sort(key=_value_sort_key)
+            prop.values.sort(key=value_sort_key)
         return Description(
             node=self.node(iri, lang),
             lang=lang,
             properties=ordered,
-            backlinks=sorted(back.values(), key=lambda p: _predicate_rank(p.predicate.iri)),
+            backlinks=sorted(back.values(), key=lambda p: predicate_rank(p.predicate.iri)),
             described=described,
             is_graph=is_graph,
         )
@@ -745,44 +379,3 @@ class Resources:
             if r["v"] not in out[key]:
                 out[key].append(r["v"])
         return {k: sorted(v, key=lambda t: t.value) for k, v in out.items()}
-
-
-# -- helpers ---------------------------------------------------------------------------------
-_PREDICATE_ORDER: tuple[str, ...] = (
-    RDF_TYPE,
-    DCT + "identifier",
-    SKOS + "prefLabel",
-    DCT + "title",
-    RDFS_LABEL,
-    SKOS + "altLabel",
-    SKOS + "notation",
-    str(OGP.registryStatus),
-    DCT_IS_REPLACED_BY,
-    SKOS_CHANGE_NOTE,
-    DCT + "description",
-    SKOS + "definition",
-    str(OGP.problemAddressed),
-    str(OGP.ambition),
-    str(OGP.inActionPlan),
-    str(OGP.ofCommitment),
-    str(OGP.leadAgency),
-    str(OGP.supportingPublicBody),
-    str(OGP.supportingNonGovernmentalActor),
-    str(OGP.theme),
-    str(OGP.ogpValue),
-    str(OGP.policyArea),
-    SCHEMA + "startDate",
-    SCHEMA + "endDate",
-)
-_RANK = {p: i for i, p in enumerate(_PREDICATE_ORDER)}
-
-
-def _predicate_rank(iri: str) -> tuple[int, str]:
-    return (_RANK.get(iri, len(_RANK)), iri)
-
-
-def _value_sort_key(v: Value) -> tuple[int, str, str]:
-    if v.node is not None:
-        k = node_sort_key(v.node)
-        return (0, k[0], k[1])
-    return (1, v.text.lang or "" if v.text else "", v.raw or "")

@@ -2,7 +2,7 @@
 
 The rule (docs/dcat.md, "Always current"):
 
-- each dataset's content has a hash (``registry.exports.content_hash``: its triples, blank
+- each dataset's content has a hash (``registry.publish.exports.content_hash``: its triples, blank
   nodes named by their own descriptions); ``dcat-state.json`` in the store directory remembers,
   per dataset and for the catalogue, the hash and the dates, as of the newest revision a
   catalogue was built for;

@@ -22,7 +22,7 @@ How, and why it is sound:
    its own rules), so a parse by one tells nothing certain about the other — e.g.
    ``BIND("\\u0022" AS ?x) SERVICE <…> {…}`` followed by a comment that opens a long string is
    a SERVICE to oxigraph and a string to rdflib. Writing the characters themselves avoids it.
-3. The lexer of ``registry/sparql/querytext.py`` (terminals of the SPARQL grammar, exact character
+3. The lexer of ``registry/sparql/lexer.py`` (terminals of the SPARQL grammar, exact character
    classes, escapes in prefixed names) looks at every word outside strings, IRIs, comments and
    variables: ``SERVICE`` anywhere in a bare word, or in the prefix of a prefixed name, is
    refused — oxigraph matches keywords without a word boundary (``trueSERVICE <…> {…}``,
@@ -57,7 +57,7 @@ from typing import Any, cast
 
 from registry.errors import QueryError
 from registry.i18n import Msg, msg
-from registry.sparql.querytext import _CODEPOINT, _TOKEN, _unescape
+from registry.sparql.lexer import CODEPOINT, TOKEN, unescape
 
 #: Longest text (in tokens of the lexer) that is parsed to look for SERVICE; a longer text that
 #: mentions ``service`` is refused. No real query that mentions the word comes near it.
@@ -109,7 +109,7 @@ def decode(query: str) -> str:
     decodes (see the module docstring, 1)."""
     text = query
     while "\\u" in text or "\\U" in text:
-        decoded = _CODEPOINT.sub(_unescape, text)
+        decoded = CODEPOINT.sub(unescape, text)
         if decoded == text:
             break
         text = decoded
@@ -128,7 +128,7 @@ def _lexer_finds_service(text: str, keywords: tuple[str, ...]) -> tuple[bool, in
     tokens (spaces aside)."""
     tokens = 0
     found = False
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "other":
             if not m.group(0).isspace():

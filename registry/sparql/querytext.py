@@ -1,8 +1,8 @@
 """What the registry needs to know about a query's text before it is evaluated.
 
-pyoxigraph exposes no query algebra, so a small SPARQL lexer (comments, strings and IRIs
-skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL grammar prescribes) finds
-the keywords that matter to the protocol:
+pyoxigraph exposes no query algebra, so a small SPARQL lexer (``registry/sparql/lexer.py``:
+comments, strings and IRIs skipped, codepoint escapes ``\\uXXXX`` decoded first, as the SPARQL
+grammar prescribes) finds the keywords that matter to the protocol:
 
 * ``SERVICE``: federated queries reach out over the network; every query path refuses them
   (:attr:`QueryText.uses_service`). That is decided on a real parser's reading of the query, not
@@ -27,53 +27,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from registry.i18n import Msg, msg
+from registry.sparql.lexer import CODEPOINT, TOKEN, unescape
+from registry.sparql.queryguard import verdict
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-# Character classes of the SPARQL 1.1 grammar (§19.8), so that a prefixed name, a variable or a
-# blank node label ends exactly where a SPARQL parser ends it: a lexer that stopped early would
-# read the rest (an escaped quote ``ex:a\\'`` or ``#``, a combining mark) as the start of a
-# string or a comment, and miss what follows (issue 15).
-_PN_CHARS_BASE = (
-    "A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF"
-    "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD"
-    "\U00010000-\U000EFFFF"
-)
-_PN_CHARS_U = _PN_CHARS_BASE + "_"
-_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
-_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-_PN_LOCAL = (
-    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})"
-    f"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
-)
-_BLANK_NODE_LABEL = f"_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
-#: a bare word (a keyword, or words run together with dots: ``true.SERVICE`` is ``true``, ``.``
-#: and ``SERVICE`` to a SPARQL parser; :func:`bare_words` splits it); it takes in what a failed
-#: ``PN_PREFIX`` before a colon would, so that no run of characters is scanned twice
-_BARE = f"[{_PN_CHARS_U}][{_PN_CHARS}.]*"
-_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
-
-_TOKEN = re.compile(
-    r"""
-    (?P<comment>\#[^\n\r]*)
-  | (?P<string>
-        \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '''(?:[^'\\]|\\.|'(?!''))*'''
-      | "(?:[^"\\\n\r]|\\.)*"
-      | '(?:[^'\\\n\r]|\\.)*'
-    )
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$]VARNAME)
-  | (?P<word>BLANK|(?:PREFIX)?:(?:LOCAL)?|BARE)
-  | (?P<other>.)
-    """.replace("VARNAME", _VARNAME)
-    .replace("BLANK", _BLANK_NODE_LABEL)
-    .replace("PREFIX", _PN_PREFIX)
-    .replace("LOCAL", _PN_LOCAL)
-    .replace("BARE", _BARE),
-    re.VERBOSE | re.DOTALL,
-)
+#: The lexer's token pattern under its former name, which registry/store/remote/query.py
+#: imports; it lives in registry/sparql/lexer.py.
 
 
 @dataclass(frozen=True)
@@ -93,8 +51,6 @@ class QueryText:
         """Whether the query must be refused for SERVICE: it uses SERVICE, or mentions the
         word in a way that cannot be checked (``registry/sparql/queryguard.py``, which decides on
         rdflib's parse; only texts that contain the letters ``service`` are parsed)."""
-        from registry.sparql.queryguard import verdict
-
         return not verdict(self.text).allowed
 
 
@@ -103,19 +59,11 @@ class QueryText:
 MAX_DEPTH = 200
 
 
-def _unescape(match: re.Match[str]) -> str:
-    code = int(match.group(1) or match.group(2), 16)
-    try:
-        return chr(code)
-    except ValueError:
-        return match.group(0)
-
-
 def keywords(query: str) -> set[str]:
     """The bare words of a query (upper-cased), outside strings, IRIs and comments."""
-    text = _CODEPOINT.sub(_unescape, query)
+    text = CODEPOINT.sub(unescape, query)
     found: set[str] = set()
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         if m.lastgroup == "word":
             word = m.group("word")
             if ":" not in word:
@@ -128,12 +76,12 @@ def inspect(query: str) -> QueryText:
     """Whether ``query`` uses SERVICE and whether it has a FROM / FROM NAMED clause (and its
     nesting depth and outermost LIMIT). Remembered for the last 4,096 texts: the endpoint asks
     for the same text's facts more than once per request."""
-    text = _CODEPOINT.sub(_unescape, query)
+    text = CODEPOINT.sub(unescape, query)
     words: set[str] = set()
     depth = deepest = 0
     limit: int | None = None
     digits: str | None = None  # collecting the number after an outermost LIMIT
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         kind = m.lastgroup
         if digits is not None:
             ch = m.group(0)
@@ -168,7 +116,7 @@ def form_of(query: str) -> str | None:
     """The query's form: SELECT, ASK, CONSTRUCT or DESCRIBE — the first bare word that starts
     with one of them (oxigraph reads ``CONSTRUCTWHERE{…}`` as ``CONSTRUCT WHERE {…}``) — or
     None when there is none (only a prologue or comments, an update)."""
-    for m in _TOKEN.finditer(_CODEPOINT.sub(_unescape, query)):
+    for m in TOKEN.finditer(CODEPOINT.sub(unescape, query)):
         if m.lastgroup == "word" and ":" not in m.group(0):
             word = m.group(0).upper()
             for form in _FORMS:
@@ -195,10 +143,10 @@ def dataset(query: str) -> Dataset | None:
     ``PREFIX`` and ``BASE`` of its prologue applied, and the text with those clauses blanked
     out; None when the query has no such clause. An IRI that cannot be resolved (an
     undeclared prefix) is left as written: the engine's parser will refuse the query."""
-    text = _CODEPOINT.sub(_unescape, query)
+    text = CODEPOINT.sub(unescape, query)
     tokens = [
         m
-        for m in _TOKEN.finditer(text)
+        for m in TOKEN.finditer(text)
         if m.lastgroup != "comment" and not (m.lastgroup == "other" and m.group(0).isspace())
     ]
     prefixes: dict[str, str] = {}

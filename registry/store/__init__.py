@@ -1,3 +1,3 @@
 """Where the quads live: the embedded pyoxigraph store (committed revisions), the remote store on
-an external SPARQL engine and its engine adapters, file locks, backups.
+an external SPARQL engine and its engine adapters, file locks.
 """

@@ -1,9 +1,9 @@
 """What the registry needs of a store, whichever backend holds the data.
 
-Two backends satisfy :class:`Backend`: :class:`registry.store.EmbeddedStore` (pyoxigraph on
-disk, the default) and :class:`registry.remote.RemoteStore` (an external SPARQL engine over the
-standard protocols, ``OGPREG_ENGINE``). :class:`registry.service.Registry` and the adapters use
-only this.
+Two backends satisfy :class:`Backend`: :class:`registry.store.embedded.EmbeddedStore`
+(pyoxigraph on disk, the default) and :class:`registry.store.remote.store.RemoteStore` (an
+external SPARQL engine over the standard protocols, ``OGPREG_ENGINE``).
+:class:`registry.service.Registry` and the adapters use only this.
 
 ``reader()`` and ``transaction()`` are typed as pyoxigraph ``Store`` because that is what the
 code that uses them (validation context, provenance, pages, history…) is written against; a

@@ -47,7 +47,7 @@ import pyoxigraph as ox
 
 from registry.errors import StoreError
 from registry.i18n import msg
-from registry.store.engines import (
+from registry.store.engines.base import (
     SOLUTIONS_JSON,
     SOLUTIONS_TSV,
     CommitPlan,

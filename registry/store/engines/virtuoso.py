@@ -24,7 +24,7 @@ Quirks, measured on 7.2.5 (Debian bookworm), and how the registry handles them:
   let ``FROM``/``FROM NAMED`` or the protocol's ``default-graph-uri``/``named-graph-uri``
   replace the pragmas, nor the pragmas replace them: it uses all of them together (pinned by a
   test). So a query that names its own dataset gets the same treatment: its ``FROM`` clauses
-  are taken out of the text (``registry.querytext.dataset``) and the graphs it names, limited
+  are taken out of the text (``registry.sparql.querytext.dataset``) and the graphs it names, limited
   to the registry's committed graphs, become the pragmas (``urn:ogpreg:none`` when none is
   left). No query through the registry sees a graph that is not committed (staging graphs, a
   graph being loaded, Virtuoso's own), whatever it names. The list grows with the registry's
@@ -90,7 +90,7 @@ import requests
 from registry.errors import StoreError
 from registry.i18n import msg
 from registry.sparql.querytext import dataset as querytext_dataset
-from registry.store.engines import (
+from registry.store.engines.base import (
     CommitPlan,
     Engine,
     EngineTimeout,

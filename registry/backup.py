@@ -1,4 +1,5 @@
-"""Backups: the whole registry in one file, and back.
+"""Backups: the whole registry in one file, and back (an operation on a registry,
+docs/architecture.md; ``ogpreg dump`` / ``ogpreg restore``).
 
 A dump is an uncompressed-member ``tar.gz`` with fixed member names (nothing else is read
 from it, and nothing is ever extracted to disk by name):
@@ -50,8 +51,8 @@ import pyoxigraph as ox
 from registry import TOOL
 from registry.access.audit import AUDIT_FILE, audit_log
 from registry.errors import ConfigurationError, SourceError, StoreError
+from registry.handle import RegistryHandle
 from registry.i18n import Msg, msg
-from registry.service import Registry
 
 FORMAT = "ogp-registry-dump/2"
 #: Dumps of ogpreg versions before the digest: read only when unsigned dumps are accepted.
@@ -102,7 +103,7 @@ def _graph_key(g: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     return "" if isinstance(g, ox.DefaultGraph) else str(g)
 
 
-def _snapshot(reg: Registry) -> tuple[int, str, ox.Store]:
+def _snapshot(reg: RegistryHandle) -> tuple[int, str, ox.Store]:
     """A committed revision and its read-only store, read consistently."""
     for _ in range(20):
         before = reg.store.revision()
@@ -129,7 +130,7 @@ def _canonical(manifest: dict[str, Any]) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _backup_key(reg: Registry) -> bytes | None:
+def _backup_key(reg: RegistryHandle) -> bytes | None:
     key = reg.settings.backup_key
     if not key:
         return None
@@ -161,7 +162,7 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes, mode: int = 0o644) -> Non
     tar.addfile(info, io.BytesIO(data))
 
 
-def write_dump(reg: Registry, out: IO[bytes]) -> DumpInfo:
+def write_dump(reg: RegistryHandle, out: IO[bytes]) -> DumpInfo:
     """Write the whole registry (one committed revision plus the side files) to ``out``."""
     number, committed, reader = _snapshot(reg)
     with tempfile.TemporaryDirectory(prefix="ogpreg-dump-") as tmp:
@@ -200,7 +201,7 @@ def write_dump(reg: Registry, out: IO[bytes]) -> DumpInfo:
     return info
 
 
-def dump_to_file(reg: Registry, path: Path) -> DumpInfo:
+def dump_to_file(reg: RegistryHandle, path: Path) -> DumpInfo:
     """:func:`write_dump` to ``path``, written to a temporary file and renamed into place
     (mode 0600: the dump holds the audit log and the hashed tokens)."""
     path = Path(path)
@@ -440,7 +441,7 @@ class RestoreResult:
 
 
 def restore(
-    reg: Registry,
+    reg: RegistryHandle,
     path: Path,
     *,
     data_only: bool = False,

@@ -15,26 +15,28 @@ what is kept, and the older revisions (which hold the content) are removed at on
 downloads and query answers are cached per revision in memory, so the next request after the
 commit rebuilds them. Backups written before the erase (``ogpreg dump``) still hold the content:
 erase those by hand. Admin only; its cost is that of rewriting the whole registry.
+
+An operation on a whole registry (docs/architecture.md), like backups (registry/backup.py): it
+checks the token's role and writes the audit log itself, and records the erase in the history
+(registry/history/recording.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from registry.access.audit import AuditLog
+from registry.access.tokens import TokenRecord
 from registry.errors import Forbidden, NotFound, UsageError
-from registry.history import changes
+from registry.handle import RegistryHandle
+from registry.history.recording import Delta, next_change, record
+from registry.history.terms import RDF_TYPE, is_history_graph, is_item, is_item_graph
 from registry.i18n import msg
 from registry.namespaces import OGP
 from registry.store.embedded import EmbeddedStore
-
-if TYPE_CHECKING:
-    from registry.access.tokens import TokenRecord
-    from registry.service import Registry
 
 _SNAPSHOT = ox.NamedNode(OGP.snapshot)
 _STATUS_OF = ox.NamedNode(OGP.statusOf)
@@ -70,7 +72,7 @@ def _scrub(text: str, item: str, prefix: str) -> str:
 
 
 def erase(
-    registry: Registry,
+    registry: RegistryHandle,
     actor: TokenRecord,
     item: str,
     reason: str,
@@ -125,7 +127,7 @@ def erase(
                 )
             )
         )
-    if not changes.is_item(item, base):
+    if not is_item(item, base):
         raise refuse(
             UsageError(
                 msg(
@@ -164,16 +166,16 @@ def erase(
         records = {
             q.subject
             for q in reader.quads_for_pattern(None, _STATUS_OF, ox.NamedNode(item_), None)
-            if changes.is_item_graph(q.graph_name, base)
+            if is_item_graph(q.graph_name, base)
         }
-        number, when = changes.next_change(reader)
+        number, when = next_change(reader)
 
         def kept() -> Iterator[ox.Quad]:
             for q in reader:
-                in_history = changes.is_history_graph(q.graph_name)
+                in_history = is_history_graph(q.graph_name)
                 if _is_hit(q.subject, item_, prefix) or _is_hit(q.object, item_, prefix):
                     if in_history:
-                        if q.predicate == changes.RDF_TYPE:
+                        if q.predicate == RDF_TYPE:
                             counts["versions"] += 1
                     else:
                         counts["triples"] += 1
@@ -199,10 +201,10 @@ def erase(
             tx.clear()
             tx.extend(quads)
         count = counts["triples"]
-        change = changes.record(
+        change = record(
             reader,
             base,
-            changes.Delta(),
+            Delta(),
             number=number,
             when=when,
             kind="erase",

@@ -1,11 +1,11 @@
-"""SHACL validation with pySHACL and reports a loader can act on, in bokmål or English."""
+"""SHACL validation with pySHACL: the project's shapes, a SPARQL processor that caches parsed
+queries, and the conversion of SHACL results into a report a loader can act on (messages in
+both languages, field names from the shapes; registry/validation/report.py)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -17,13 +17,10 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Processor
 from rdflib.term import Node
 
-from registry.i18n import Lang, msg
+from registry.i18n import Lang
+from registry.validation.report import Issue, ValidationReport
 
 _SEVERITY = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
-_SEVERITY_LABEL = {
-    "nb": {"violation": "FEIL", "warning": "ADVARSEL", "info": "INFO"},
-    "en": {"violation": "ERROR", "warning": "WARNING", "info": "INFO"},
-}
 
 
 class CachingSPARQLProcessor(SPARQLProcessor):
@@ -60,7 +57,9 @@ def shapes_graph() -> Graph:
     """The project's shapes, parsed once per process."""
     from shapes import shapes_file
 
-    plugin.register("sparql", Processor, "registry.validation", "CachingSPARQLProcessor")
+    plugin.register(
+        "sparql", Processor, "registry.validation.shacl", "CachingSPARQLProcessor"
+    )
 
     g = Graph()
     g.parse(data=shapes_file().read_bytes(), format="turtle")
@@ -76,106 +75,6 @@ def _pick(literals: Iterable[Node], lang: Lang) -> str | None:
         if key in by_lang:
             return by_lang[key]
     return next(iter(by_lang.values()), None)
-
-
-@dataclass
-class Issue:
-    """One problem found in submitted data."""
-
-    severity: str
-    focus: str
-    message_nb: str
-    message_en: str
-    focus_label: str | None = None
-    path: str | None = None
-    path_label_nb: str | None = None
-    path_label_en: str | None = None
-    value: str | None = None
-    shape: str | None = None
-    constraint: str | None = None
-    file: str | None = None
-    location: dict[str, object] = field(default_factory=dict)
-
-    def message(self, lang: Lang) -> str:
-        return self.message_en if lang == "en" else self.message_nb
-
-    def path_label(self, lang: Lang) -> str | None:
-        return (self.path_label_en if lang == "en" else self.path_label_nb) or self.path
-
-    def to_dict(self, lang: Lang) -> dict[str, object]:
-        d = asdict(self)
-        d["message"] = self.message(lang)
-        return d
-
-    def render(self, lang: Lang) -> str:
-        where = self.file or ""
-        loc = ", ".join(f"{k}={v}" for k, v in self.location.items())
-        if loc:
-            where += f" ({loc})"
-        subject = self.focus_label or self.focus
-        parts = [f"{_SEVERITY_LABEL[lang][self.severity]}: {where}".rstrip(": ")]
-        if lang == "en":
-            parts.append(f"  item: {subject}")
-            if self.path:
-                parts.append(f"  field: {self.path_label(lang)}")
-            if self.value is not None:
-                parts.append(f"  value: {self.value}")
-        else:
-            parts.append(f"  element: {subject}")
-            if self.path:
-                parts.append(f"  felt: {self.path_label(lang)}")
-            if self.value is not None:
-                parts.append(f"  verdi: {self.value}")
-        parts.append(f"  {self.message(lang)}")
-        return "\n".join(parts)
-
-
-@dataclass
-class ValidationReport:
-    """All problems of one or more sources."""
-
-    issues: list[Issue] = field(default_factory=list)
-
-    @property
-    def violations(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == "violation"]
-
-    @property
-    def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity != "violation"]
-
-    @property
-    def conforms(self) -> bool:
-        return not self.violations
-
-    def extend(self, other: ValidationReport) -> None:
-        self.issues.extend(other.issues)
-
-    def summary(self, lang: Lang) -> str:
-        n_err, n_warn = len(self.violations), len(self.warnings)
-        return msg(
-            "{errors} feil og {warnings} advarsler.",
-            "{errors} errors and {warnings} warnings.",
-            errors=n_err,
-            warnings=n_warn,
-        ).render(lang)
-
-    def render(self, lang: Lang) -> str:
-        lines = [issue.render(lang) for issue in self.issues]
-        lines.append(self.summary(lang))
-        return "\n".join(lines)
-
-    def to_json(self, lang: Lang) -> str:
-        return json.dumps(
-            {
-                "conforms": self.conforms,
-                "errors": len(self.violations),
-                "warnings": len(self.warnings),
-                "issues": [i.to_dict(lang) for i in self.issues],
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
 
 
 _PLACEHOLDER = re.compile(r"\{[?$][A-Za-z_][A-Za-z0-9_]*\}")

@@ -5,20 +5,23 @@ files"): what a file may say about the lifecycle of plans, commitments and propo
 on it (registry/lifecycle/files.py). The adapters decide it:
 
 * the write API (Graph Store PUT/POST, ``ogpreg load --remote``) and a local load with
-  ``--token``: the token's organisation and role (:meth:`Actor.of_token`);
+  ``--token``: the token's organisation and role
+  (:meth:`registry.access.tokens.TokenRecord.actor`);
 * a local ``ogpreg load --submitted-by ORG``: ORG's ``submitter``;
 * a local ``ogpreg load`` with neither: the operator (:data:`OPERATOR`, role ``admin``; the
   threat model in docs/security.md trusts the shell operator);
 * ``ogpreg init`` (the bundled data): :data:`SYSTEM`.
+
+A status change is made through a token: the lifecycle takes a :class:`TokenHolder` (what it
+needs to know of the token's holder), which :class:`registry.access.tokens.TokenRecord` is.
+This module is of the foundation layer (docs/architecture.md): it imports nothing of the
+registry.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
-
-if TYPE_CHECKING:
-    from registry.access.tokens import TokenRecord
+from typing import Literal, Protocol
 
 Role = Literal["submitter", "approver", "admin", "system"]
 ACTOR_ROLES: tuple[Role, ...] = ("submitter", "approver", "admin", "system")
@@ -45,11 +48,6 @@ class Actor:
     @classmethod
     def submitter(cls, organisation: str, name: str | None = None) -> Actor:
         return cls(organisation, "submitter", name)
-
-    @classmethod
-    def of_token(cls, token: TokenRecord) -> Actor:
-        """The organisation and role of a token."""
-        return cls(token.organisation, cast(Role, token.role), token.organisation_name or None)
 
     @property
     def is_submitter(self) -> bool:
@@ -79,3 +77,28 @@ def actor_for_load(submitted_by: str | None) -> Actor:
     token can write) the operator. Every adapter passes its actor explicitly; this default is
     for code in the same process (tests, benchmarks)."""
     return Actor.submitter(submitted_by) if submitted_by else OPERATOR
+
+
+class TokenHolder(Protocol):
+    """An organisation acting in a role through a bearer token, as a status change names it
+    (:class:`registry.access.tokens.TokenRecord` is one)."""
+
+    @property
+    def organisation(self) -> str:
+        """The organisation's IRI."""
+        ...
+
+    @property
+    def organisation_name(self) -> str:
+        """Its name, for messages (may be empty)."""
+        ...
+
+    @property
+    def role(self) -> str:
+        """``submitter``, ``approver`` or ``admin``."""
+        ...
+
+    @property
+    def loaded_by(self) -> str:
+        """How the history and provenance name a change made with the token."""
+        ...

@@ -1,0 +1,184 @@
+"""What every page shares: the language, the words, absolute links from the base URI, and the
+rendering of a template with the pages' headers.
+
+* Bokmål by default; ``?lang=en`` for English, with a link to switch on every page. Internal
+  links keep the language. A text missing in the page's language is shown in the other one,
+  marked visibly and with its own ``lang`` attribute.
+* Every absolute URL comes from ``Settings.base_uri`` (never from the request's host), so the
+  pages work behind a reverse proxy.
+* Style sheet under ``endpoint/static/pages/``; nothing from a CDN, no script, and a
+  Content-Security-Policy that allows only this server.
+
+See docs/pages.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Response, render_template, request
+
+from endpoint.app import state
+from endpoint.pages.text import STRINGS
+from registry.i18n import Lang, msg
+from registry.model.description import Node
+from registry.model.planviews import PlanViews
+from registry.model.resources import Resources
+from registry.model.text import Text
+from registry.namespaces import OGP, PREFIXES
+
+#: What pages may load: this server only; no inline script or style.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'"
+)
+
+#: The formats a resource page links to (name, label, media type, file extension).
+ALTERNATES: tuple[tuple[str, str, str, str], ...] = (
+    ("turtle", "Turtle", "text/turtle", ".ttl"),
+    ("jsonld", "JSON-LD", "application/ld+json", ".jsonld"),
+    ("ntriples", "N-Triples", "application/n-triples", ".nt"),
+    ("rdfxml", "RDF/XML", "application/rdf+xml", ".rdf"),
+    ("nquads", "N-Quads", "application/n-quads", ".nq"),
+    ("trig", "TriG", "application/trig", ".trig"),
+)
+
+
+def _predicates() -> dict[str, str]:
+    """Predicate IRIs by local name, for the templates (``P.leadAgency``, ``P.title``)."""
+    out = {name: str(getattr(OGP, name)) for name in OGP.__annotations__}
+    for prefix, names in (
+        ("dct", "identifier title description source date dateSubmitted isReplacedBy"),
+        ("schema", "startDate endDate position location address"),
+        (
+            "skos",
+            "prefLabel altLabel notation definition inScheme broader narrower exactMatch "
+            "closeMatch relatedMatch changeNote",
+        ),
+    ):
+        for name in names.split():
+            out[name] = PREFIXES[prefix] + name
+    return out
+
+
+PREDICATES: dict[str, str] = _predicates()
+
+
+def resources() -> Resources:
+    return state().extras["pages.resources"]  # type: ignore[no-any-return]
+
+
+def views() -> PlanViews:
+    return state().extras["pages.views"]  # type: ignore[no-any-return]
+
+
+def page_lang() -> Lang:
+    """``en`` only when the page asks for it (``?lang=en``); bokmål otherwise. The pages do not
+    follow Accept-Language: the language is in the URL, so every link says which one it is."""
+    return "en" if request.args.get("lang", "").strip().lower() in ("en", "eng") else "nb"
+
+
+def lang_message(nb: str, en: str, **params: object) -> str:
+    """A message in the page's language (:func:`page_lang`)."""
+    return msg(nb, en, **params).render(page_lang())
+
+
+@dataclass(frozen=True)
+class Alternate:
+    label: str
+    media_type: str
+    href: str
+
+
+class Page:
+    """What every template gets: the language, its words and absolute URLs from the base."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang: Lang = lang
+        self.other: Lang = "en" if lang == "nb" else "nb"
+        self.t = STRINGS[lang]
+        self.base = state().settings.base_uri
+
+    def url(self, path: str = "", fragment: str = "", **params: str) -> str:
+        """``{base}{path}`` with ``params`` and, on English pages, ``lang=en``."""
+        query = {k: v for k, v in params.items() if v}
+        if self.lang == "en":
+            query["lang"] = "en"
+        out = self.base + path
+        if query:
+            out += "?" + urlencode(query)
+        return out + ("#" + fragment if fragment else "")
+
+    def link(self, target: Node | str) -> str:
+        """Where a link goes: local pages keep the page's language."""
+        h = target.href if isinstance(target, Node) else target
+        if self.lang != "en" or not h.startswith(self.base):
+            return h
+        path, hash_, frag = h.partition("#")
+        sep = "&" if "?" in path else "?"
+        return f"{path}{sep}lang=en{hash_}{frag}"
+
+    def switch_url(self) -> str:
+        """This page in the other language."""
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        if self.other == "en":
+            args.append(("lang", "en"))
+        path = self.base + request.path.lstrip("/")
+        return path + ("?" + urlencode(args) if args else "")
+
+    def label(self, iri: str) -> Text | None:
+        """The label of any IRI in the page's language (e.g. of a class)."""
+        return resources().label(iri, self.lang)
+
+    def fallback_note(self, text: Text | None) -> str:
+        """The visible marker of a text shown in the other language."""
+        if text is None or not text.fallback:
+            return ""
+        lang = (text.lang or "").lower()
+        if lang.startswith("en"):
+            return self.t["in_english"]
+        if lang.startswith(("nb", "no", "nn")):
+            return self.t["in_norwegian"]
+        return self.t["in_other_language"].format(lang=text.lang or "?")
+
+
+def render(
+    template: str,
+    page: Page,
+    *,
+    title: str,
+    status: int = 200,
+    alternates: Iterable[Alternate] = (),
+    headers: Mapping[str, str] | None = None,
+    **context: Any,
+) -> Response:
+    html = render_template(
+        template,
+        page=page,
+        P=PREDICATES,
+        t=page.t,
+        lang=page.lang,
+        title=title,
+        alternates=list(alternates),
+        **context,
+    )
+    resp = Response(html, status=status, mimetype="text/html")
+    resp.headers["Content-Language"] = page.lang
+    resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def alternates_for(doc_url: str) -> list[Alternate]:
+    """The RDF versions of a page: ``{url}.ttl`` and friends."""
+    return [Alternate(label, mt, doc_url + ext) for _, label, mt, ext in ALTERNATES]
+
+
+def not_found_page(iri: str, *, status: int = 404) -> Response:
+    page = Page(page_lang())
+    return render("pages/not_found.html", page, title=page.t["not_found"], status=status, iri=iri)

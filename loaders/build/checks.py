@@ -1,0 +1,195 @@
+"""After all rows: every reference resolved (in the submission or the registry), one action
+plan per submission, and the shapes' SHACL-SPARQL date rules evaluated here, with the shapes'
+own messages (docs/performance.md)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from loaders.build.dates import PartialDate, parse_date
+from loaders.build.state import END, START, BuilderState
+from loaders.columns import shape_message
+from loaders.issues import issue
+from registry.i18n import Msg, msg
+from registry.namespaces import OGP, OGPSH
+
+_MEETINGS = tuple(
+    str(c) for c in (OGP.Meeting, OGP.ConsultationMeeting, OGP.FollowUpMeeting,
+                     OGP.EvaluationMeeting)
+)
+_REF_CLASSES: dict[str, tuple[str, ...]] = {
+    "plan": (str(OGP.ActionPlan),),
+    "commitment": (str(OGP.Commitment),),
+    "proposal": (str(OGP.Proposal),),
+    "meeting": _MEETINGS,
+    "comment": (str(OGP.Comment),),
+    "milestone": (str(OGP.Milestone),),
+}
+_MILESTONE = str(OGP.Milestone)
+_COMMITMENT = str(OGP.Commitment)
+_OF_COMMITMENT = str(OGP.ofCommitment)
+_IN_ACTION_PLAN = str(OGP.inActionPlan)
+_REF_NAMES = {
+    "plan": ("handlingsplan", "action plan"),
+    "commitment": ("forpliktelse", "commitment"),
+    "proposal": ("forslag", "proposal"),
+    "meeting": ("møte", "meeting"),
+    "comment": ("kommentar", "comment"),
+    "milestone": ("milepæl", "milestone"),
+}
+
+
+class Checks(BuilderState):
+    """The builder's part that checks the whole submission once its rows are read."""
+
+    @property
+    def _by_subject(self) -> dict[str, list[ox.Triple]]:
+        if self._by_subject_cache is None:
+            idx: dict[str, list[ox.Triple]] = {}
+            for tr in self.b.triples:
+                if isinstance(tr.subject, ox.NamedNode):
+                    idx.setdefault(tr.subject.value, []).append(tr)
+            self._by_subject_cache = idx
+        return self._by_subject_cache
+
+    # -- after all rows ----------------------------------------------------------------------
+    def _resolve_refs(self) -> None:
+        for r in self.pending:
+            classes = _REF_CLASSES[r.ref]
+            local = self.b.types.get(r.iri)
+            if local is not None and local in classes:
+                continue
+            if self.refs.has_type(r.iri, classes):
+                continue
+            nb, en = _REF_NAMES[r.ref]
+            extra_nb = extra_en = ""
+            if r.ref == "plan":
+                known = self.refs.plan_ids()
+                extra_nb = f" Kjente handlingsplaner: {', '.join(known) or '(ingen)'}."
+                extra_en = f" Known action plans: {', '.join(known) or '(none)'}."
+            self.problem(
+                msg(
+                    "Fant ingen {what} «{value}» i innsendingen eller i registeret.{extra} Rett "
+                    "referansen, eller send inn det den viser til først.",
+                    "No {what_en} \"{value}\" in the submission or in the registry.{extra_en} "
+                    "Correct the reference, or submit what it points to first.",
+                    what=nb,
+                    what_en=en,
+                    value=r.text,
+                    extra=extra_nb,
+                    extra_en=extra_en,
+                ),
+                table=r.table,
+                row=r.row,
+                key=r.key,
+                value=r.text,
+                focus=r.subject,
+            )
+
+    # -- the shapes' SHACL-SPARQL date rules, evaluated here (docs/performance.md) ---------
+    def _registry_dates(self, iri: str) -> dict[str, PartialDate]:
+        out: dict[str, PartialDate] = {}
+        for path in (START, END):
+            if (iri, path) in self.b.dates or iri in self.b.subjects:
+                if (iri, path) in self.b.dates:
+                    out[path] = self.b.dates[(iri, path)]
+                continue
+            for obj, _graph in self.refs.values(iri, path, exclude=self.exclude):
+                lexical = getattr(obj, "value", "")
+                try:
+                    out[path] = parse_date(lexical)
+                except ValueError:
+                    continue
+        return out
+
+    def date_rules(self, exclude: str | None) -> None:
+        """The shapes' date rules (ogpsh:EndNotBeforeStart, ogpsh:MilestoneWithinCommitment,
+        ogpsh:CommitmentWithinPlan) with their own messages; registry dates are read outside
+        ``exclude`` (the graph this submission replaces)."""
+        self.exclude = exclude
+        start, end = START, END
+        limits_of: dict[str, dict[str, PartialDate]] = {}  # the registry does not change here
+        for iri, (t, row) in self.b.subjects.items():
+            own = {p: d for p in (start, end) if (d := self.b.dates.get((iri, p))) is not None}
+            if start in own and end in own:  # ogpsh:EndNotBeforeStart
+                e, b = own[end].lexical, own[start].lexical
+                if e < b and not b.startswith(e):
+                    self._rule(iri, t, row, end, e, "EndNotBeforeStart", "violation",
+                               "DateOrderShape", start=b)
+            cls = self.b.types.get(iri)
+            if cls == _MILESTONE:
+                parent, shape, ref_var = self._parent(iri, _OF_COMMITMENT)
+                constraint, node_shape, severity = ("MilestoneWithinCommitment",
+                                                    "MilestonePeriodShape", "violation")
+            elif cls == _COMMITMENT:
+                parent, shape, ref_var = self._parent(iri, _IN_ACTION_PLAN)
+                constraint, node_shape, severity = ("CommitmentWithinPlan",
+                                                    "CommitmentPeriodShape", "warning")
+            else:
+                continue
+            if parent is None or not own:
+                continue
+            limits = limits_of.get(parent)
+            if limits is None:
+                limits = limits_of[parent] = self._registry_dates(parent)
+            for path, v in own.items():
+                for limit_path, lim in limits.items():
+                    a, b = v.lexical, lim.lexical
+                    outside = (a < b and not b.startswith(a)) if limit_path == start else (
+                        a > b and not a.startswith(b))
+                    if outside:
+                        self._rule(iri, t, row, path, a, constraint, severity, node_shape,
+                                   limit=b, **{ref_var: parent})
+            _ = shape
+
+    def _parent(self, iri: str, predicate: str) -> tuple[str | None, str, str]:
+        for tr in self._by_subject.get(iri, ()):
+            if tr.predicate.value == predicate and isinstance(tr.object, ox.NamedNode):
+                var = "commitment" if predicate == _OF_COMMITMENT else "plan"
+                return tr.object.value, predicate, var
+        return None, predicate, ""
+
+    def _rule(
+        self, iri: str, t: int, row: int, path: str, value: str, constraint: str, severity: str,
+        node_shape: str, **params: str,
+    ) -> None:
+        values = {"value": value, **params}
+        key = "end_date" if path == END else "start_date"
+        i = issue(
+            Msg(shape_message(constraint, "nb", **values), shape_message(constraint, "en",
+                                                                         **values)),
+            file=self.file,
+            severity=severity,
+            focus=iri,
+            path=path,
+            value=value,
+            shape=str(OGPSH[node_shape]),
+        )
+        i.constraint = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
+        i.location = {k: v for k, v in self.b.tables[t].locate(row, key).items() if v is not None}
+        self.b.issues.append(i)
+
+    def _check_plan(self) -> None:
+        if len(self.b.plans) <= 1:
+            return
+        main_plan = self.b.plans.most_common(1)[0][0]
+        for iri, (t, row) in self.b.subjects.items():
+            if self.b.types.get(iri) != _COMMITMENT:
+                continue
+            plan = self.b.raw.get((iri, "plan"))
+            if plan and plan != main_plan:
+                self.problem(
+                    msg(
+                        "En innsending gjelder én handlingsplan, og de fleste radene gjelder "
+                        "{main}. Send forpliktelser til {plan} i en egen innsending.",
+                        "A submission is for one action plan, and most rows are for {main}. "
+                        "Send commitments for {plan} in a separate submission.",
+                        main=main_plan,
+                        plan=plan,
+                    ),
+                    table=t,
+                    row=row,
+                    key="plan",
+                    value=plan,
+                    focus=iri,
+                )

@@ -1,0 +1,153 @@
+"""``ogpreg init``, ``ogpreg export`` and ``ogpreg stats``: the registry as a whole: created
+with its vocabularies and bundled data, written out as RDF, counted."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ogpreg.commands.load import print_load
+from ogpreg.context import lang_of, registry_of, write_output
+from registry.i18n import msg
+from registry.rdf.formats import RDF_FORMATS
+
+
+@click.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the store and load the ontology, schemes, shapes and bundled real data.
+
+    Running it again refreshes the vocabularies and bundled data (in one commit).
+
+    \b
+    Example:
+      ogpreg --store ./var/store init
+    """
+    reg = registry_of(ctx)
+    results = reg.init()
+    lang = lang_of(ctx)
+    print_load(results, lang, dry_run=False)
+    click.echo(
+        msg(
+            "Registeret i {path} er klart (revisjon {rev}).",
+            "The registry in {path} is ready (revision {rev}).",
+            path=reg.store.path,
+            rev=reg.store.revision().number,  # type: ignore[union-attr]
+        ).render(lang)
+    )
+
+
+@click.command()
+@click.option(
+    "--graph",
+    metavar="GRAPH",
+    help="Export one graph: its IRI or a source id. Default: the whole registry. "
+    "Example: --graph bundled-plan-2019-2021",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(RDF_FORMATS)),
+    help="RDF format (default: trig for the whole registry, turtle for one graph). "
+    "Example: --format nquads",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    help="Output file, '-' for standard output. Example: -o registry.trig",
+)
+@click.pass_context
+def export(ctx: click.Context, graph: str | None, fmt: str | None, output: str) -> None:
+    """Write the registry, or one of its graphs, as RDF.
+
+    \b
+    Example:
+      ogpreg export -o registry.trig
+      ogpreg export --graph bundled-organisations --format turtle
+    """
+    reg = registry_of(ctx)
+    if graph and "://" not in graph:
+        graph = reg.uris.source_graph(graph)
+    write_output(output, reg.export(fmt or ("trig" if graph is None else "turtle"), graph))
+
+
+@click.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format. Example: --format json",
+)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """Count resources per class and triples per source graph.
+
+    \b
+    Example:
+      ogpreg stats --format json
+    """
+    s = registry_of(ctx).stats()
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "revision": s.revision.number if s.revision else 0,
+                    "modified": s.revision.committed.isoformat() if s.revision else None,
+                    "quads": s.quads,
+                    "classes": dict(s.classes),
+                    "sources": s.sources,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    from registry.sparql.results import _table
+
+    lang = lang_of(ctx)
+    en = lang == "en"
+    click.echo(
+        _table(
+            ["class" if en else "klasse", "count" if en else "antall"],
+            [[c, str(n)] for c, n in s.classes],
+        )
+    )
+    click.echo(
+        _table(
+            [
+                "graph" if en else "graf",
+                "triples" if en else "tripler",
+                "file" if en else "fil",
+                "loaded" if en else "lastet",
+            ],
+            [
+                [
+                    str(x["graph"]),
+                    str(x["triples"]),
+                    str(x.get("fileName", "")),
+                    str(x.get("generatedAtTime", "")),
+                ]
+                for x in s.sources
+            ],
+        )
+    )
+    rev = s.revision.number if s.revision else 0
+    click.echo(
+        msg(
+            "{quads} kvader, revisjon {rev}.",
+            "{quads} quads, revision {rev}.",
+            quads=s.quads,
+            rev=rev,
+        ).render(lang)
+    )
+
+
+def register(main: click.Group) -> None:
+    main.add_command(init)
+    main.add_command(export)
+    main.add_command(stats)

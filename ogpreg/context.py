@@ -1,0 +1,62 @@
+"""What every command asks of the command line: the registry and the language the group's
+options chose (:class:`State`), and writing bytes to a file or standard output.
+
+``ogpreg/cli.py`` (the group) and every module in ``ogpreg/commands/`` import this module;
+commands never import ``cli.py``, so the group can import its commands without a circle.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from registry.errors import RegistryError
+from registry.i18n import Lang, as_lang
+from registry.service import Registry, open_registry
+from registry.settings import load_settings
+
+
+class State:
+    """What the group's options decided; commands ask it for the registry."""
+
+    def __init__(self, store: Path | None, base_uri: str | None, lang: str | None) -> None:
+        self.overrides: dict[str, object | None] = {
+            "store": str(store) if store else None,
+            "base_uri": base_uri,
+            "lang": lang,
+        }
+        self._registry: Registry | None = None
+
+    @property
+    def lang(self) -> Lang:
+        return as_lang(str(load_settings(self.overrides).lang))
+
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = open_registry(load_settings(self.overrides))
+        return self._registry
+
+
+def lang_of(ctx: click.Context) -> Lang:
+    """The language of messages: ``--lang``, else the settings; bokmål when they fail."""
+    state = ctx.find_object(State)
+    try:
+        return state.lang if state else "nb"
+    except RegistryError:
+        return "nb"
+
+
+def registry_of(ctx: click.Context) -> Registry:
+    """The registry the group's ``--store`` and ``--base-uri`` name, opened once."""
+    return ctx.find_object(State).registry()  # type: ignore[union-attr]
+
+
+def write_output(output: str, data: bytes) -> None:
+    """``data`` to the file ``output``, or to standard output for ``-``."""
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        Path(output).write_bytes(data)

@@ -1,0 +1,102 @@
+"""Texts in two languages as a page shows them: the text in the language asked for, else a
+marked fallback; dates at the precision they have; literals as words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from registry.i18n import Lang
+from registry.model.terms import XSD
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text shown on a page: its value, its language tag (None for plain strings) and
+    whether it is in another language than the one asked for (a fallback)."""
+
+    value: str
+    lang: str | None = None
+    fallback: bool = False
+
+
+def lang_rank(tag: str | None, lang: Lang) -> int:
+    t = (tag or "").lower()
+    if t == lang or t.startswith(lang + "-"):
+        return 0
+    other: Lang = "en" if lang == "nb" else "nb"
+    if t == other or t.startswith(other + "-"):
+        return 1
+    if lang == "nb" and t in ("no", "nn"):
+        return 1
+    if not t:
+        return 2
+    return 3
+
+
+def pick(texts: Iterable[tuple[str, str | None]], lang: Lang) -> Text | None:
+    """The text in ``lang``; else in the other language (marked as a fallback); else a plain
+    string; else any. ``texts`` are (value, language tag) pairs."""
+    best: tuple[int, str, str | None] | None = None
+    for value, tag in texts:
+        rank = lang_rank(tag, lang)
+        if best is None or (rank, value) < (best[0], best[1]):
+            best = (rank, value, tag)
+    if best is None:
+        return None
+    rank, value, tag = best
+    return Text(value, tag or None, fallback=rank in (1, 3))
+
+
+_MONTHS = {
+    "nb": (
+        "januar februar mars april mai juni juli august september oktober november desember"
+    ).split(),
+    "en": (
+        "January February March April May June July August September October November December"
+    ).split(),
+}
+
+
+def format_date(value: str, lang: Lang) -> str:
+    """A date at the precision it has: ``2019`` → 2019; ``2019-07`` → juli 2019 / July 2019;
+    ``2019-07-01`` → 1. juli 2019 / 1 July 2019; a date-time adds the local time as given."""
+    v = value.strip()
+    try:
+        if len(v) == 4 and v.isdigit():
+            return v
+        year, month = int(v[0:4]), int(v[5:7])
+        name = _MONTHS[lang][month - 1]
+        if len(v) == 7:
+            return f"{name} {year}"
+        day = int(v[8:10])
+        text = f"{day}. {name} {year}" if lang == "nb" else f"{day} {name} {year}"
+        if len(v) > 10 and v[10] == "T":
+            clock = v[11:16]
+            text += f" kl. {clock}" if lang == "nb" else f", {clock}"
+        return text
+    except (ValueError, IndexError):
+        return value
+
+
+_DATE_TYPES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear", XSD + "dateTime"}
+
+
+def literal_text(lit: ox.Literal, lang: Lang) -> Text:
+    """How a literal reads on a page (dates at their precision, booleans as words)."""
+    dt = lit.datatype.value if lit.datatype else ""
+    if lit.language:
+        return Text(lit.value, lit.language, fallback=lang_rank(lit.language, lang) != 0)
+    if dt in _DATE_TYPES:
+        return Text(format_date(lit.value, lang))
+    if dt == XSD + "boolean":
+        yes = lit.value in ("true", "1")
+        return Text(("ja" if yes else "nei") if lang == "nb" else ("yes" if yes else "no"))
+    return Text(lit.value)
+
+
+def date_key(value: str | None) -> str:
+    """A sort key for dates of any precision (missing dates last)."""
+    return value if value else "9999"
