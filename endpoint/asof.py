@@ -58,8 +58,6 @@ def end_of_day(day: date) -> datetime:
 def _bad(value: str) -> AsOfError:
     return AsOfError(
         msg(
-            "as_of={value!r} er verken en dato (ÅÅÅÅ-MM-DD, for eksempel 2019-07-01) eller et "
-            "tidspunkt (for eksempel 2019-07-01T12:00:00+02:00).",
             "as_of={value!r} is neither a date (YYYY-MM-DD, for example 2019-07-01) nor a "
             "timestamp (for example 2019-07-01T12:00:00+02:00).",
             value=value,

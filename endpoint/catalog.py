@@ -60,7 +60,6 @@ def choose_format() -> str:
         if fmt is None:
             raise UsageError(
                 msg(
-                    "Ukjent format {value!r} i ?format=. Tillatte verdier: {allowed}.",
                     "Unknown format {value!r} in ?format=. Allowed values: {allowed}.",
                     value=explicit,
                     allowed=", ".join(FORMAT_PARAM),
@@ -120,8 +119,6 @@ def catalog() -> Response:
     if not fmt:
         lang = request_lang()
         text = msg(
-            "Ingen av typene i Accept-hodet kan leveres. Katalogen finnes som {types}; uten "
-            "Accept-hode (eller med */*) får du Turtle.",
             "None of the types in the Accept header can be served. The catalogue is available "
             "as {types}; without an Accept header (or with */*) you get Turtle.",
             types=", ".join(FEED_FORMATS.values()),
@@ -139,7 +136,6 @@ def download(name: str) -> Response:
     if f is None:
         raise NotFound(
             msg(
-                "Filen {name} finnes ikke. Filene som kan lastes ned, står i /catalog: {files}.",
                 "The file {name} does not exist. The downloadable files are listed in /catalog: "
                 "{files}.",
                 name=name,

@@ -369,11 +369,11 @@ def _publisher() -> FeedPublisher:
 
 # -- requests ---------------------------------------------------------------------------------
 class _Refused(Exception):
-    def __init__(self, status: int, code: str, nb: str, en: str, **params: object) -> None:
-        super().__init__(en)
+    def __init__(self, status: int, code: str, text: str, **params: object) -> None:
+        super().__init__(text)
         self.status = status
         self.code = code
-        self.message = msg(nb, en, **params)
+        self.message = msg(text, **params)
 
 
 def _format() -> conneg.Format:
@@ -387,8 +387,8 @@ def _format() -> conneg.Format:
             raise _Refused(
                 400,
                 "unknown-format",
-                "Ukjent format {value!r}. Strømmen finnes som turtle, jsonld og ntriples.",
-                "Unknown format {value!r}. The feed is available as turtle, jsonld and ntriples.",
+                "Unknown format {value!r}. The feed is available as turtle, jsonld and "
+                "ntriples.",
                 value=",".join(values),
             )
         return chosen
@@ -397,7 +397,6 @@ def _format() -> conneg.Format:
         raise _Refused(
             406,
             "not-acceptable",
-            "Strømmen finnes som {types}; Accept-hodet godtar ingen av dem.",
             "The feed is available as {types}; the Accept header accepts none of them.",
             types=", ".join(f.media_type for f in FORMATS),
         )
@@ -413,10 +412,8 @@ def _since(value: str) -> datetime:
         raise _Refused(
             400,
             "bad-since",
-            "since={value!r} er verken en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt "
-            "(for eksempel 2026-11-27T09:00:00Z).",
-            "since={value!r} is neither a date (YYYY-MM-DD) nor a timestamp "
-            "(for example 2026-11-27T09:00:00Z).",
+            "since={value!r} is neither a date (YYYY-MM-DD) nor a timestamp (for example "
+            "2026-11-27T09:00:00Z).",
             value=value,
         ) from None
     if parsed.day is not None:
@@ -430,10 +427,8 @@ def _after(value: str) -> int:
         raise _Refused(
             400,
             "bad-cursor",
-            "after={value!r} er ikke et endringsnummer (et heltall fra 0). Bruk nummeret på "
-            "den siste endringen du har lest.",
-            "after={value!r} is not a change number (a whole number from 0). Use the number "
-            "of the last change you have read.",
+            "after={value!r} is not a change number (a whole number from 0). Use the number of "
+            "the last change you have read.",
             value=value,
         )
     return int(v)
@@ -508,7 +503,6 @@ def feed() -> Response:
             raise _Refused(
                 400,
                 "cursor-and-since",
-                "Bruk enten after= eller since=, ikke begge.",
                 "Use either after= or since=, not both.",
             )
         pub = _publisher()

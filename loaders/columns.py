@@ -6,7 +6,8 @@ person reads about the column comes from the shapes: the header (``sh:name``, bo
 English), the description (``sh:description``), whether it is required (``sh:minCount`` /
 ``sh:qualifiedMinCount``), and the allowed values (``sh:in``, labelled from the value sets in
 ``ontology/``). A column whose property has no shape (e.g. ``dct:dateSubmitted``) declares its
-texts here.
+texts here. These texts are data (the headers are how a file is read); the hints on how to write
+a value (:meth:`Column.format_hint`) are messages, translated through the catalogs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS
 
-from registry.i18n import Lang
+from registry.i18n import Lang, Msg, msg
 from registry.namespaces import OGP, OGPSH, SCHEMA
 from registry.validation.shacl import shapes_graph
 
@@ -107,41 +108,46 @@ class Column:
     def description(self, lang: Lang) -> str:
         return self.description_en if lang == "en" else self.description_nb
 
-    def format_hint(self, lang: Lang) -> str:
+    @property
+    def heading(self) -> Msg:
+        """The header in each language (from the shapes: data, shown as given)."""
+        return Msg.texts(nb=self.header_nb, en=self.header_en)
+
+    @property
+    def message(self) -> Msg:
+        """The shape's ``sh:message`` in each language (data, shown as given)."""
+        return Msg.texts(nb=self.message_nb, en=self.message_en)
+
+    def format_hint(self) -> Msg:
         """How to write a value, for templates and error messages."""
-        en = lang == "en"
         k = self.spec.kind
         if k == "date":
             if self.spec.precisions == ("day",):
-                return "dato, f.eks. 2019-07-01 eller 01.07.2019" if not en else (
-                    "a date, e.g. 2019-07-01 or 01.07.2019"
-                )
-            return (
-                "2019-07-01, 01.07.2019, 2019-07, 07.2019 eller 2019"
-                if not en
-                else "2019-07-01, 01.07.2019, 2019-07, 07.2019 or 2019"
-            )
+                return msg("a date, e.g. 2019-07-01 or 01.07.2019")
+            return msg("2019-07-01, 01.07.2019, 2019-07, 07.2019 or 2019")
         if k == "concept":
-            return ("én av: " if not en else "one of: ") + ", ".join(
-                c.label(lang) for c in self.allowed
-            )
+            return msg("one of: {values}", values=labels(self.allowed, ", "))
         if k == "org":
-            return (
-                "organisasjonsnummer eller navn i organisasjonsregisteret"
-                if not en
-                else "organisation number or name in the organisation register"
-            )
+            return msg("organisation number or name in the organisation register")
         if k == "integer":
-            return "heltall" if not en else "a whole number"
+            return msg("a whole number")
         if k == "boolean":
-            return "ja eller nei" if not en else "yes or no"
+            return msg("yes or no")
         if k == "url":
-            return "lenke, f.eks. https://www.regjeringen.no/..." if not en else (
-                "a link, e.g. https://www.regjeringen.no/..."
-            )
+            return msg("a link, e.g. https://www.regjeringen.no/...")
         if k == "orgnr":
-            return "ni sifre" if not en else "nine digits"
-        return "tekst" if not en else "text"
+            return msg("nine digits")
+        return msg("text")
+
+
+def labels(allowed: Iterable[Concept], separator: str) -> Msg:
+    """The labels of ``allowed`` joined by ``separator``, in each language (the value sets'
+    ``skos:prefLabel``: data, shown as given)."""
+    items = list(allowed)
+    return Msg.texts(
+        nb=separator.join(c.label("nb") for c in items),
+        en=separator.join(c.label("en") for c in items),
+    )
 
 
 _COLUMNS: dict[str, dict[str, Column]] = {}
@@ -160,6 +166,11 @@ class Sheet:
     def name(self, lang: Lang) -> str:
         return self.name_en if lang == "en" else self.name_nb
 
+    @property
+    def title(self) -> Msg:
+        """The sheet's name in each language (the names the loader recognises: data)."""
+        return Msg.texts(nb=self.name_nb, en=self.name_en)
+
     def column(self, key: str) -> Column:
         by_key = _COLUMNS.get(self.key)
         if by_key is None:
@@ -175,6 +186,10 @@ def _t(key: str, lang: str, example: str, **kw: object) -> ColumnSpec:
     return ColumnSpec(key, DCTERMS.title, "text", lang=lang, example=example, **kw)  # type: ignore[arg-type]
 
 
+#: What the headers of a text column in one language add (bokmål header, English header).
+#: Headers are part of the file format, not messages: a file is read by its bokmål or English
+#: headers, so a catalog must not change them (like the sheet names and the headers, names and
+#: descriptions declared in :data:`SPECS` for columns the shapes do not describe).
 _NB = ("bokmål", "Norwegian Bokmål")
 _EN = ("engelsk", "English")
 
@@ -551,6 +566,7 @@ __all__ = [
     "Sheet",
     "concepts",
     "kind_of_sheet",
+    "labels",
     "norm",
     "norm_code",
     "normalise_kind",

@@ -17,9 +17,15 @@ from typing import cast
 import pyoxigraph as ox
 
 from loaders.columns import KINDS, sheet
-from registry.i18n import Lang
+from registry.i18n import N_, Lang, msg
 
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+#: The line of an item that changes, by its status.
+_ITEM_LINE = {
+    "created": N_("created: {item}"),
+    "updated": N_("updated: {item}"),
+    "removed": N_("removed: {item}"),
+}
 
 Statement = tuple[str, "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"]
 
@@ -64,27 +70,18 @@ class Diff:
         }
 
     def render(self, lang: Lang) -> str:
-        en = lang == "en"
-        words = {
-            "created": ("ny", "created"),
-            "updated": ("endret", "updated"),
-            "removed": ("fjernet", "removed"),
-        }
-        lines = [
-            (
-                f"  {self.count('created')} created, {self.count('updated')} updated, "
-                f"{self.count('unchanged')} unchanged, {self.count('removed')} removed"
-            )
-            if en
-            else (
-                f"  {self.count('created')} nye, {self.count('updated')} endret, "
-                f"{self.count('unchanged')} uendret, {self.count('removed')} fjernet"
-            )
-        ]
+        counts = msg(
+            "{created} created, {updated} updated, {unchanged} unchanged, {removed} removed",
+            created=self.count("created"),
+            updated=self.count("updated"),
+            unchanged=self.count("unchanged"),
+            removed=self.count("removed"),
+        )
+        lines = ["  " + counts.render(lang)]
         for i in self.items:
             if i.status == "unchanged":
                 continue
-            text = f"  {words[i.status][1 if en else 0]}: {i.label}"
+            text = "  " + msg(_ITEM_LINE[i.status], item=i.label).render(lang)
             if i.status == "updated" and i.fields:
                 text += " (" + ", ".join(field_label(f, lang) for f in i.fields) + ")"
             lines.append(text)

@@ -38,7 +38,7 @@ from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
 from registry import TOOL
 from registry.errors import RegistryError, SourceError, UsageError
-from registry.i18n import msg
+from registry.i18n import N_, Msg, msg
 
 TIMEOUT = (10.0, 60.0)  # connect, read (seconds)
 MAX_REDIRECTS = 5
@@ -118,8 +118,8 @@ class Target:
         return [str(a[3][0]) for a in self.addresses]
 
 
-def _error(url: str, nb: str, en: str, **params: object) -> SourceError:
-    return SourceError(msg(nb, en, url=url, **params), file=url)
+def _error(url: str, text: str, **params: object) -> SourceError:
+    return SourceError(msg(text, url=url, **params), file=url)
 
 
 def is_url(text: str) -> bool:
@@ -207,42 +207,36 @@ def check_address(
     if why is None:
         return
     name = host if host is not None and not _is_ip(host) else None
-    if name:
-        nb, en = "{url}: {host} peker på {ip}", "{url}: {host} resolves to {ip}"
-        if why:
-            nb += ", en adresse som inneholder IPv4-adressen {v4} ({form}), som er"
-            en += ", an address embedding the IPv4 address {v4} ({form}), which is"
-        else:
-            nb += ", som er"
-            en += ", which is"
+    where = {"url": url, "host": name, "ip": str(ip), "v4": why[0] if why else "",
+             "form": why[1] if why else ""}
+    if name and why:
+        head = msg("{url}: {host} resolves to {ip}, an address embedding the IPv4 address {v4} "
+                   "({form}), which is", **where)
+    elif name:
+        head = msg("{url}: {host} resolves to {ip}, which is", **where)
     elif why:
-        nb = "{url}: adressen {ip} inneholder IPv4-adressen {v4} ({form}), som er"
-        en = "{url}: the address {ip} embeds the IPv4 address {v4} ({form}), which is"
+        head = msg("{url}: the address {ip} embeds the IPv4 address {v4} ({form}), which is",
+                   **where)
     else:
-        nb, en = "{url}: adressen {ip} er", "{url}: the address {ip} is"
+        head = msg("{url}: the address {ip} is", **where)
     raise _error(
         url,
-        nb + " lokal, privat eller reservert (loopback, privat nett, link-local eller "
-        "lignende); slike adresser hentes ikke. Bruk --allow-private-urls hvis du virkelig vil "
-        "hente fra et internt nett.",
-        en + " local, private or reserved (loopback, private network, link-local or similar); "
-        "such addresses are not fetched. Pass --allow-private-urls if you really mean to fetch "
-        "from an internal network.",
-        host=name,
-        ip=str(ip),
-        v4=why[0] if why else "",
-        form=why[1] if why else "",
+        "{head} local, private or reserved (loopback, private network, link-local or "
+        "similar); such addresses are not fetched. Pass --allow-private-urls if you really "
+        "mean to fetch from an internal network.",
+        head=head,
     )
 
 
-def _bad_url(url: str, *, redirected: bool, nb: str, en: str, **params: object) -> RegistryError:
-    """A malformed URL: a usage error when the user typed it, a source error after a redirect."""
+def _bad_url(url: str, *, redirected: bool, what: str, **params: object) -> RegistryError:
+    """A malformed URL (``what`` is wrong with it, a msgid with ``params``): a usage error when
+    the user typed it, a source error after a redirect."""
     if redirected:
         return _error(
-            url, "{url}: tjeneren videresendte til en ugyldig adresse: " + nb,
-            "{url}: the server redirected to an invalid URL: " + en, **params,
+            url, "{url}: the server redirected to an invalid URL: {what}",
+            what=msg(what, **params),
         )
-    return UsageError(msg("{url}: " + nb, "{url}: " + en, url=url, **params))
+    return UsageError(msg("{url}: {what}", url=url, what=msg(what, **params)))
 
 
 def check_url(
@@ -265,27 +259,23 @@ def check_url(
     except ValueError as exc:
         raise _bad_url(
             url, redirected=redirected,
-            nb="adressen er ugyldig ({detail}). Porten må være et tall fra 1 til 65535, og en "
-            "IPv6-adresse skrives i hakeparenteser, som http://[2001:db8::1]:8080/fil.csv.",
-            en="the URL is invalid ({detail}). The port must be a number from 1 to 65535, and "
-            "an IPv6 address is written in brackets, as in http://[2001:db8::1]:8080/file.csv.",
+            what=N_(
+                "the URL is invalid ({detail}). The port must be a number from 1 to 65535, and "
+                "an IPv6 address is written in brackets, as in http://[2001:db8::1]:8080/file.csv."
+            ),
             detail=exc,
         ) from exc
     if parts.scheme not in ("http", "https"):
         raise _error(
             url,
-            "{url}: bare http- og https-adresser kan hentes (ikke {scheme}:). Last ned filen og "
-            "oppgi den som fil.",
             "{url}: only http and https addresses can be fetched (not {scheme}:). Download the "
             "file and give it as a file.",
             scheme=parts.scheme or "?",
         )
     if not host:
-        raise _bad_url(url, redirected=redirected, nb="adressen mangler vertsnavn.",
-                       en="the URL has no host.")
+        raise _bad_url(url, redirected=redirected, what=N_("the URL has no host."))
     if port == 0:
-        raise _bad_url(url, redirected=redirected, nb="port 0 kan ikke brukes (1–65535).",
-                       en="port 0 cannot be used (1–65535).")
+        raise _bad_url(url, redirected=redirected, what=N_("port 0 cannot be used (1–65535)."))
     if port is None:
         port = 443 if parts.scheme == "https" else 80
     try:
@@ -294,14 +284,14 @@ def check_url(
         prepared = str(requests.Request("GET", url).prepare().url)
         ascii_host = urlsplit(prepared).hostname or host
     except (requests.RequestException, ValueError) as exc:
-        raise _bad_url(url, redirected=redirected, nb="adressen er ugyldig ({detail}).",
-                       en="the URL is invalid ({detail}).", detail=exc) from exc
+        raise _bad_url(
+            url, redirected=redirected, what=N_("the URL is invalid ({detail})."), detail=exc
+        ) from exc
     try:
         infos = socket.getaddrinfo(ascii_host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise _error(
             url,
-            "{url}: finner ikke verten {host} ({detail}).",
             "{url}: cannot resolve the host {host} ({detail}).",
             host=host,
             detail=exc,
@@ -314,8 +304,7 @@ def check_url(
         check_address(url, ip, allow_private=allow_private, allowed=allowed, host=host)
         addresses.append((family, type_, proto, tuple(sockaddr)))
     if not addresses:
-        raise _error(url, "{url}: verten {host} har ingen IP-adresse.",
-                     "{url}: the host {host} has no IP address.", host=host)
+        raise _error(url, "{url}: the host {host} has no IP address.", host=host)
     return Target(prepared, ascii_host, port, tuple(addresses))
 
 
@@ -397,25 +386,26 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return found
 
 
-def _reason(exc: BaseException) -> tuple[str, str]:
-    """What went wrong with a connection, as (bokmål, English)."""
+def _reason(exc: BaseException) -> Msg | str:
+    """What went wrong with a connection: a message, or the system's own words (the error
+    text of the operating system, or the exception's name)."""
     causes = _causes(exc)
     if isinstance(exc, requests.exceptions.SSLError):
-        return (f"TLS-kontrollen feilet ({exc})", f"the TLS check failed ({exc})")
+        return msg("the TLS check failed ({detail})", detail=exc)
     for c in causes:
         if isinstance(c, TimeoutError):  # socket.timeout; urllib3's own are not OSErrors
             break
         if isinstance(c, OSError) and c.errno is not None:
             if c.errno == errno.ECONNREFUSED:
-                return "tilkoblingen ble avvist", "connection refused"
+                return msg("connection refused")
             if c.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-                return "verten kan ikke nås", "the host cannot be reached"
-            return str(c.strerror), str(c.strerror)
+                return msg("the host cannot be reached")
+            return str(c.strerror)
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "tidsavbrudd ved tilkobling", "timed out connecting"
+        return msg("timed out connecting")
     if isinstance(exc, requests.exceptions.Timeout):
-        return "tjeneren svarte ikke i tide", "the server did not answer in time"
-    return type(exc).__name__, type(exc).__name__
+        return msg("the server did not answer in time")
+    return type(exc).__name__
 
 
 def _name_of(url: str, response: requests.Response, content_type: str) -> str:
@@ -459,47 +449,41 @@ def fetch(
                                 verify=verify,
                                 headers={"User-Agent": TOOL, "Accept": ", ".join(CONTENT_TYPES)})
             except requests.RequestException as exc:
-                nb, en = _reason(exc)
                 where = target.host
                 if not _is_ip(where):
                     where += " (" + ", ".join(target.ips) + ")"
-                raise _error(current, "{url}: kunne ikke hente filen fra {where}: {r_nb}.",
-                             "{url}: could not fetch the file from {where}: {r_en}.",
-                             where=where, r_nb=nb, r_en=en) from exc
+                raise _error(current, "{url}: could not fetch the file from {where}: {reason}.",
+                             where=where, reason=_reason(exc)) from exc
             with r:
                 if r.is_redirect:
                     location = r.headers.get("Location", "")
                     try:
                         current = urljoin(current, location)
                     except ValueError as exc:
-                        raise _bad_url(current, redirected=True, nb="{location} ({detail}).",
-                                       en="{location} ({detail}).", location=location,
-                                       detail=exc) from exc
+                        raise _bad_url(
+                            current, redirected=True, what=N_("{location} ({detail})."),
+                            location=location, detail=exc,
+                        ) from exc
                     continue
                 return _read(current, r, max_bytes)
         finally:
             session.close()
-    raise _error(url, "{url}: for mange videresendinger (over {n}).",
-                 "{url}: too many redirects (more than {n}).", n=MAX_REDIRECTS)
+    raise _error(url, "{url}: too many redirects (more than {n}).", n=MAX_REDIRECTS)
 
 
 def _read(url: str, r: requests.Response, max_bytes: int) -> Fetched:
     if r.status_code != 200:
-        raise _error(url, "{url}: tjeneren svarte {status}.",
-                     "{url}: the server answered {status}.", status=r.status_code)
+        raise _error(url, "{url}: the server answered {status}.", status=r.status_code)
     content_type = r.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
     if content_type not in CONTENT_TYPES:
         raise _error(
             url,
-            "{url}: innholdstypen {ctype!r} er ikke en innsending (XLSX, CSV, JSON) eller RDF. "
-            "Kontroller at adressen peker på selve filen, ikke en nettside.",
             "{url}: the content type {ctype!r} is not a submission (XLSX, CSV, JSON) or RDF. "
             "Check that the URL points to the file itself, not to a web page.",
             ctype=content_type or "(none)",
         )
     too_big = _error(
         url,
-        "{url}: filen er større enn grensen på {limit} byte (OGPREG_MAX_UPLOAD_BYTES).",
         "{url}: the file is larger than the limit of {limit} bytes (OGPREG_MAX_UPLOAD_BYTES).",
         limit=max_bytes,
     )
@@ -515,8 +499,7 @@ def _read(url: str, r: requests.Response, max_bytes: int) -> Fetched:
                 raise too_big
             chunks.append(chunk)
     except requests.RequestException as exc:
-        nb, en = _reason(exc)
-        raise _error(url, "{url}: lesingen ble avbrutt: {r_nb}.",
-                     "{url}: reading was interrupted: {r_en}.", r_nb=nb, r_en=en) from exc
+        raise _error(url, "{url}: reading was interrupted: {reason}.",
+                     reason=_reason(exc)) from exc
     return Fetched(url, _name_of(url, r, content_type), b"".join(chunks), content_type)
 

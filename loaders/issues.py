@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import SourceError
-from registry.i18n import Lang, Msg
+from registry.i18n import N_, Lang, Msg, gettext, msg
 from registry.validation.report import Issue
 
-_SEVERITY_LABEL = {
-    "nb": {"violation": "FEIL", "warning": "ADVARSEL", "info": "INFO"},
-    "en": {"violation": "ERROR", "warning": "WARNING", "info": "INFO"},
-}
+#: The label that starts an issue's first line, by severity.
+_SEVERITY_LABEL = {"violation": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
 
 
 def column_letter(index: int) -> str:
@@ -35,26 +33,24 @@ class SubmissionIssue(Issue):
 
     def where(self, lang: Lang) -> str:
         loc = self.location
-        en = lang == "en"
         parts = [self.file or ""]
         if loc.get("sheet") is not None:
-            parts.append(f'{"sheet" if en else "ark"} «{loc["sheet"]}»')
+            parts.append(msg("sheet «{sheet}»", sheet=loc["sheet"]).render(lang))
         if loc.get("row") is not None:
-            parts.append(f'{"row" if en else "rad"} {loc["row"]}')
+            parts.append(msg("row {row}", row=loc["row"]).render(lang))
         if loc.get("column") is not None:
-            col = f'{"column" if en else "kolonne"} «{loc["column"]}»'
+            col = msg("column «{column}»", column=loc["column"]).render(lang)
             if loc.get("cell"):
                 col += f' ({loc["cell"]})'
             parts.append(col)
         return ", ".join(p for p in parts if p)
 
     def render(self, lang: Lang) -> str:
-        lines = [f"{_SEVERITY_LABEL[lang][self.severity]}: {self.where(lang)}"]
+        lines = [f"{gettext(lang, _SEVERITY_LABEL[self.severity])}: {self.where(lang)}"]
         if self.value is not None and self.value != "":
-            lines.append(f'  {"value" if lang == "en" else "verdi"}: {self.value}')
+            lines.append("  " + msg("value: {value}", value=self.value).render(lang))
         elif self.location.get("column") is not None:
-            lines.append(f'  {"value" if lang == "en" else "verdi"}: '
-                         f'({"empty" if lang == "en" else "tom"})')
+            lines.append("  " + msg("value: (empty)").render(lang))
         lines.append(f"  {self.message(lang)}")
         return "\n".join(lines)
 

@@ -67,8 +67,6 @@ def load(
     if submitted_by is None and len(submitters) > 1:
         raise UsageError(
             msg(
-                "Innsendingene har ulike innsendere; last dem hver for seg, eller oppgi "
-                "--submitted-by.",
                 "The submissions have different submitters; load them one at a time, or pass "
                 "--submitted-by.",
             )

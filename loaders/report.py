@@ -79,7 +79,6 @@ def failed(report: ValidationReport) -> ValidationFailed:
     """The error that carries ``report`` when a submission does not conform."""
     return ValidationFailed(
         msg(
-            "Innsendingen har feil; ingenting er lastet. Rett feilene over og send filen på nytt.",
             "The submission has errors; nothing was loaded. Correct the errors above and send "
             "the file again.",
         ),

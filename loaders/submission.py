@@ -154,8 +154,6 @@ def submission_format(
         return "xlsx"
     raise UsageError(
         msg(
-            "Ukjent filformat for {file} (filendelse {suffix!r}). Innsendinger leses fra "
-            "{subs}; RDF fra {rdf}. Lagre filen i et av disse formatene, eller oppgi --format.",
             "Unknown file format of {file} (extension {suffix!r}). Submissions are read from "
             "{subs}; RDF from {rdf}. Save the file in one of these formats, or pass --format.",
             file=name,
@@ -209,7 +207,6 @@ def _read_submissions(
                 structural.append(
                     issue(
                         msg(
-                            "Arket «{sheet}» er ikke et kjent innsendingsark og blir ikke lest.",
                             "The sheet \"{sheet}\" is not a known submission sheet and is not "
                             "read.",
                             sheet=name,
@@ -309,7 +306,6 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
             b.issues.append(
                 issue(
                     msg(
-                        "--plan {plan} stemmer ikke med handlingsplanen i filen ({data}).",
                         "--plan {plan} does not match the action plan in the file ({data}).",
                         plan=plan,
                         data=data_plan,
@@ -325,8 +321,6 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
         b.issues.append(
             issue(
                 msg(
-                    "Innsender: {org} (utledet fra radene; bruk --submitted-by for å oppgi en "
-                    "annen).",
                     "Submitter: {org} (derived from the rows; pass --submitted-by to name "
                     "another).",
                     org=refs.orgs[submitter].name if submitter in refs.orgs else submitter,
@@ -343,10 +337,6 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
             b.issues.append(
                 issue(
                     msg(
-                        "Kan ikke se hvem som sender inn: radene nevner {n} ulike "
-                        "organisasjoner. Oppgi innsenderen med --submitted-by "
-                        "(organisasjonsnummer eller navn); den bestemmer hvilken tidligere "
-                        "innsending denne erstatter.",
                         "Cannot tell who submits: the rows name {n} different organisations. "
                         "Name the submitter with --submitted-by (organisation number or name); "
                         "it decides which earlier submission this one replaces.",
@@ -413,9 +403,6 @@ def _check_corrections(refs: References, sub: Submission) -> None:
                 loc = b.tables[table].locate(row, column_of[key])
                 i = issue(
                     msg(
-                        "Organisasjonen er registrert med {old} i kilden {graph}. En innsending "
-                        "kan legge til opplysninger, men ikke endre dem en annen kilde har gitt: "
-                        "rett verdien i den kilden (last den på nytt), eller fjern verdien her.",
                         "The organisation is registered with {old} in the source {graph}. A "
                         "submission can add facts, but not change those another source gave: "
                         "correct the value in that source (load it again), or remove the value "

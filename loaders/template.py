@@ -6,6 +6,12 @@ a required column), row 2 the English headers, row 3 an example row whose first 
 ``EKSEMPEL`` (the loader skips it). Each header has a comment with the column's description,
 format and allowed values; columns with allowed values have drop-down lists (from the hidden
 sheet «Verdilister»); a sheet «Veiledning» describes every column.
+
+The headers, descriptions and allowed values come from the shapes and value sets (data); the
+explanatory texts the code writes (the guide's instructions and headings, the header comments,
+the drop-down prompts, the JSON Schema's notes) are messages from the catalogs, rendered in
+bokmål and English. The sheet names, the ``EKSEMPEL`` marker and the ``ja``/``nei`` choices are
+what the loader reads back, so they stay as they are.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from importlib.resources import files
 from typing import Any
 
 from loaders.columns import KINDS, Column, Sheet, sheets_of
-from registry.i18n import Lang
+from registry.i18n import Lang, Msg, msg
 
 SCHEMA_ID = "https://w3id.org/ogp-no/schema/submission.schema.json"
 EXAMPLE_MARKER = "EKSEMPEL"
@@ -34,13 +40,31 @@ def header(c: Column, lang: Lang = "nb") -> str:
     return c.header(lang) + (" *" if c.required else "")
 
 
+def _both(message: Msg) -> str:
+    """``message`` in bokmål, then in English: the template speaks both (its first header row
+    is in bokmål, its second in English)."""
+    return f"{message.render('nb')} / {message.render('en')}"
+
+
+def _heading(message: Msg) -> str:
+    """A heading of the guide sheet: ``message`` in bokmål with a capital letter, then in
+    English as written (``Ark / sheet``)."""
+    nb = message.render("nb")
+    return f"{nb[:1].upper()}{nb[1:]} / {message.render('en')}"
+
+
 def _note(c: Column) -> str:
-    parts = [
-        c.description_nb,
-        ("Påkrevd." if c.required else "Valgfri.") + " Format: " + c.format_hint("nb") + ".",
-    ]
+    """The comment on a column's header: the description, whether it is required and its
+    format in bokmål, then the English header and description."""
+    if c.required:
+        status = msg("Required. Format: {format}.", format=c.format_hint())
+    else:
+        status = msg("Optional. Format: {format}.", format=c.format_hint())
+    parts = [c.description_nb, status.render("nb")]
     if c.spec.multiple:
-        parts.append("Flere verdier skilles med semikolon (;) eller linjeskift.")
+        parts.append(
+            msg("Several values are separated by semicolons (;) or line breaks.").render("nb")
+        )
     parts += ["", f"{c.header_en}: {c.description_en}"]
     return "\n".join(p for p in parts if p is not None)
 
@@ -72,21 +96,28 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
     bold = Font(bold=True)
     grey = Font(italic=True, color="666666")
     example_fill = PatternFill("solid", fgColor="EEEEEE")
-    guide.append(["Mal for innsending til OGP-registeret / Submission template, OGP registry"])
+    guide.append([_both(msg("Submission template, OGP registry"))])
     guide["A1"].font = Font(bold=True, size=13)
-    guide.append([
-        "Fyll inn én rad per element fra rad 3 (eller skriv over eksempelraden). Rader der "
-        "første celle er «EKSEMPEL», tomme rader og den engelske overskriftsraden blir ikke "
-        "lest. Skriv verdier, ikke formler. * = påkrevd."
-    ])
-    guide.append([
+    how = msg(
         "Fill in one row per item from row 3 (or overwrite the example row). Rows whose first "
-        "cell is \"EKSEMPEL\", empty rows and the English header row are not read. Write "
-        "values, not formulas. * = required."
-    ])
+        "cell is \"{marker}\", empty rows and the English header row are not read. Write "
+        "values, not formulas. * = required.",
+        marker=EXAMPLE_MARKER,
+    )
+    guide.append([how.render("nb")])
+    guide.append([how.render("en")])
     guide.append([])
-    guide.append(["Ark / sheet", "Kolonne", "Column", "Påkrevd / required", "Beskrivelse",
-                  "Description", "Format", "Tillatte verdier / allowed values"])
+    column, description = msg("Column"), msg("Description")
+    guide.append([
+        _heading(msg("sheet")),
+        column.render("nb"),
+        column.render("en"),
+        _heading(msg("required")),
+        description.render("nb"),
+        description.render("en"),
+        msg("Format").render("nb"),
+        _heading(msg("allowed values")),
+    ])
     for cell in guide[5]:
         cell.font = bold
     for sh in sheets_of(kind):
@@ -117,11 +148,9 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
                 dv = DataValidation(type="list", formula1=add_list(values), allow_blank=True)
                 if c.spec.multiple or c.spec.kind == "org":
                     dv.errorStyle = "information"  # several values, or a number, are fine
-                dv.error = (
-                    "Velg en verdi fra listen. / Choose a value from the list."
-                )
+                dv.error = _both(msg("Choose a value from the list."))
                 dv.errorTitle = c.header_nb
-                dv.prompt = c.format_hint("nb")
+                dv.prompt = c.format_hint().render("nb")
                 dv.promptTitle = c.header_nb
                 dv.add(rng)
                 ws.add_data_validation(dv)
@@ -132,10 +161,10 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
                 sh.name_nb,
                 c.header_nb,
                 c.header_en,
-                "ja / yes" if c.required else "nei / no",
+                _both(msg("yes")) if c.required else _both(msg("no")),
                 c.description_nb,
                 c.description_en,
-                c.format_hint("nb"),
+                c.format_hint().render("nb"),
                 "; ".join(a.label("nb") for a in c.allowed),
             ])
         ws.freeze_panes = "A3"
@@ -215,14 +244,14 @@ def _property(c: Column) -> dict[str, Any]:
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of JSON submissions (shipped as ``loaders/schema/``)."""
     defs: dict[str, Any] = {}
+    example = msg("true: an example, skipped when loading.").render("en")
     for keys in KINDS.values():
         for key in keys:
             sh = sheets_of_key(key)
             defs[key] = {
                 "type": "object",
                 "title": f"{sh.name_nb} / {sh.name_en}",
-                "properties": {"example": {"type": "boolean", "description":
-                               "true: an example, skipped when loading."}}
+                "properties": {"example": {"type": "boolean", "description": example}}
                 | {c.key: _property(c) for c in sh.columns},
                 "required": [c.key for c in sh.required if c.key != "id" or key != "assessments"],
                 "additionalProperties": False,
@@ -237,15 +266,20 @@ def json_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
-        "title": "Innsending til OGP-registeret / Submission to the OGP registry",
-        "description": "One submission: its kind and one array per sheet. See "
-        "docs/submissions.md. Values are checked further by the loader (dates, allowed values, "
-        "organisations) with messages naming the item and key.",
+        "title": _both(msg("Submission to the OGP registry")),
+        "description": msg(
+            "One submission: its kind and one array per sheet. See docs/submissions.md. Values "
+            "are checked further by the loader (dates, allowed values, organisations) with "
+            "messages naming the item and key."
+        ).render("en"),
         "type": "object",
         "properties": {
             "$schema": {"type": "string"},
             "kind": {"enum": list(KINDS)},
-            "comment": {"type": "string", "description": "Free text; not loaded."},
+            "comment": {
+                "type": "string",
+                "description": msg("Free text; not loaded.").render("en"),
+            },
         }
         | {k: {"type": "array", "items": {"$ref": f"#/$defs/{k}"}}
            for keys in KINDS.values() for k in keys},

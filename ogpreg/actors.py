@@ -18,9 +18,6 @@ def token_actor(reg: Registry, token: str | None) -> TokenRecord:
     if not token:
         raise UsageError(
             msg(
-                "Oppgi et token med --token (eller miljøvariabelen OGPREG_TOKEN); det avgjør "
-                "hvilken organisasjon og rolle du handler for. Tokener utstedes med "
-                "'ogpreg token add'.",
                 "Give a token with --token (or the environment variable OGPREG_TOKEN); it "
                 "decides which organisation and role you act for. Tokens are issued with "
                 "'ogpreg token add'.",
@@ -30,8 +27,6 @@ def token_actor(reg: Registry, token: str | None) -> TokenRecord:
     if record is None:
         raise AuthenticationRequired(
             msg(
-                "Tokenet er ukjent eller tilbakekalt i dette lageret. 'ogpreg token list' viser "
-                "tokenene.",
                 "The token is unknown or revoked in this store. 'ogpreg token list' shows the "
                 "tokens.",
             )
@@ -56,9 +51,6 @@ def load_actor(
         if record is None:
             raise AuthenticationRequired(
                 msg(
-                    "Tokenet er ukjent eller tilbakekalt i dette lageret ({store}); en lokal "
-                    "innlasting med --token handler med tokenets organisasjon og rolle. Skal "
-                    "filen sendes til en tjener, legg til --remote URL.",
                     "The token is unknown or revoked in this store ({store}); a local load "
                     "with --token acts with the token's organisation and role. To send the "
                     "file to a server, add --remote URL.",
@@ -69,9 +61,6 @@ def load_actor(
             if org is not None and org.iri != record.organisation:
                 raise UsageError(
                     msg(
-                        "Tokenet tilhører {token_org} (rolle submitter), og en innsender laster "
-                        "bare inn for sin egen organisasjon; --submitted-by {org} passer ikke. "
-                        "Utelat --submitted-by, eller bruk et token for {org}.",
                         "The token belongs to {token_org} (role submitter), and a submitter "
                         "loads only for its own organisation; --submitted-by {org} does not "
                         "match. Leave out --submitted-by, or use a token of {org}.",

@@ -17,6 +17,7 @@ import click
 
 from ogpreg.context import State, lang_of
 from registry.errors import RegistryError, ValidationFailed
+from registry.i18n import LANGS, msg
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -38,12 +39,11 @@ class RegistryGroup(click.Group):
             ctx.exit(exc.exit_code)
         except RegistryError as exc:
             lang = lang_of(ctx)
-            prefix = "Error" if lang == "en" else "Feil"
             if ctx.meta.get("report_format") == "json":
                 click.echo(
                     json.dumps({"error": exc.code, "message": exc.render(lang)}, ensure_ascii=False)
                 )
-            click.echo(f"{prefix}: {exc.render(lang)}", err=True)
+            click.echo(msg("Error: {message}", message=exc.render(lang)).render(lang), err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -62,7 +62,7 @@ class RegistryGroup(click.Group):
 )
 @click.option(
     "--lang",
-    type=click.Choice(["nb", "en"]),
+    type=click.Choice(list(LANGS)),
     help="Language of messages and reports: nb (bokmål, default) or en. Example: --lang en",
 )
 @click.version_option(package_name="ogp-registry", prog_name="ogpreg")

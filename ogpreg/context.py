@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from registry.errors import RegistryError
-from registry.i18n import Lang, as_lang
+from registry.i18n import DEFAULT_LANG, Lang, as_lang
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
 
@@ -43,9 +43,9 @@ def lang_of(ctx: click.Context) -> Lang:
     """The language of messages: ``--lang``, else the settings; bokmål when they fail."""
     state = ctx.find_object(State)
     try:
-        return state.lang if state else "nb"
+        return state.lang if state else DEFAULT_LANG
     except RegistryError:
-        return "nb"
+        return DEFAULT_LANG
 
 
 def registry_of(ctx: click.Context) -> Registry:

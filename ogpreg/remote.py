@@ -44,7 +44,6 @@ def read_token(value: str) -> str:
         except OSError as exc:
             raise UsageError(
                 msg(
-                    "Kan ikke lese tokenfilen {file}: {error}.",
                     "Cannot read the token file {file}: {error}.",
                     file=path,
                     error=exc.strerror or exc,
@@ -54,7 +53,6 @@ def read_token(value: str) -> str:
     if not value or any(c.isspace() for c in value):
         raise UsageError(
             msg(
-                "--token er tomt eller inneholder mellomrom.",
                 "--token is empty or contains white space.",
             )
         )
@@ -66,8 +64,6 @@ def _check_url(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(
             msg(
-                "--remote må være en http(s)-adresse til registeret, for eksempel "
-                "--remote https://ogp.example.no/; fikk {url!r}.",
                 "--remote must be the http(s) address of the registry, for example "
                 "--remote https://ogp.example.no/; got {url!r}.",
                 url=url,
@@ -76,7 +72,6 @@ def _check_url(url: str) -> str:
     if parts.query or parts.fragment:
         raise UsageError(
             msg(
-                "--remote kan ikke ha spørredel eller fragment: {url!r}.",
                 "--remote cannot have a query or a fragment: {url!r}.",
                 url=url,
             )
@@ -97,7 +92,6 @@ def plaintext_warning(url: str) -> Msg | None:
         if host == "localhost":
             return None
     return msg(
-        "Advarsel: {url} bruker http; tokenet sendes ukryptert. Bruk https.",
         "Warning: {url} uses http; the token is sent unencrypted. Use https.",
         url=url,
     )
@@ -154,7 +148,6 @@ class RemoteRegistry:
         except requests.Timeout as exc:
             raise RemoteError(
                 msg(
-                    "{url} svarte ikke i tide ({error}). Prøv igjen senere.",
                     "{url} did not answer in time ({error}). Try again later.",
                     url=self.url,
                     error=type(exc).__name__,
@@ -163,8 +156,6 @@ class RemoteRegistry:
         except requests.RequestException as exc:
             raise RemoteError(
                 msg(
-                    "Får ikke kontakt med registeret på {url}: {error}. Kontroller adressen "
-                    "(--remote) og at tjeneren kjører.",
                     "Cannot reach the registry at {url}: {error}. Check the address (--remote) "
                     "and that the server runs.",
                     url=self.url,
@@ -174,7 +165,6 @@ class RemoteRegistry:
         if 300 <= resp.status_code < 400:
             raise RemoteError(
                 msg(
-                    "{url} sendte videre til {location}; bruk den adressen med --remote.",
                     "{url} redirected to {location}; use that address with --remote.",
                     url=url.split("?", 1)[0],
                     location=resp.headers.get("Location", "?"),
@@ -193,7 +183,6 @@ class RemoteRegistry:
         if not isinstance(body, dict):
             raise RemoteError(
                 msg(
-                    "Uventet svar fra {url}: HTTP {status} ({type}). Er dette et OGP-register?",
                     "Unexpected answer from {url}: HTTP {status} ({type}). Is this an OGP "
                     "registry?",
                     url=self.url,
@@ -202,7 +191,7 @@ class RemoteRegistry:
                 )
             )
         text = str(body.get("message", ""))
-        server = Msg(text, text)
+        server = Msg.texts(nb=text, en=text)
         code = body.get("error")
         if code == "validation-failed" and isinstance(body.get("report"), dict):
             report = ValidationReport([_issue(i) for i in body["report"].get("issues", [])])
@@ -212,12 +201,10 @@ class RemoteRegistry:
         hint = None
         if resp.status_code == 401:
             hint = msg(
-                "Kontroller --token, eller be registerets driftere om et nytt.",
                 "Check --token, or ask the registry's operators for a new one.",
             )
         raise RemoteError(
             msg(
-                "{url} avviste forespørselen (HTTP {status}): {message}",
                 "{url} refused the request (HTTP {status}): {message}",
                 url=self.url,
                 status=resp.status_code,
@@ -290,28 +277,13 @@ def load_remote(
         except SourceError as exc:
             source_errors.append(exc)
     if source_errors:
-        raise source_errors[0] if len(source_errors) == 1 else _joined(source_errors)
+        raise source_errors[0] if len(source_errors) == 1 else SourceError.joined(source_errors)
     if failed:
         raise ValidationFailed(
             msg(
-                "Dataene følger ikke formreglene ({files}); ingenting er sendt inn.",
                 "The data does not conform to the shapes ({files}); nothing was submitted.",
                 files=", ".join(failed),
             ),
             combined,
         )
     return [remote.put(s, g, dry_run=False) for s, g in zip(sources, graphs, strict=True)]
-
-
-def _joined(errors: list[SourceError]) -> SourceError:
-    return SourceError(
-        Msg(
-            "\n".join(
-                [f"{len(errors)} filer kunne ikke leses:"] + [e.render("nb") for e in errors]
-            ),
-            "\n".join(
-                [f"{len(errors)} files could not be read:"] + [e.render("en") for e in errors]
-            ),
-        ),
-        file=errors[0].file,
-    )

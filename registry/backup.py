@@ -115,8 +115,6 @@ def _snapshot(reg: RegistryHandle) -> tuple[int, str, ox.Store]:
             break
     raise StoreError(
         msg(
-            "Lageret {path} har ingen lagrede data å sikkerhetskopiere. Kjør 'ogpreg init' "
-            "eller last inn data først.",
             "The store {path} holds no committed data to back up. Run 'ogpreg init' or load "
             "data first.",
             path=reg.store.path,
@@ -137,8 +135,6 @@ def _backup_key(reg: RegistryHandle) -> bytes | None:
     if len(key) < MIN_KEY_LENGTH:
         raise ConfigurationError(
             msg(
-                "OGPREG_BACKUP_KEY er for kort: bruk minst {n} tegn (for eksempel fra "
-                "'openssl rand -hex 32').",
                 "OGPREG_BACKUP_KEY is too short: use at least {n} characters (for example from "
                 "'openssl rand -hex 32').",
                 n=MIN_KEY_LENGTH,
@@ -230,7 +226,6 @@ def _sha256_file(path: Path) -> str:
 def _damaged(file: str, detail: object) -> SourceError:
     return SourceError(
         msg(
-            "{file} er ikke en lesbar sikkerhetskopi fra 'ogpreg dump': {detail}",
             "{file} is not a readable backup made by 'ogpreg dump': {detail}",
             file=file,
             detail=detail,
@@ -239,32 +234,28 @@ def _damaged(file: str, detail: object) -> SourceError:
     )
 
 
-def _changed(file: str, nb: str, en: str, **params: object) -> SourceError:
-    """The dump was edited after it was written: say what differs and what to do."""
+def _changed(file: str, what: str, **params: object) -> SourceError:
+    """The dump was edited after it was written: say what differs (``what``, a msgid with
+    ``params``) and what to do."""
     return SourceError(
         msg(
-            "{file}: " + nb + " Sikkerhetskopien er endret etter at 'ogpreg dump' skrev den, "
-            "så den gjenopprettes ikke (ingenting er endret i lageret). Bruk en urørt kopi av "
-            "sikkerhetskopien, eller lag en ny med 'ogpreg dump'.",
-            "{file}: " + en + " The backup was changed after 'ogpreg dump' wrote it, so it is "
+            "{file}: {what} The backup was changed after 'ogpreg dump' wrote it, so it is "
             "not restored (nothing in the store was changed). Use an untouched copy of the "
             "backup, or make a new one with 'ogpreg dump'.",
             file=file,
-            **params,
+            what=msg(what, **params),
         ),
         file=file,
     )
 
 
-def _unsigned(file: str, nb: str, en: str, **params: object) -> SourceError:
+def _unsigned(file: str, what: str, **params: object) -> SourceError:
     """A dump whose manifest cannot be checked against its content: refused unless accepted."""
     return SourceError(
         msg(
-            "{file}: " + nb + " Gjenopprett den bare hvis du stoler på filen, med "
-            "--accept-unsigned.",
-            "{file}: " + en + " Restore it only if you trust the file, with --accept-unsigned.",
+            "{file}: {what} Restore it only if you trust the file, with --accept-unsigned.",
             file=file,
-            **params,
+            what=msg(what, **params),
         ),
         file=file,
     )
@@ -289,29 +280,21 @@ def _check_digest(
         if not accept_unsigned:
             raise _unsigned(
                 name,
-                "sikkerhetskopien har ingen kontrollsum over manifest.json (den er laget av en "
-                "eldre versjon av ogpreg), så basis-URI-en og antallene i den kan ikke "
-                "kontrolleres mot innholdet.",
                 "the backup has no digest over manifest.json (it was made by an older version "
                 "of ogpreg), so its base URI and counts cannot be checked against the content.",
             )
-        return [msg("Advarsel: {file} har ingen kontrollsum (eldre format); manifest.json er "
-                    "ikke kontrollert mot innholdet.",
-                    "Warning: {file} has no digest (older format); manifest.json was not "
+        return [msg("Warning: {file} has no digest (older format); manifest.json was not "
                     "checked against the content.", file=name)]
     if fmt != FORMAT:
         raise _damaged(name, f"unknown format {fmt!r}")
     if not isinstance(digest, dict) or not isinstance(digest.get("value"), str):
-        raise _changed(name, "manifest.json mangler kontrollsummen (digest).",
-                       "manifest.json has no digest.")
+        raise _changed(name, "manifest.json has no digest.")
     algorithm = digest.get("algorithm")
     value = str(digest["value"])
     if algorithm == "sha256":
         if not hmac.compare_digest(_digest(manifest, None)["value"], value):
             raise _changed(
                 name,
-                "manifest.json stemmer ikke med kontrollsummen sin (basis-URI {base}, {quads} "
-                "kvader, kontrollsummene for filene).",
                 "manifest.json does not match its digest (base URI {base}, {quads} quads, the "
                 "members' SHA-256).",
                 base=manifest.get("base_uri"), quads=manifest.get("quads"),
@@ -320,41 +303,30 @@ def _check_digest(
             if not accept_unsigned:
                 raise _unsigned(
                     name,
-                    "OGPREG_BACKUP_KEY er satt, men sikkerhetskopien er ikke signert med en "
-                    "nøkkel (bare SHA-256), så hvem som helst kan ha laget kontrollsummen.",
                     "OGPREG_BACKUP_KEY is set, but the backup is not signed with a key (plain "
                     "SHA-256 only), so anyone could have made its digest.",
                 )
-            return [msg("Advarsel: {file} er ikke signert med OGPREG_BACKUP_KEY.",
-                        "Warning: {file} is not signed with OGPREG_BACKUP_KEY.", file=name)]
+            return [msg("Warning: {file} is not signed with OGPREG_BACKUP_KEY.", file=name)]
         return []
     if algorithm == "hmac-sha256":
         if key is None:
             if not accept_unsigned:
                 raise _unsigned(
                     name,
-                    "sikkerhetskopien er signert med OGPREG_BACKUP_KEY, men nøkkelen er ikke "
-                    "satt her, så signaturen kan ikke kontrolleres. Sett OGPREG_BACKUP_KEY til "
-                    "nøkkelen den ble laget med.",
                     "the backup is signed with OGPREG_BACKUP_KEY, but no key is set here, so "
                     "its signature cannot be checked. Set OGPREG_BACKUP_KEY to the key it was "
                     "made with.",
                 )
-            return [msg("Advarsel: signaturen til {file} er ikke kontrollert (OGPREG_BACKUP_KEY "
-                        "er ikke satt).",
-                        "Warning: the signature of {file} was not checked (OGPREG_BACKUP_KEY is "
+            return [msg("Warning: the signature of {file} was not checked (OGPREG_BACKUP_KEY is "
                         "not set).", file=name)]
         if not hmac.compare_digest(_digest(manifest, key)["value"], value):
             raise _changed(
                 name,
-                "manifest.json stemmer ikke med signaturen sin (HMAC-SHA256 med "
-                "OGPREG_BACKUP_KEY; eller sikkerhetskopien ble laget med en annen nøkkel).",
                 "manifest.json does not match its signature (HMAC-SHA256 with "
                 "OGPREG_BACKUP_KEY; or the backup was made with another key).",
             )
         return []
-    raise _changed(name, "ukjent kontrollsum-algoritme {alg!r}.",
-                   "unknown digest algorithm {alg!r}.", alg=algorithm)
+    raise _changed(name, "unknown digest algorithm {alg!r}.", alg=algorithm)
 
 
 def read_dump(path: Path, *, key: bytes | None = None, accept_unsigned: bool = False) -> _Opened:
@@ -407,7 +379,6 @@ def read_dump(path: Path, *, key: bytes | None = None, accept_unsigned: bool = F
         if hashlib.sha256(blob).hexdigest() != info.files.get(member):
             raise _changed(
                 name,
-                "{member} stemmer ikke med SHA-256-summen sin i manifest.json.",
                 "{member} does not match its SHA-256 in manifest.json.",
                 member=member,
             )
@@ -420,8 +391,6 @@ def read_dump(path: Path, *, key: bytes | None = None, accept_unsigned: bool = F
     if len(unique) != info.quads or dict(counts) != info.graphs:
         raise _changed(
             name,
-            "{member} har {quads} kvader, men manifest.json sier {expected} (eller antallene "
-            "per graf er ulike).",
             "{member} has {quads} quads, but manifest.json says {expected} (or the counts per "
             "graph differ).",
             member=QUADS, quads=len(unique), expected=info.quads,
@@ -457,9 +426,6 @@ def restore(
     if info.base_uri != reg.settings.base_uri:
         raise ConfigurationError(
             msg(
-                "Sikkerhetskopien {file} ble laget med basis-URI {dumped}, men lageret bruker "
-                "{configured}. Gjenopprett den i et lager med samme basis-URI (--base-uri "
-                "{dumped} og et nytt --store).",
                 "The backup {file} was made with base URI {dumped}, but the store uses "
                 "{configured}. Restore it into a store with the same base URI (--base-uri "
                 "{dumped} and a new --store).",

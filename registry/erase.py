@@ -105,9 +105,6 @@ def erase(
         raise refuse(
             Forbidden(
                 msg(
-                    "Sletting er forbeholdt rollen admin (registerets driftere); tokenet for "
-                    "{org} har rollen {role}. Vil du bare ta et element ut av bruk, sett status "
-                    "withdrawn med 'ogpreg status URI --set withdrawn --reason …'.",
                     "Erasing is reserved for the role admin (the registry's operators); the "
                     "token of {org} has the role {role}. To take an item out of use, set the "
                     "status withdrawn with 'ogpreg status URI --set withdrawn --reason …'.",
@@ -120,8 +117,6 @@ def erase(
         raise refuse(
             UsageError(
                 msg(
-                    "Oppgi hvorfor dataene slettes (--reason), for eksempel «personopplysninger "
-                    "lastet inn ved en feil».",
                     "Give the reason for the erase (--reason), for example \"personal data "
                     "loaded by mistake\".",
                 )
@@ -131,7 +126,6 @@ def erase(
         raise refuse(
             UsageError(
                 msg(
-                    "Bare ressurser under {base}id/ kan slettes; {item} er ikke en av dem.",
                     "Only resources under {base}id/ can be erased; {item} is not one of them.",
                     base=base,
                     item=item,
@@ -157,7 +151,6 @@ def erase(
             raise refuse(
                 NotFound(
                     msg(
-                        "Ingenting i registeret nevner {item}; ingenting er slettet.",
                         "Nothing in the registry names {item}; nothing was erased.",
                         item=item,
                     )

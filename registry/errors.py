@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from registry.i18n import DEFAULT_LANG, Lang, Msg, msg
+from registry.i18n import DEFAULT_LANG, Lang, Lines, Msg, msg
 
 if TYPE_CHECKING:
     from registry.validation.report import ValidationReport
@@ -67,6 +68,18 @@ class SourceError(RegistryError):
         self.file = file
         self.line = line
         self.column = column
+
+    @classmethod
+    def joined(cls, errors: Sequence[SourceError]) -> SourceError:
+        """One error that carries every unreadable file's message (located at the first)."""
+        first = errors[0]
+        return cls(
+            msg("{count} files could not be read:\n{errors}", count=len(errors),
+                errors=Lines(errors)),
+            file=first.file,
+            line=first.line,
+            column=first.column,
+        )
 
 
 class ValidationFailed(RegistryError):
@@ -164,14 +177,12 @@ def sparql_failure(exc: Exception, *, update: bool = False) -> QueryError:
         if update:
             return QueryError(
                 msg(
-                    "Syntaksfeil i SPARQL-oppdateringen: {detail}",
                     "Syntax error in the SPARQL update: {detail}",
                     detail=detail,
                 )
             )
         return QueryError(
             msg(
-                "Syntaksfeil i SPARQL-spørringen: {detail}",
                 "Syntax error in the SPARQL query: {detail}",
                 detail=detail,
             )
@@ -179,14 +190,12 @@ def sparql_failure(exc: Exception, *, update: bool = False) -> QueryError:
     if update:
         return QueryError(
             msg(
-                "Oppdateringen kunne ikke utføres: {detail}",
                 "The update could not be carried out: {detail}",
                 detail=exc,
             )
         )
     return QueryError(
         msg(
-            "Spørringen kunne ikke utføres: {detail}",
             "The query could not be evaluated: {detail}",
             detail=exc,
         )

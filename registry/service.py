@@ -164,13 +164,10 @@ class Registry:
         if actor.is_submitter and submitted_by != actor.organisation:
             raise UsageError(
                 msg(
-                    "En innsender ({org}) kan bare laste inn data for sin egen organisasjon, "
-                    "ikke for {other_nb}.",
                     "A submitter ({org}) can only load data for its own organisation, not for "
-                    "{other_en}.",
+                    "{other}.",
                     org=actor.label,
-                    other_nb=submitted_by or "registeret selv",
-                    other_en=submitted_by or "the registry itself",
+                    other=submitted_by or msg("the registry itself"),
                 )
             )
         prepared = self.prepare(files, validator=validator, actor=actor)
@@ -256,7 +253,6 @@ class Registry:
             if g not in set(reader.named_graphs()):
                 raise NotFound(
                     msg(
-                        "Grafen {graph} finnes ikke. 'ogpreg stats' viser grafene.",
                         "The graph {graph} does not exist. 'ogpreg stats' lists the graphs.",
                         graph=graph,
                     )

@@ -300,8 +300,6 @@ class Settings:
         if self.engine not in ("embedded", "oxigraph", "virtuoso"):
             raise ConfigurationError(
                 msg(
-                    "Ukjent SPARQL-motor {value!r} i OGPREG_ENGINE: bruk 'embedded', "
-                    "'oxigraph' eller 'virtuoso'.",
                     "Unknown SPARQL engine {value!r} in OGPREG_ENGINE: use 'embedded', "
                     "'oxigraph' or 'virtuoso'.",
                     value=self.engine,
@@ -310,8 +308,6 @@ class Settings:
         if self.engine != "embedded" and not self.engine_query_url:
             raise ConfigurationError(
                 msg(
-                    "OGPREG_ENGINE={engine} krever OGPREG_ENGINE_QUERY_URL (motorens "
-                    "SPARQL-endepunkt, for eksempel http://127.0.0.1:8890/sparql).",
                     "OGPREG_ENGINE={engine} needs OGPREG_ENGINE_QUERY_URL (the engine's SPARQL "
                     "endpoint, for example http://127.0.0.1:8890/sparql).",
                     engine=self.engine,
@@ -320,7 +316,6 @@ class Settings:
         if self.lang not in ("nb", "en"):
             raise ConfigurationError(
                 msg(
-                    "Ugyldig språk {value!r} i OGPREG_LANG: bruk 'nb' eller 'en'.",
                     "Invalid language {value!r} in OGPREG_LANG: use 'nb' or 'en'.",
                     value=self.lang,
                 )
@@ -338,19 +333,17 @@ class Settings:
             if getattr(self, name) < 1:
                 env = _BY_NAME[name].env
                 raise ConfigurationError(
-                    msg("{env} må være minst 1.", "{env} must be at least 1.", env=env)
+                    msg("{env} must be at least 1.", env=env)
                 )
         if self.query_queue < 0:
             raise ConfigurationError(
                 msg(
-                    "OGPREG_QUERY_QUEUE kan ikke være negativ.",
                     "OGPREG_QUERY_QUEUE cannot be negative.",
                 )
             )
         if not self.query_wait > 0:
             raise ConfigurationError(
                 msg(
-                    "OGPREG_QUERY_WAIT må være større enn 0 (sekunder).",
                     "OGPREG_QUERY_WAIT must be greater than 0 (seconds).",
                 )
             )
@@ -362,8 +355,6 @@ def check_base_uri(value: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.netloc or not value.endswith("/"):
         raise ConfigurationError(
             msg(
-                "Ugyldig basis-URI {value!r} (OGPREG_BASE_URI): den må være en absolutt "
-                "http(s)-URI som slutter på '/', for eksempel 'https://ogp.example.no/'.",
                 "Invalid base URI {value!r} (OGPREG_BASE_URI): it must be an absolute http(s) "
                 "URI ending in '/', for example 'https://ogp.example.no/'.",
                 value=value,
@@ -372,7 +363,6 @@ def check_base_uri(value: str) -> None:
     if parts.query or parts.fragment:
         raise ConfigurationError(
             msg(
-                "Basis-URI {value!r} kan ikke ha spørredel eller fragment.",
                 "Base URI {value!r} cannot have a query or a fragment.",
                 value=value,
             )
@@ -425,7 +415,6 @@ def load_settings(
             except ValueError as exc:
                 raise ConfigurationError(
                     msg(
-                        "Ugyldig verdi {value!r} for {env}: {error}",
                         "Invalid value {value!r} for {env}: {error}",
                         value=raw,
                         env=setting.env,

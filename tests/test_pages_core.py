@@ -11,9 +11,11 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from endpoint.pages import charts
-from endpoint.pages.text import STRINGS
+from endpoint.pages.query import STRINGS as QUERY_STRINGS
+from endpoint.pages.text import STRINGS, SWITCH, words
 from registry.loading.sources import SourceFile
 from registry.model.planviews import NOT_ASSESSED, PlanViews
 from registry.model.resources import Resources
@@ -335,12 +337,18 @@ def test_text_colours_of_the_pages_meet_wcag_aa_contrast() -> None:
 
 
 # -- words and package data ------------------------------------------------------------------------
-def test_both_languages_have_the_same_words() -> None:
-    assert set(STRINGS["nb"]) == set(STRINGS["en"])
-    for key in STRINGS["nb"]:
-        assert re.findall(r"{\w+}", STRINGS["nb"][key]) == re.findall(
-            r"{\w+}", STRINGS["en"][key]
-        ), key
+def test_bokmal_has_every_word_with_the_same_placeholders() -> None:
+    """The pages' words are msgids (English): the bokmål catalog translates each one (a word
+    that reads the same in both, such as "URI", to itself), with the same placeholders."""
+    with (ROOT / "registry" / "locale" / "nb" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        nb = {m.id: str(m.string) for m in read_po(fh) if m.id}
+    for key, msgid in [*STRINGS.items(), *SWITCH.items(), *QUERY_STRINGS.items()]:
+        assert nb.get(msgid), key
+        assert sorted(re.findall(r"{\w+}", nb[msgid])) == sorted(re.findall(r"{\w+}", msgid)), key
+    # the compiled catalogs are what the pages read; the switch is in the other language
+    assert (words("nb")["site"], words("en")["site"]) == ("OGP-registeret", "The OGP registry")
+    assert (words("nb")["switch"], words("nb")["switch_lang"]) == ("English", "en")
+    assert (words("en")["switch"], words("en")["switch_lang"]) == ("Norsk (bokmål)", "nb")
 
 
 def test_every_word_a_template_uses_exists() -> None:
@@ -348,7 +356,7 @@ def test_every_word_a_template_uses_exists() -> None:
     for f in (ROOT / "endpoint" / "templates" / "pages").glob("*.html"):
         used |= set(re.findall(r"\bt\.([a-z_]+)", f.read_text("utf-8")))
         used |= set(re.findall(r"\bt\[['\"]([a-z_]+)['\"]\]", f.read_text("utf-8")))
-    assert used - set(STRINGS["nb"]) == set()
+    assert used - set(words("nb")) == set()
 
 
 def test_templates_and_style_sheet_ship_in_the_package() -> None:

@@ -232,7 +232,6 @@ def _unknown_format(value: str) -> Response:
         400,
         "unknown-format",
         lang_message(
-            "Ukjent format {fmt!r} i parameteren format. Tillatte verdier: {allowed}.",
             "Unknown format {fmt!r} in the format parameter. Allowed values: {allowed}.",
             fmt=value,
             allowed=allowed,
@@ -247,9 +246,6 @@ def _not_acceptable() -> Response:
         406,
         "not-acceptable",
         lang_message(
-            "Ingen av formatene i Accept-hodet finnes for denne ressursen. Tilgjengelige: "
-            "{types}. Eller bruk parameteren format eller en filendelse (.ttl, .jsonld, .nt, "
-            ".rdf, .html).",
             "None of the formats in the Accept header is available for this resource. "
             "Available: {types}. Or use the format parameter or a file extension (.ttl, "
             ".jsonld, .nt, .rdf, .html).",
@@ -269,7 +265,7 @@ def not_found(iri: str, rep: Representation) -> Response:
             404,
             "not-found",
             lang_message(
-                "Registeret kjenner ikke {iri}.", "The registry does not know {iri}.", iri=iri
+                "The registry does not know {iri}.", iri=iri
             ),
         )
     resp.headers["Vary"] = "Accept"

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from flask import Response, render_template, request
 
 from endpoint.app import state
-from endpoint.pages.text import STRINGS
+from endpoint.pages.text import other_lang, words
 from registry.i18n import Lang, msg
 from registry.model.description import Node
 from registry.model.planviews import PlanViews
@@ -81,9 +81,9 @@ def page_lang() -> Lang:
     return "en" if request.args.get("lang", "").strip().lower() in ("en", "eng") else "nb"
 
 
-def lang_message(nb: str, en: str, **params: object) -> str:
+def lang_message(text: str, **params: object) -> str:
     """A message in the page's language (:func:`page_lang`)."""
-    return msg(nb, en, **params).render(page_lang())
+    return msg(text, **params).render(page_lang())
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ class Page:
 
     def __init__(self, lang: Lang) -> None:
         self.lang: Lang = lang
-        self.other: Lang = "en" if lang == "nb" else "nb"
-        self.t = STRINGS[lang]
+        self.other: Lang = other_lang(lang)
+        self.t = words(lang)
         self.base = state().settings.base_uri
 
     def url(self, path: str = "", fragment: str = "", **params: str) -> str:

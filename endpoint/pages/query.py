@@ -11,14 +11,17 @@ server). See docs/queries.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 
 from flask import Blueprint, Flask, Response, render_template, request
 
 from endpoint.app import state
-from registry.i18n import Lang, as_lang
+from endpoint.pages.text import words
+from registry.i18n import N_, Lang, Msg, as_lang, gettext
 from registry.namespaces import PREFIXES
 
 bp = Blueprint("ui", __name__)
@@ -98,7 +101,8 @@ class Example:
     text: str
 
     def title(self, lang: Lang) -> str:
-        return self.title_en if lang == "en" else self.title_nb
+        """The question in ``lang`` (text from the file, not from the catalogs)."""
+        return Msg.texts(en=self.title_en, nb=self.title_nb).render(lang)
 
     @property
     def query(self) -> str:
@@ -136,107 +140,74 @@ def load_examples() -> tuple[Example, ...]:
     return tuple(parse_example(s, found[s]) for s in stems)
 
 
-#: The page's words. Keys are used by the template and (``js_*``) by the script.
-STRINGS: dict[str, dict[str, str]] = {
-    "nb": {
-        "title": "SPARQL-spørringer",
-        "site": "OGP-registeret",
-        "skip": "Hopp til spørringen",
-        "intro": "Spør registeret over Norges handlingsplaner for Open Government Partnership "
-        "med SPARQL. Velg et eksempel, eller skriv din egen spørring.",
-        "switch": "English",
-        "switch_lang": "en",
-        "switch_label": "Switch to English",
-        "examples": "Eksempler",
-        "examples_hint": "Et klikk legger spørringen i redigeringsfeltet.",
-        "editor": "SPARQL-spørring",
-        "editor_hint": "Ctrl+Enter (⌘+Enter på Mac) kjører spørringen. Tab flytter fokus videre.",
-        "run": "Kjør spørringen",
-        "insert_prefixes": "Legg til manglende prefikser",
-        "prefixes": "Prefikser",
-        "prefixes_intro": "Registerets prefikser. Eksemplene tar med PREFIX-linjene de bruker, "
-        "så de virker i alle SPARQL-verktøy.",
-        "prefix": "Prefiks",
-        "namespace": "Navnerom",
-        "download": "Last ned svaret på spørringen:",
-        "download_csv": "CSV",
-        "download_json": "JSON",
-        "results": "Resultat",
-        "no_results_yet": "Kjør en spørring for å se svaret her.",
-        "noscript": "Siden trenger JavaScript for å vise svaret som en tabell. Uten "
-        "JavaScript sender «Kjør spørringen» spørringen rett til endepunktet.",
-        "endpoint": "SPARQL-endepunkt",
-        "js_running": "Kjører spørringen …",
-        "js_rows": "{n} rader",
-        "js_row": "1 rad",
-        "js_triples": "{n} tripler",
-        "js_true": "Ja (true)",
-        "js_false": "Nei (false)",
-        "js_ask": "Svar på ASK-spørringen:",
-        "js_truncated": "Svaret er avkortet etter {n} rader, som er grensen på endepunktet. "
-        "Avgrens spørringen (LIMIT, FILTER), eller last ned hele datasettet.",
-        "js_truncated_unknown": "Svaret er avkortet (radgrensen på endepunktet). Avgrens "
-        "spørringen (LIMIT, FILTER), eller last ned hele datasettet.",
-        "js_dumps": "Fullstendige datadumper",
-        "js_error": "Spørringen mislyktes",
-        "js_network": "Fikk ikke kontakt med endepunktet. Prøv igjen om litt.",
-        "js_empty_query": "Skriv en spørring først.",
-        "js_loaded": "Eksempelet «{title}» er lagt i redigeringsfeltet.",
-        "js_prefixes_added": "La til {n} PREFIX-linjer.",
-        "js_prefixes_none": "Ingen prefikser manglet.",
-        "js_raw": "Svaret ({type}):",
-        "js_table_caption": "Svar på spørringen",
-    },
-    "en": {
-        "title": "SPARQL queries",
-        "site": "The OGP registry",
-        "skip": "Skip to the query",
-        "intro": "Query the registry of Norway's Open Government Partnership action plans "
-        "with SPARQL. Pick an example or write your own query.",
-        "switch": "Norsk (bokmål)",
-        "switch_lang": "nb",
-        "switch_label": "Bytt til norsk (bokmål)",
-        "examples": "Examples",
-        "examples_hint": "A click puts the query into the editor.",
-        "editor": "SPARQL query",
-        "editor_hint": "Ctrl+Enter (⌘+Enter on a Mac) runs the query. Tab moves the focus on.",
-        "run": "Run the query",
-        "insert_prefixes": "Add missing prefixes",
-        "prefixes": "Prefixes",
-        "prefixes_intro": "The registry's prefixes. The examples carry the PREFIX lines they "
-        "use, so they work in any SPARQL tool.",
-        "prefix": "Prefix",
-        "namespace": "Namespace",
-        "download": "Download the answer to the query:",
-        "download_csv": "CSV",
-        "download_json": "JSON",
-        "results": "Results",
-        "no_results_yet": "Run a query to see its answer here.",
-        "noscript": "The page needs JavaScript to show the answer as a table. Without "
-        "JavaScript, \u201cRun the query\u201d sends the query straight to the endpoint.",
-        "endpoint": "SPARQL endpoint",
-        "js_running": "Running the query …",
-        "js_rows": "{n} rows",
-        "js_row": "1 row",
-        "js_triples": "{n} triples",
-        "js_true": "Yes (true)",
-        "js_false": "No (false)",
-        "js_ask": "Answer to the ASK query:",
-        "js_truncated": "The answer is truncated after {n} rows, the endpoint's limit. "
-        "Narrow the query (LIMIT, FILTER) or download the whole dataset.",
-        "js_truncated_unknown": "The answer is truncated (the endpoint's row limit). Narrow "
-        "the query (LIMIT, FILTER) or download the whole dataset.",
-        "js_dumps": "Full data dumps",
-        "js_error": "The query failed",
-        "js_network": "Could not reach the endpoint. Try again in a moment.",
-        "js_empty_query": "Write a query first.",
-        "js_loaded": "The example \u201c{title}\u201d is in the editor.",
-        "js_prefixes_added": "Added {n} PREFIX lines.",
-        "js_prefixes_none": "No prefixes were missing.",
-        "js_raw": "The answer ({type}):",
-        "js_table_caption": "Answer to the query",
-    },
+#: The page's words: key → English text, the msgid (translated by :func:`page_words`). The
+#: template reads them as ``t.key``; the script gets the ``js_*`` ones in the page's JSON block.
+STRINGS: dict[str, str] = {
+    "title": N_("SPARQL queries"),
+    "site": N_("The OGP registry"),
+    "skip": N_("Skip to the query"),
+    "intro": N_(
+        "Query the registry of Norway's Open Government Partnership action plans with SPARQL. Pick "
+        "an example or write your own query."
+    ),
+    "examples": N_("Examples"),
+    "examples_hint": N_("A click puts the query into the editor."),
+    "editor": N_("SPARQL query"),
+    "editor_hint": N_("Ctrl+Enter (⌘+Enter on a Mac) runs the query. Tab moves the focus on."),
+    "run": N_("Run the query"),
+    "insert_prefixes": N_("Add missing prefixes"),
+    "prefixes": N_("Prefixes"),
+    "prefixes_intro": N_(
+        "The registry's prefixes. The examples carry the PREFIX lines they use, so they work in "
+        "any SPARQL tool."
+    ),
+    "prefix": N_("Prefix"),
+    "namespace": N_("Namespace"),
+    "download": N_("Download the answer to the query:"),
+    "download_csv": N_("CSV"),
+    "download_json": N_("JSON"),
+    "results": N_("Results"),
+    "no_results_yet": N_("Run a query to see its answer here."),
+    "noscript": N_(
+        "The page needs JavaScript to show the answer as a table. Without JavaScript, “Run the "
+        "query” sends the query straight to the endpoint."
+    ),
+    "endpoint": N_("SPARQL endpoint"),
+    "js_running": N_("Running the query …"),
+    "js_rows": N_("{n} rows"),
+    "js_row": N_("1 row"),
+    "js_triples": N_("{n} triples"),
+    "js_true": N_("Yes (true)"),
+    "js_false": N_("No (false)"),
+    "js_ask": N_("Answer to the ASK query:"),
+    "js_truncated": N_(
+        "The answer is truncated after {n} rows, the endpoint's limit. Narrow the query (LIMIT, "
+        "FILTER) or download the whole dataset."
+    ),
+    "js_truncated_unknown": N_(
+        "The answer is truncated (the endpoint's row limit). Narrow the query (LIMIT, FILTER) or "
+        "download the whole dataset."
+    ),
+    "js_dumps": N_("Full data dumps"),
+    "js_error": N_("The query failed"),
+    "js_network": N_("Could not reach the endpoint. Try again in a moment."),
+    "js_empty_query": N_("Write a query first."),
+    "js_loaded": N_("The example “{title}” is in the editor."),
+    "js_prefixes_added": N_("Added {n} PREFIX lines."),
+    "js_prefixes_none": N_("No prefixes were missing."),
+    "js_raw": N_("The answer ({type}):"),
+    "js_table_caption": N_("Answer to the query"),
 }
+
+
+@cache
+def page_words(lang: Lang) -> Mapping[str, str]:
+    """The query page's words in ``lang``, from the message catalogs, with the link to the other
+    language (``switch``, ``switch_label``, ``switch_lang``) as the registry's pages have it."""
+    out = {key: gettext(lang, msgid) for key, msgid in STRINGS.items()}
+    shared = words(lang)
+    out.update({key: shared[key] for key in ("switch", "switch_label", "switch_lang")})
+    return MappingProxyType(out)
 
 
 def _page_lang() -> Lang:
@@ -252,7 +223,7 @@ def render_query_page() -> Response:
     """The query page for the current request (``?lang=en``, ``?example=<stem>`` to load an
     example, ``?query=`` to prefill the editor)."""
     lang = _page_lang()
-    words = STRINGS[lang]
+    t = page_words(lang)
     examples = load_examples()
     by_stem = {e.stem: e for e in examples}
     selected = request.args.get("example", "")
@@ -267,14 +238,14 @@ def render_query_page() -> Response:
     html = render_template(
         "ui/query.html",
         lang=lang,
-        t=words,
+        t=t,
         examples=examples,
         selected=selected,
         query=query,
         prefixes=PREFIXES,
         sparql_url=f"{root}/sparql",
         base_uri=state().settings.base_uri,
-        switch_url=f"{root}{request.path}?lang={words['switch_lang']}",
+        switch_url=f"{root}{request.path}?lang={t['switch_lang']}",
         data={
             "lang": lang,
             "sparql": f"{root}/sparql",
@@ -283,7 +254,7 @@ def render_query_page() -> Response:
             "examples": [
                 {"stem": e.stem, "title": e.title(lang), "query": e.query} for e in examples
             ],
-            "t": {k[3:]: v for k, v in words.items() if k.startswith("js_")},
+            "t": {k[3:]: v for k, v in t.items() if k.startswith("js_")},
         },
     )
     resp = Response(html, mimetype="text/html")

@@ -1,525 +1,334 @@
-"""The words of the registry's pages (``endpoint/pages/``, through ``page.Page.t``), in bokmål
-and English. Both languages have the same keys (tests/test_pages.py checks)."""
+"""The words of the registry's pages (``endpoint/pages/``, through ``page.Page.t``).
+
+:data:`STRINGS` maps each key the templates use (``t.key``) to its English text, the msgid;
+:func:`words` translates them through the message catalogs (``registry/locale/``, see
+``registry/i18n.py``) into the page's language. A text with ``{name}`` placeholders is filled
+by the template (``t.key.format(name=…)``); a translation may order them as its language needs.
+tests/test_pages_core.py checks that bokmål has every word, with the same placeholders."""
 
 from __future__ import annotations
 
-STRINGS: dict[str, dict[str, str]] = {
-    "nb": {
-        "site": "OGP-registeret",
-        "site_tagline": "Norges handlingsplaner for Open Government Partnership som lenkede "
-        "åpne data",
-        "skip": "Hopp til innholdet",
-        "nav_label": "Hovedmeny",
-        "nav_home": "Handlingsplaner",
-        "nav_search": "Søk",
-        "nav_query": "SPARQL-spørringer",
-        "nav_docs": "Vokabular",
-        "nav_catalog": "Datakatalog",
-        "search_label": "Søk i titler og navn",
-        "search_button": "Søk",
-        "switch": "English",
-        "switch_lang": "en",
-        "switch_label": "Switch to English",
-        "in_english": "på engelsk",
-        "in_norwegian": "på norsk",
-        "in_other_language": "språk: {lang}",
-        "title_fallback": "Tittelen eller navnet finnes ikke på bokmål og vises derfor på engelsk.",
-        "footer_formats": "Denne siden som data:",
-        "footer_about": "Data fra kildene som er lastet inn i registeret; hver opplysning viser "
-        "hvilken kilde den kommer fra.",
-        "uri": "URI",
-        "type": "Type",
-        "status": "Status",
-        "gone_heading_withdrawn": "Trukket tilbake",
-        "gone_heading_superseded": "Erstattet",
-        "gone_withdrawn": "Dette er trukket tilbake og gjelder ikke lenger. Opplysningene under "
-        "er slik de ble registrert.",
-        "gone_superseded": "Dette er erstattet og gjelder ikke lenger. Opplysningene under er "
-        "slik de ble registrert.",
-        "reason": "Begrunnelse",
-        "no_reason": "Registeret har ingen begrunnelse.",
-        "successor": "Erstattet av",
-        "statements": "Alle opplysninger og hvor de kommer fra",
-        "statements_intro": "Hver opplysning om ressursen, med kilden (innsendingen eller den "
-        "medfølgende datafilen) som står for den.",
-        "property": "Egenskap",
-        "value": "Verdi",
-        "source": "Kilde",
-        "nested": "Uten egen URI",
-        "backlinks": "Lenker hit",
-        "backlinks_intro": "Ressurser i registeret som viser til denne.",
-        "backlinks_as": "Som «{p}»:",
-        "no_description": "Registeret har ingen opplysninger om denne ressursen, bare lenker "
-        "til den.",
-        "identifier": "Identifikator",
-        "plan": "Handlingsplan",
-        "period": "Periode",
-        "period_from": "fra",
-        "period_to": "til",
-        "lead": "Ansvarlig virksomhet",
-        "supporting_public": "Offentlige virksomheter som bidrar",
-        "supporting_ngo": "Andre aktører som bidrar",
-        "themes": "Temaer",
-        "ogp_values": "OGP-verdier",
-        "policy_areas": "OGP-politikkområder",
-        "description": "Beskrivelse",
-        "problem": "Problemet den skal løse",
-        "ambition": "Ambisjon",
-        "notes": "Redaksjonelle merknader",
-        "sources_public": "Offentlige kilder",
-        "milestones": "Milepæler",
-        "no_milestones": "Ingen milepæler er registrert.",
-        "milestone_n": "Milepæl {n}",
-        "due": "Frist",
-        "start": "Start",
-        "completion": "Gjennomføring",
-        "completion_from_assessment": "ifølge siste vurdering",
-        "not_assessed": "Ikke vurdert",
-        "deliverables": "Leveranser",
-        "assessments": "Fremdriftsvurderinger",
-        "assessments_intro": "Vurderingene står side om side, hver med hvem som gjorde den og når.",
-        "no_assessments": "Ingen fremdriftsvurderinger er registrert.",
-        "assessment": "Vurdering",
-        "assesses": "Vurderer",
-        "assessment_kind": "Slags vurdering",
-        "assessed_by": "Vurdert av",
-        "date": "Dato",
-        "impact": "Potensiell virkning",
-        "specificity": "Spesifisitet",
-        "opened": "Åpnet det forvaltningen?",
-        "starred": "Stjernemerket",
-        "remark": "Merknad",
-        "proposals": "Forslagene den bygger på",
-        "no_proposals": "Registeret kjenner ikke til noe forslag den bygger på.",
-        "proposed_by": "Fremmet av",
-        "derived": "Forpliktelser som bygger på forslaget",
-        "comments": "Kommentarer",
-        "no_comments": "Ingen kommentarer er registrert.",
-        "comment_by": "Fra",
-        "comment_on": "Om",
-        "reply_to": "Svar på",
-        "org_kind": "Slags organisasjon",
-        "orgnr": "Organisasjonsnummer",
-        "register": "Oppføringen i Enhetsregisteret (Brønnøysundregistrene)",
-        "no_orgnr": "Registeret kjenner ikke organisasjonsnummeret.",
-        "org_leads": "Leder disse forpliktelsene",
-        "org_supports": "Bidrar til disse forpliktelsene",
-        "org_proposed": "Har fremmet disse forslagene",
-        "org_commented": "Har kommentert",
-        "org_coordinates": "Koordinerer",
-        "org_approved": "Har godkjent",
-        "org_invited_by": "Inviterte til",
-        "org_invited": "Invitert til",
-        "org_attended": "Deltok på",
-        "org_assessed": "Har gjort disse vurderingene",
-        "org_submitted": "Har sendt inn disse kildene",
-        "none": "Ingen.",
-        "commitments": "Forpliktelser",
-        "commitments_n": "{n} forpliktelser",
-        "id": "ID",
-        "title": "Tittel",
-        "meetings": "Møter",
-        "dashboard_link": "Oversikt med diagrammer for planen",
-        "coordinated_by": "Koordinert av",
-        "concept_scheme": "Begrepssystem",
-        "definition": "Definisjon",
-        "notation": "Kode",
-        "broader": "Overordnet",
-        "narrower": "Underordnet",
-        "used_by": "Brukt av",
-        "documentation": "Dokumentasjon",
-        "class_doc": "Klassen i ontologien",
-        "source_file": "Fil",
-        "provenance": "Proveniens",
-        "source_subjects": "Ressurser kilden beskriver",
-        "source_triples": "{n} tripler",
-        "download": "Last ned",
-        "landing_title": "Norges handlingsplaner for Open Government Partnership",
-        "landing_intro": "Registeret samler Norges nasjonale handlingsplaner i Open Government "
-        "Partnership (OGP): forpliktelsene og milepælene, hvem som leder og bidrar, "
-        "konsultasjonsmøtene, forslagene og kommentarene, og vurderingene av hvor langt "
-        "arbeidet har kommet. Alt er lenkede åpne data: hver ressurs har en URI som gir "
-        "en side for mennesker og RDF for maskiner.",
-        "plans": "Handlingsplaner",
-        "no_plans": "Registeret har ingen handlingsplaner ennå.",
-        "show_dashboard": "Vis oversikten",
-        "showing_dashboard": "Vises under",
-        "unknown_plan": "Fant ingen handlingsplan med ID «{id}». Viser den nyeste i stedet.",
-        "dashboard": "Oversikt: {plan}",
-        "dashboard_intro": "Diagrammene er tegnet fra de samme dataene som resten av "
-        "registeret. Tabellen under hvert diagram har tallene.",
-        "chart_themes": "Forpliktelser per tema",
-        "chart_themes_desc": "Liggende stolpediagram over hvor mange av planens {n} "
-        "forpliktelser som har hvert tema. En forpliktelse kan ha flere temaer. Forpliktelser "
-        "som er trukket tilbake eller erstattet, telles ikke.",
-        "chart_milestones": "Milepæler etter frist og gjennomføring",
-        "chart_milestones_desc": "Stablede søyler: planens {n} milepæler gruppert etter "
-        "fristens år, delt opp etter gjennomføringsgrad (fra milepælen eller den siste "
-        "vurderingen av den).",
-        "chart_participation": "Deltakelse",
-        "chart_participation_desc": "Liggende stolpediagram: hvor mange organisasjoner som ble "
-        "invitert til møtene om planen, og hvor mange som fremmet forslag, kommenterte eller "
-        "leder forpliktelser.",
-        "table_data": "Tallene i diagrammet",
-        "category": "Kategori",
-        "count": "Antall",
-        "year": "År (frist)",
-        "total": "Sum",
-        "no_date": "uten frist",
-        "participants": "Organisasjonene",
-        "theme_none": "Uten tema",
-        "search_title": "Søk",
-        "search_intro": "Søket finner titler, navn og identifikatorer som inneholder teksten, "
-        "uansett store og små bokstaver.",
-        "search_results": "Treff for «{q}»",
-        "search_count": "{n} treff",
-        "no_hits": "Ingen treff.",
-        "matched": "Treff i",
-        "not_found": "Fant ikke ressursen",
-        "not_found_text": "Registeret kjenner ikke denne URI-en:",
-        "not_found_hint": "Sjekk adressen, eller søk etter tittelen eller navnet.",
-        "docs_title": "Vokabularet til OGP-registeret",
-        "docs_intro": "Dokumentasjon generert fra Turtle-filene registeret er lastet med: "
-        "ontologien, temaene, verdilistene og valideringsreglene.",
-        "docs_w3id": "Vokabularets URI-er begynner med {w3id}. Her dokumenteres de på {local}.",
-        "ontology": "Ontologi",
-        "classes": "Klasser",
-        "properties": "Egenskaper",
-        "domain": "Domene",
-        "range": "Verdiområde",
-        "subclass_of": "Underklasse av",
-        "subproperty_of": "Underegenskap av",
-        "inverse_of": "Invers av",
-        "term_iri": "IRI",
-        "label": "Navn",
-        "theme_scheme": "Temaer",
-        "value_sets": "Verdilister",
-        "value_set": "Verdiliste",
-        "concepts": "Begreper",
-        "matches": "Tilsvarer",
-        "shapes": "Valideringsregler (SHACL)",
-        "shapes_intro": "Reglene dataene må følge før de lastes inn. Alvorlighetsgrad "
-        "«Violation» stopper lastingen; «Warning» gjør det ikke.",
-        "target_class": "Gjelder",
-        "path": "Egenskap",
-        "cardinality": "Antall",
-        "constraint": "Krav",
-        "severity": "Alvorlighetsgrad",
-        "message": "Melding",
-        "properties_of_class": "Egenskaper med denne klassen som domene",
-        "formats": "Last ned som",
-    },
-    "en": {
-        "site": "The OGP registry",
-        "site_tagline": "Norway's Open Government Partnership action plans as linked open data",
-        "skip": "Skip to content",
-        "nav_label": "Main menu",
-        "nav_home": "Action plans",
-        "nav_search": "Search",
-        "nav_query": "SPARQL queries",
-        "nav_docs": "Vocabulary",
-        "nav_catalog": "Data catalogue",
-        "search_label": "Search titles and names",
-        "search_button": "Search",
-        "switch": "Norsk (bokmål)",
-        "switch_lang": "nb",
-        "switch_label": "Bytt til norsk (bokmål)",
-        "in_english": "in English",
-        "in_norwegian": "in Norwegian",
-        "in_other_language": "language: {lang}",
-        "title_fallback": "The title or name is not available in English and is shown in Norwegian "
-        "instead.",
-        "footer_formats": "This page as data:",
-        "footer_about": "Data from the sources loaded into the registry; every statement shows "
-        "which source it comes from.",
-        "uri": "URI",
-        "type": "Type",
-        "status": "Status",
-        "gone_heading_withdrawn": "Withdrawn",
-        "gone_heading_superseded": "Superseded",
-        "gone_withdrawn": "This has been withdrawn and no longer applies. The statements below "
-        "are as they were recorded.",
-        "gone_superseded": "This has been superseded and no longer applies. The statements "
-        "below are as they were recorded.",
-        "reason": "Reason",
-        "no_reason": "The registry has no reason on record.",
-        "successor": "Replaced by",
-        "statements": "All statements and where they come from",
-        "statements_intro": "Every statement about the resource, with the source (the "
-        "submission or bundled data file) that makes it.",
-        "property": "Property",
-        "value": "Value",
-        "source": "Source",
-        "nested": "Without a URI of its own",
-        "backlinks": "What links here",
-        "backlinks_intro": "Resources in the registry that refer to this one.",
-        "backlinks_as": "As \u201c{p}\u201d:",
-        "no_description": "The registry has no statements about this resource, only links to it.",
-        "identifier": "Identifier",
-        "plan": "Action plan",
-        "period": "Period",
-        "period_from": "from",
-        "period_to": "to",
-        "lead": "Lead agency",
-        "supporting_public": "Supporting public bodies",
-        "supporting_ngo": "Other supporting actors",
-        "themes": "Themes",
-        "ogp_values": "OGP values",
-        "policy_areas": "OGP policy areas",
-        "description": "Description",
-        "problem": "Problem addressed",
-        "ambition": "Ambition",
-        "notes": "Editorial notes",
-        "sources_public": "Public sources",
-        "milestones": "Milestones",
-        "no_milestones": "No milestones are recorded.",
-        "milestone_n": "Milestone {n}",
-        "due": "Due",
-        "start": "Start",
-        "completion": "Completion",
-        "completion_from_assessment": "according to the latest assessment",
-        "not_assessed": "Not assessed",
-        "deliverables": "Deliverables",
-        "assessments": "Progress assessments",
-        "assessments_intro": "The assessments side by side, each with who made it and when.",
-        "no_assessments": "No progress assessments are recorded.",
-        "assessment": "Assessment",
-        "assesses": "Assesses",
-        "assessment_kind": "Kind of assessment",
-        "assessed_by": "Assessed by",
-        "date": "Date",
-        "impact": "Potential impact",
-        "specificity": "Specificity",
-        "opened": "Did it open government?",
-        "starred": "Starred",
-        "remark": "Remark",
-        "proposals": "The proposals it came from",
-        "no_proposals": "The registry knows of no proposal it came from.",
-        "proposed_by": "Proposed by",
-        "derived": "Commitments that came from the proposal",
-        "comments": "Comments",
-        "no_comments": "No comments are recorded.",
-        "comment_by": "By",
-        "comment_on": "On",
-        "reply_to": "In reply to",
-        "org_kind": "Kind of organisation",
-        "orgnr": "Organisation number",
-        "register": "Entry in the Central Coordinating Register for Legal Entities "
-        "(Brønnøysund Register Centre)",
-        "no_orgnr": "The registry does not know the organisation number.",
-        "org_leads": "Leads these commitments",
-        "org_supports": "Supports these commitments",
-        "org_proposed": "Proposed these commitments",
-        "org_commented": "Commented",
-        "org_coordinates": "Coordinates",
-        "org_approved": "Approved",
-        "org_invited_by": "Invited others to",
-        "org_invited": "Invited to",
-        "org_attended": "Attended",
-        "org_assessed": "Made these assessments",
-        "org_submitted": "Submitted these sources",
-        "none": "None.",
-        "commitments": "Commitments",
-        "commitments_n": "{n} commitments",
-        "id": "ID",
-        "title": "Title",
-        "meetings": "Meetings",
-        "dashboard_link": "Overview with charts for the plan",
-        "coordinated_by": "Coordinated by",
-        "concept_scheme": "Concept scheme",
-        "definition": "Definition",
-        "notation": "Code",
-        "broader": "Broader",
-        "narrower": "Narrower",
-        "used_by": "Used by",
-        "documentation": "Documentation",
-        "class_doc": "The class in the ontology",
-        "source_file": "File",
-        "provenance": "Provenance",
-        "source_subjects": "Resources the source describes",
-        "source_triples": "{n} triples",
-        "download": "Download",
-        "landing_title": "Norway's action plans for the Open Government Partnership",
-        "landing_intro": "The registry holds Norway's national action plans in the Open "
-        "Government Partnership (OGP): the commitments and milestones, who leads and supports "
-        "them, the consultation meetings, the proposals and comments, and the assessments of "
-        "how far the work has come. It is all linked open data: every resource has a URI that "
-        "gives a page for people and RDF for machines.",
-        "plans": "Action plans",
-        "no_plans": "The registry has no action plans yet.",
-        "show_dashboard": "Show the overview",
-        "showing_dashboard": "Shown below",
-        "unknown_plan": "No action plan has the ID \u201c{id}\u201d. Showing the newest one "
-        "instead.",
-        "dashboard": "Overview: {plan}",
-        "dashboard_intro": "The charts are drawn from the same data as the rest of the "
-        "registry. The table under each chart has the numbers.",
-        "chart_themes": "Commitments per theme",
-        "chart_themes_desc": "Horizontal bar chart of how many of the plan's {n} commitments "
-        "have each theme. A commitment can have several themes. Withdrawn and superseded "
-        "commitments are not counted.",
-        "chart_milestones": "Milestones by due year and completion",
-        "chart_milestones_desc": "Stacked columns: the plan's {n} milestones grouped by the "
-        "year they are due, split by completion level (from the milestone or its latest "
-        "assessment).",
-        "chart_participation": "Participation",
-        "chart_participation_desc": "Horizontal bar chart: how many organisations were invited "
-        "to the meetings on the plan, and how many proposed, commented or lead commitments.",
-        "table_data": "The numbers in the chart",
-        "category": "Category",
-        "count": "Count",
-        "year": "Year (due)",
-        "total": "Total",
-        "no_date": "no due date",
-        "participants": "The organisations",
-        "theme_none": "No theme",
-        "search_title": "Search",
-        "search_intro": "The search finds titles, names and identifiers that contain the text, "
-        "ignoring case.",
-        "search_results": "Results for \u201c{q}\u201d",
-        "search_count": "{n} results",
-        "no_hits": "No results.",
-        "matched": "Matched",
-        "not_found": "Resource not found",
-        "not_found_text": "The registry does not know this URI:",
-        "not_found_hint": "Check the address, or search for the title or name.",
-        "docs_title": "The vocabulary of the OGP registry",
-        "docs_intro": "Documentation generated from the Turtle files the registry is loaded "
-        "with: the ontology, the themes, the value sets and the validation rules.",
-        "docs_w3id": "The vocabulary's URIs start with {w3id}. They are documented here at "
-        "{local}.",
-        "ontology": "Ontology",
-        "classes": "Classes",
-        "properties": "Properties",
-        "domain": "Domain",
-        "range": "Range",
-        "subclass_of": "Subclass of",
-        "subproperty_of": "Subproperty of",
-        "inverse_of": "Inverse of",
-        "term_iri": "IRI",
-        "label": "Name",
-        "theme_scheme": "Themes",
-        "value_sets": "Value sets",
-        "value_set": "Value set",
-        "concepts": "Concepts",
-        "matches": "Matches",
-        "shapes": "Validation rules (SHACL)",
-        "shapes_intro": "The rules data must follow before it is loaded. Severity "
-        "\u201cViolation\u201d stops the load; \u201cWarning\u201d does not.",
-        "target_class": "Applies to",
-        "path": "Property",
-        "cardinality": "Count",
-        "constraint": "Constraint",
-        "severity": "Severity",
-        "message": "Message",
-        "properties_of_class": "Properties with this class as domain",
-        "formats": "Download as",
-    },
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from registry.i18n import LANGS, N_, Lang, gettext
+
+STRINGS: dict[str, str] = {
+    "site": N_("The OGP registry"),
+    "site_tagline": N_("Norway's Open Government Partnership action plans as linked open data"),
+    "skip": N_("Skip to content"),
+    "nav_label": N_("Main menu"),
+    "nav_home": N_("Action plans"),
+    "nav_search": N_("Search"),
+    "nav_query": N_("SPARQL queries"),
+    "nav_docs": N_("Vocabulary"),
+    "nav_catalog": N_("Data catalogue"),
+    "search_label": N_("Search titles and names"),
+    "search_button": N_("Search"),
+    "in_english": N_("in English"),
+    "in_norwegian": N_("in Norwegian"),
+    "in_other_language": N_("language: {lang}"),
+    "title_fallback": N_(
+        "The title or name is not available in English and is shown in Norwegian instead."
+    ),
+    "footer_formats": N_("This page as data:"),
+    "footer_about": N_(
+        "Data from the sources loaded into the registry; every statement shows which source it "
+        "comes from."
+    ),
+    "uri": N_("URI"),
+    "type": N_("Type"),
+    "status": N_("Status"),
+    "gone_heading_withdrawn": N_("Withdrawn"),
+    "gone_heading_superseded": N_("Superseded"),
+    "gone_withdrawn": N_(
+        "This has been withdrawn and no longer applies. The statements below are as they were "
+        "recorded."
+    ),
+    "gone_superseded": N_(
+        "This has been superseded and no longer applies. The statements below are as they were "
+        "recorded."
+    ),
+    "reason": N_("Reason"),
+    "no_reason": N_("The registry has no reason on record."),
+    "successor": N_("Replaced by"),
+    "statements": N_("All statements and where they come from"),
+    "statements_intro": N_(
+        "Every statement about the resource, with the source (the submission or bundled data file) "
+        "that makes it."
+    ),
+    "property": N_("Property"),
+    "value": N_("Value"),
+    "source": N_("Source"),
+    "nested": N_("Without a URI of its own"),
+    "backlinks": N_("What links here"),
+    "backlinks_intro": N_("Resources in the registry that refer to this one."),
+    "backlinks_as": N_("As “{p}”:"),
+    "no_description": N_("The registry has no statements about this resource, only links to it."),
+    "identifier": N_("Identifier"),
+    "plan": N_("Action plan"),
+    "period": N_("Period"),
+    "period_from": N_("from"),
+    "period_to": N_("to"),
+    "lead": N_("Lead agency"),
+    "supporting_public": N_("Supporting public bodies"),
+    "supporting_ngo": N_("Other supporting actors"),
+    "themes": N_("Themes"),
+    "ogp_values": N_("OGP values"),
+    "policy_areas": N_("OGP policy areas"),
+    "description": N_("Description"),
+    "problem": N_("Problem addressed"),
+    "ambition": N_("Ambition"),
+    "notes": N_("Editorial notes"),
+    "sources_public": N_("Public sources"),
+    "milestones": N_("Milestones"),
+    "no_milestones": N_("No milestones are recorded."),
+    "milestone_n": N_("Milestone {n}"),
+    "due": N_("Due"),
+    "start": N_("Start"),
+    "completion": N_("Completion"),
+    "completion_from_assessment": N_("according to the latest assessment"),
+    "not_assessed": N_("Not assessed"),
+    "deliverables": N_("Deliverables"),
+    "assessments": N_("Progress assessments"),
+    "assessments_intro": N_("The assessments side by side, each with who made it and when."),
+    "no_assessments": N_("No progress assessments are recorded."),
+    "assessment": N_("Assessment"),
+    "assesses": N_("Assesses"),
+    "assessment_kind": N_("Kind of assessment"),
+    "assessed_by": N_("Assessed by"),
+    "date": N_("Date"),
+    "impact": N_("Potential impact"),
+    "specificity": N_("Specificity"),
+    "opened": N_("Did it open government?"),
+    "starred": N_("Starred"),
+    "remark": N_("Remark"),
+    "proposals": N_("The proposals it came from"),
+    "no_proposals": N_("The registry knows of no proposal it came from."),
+    "proposed_by": N_("Proposed by"),
+    "derived": N_("Commitments that came from the proposal"),
+    "comments": N_("Comments"),
+    "no_comments": N_("No comments are recorded."),
+    "comment_by": N_("By"),
+    "comment_on": N_("On"),
+    "reply_to": N_("In reply to"),
+    "org_kind": N_("Kind of organisation"),
+    "orgnr": N_("Organisation number"),
+    "register": N_(
+        "Entry in the Central Coordinating Register for Legal Entities (Brønnøysund Register "
+        "Centre)"
+    ),
+    "no_orgnr": N_("The registry does not know the organisation number."),
+    "org_leads": N_("Leads these commitments"),
+    "org_supports": N_("Supports these commitments"),
+    "org_proposed": N_("Proposed these commitments"),
+    "org_commented": N_("Commented"),
+    "org_coordinates": N_("Coordinates"),
+    "org_approved": N_("Approved"),
+    "org_invited_by": N_("Invited others to"),
+    "org_invited": N_("Invited to"),
+    "org_attended": N_("Attended"),
+    "org_assessed": N_("Made these assessments"),
+    "org_submitted": N_("Submitted these sources"),
+    "none": N_("None."),
+    "commitments": N_("Commitments"),
+    "commitments_n": N_("{n} commitments"),
+    "id": N_("ID"),
+    "title": N_("Title"),
+    "meetings": N_("Meetings"),
+    "dashboard_link": N_("Overview with charts for the plan"),
+    "coordinated_by": N_("Coordinated by"),
+    "concept_scheme": N_("Concept scheme"),
+    "definition": N_("Definition"),
+    "notation": N_("Code"),
+    "broader": N_("Broader"),
+    "narrower": N_("Narrower"),
+    "used_by": N_("Used by"),
+    "documentation": N_("Documentation"),
+    "class_doc": N_("The class in the ontology"),
+    "source_file": N_("File"),
+    "provenance": N_("Provenance"),
+    "source_subjects": N_("Resources the source describes"),
+    "source_triples": N_("{n} triples"),
+    "download": N_("Download"),
+    "landing_title": N_("Norway's action plans for the Open Government Partnership"),
+    "landing_intro": N_(
+        "The registry holds Norway's national action plans in the Open Government Partnership "
+        "(OGP): the commitments and milestones, who leads and supports them, the consultation "
+        "meetings, the proposals and comments, and the assessments of how far the work has come. "
+        "It is all linked open data: every resource has a URI that gives a page for people and RDF "
+        "for machines."
+    ),
+    "plans": N_("Action plans"),
+    "no_plans": N_("The registry has no action plans yet."),
+    "show_dashboard": N_("Show the overview"),
+    "showing_dashboard": N_("Shown below"),
+    "unknown_plan": N_("No action plan has the ID “{id}”. Showing the newest one instead."),
+    "dashboard": N_("Overview: {plan}"),
+    "dashboard_intro": N_(
+        "The charts are drawn from the same data as the rest of the registry. The table under each "
+        "chart has the numbers."
+    ),
+    "chart_themes": N_("Commitments per theme"),
+    "chart_themes_desc": N_(
+        "Horizontal bar chart of how many of the plan's {n} commitments have each theme. A "
+        "commitment can have several themes. Withdrawn and superseded commitments are not counted."
+    ),
+    "chart_milestones": N_("Milestones by due year and completion"),
+    "chart_milestones_desc": N_(
+        "Stacked columns: the plan's {n} milestones grouped by the year they are due, split by "
+        "completion level (from the milestone or its latest assessment)."
+    ),
+    "chart_participation": N_("Participation"),
+    "chart_participation_desc": N_(
+        "Horizontal bar chart: how many organisations were invited to the meetings on the plan, "
+        "and how many proposed, commented or lead commitments."
+    ),
+    "table_data": N_("The numbers in the chart"),
+    "category": N_("Category"),
+    "count": N_("Count"),
+    "year": N_("Year (due)"),
+    "total": N_("Total"),
+    "no_date": N_("no due date"),
+    "participants": N_("The organisations"),
+    "theme_none": N_("No theme"),
+    "search_title": N_("Search"),
+    "search_intro": N_(
+        "The search finds titles, names and identifiers that contain the text, ignoring case."
+    ),
+    "search_results": N_("Results for “{q}”"),
+    "search_count": N_("{n} results"),
+    "no_hits": N_("No results."),
+    "matched": N_("Matched"),
+    "not_found": N_("Resource not found"),
+    "not_found_text": N_("The registry does not know this URI:"),
+    "not_found_hint": N_("Check the address, or search for the title or name."),
+    "docs_title": N_("The vocabulary of the OGP registry"),
+    "docs_intro": N_(
+        "Documentation generated from the Turtle files the registry is loaded with: the ontology, "
+        "the themes, the value sets and the validation rules."
+    ),
+    "docs_w3id": N_(
+        "The vocabulary's URIs start with {w3id}. They are documented here at {local}."
+    ),
+    "ontology": N_("Ontology"),
+    "classes": N_("Classes"),
+    "properties": N_("Properties"),
+    "domain": N_("Domain"),
+    "range": N_("Range"),
+    "subclass_of": N_("Subclass of"),
+    "subproperty_of": N_("Subproperty of"),
+    "inverse_of": N_("Inverse of"),
+    "term_iri": N_("IRI"),
+    "label": N_("Name"),
+    "theme_scheme": N_("Themes"),
+    "value_sets": N_("Value sets"),
+    "value_set": N_("Value set"),
+    "concepts": N_("Concepts"),
+    "matches": N_("Matches"),
+    "shapes": N_("Validation rules (SHACL)"),
+    "shapes_intro": N_(
+        "The rules data must follow before it is loaded. Severity “Violation” stops the load; "
+        "“Warning” does not."
+    ),
+    "target_class": N_("Applies to"),
+    "path": N_("Property"),
+    "cardinality": N_("Count"),
+    "constraint": N_("Constraint"),
+    "severity": N_("Severity"),
+    "message": N_("Message"),
+    "properties_of_class": N_("Properties with this class as domain"),
+    "formats": N_("Download as"),
+    # -- history: the timeline, "as of" and version pages (docs/lifecycle.md,
+    # endpoint/pages/versions.py) --
+    "history": N_("History"),
+    "history_intro": N_(
+        "Every change in the registry that touched this resource: when, what, who and why. Every "
+        "version has a stable URI you can cite."
+    ),
+    "history_caption": N_("The versions of the resource, oldest first"),
+    "version": N_("Version"),
+    "version_n": N_("Version {n}"),
+    "recorded": N_("Recorded"),
+    "action": N_("What"),
+    "who": N_("Who"),
+    "source_reason": N_("Source and reason"),
+    "action_create": N_("Created"),
+    "action_update": N_("Updated"),
+    "action_delete": N_("Deleted"),
+    "kind_load": N_("load"),
+    "kind_status": N_("status change"),
+    "kind_erase": N_("erasure"),
+    "shown_here": N_("(shown here)"),
+    "version_of": N_("Version of"),
+    "change": N_("Change"),
+    "change_n": N_("Change {n}"),
+    "previous_version": N_("Previous version"),
+    "next_version": N_("Next version"),
+    "loaded_by": N_("Loaded by"),
+    "as_of_heading": N_("As it stood at the end of {date}"),
+    "as_of_text": N_(
+        "You are looking at the resource as the registry described it at the end of {date} "
+        "(Norwegian time): version {n}, recorded {time}."
+    ),
+    "version_heading": N_("Version {n}, recorded {time}"),
+    "version_text": N_(
+        "You are looking at an earlier or the current version of the resource. The version's URI "
+        "is stable and can be cited."
+    ),
+    "latest_version_text": N_("This is the latest version."),
+    "current_link": N_("See the resource as it is now"),
+    "deleted_heading": N_("Deleted"),
+    "deleted_text": N_(
+        "The resource was removed from the registry {time} (version {n}). The history shows what "
+        "it looked like before."
+    ),
+    "deleted_as_of": N_(
+        "At the end of {date} the resource had been removed from the registry (removed {time}, "
+        "version {n})."
+    ),
+    "snapshot_statements": N_("Statements in this version"),
+    "snapshot_intro": N_(
+        "Everything the registry said about the resource in this version (from the sources and the "
+        "lifecycle), as recorded."
+    ),
+    "no_statements": N_("The version has no statements: the resource had been deleted."),
+    "changes_heading": N_("Changes from the previous version"),
+    "added": N_("Added"),
+    "removed": N_("Removed"),
+    "no_changes": N_("No statement changed."),
+    "first_version": N_("This is the first version."),
+    "not_then_heading": N_("Did not exist then"),
+    "not_then_text": N_(
+        "The registry had no version of this resource at the end of {date} (Norwegian time):"
+    ),
 }
 
-# -- history: the timeline, "as of" and version pages (docs/lifecycle.md,
-# endpoint/pages/versions.py) --
-_HISTORY: dict[str, dict[str, str]] = {
-    "nb": {
-        "history": "Historikk",
-        "history_intro": "Hver endring i registeret som har berørt denne ressursen: når, hva, "
-        "hvem og hvorfor. Hver versjon har en fast URI som kan siteres.",
-        "history_caption": "Versjonene av ressursen, eldste først",
-        "version": "Versjon",
-        "version_n": "Versjon {n}",
-        "recorded": "Registrert",
-        "action": "Hva",
-        "who": "Hvem",
-        "source_reason": "Kilde og begrunnelse",
-        "action_create": "Opprettet",
-        "action_update": "Endret",
-        "action_delete": "Slettet",
-        "kind_load": "innlasting",
-        "kind_status": "statusendring",
-        "kind_erase": "sletting",
-        "shown_here": "(vises her)",
-        "version_of": "Versjon av",
-        "change": "Endring",
-        "change_n": "Endring {n}",
-        "previous_version": "Forrige versjon",
-        "next_version": "Neste versjon",
-        "loaded_by": "Lastet inn av",
-        "as_of_heading": "Slik det var ved utgangen av {date}",
-        "as_of_text": "Du ser ressursen slik registeret beskrev den ved utgangen av {date} "
-        "(norsk tid): versjon {n}, registrert {time}.",
-        "version_heading": "Versjon {n}, registrert {time}",
-        "version_text": "Du ser en tidligere eller gjeldende versjon av ressursen. Versjonens "
-        "URI er fast og kan siteres.",
-        "latest_version_text": "Dette er den nyeste versjonen.",
-        "current_link": "Se ressursen slik den er nå",
-        "deleted_heading": "Slettet",
-        "deleted_text": "Ressursen ble fjernet fra registeret {time} (versjon {n}). "
-        "Historikken viser hvordan den så ut før.",
-        "deleted_as_of": "Ved utgangen av {date} var ressursen fjernet fra registeret "
-        "(fjernet {time}, versjon {n}).",
-        "snapshot_statements": "Opplysningene i denne versjonen",
-        "snapshot_intro": "Alt registeret sa om ressursen i denne versjonen (fra kildene og "
-        "livsløpet), slik det ble registrert.",
-        "no_statements": "Versjonen har ingen opplysninger: ressursen var slettet.",
-        "changes_heading": "Endringer fra forrige versjon",
-        "added": "Lagt til",
-        "removed": "Fjernet",
-        "no_changes": "Ingen opplysninger ble endret.",
-        "first_version": "Dette er den første versjonen.",
-        "not_then_heading": "Fantes ikke da",
-        "not_then_text": "Registeret hadde ingen versjon av denne ressursen ved utgangen av "
-        "{date} (norsk tid):",
-    },
-    "en": {
-        "history": "History",
-        "history_intro": "Every change in the registry that touched this resource: when, "
-        "what, who and why. Every version has a stable URI you can cite.",
-        "history_caption": "The versions of the resource, oldest first",
-        "version": "Version",
-        "version_n": "Version {n}",
-        "recorded": "Recorded",
-        "action": "What",
-        "who": "Who",
-        "source_reason": "Source and reason",
-        "action_create": "Created",
-        "action_update": "Updated",
-        "action_delete": "Deleted",
-        "kind_load": "load",
-        "kind_status": "status change",
-        "kind_erase": "erasure",
-        "shown_here": "(shown here)",
-        "version_of": "Version of",
-        "change": "Change",
-        "change_n": "Change {n}",
-        "previous_version": "Previous version",
-        "next_version": "Next version",
-        "loaded_by": "Loaded by",
-        "as_of_heading": "As it stood at the end of {date}",
-        "as_of_text": "You are looking at the resource as the registry described it at the end "
-        "of {date} (Norwegian time): version {n}, recorded {time}.",
-        "version_heading": "Version {n}, recorded {time}",
-        "version_text": "You are looking at an earlier or the current version of the resource. "
-        "The version's URI is stable and can be cited.",
-        "latest_version_text": "This is the latest version.",
-        "current_link": "See the resource as it is now",
-        "deleted_heading": "Deleted",
-        "deleted_text": "The resource was removed from the registry {time} (version {n}). "
-        "The history shows what it looked like before.",
-        "deleted_as_of": "At the end of {date} the resource had been removed from the "
-        "registry (removed {time}, version {n}).",
-        "snapshot_statements": "Statements in this version",
-        "snapshot_intro": "Everything the registry said about the resource in this version "
-        "(from the sources and the lifecycle), as recorded.",
-        "no_statements": "The version has no statements: the resource had been deleted.",
-        "changes_heading": "Changes from the previous version",
-        "added": "Added",
-        "removed": "Removed",
-        "no_changes": "No statement changed.",
-        "first_version": "This is the first version.",
-        "not_then_heading": "Did not exist then",
-        "not_then_text": "The registry had no version of this resource at the end of {date} "
-        "(Norwegian time):",
-    },
+#: The link to the other language, shown in the language it switches to (a catalog's own
+#: translation of these is in its own language).
+SWITCH: dict[str, str] = {
+    # TRANSLATORS: the name of the catalog's language, written in that language: the link that
+    # switches the pages to it
+    "switch": N_("English"),
+    # TRANSLATORS: the label of the link that switches the pages to the catalog's language,
+    # written in that language
+    "switch_label": N_("Switch to English"),
 }
-for _lang, _words in _HISTORY.items():
-    STRINGS[_lang].update(_words)
+
+
+def other_lang(lang: Lang) -> Lang:
+    """The language the switch on a page in ``lang`` goes to."""
+    return next(x for x in LANGS if x != lang)
+
+
+@functools.cache
+def words(lang: Lang) -> Mapping[str, str]:
+    """The pages' words in ``lang``, by key: every text of :data:`STRINGS` from the catalog of
+    ``lang``; ``switch`` and ``switch_label`` from the catalog of the other language, and
+    ``switch_lang``, its code."""
+    other = other_lang(lang)
+    out = {key: gettext(lang, msgid) for key, msgid in STRINGS.items()}
+    out.update({key: gettext(other, msgid) for key, msgid in SWITCH.items()})
+    out["switch_lang"] = other
+    return MappingProxyType(out)

@@ -316,7 +316,6 @@ def _not_then(iri: str, rep: Representation, items: list[Entry], as_of: AsOf) ->
             404,
             "not-found",
             msg(
-                "{iri} fantes ikke i registeret ved utgangen av {date} (as_of={value}).",
                 "{iri} did not exist in the registry at {date} (as_of={value}).",
                 iri=iri,
                 date=_as_of_text(as_of, lang),

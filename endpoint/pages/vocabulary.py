@@ -472,12 +472,9 @@ def _bad_uri(uri: str) -> Response:
         400,
         "bad-uri",
         lang_message(
-            "Parameteren uri={uri!r} er ikke en gyldig IRI: den må være absolutt (https://…), "
-            "høyst {max} tegn, uten mellomrom, linjeskift eller andre kontrolltegn. Eksempel: "
-            "def?uri=https://w3id.org/ogp-no/def%23leadAgency",
-            "The parameter uri={uri!r} is not a valid IRI: it must be absolute (https://…), "
-            "at most {max} characters, without spaces, line breaks or other control "
-            "characters. Example: def?uri=https://w3id.org/ogp-no/def%23leadAgency",
+            "The parameter uri={uri!r} is not a valid IRI: it must be absolute (https://…), at "
+            "most {max} characters, without spaces, line breaks or other control characters. "
+            "Example: def?uri=https://w3id.org/ogp-no/def%23leadAgency",
             uri=shown,
             max=MAX_URI_LENGTH,
         ),

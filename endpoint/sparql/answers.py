@@ -33,8 +33,6 @@ class NotAcceptable(RegistryError):
         form = "CONSTRUCT/DESCRIBE" if kind == GRAPH else ("ASK" if kind == BOOLEAN else "SELECT")
         super().__init__(
             msg(
-                "Ingen av formatene klienten godtar (Accept-hodet eller format-parameteren) "
-                "passer til en {form}-spørring. Mulige formater: {types}.",
                 "None of the formats the client accepts (the Accept header or the format "
                 "parameter) fits a {form} query. Possible formats: {types}.",
                 form=form,
@@ -119,8 +117,6 @@ def from_reply(header: Any, body: bytes, elapsed: float) -> Answer:
     if code == "service":
         raise QueryError(
             msg(
-                "SERVICE (fødererte spørringer mot andre endepunkter) er ikke tillatt: "
-                "spørringer får ikke bruke nettverket.",
                 "SERVICE (federated queries to other endpoints) is not allowed: queries "
                 "may not use the network.",
             )
@@ -128,14 +124,12 @@ def from_reply(header: Any, body: bytes, elapsed: float) -> Answer:
     if code == "syntax":
         raise QueryError(
             msg(
-                "Syntaksfeil i SPARQL-spørringen: {detail}",
                 "Syntax error in the SPARQL query: {detail}",
                 detail=detail,
             )
         )
     raise QueryError(
         msg(
-            "Spørringen kunne ikke utføres: {detail}",
             "The query could not be evaluated: {detail}",
             detail=detail,
         )

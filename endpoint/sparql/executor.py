@@ -191,7 +191,6 @@ class QueryExecutor:
             if self._closed:
                 raise WorkerFailed(
                     msg(
-                        "Spørringsutføreren er stengt.",
                         "The query executor has been shut down.",
                     )
                 )
@@ -231,7 +230,6 @@ class QueryExecutor:
             process.kill()
             raise WorkerFailed(
                 msg(
-                    "En spørringsprosess startet ikke i tide.",
                     "A query worker process did not start in time.",
                 )
             )
@@ -240,7 +238,6 @@ class QueryExecutor:
         except (EOFError, OSError) as exc:
             raise WorkerFailed(
                 msg(
-                    "En spørringsprosess stoppet under oppstart: {error}",
                     "A query worker process stopped while starting: {error}",
                     error=exc,
                 )
@@ -383,9 +380,6 @@ class QueryExecutor:
             self._count("too_many")
             raise TooManyQueries(
                 msg(
-                    "Du har allerede {n} spørringer under arbeid eller i kø her, så mange som "
-                    "én klient kan ha mens andre venter. Vent til de er ferdige, og prøv igjen "
-                    "om {seconds} sekunder.",
                     "You already have {n} queries being evaluated or waiting here, as many as "
                     "one client may have while others wait. Wait until they have finished, "
                     "and try again in {seconds} seconds.",
@@ -434,7 +428,6 @@ class QueryExecutor:
         self._count("busy")
         return ExecutorBusy(
             msg(
-                "Alle spørringsprosessene er opptatt. Prøv igjen om litt.",
                 "All query workers are busy. Try again shortly.",
             )
         )
@@ -493,9 +486,6 @@ class QueryExecutor:
                 self._discard(worker)
                 raise QueryTimeout(
                     msg(
-                        "Spørringen brukte mer enn {seconds:g} sekunder og ble stoppet. "
-                        "Gjør den mer avgrenset (færre mønstre uten felles variabler, LIMIT), "
-                        "eller last ned hele datasettet og spør lokalt.",
                         "The query took more than {seconds:g} seconds and was stopped. Make it "
                         "narrower (fewer patterns without shared variables, LIMIT), or download "
                         "the full dataset and query it locally.",
@@ -509,7 +499,6 @@ class QueryExecutor:
             self._discard(worker)
             raise WorkerFailed(
                 msg(
-                    "Prosessen som utførte spørringen stoppet uventet ({error}). Prøv igjen.",
                     "The process evaluating the query stopped unexpectedly ({error}). Try again.",
                     error=type(exc).__name__,
                 )

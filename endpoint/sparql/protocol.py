@@ -45,7 +45,6 @@ def parse_params(raw: bytes) -> MultiDict[str, str]:
             400,
             "too-many-parameters",
             msg(
-                "Forespørselen har over {n} parametre.",
                 "The request has more than {n} parameters.",
                 n=MAX_PARAMS,
             ),
@@ -62,8 +61,6 @@ def parse_params(raw: bytes) -> MultiDict[str, str]:
                 400,
                 "bad-encoding",
                 msg(
-                    "Parameteren {name} er ikke gyldig UTF-8. Kod spørringen som UTF-8 og "
-                    "prosentkod den (for eksempel æ som %C3%A6).",
                     "The parameter {name} is not valid UTF-8. Encode the query as UTF-8 and "
                     "percent-encode it (for example æ as %C3%A6).",
                     name=name.decode("ascii", "replace"),
@@ -78,8 +75,6 @@ def too_large(limit: int) -> BadRequest:
         413,
         "request-too-large",
         msg(
-            "Forespørselen er for stor: over {limit} byte (OGPREG_MAX_REQUEST_BYTES). Gjør "
-            "spørringen kortere, eller last ned hele datasettet ({dumps}).",
             "The request is too large: over {limit} bytes (OGPREG_MAX_REQUEST_BYTES). Make the "
             "query shorter, or download the full dataset ({dumps}).",
             limit=limit,
@@ -94,9 +89,6 @@ def update_refused() -> BadRequest:
         403,
         "update-not-allowed",
         msg(
-            "SPARQL Update er ikke tillatt på det offentlige endepunktet /sparql, og ingenting "
-            "er endret. Oppdateringer går til {url} med et gyldig token "
-            "(Authorization: Bearer …).",
             "SPARQL Update is not allowed on the public endpoint /sparql, and nothing was "
             "changed. Updates go to {url} with a valid token (Authorization: Bearer …).",
             url=url,
@@ -109,9 +101,6 @@ def missing_query() -> BadRequest:
         400,
         "missing-query",
         msg(
-            "Forespørselen mangler en SPARQL-spørring. Send den som parameteren query (GET "
-            "eller POST application/x-www-form-urlencoded) eller som kroppen i en POST med "
-            "Content-Type: application/sparql-query.",
             "The request has no SPARQL query. Send it as the query parameter (GET or POST "
             "application/x-www-form-urlencoded) or as the body of a POST with "
             "Content-Type: application/sparql-query.",
@@ -160,7 +149,6 @@ def parse_request(limit: int) -> Parsed:
                     415,
                     "unsupported-charset",
                     msg(
-                        "Spørringen må være kodet som UTF-8, ikke {charset}.",
                         "The query must be encoded as UTF-8, not {charset}.",
                         charset=charset,
                     ),
@@ -172,7 +160,6 @@ def parse_request(limit: int) -> Parsed:
                     400,
                     "bad-encoding",
                     msg(
-                        "Spørringen er ikke gyldig UTF-8 (byte {pos}).",
                         "The query is not valid UTF-8 (byte {pos}).",
                         pos=exc.start,
                     ),
@@ -183,7 +170,6 @@ def parse_request(limit: int) -> Parsed:
                 415,
                 "unsupported-media-type",
                 msg(
-                    "POST til /sparql må ha Content-Type {form} eller {query}, ikke {ctype}.",
                     "A POST to /sparql must have Content-Type {form} or {query}, not {ctype}.",
                     form=FORM,
                     query=QUERY,
@@ -213,7 +199,6 @@ def check_iris(iris: list[str], param: str) -> tuple[str, ...]:
                 400,
                 "bad-graph-uri",
                 msg(
-                    "{param}={iri!r} er ikke en gyldig IRI: {error}",
                     "{param}={iri!r} is not a valid IRI: {error}",
                     param=param,
                     iri=iri,

@@ -225,9 +225,6 @@ class RemoteQueryExecutor(QueryExecutor):
         self._count("timeouts")
         return QueryTimeout(
             msg(
-                "Spørringen brukte mer enn {seconds:g} sekunder og ble stoppet. Gjør den mer "
-                "avgrenset (færre mønstre uten felles variabler, LIMIT), eller last ned hele "
-                "datasettet og spør lokalt.",
                 "The query took more than {seconds:g} seconds and was stopped. Make it narrower "
                 "(fewer patterns without shared variables, LIMIT), or download the full "
                 "dataset and query it locally.",
@@ -336,8 +333,6 @@ class RemoteQueryExecutor(QueryExecutor):
         if form is None:
             raise QueryError(
                 msg(
-                    "Teksten er ikke en SPARQL-spørring: den har ingen SELECT, ASK, CONSTRUCT "
-                    "eller DESCRIBE. (En oppdatering sendes til /sparql/update.)",
                     "The text is not a SPARQL query: it has no SELECT, ASK, CONSTRUCT or "
                     "DESCRIBE. (An update goes to /sparql/update.)",
                 )
@@ -408,7 +403,7 @@ class RemoteQueryExecutor(QueryExecutor):
         try:
             for raw in resp.iter_lines(chunk_size=65536):
                 if time.monotonic() > deadline:
-                    raise EngineTimeout(msg("Tidsgrensen nådd.", "Time limit reached."))
+                    raise EngineTimeout(msg("Time limit reached."))
                 line = raw.strip() if triples else raw
                 if triples and (not line or line.startswith(b"#")):
                     continue

@@ -91,7 +91,6 @@ def _choice(formats: list[str]) -> conneg.Choice:
             400,
             "unknown-format",
             msg(
-                "Ukjent format {value!r}. Tillatte verdier: {allowed}, eller en medietype.",
                 "Unknown format {value!r}. Allowed values: {allowed}, or a media type.",
                 value=str(exc),
                 allowed=", ".join(conneg.FORMAT_PARAMETER_VALUES),
@@ -113,9 +112,6 @@ def _raw_csv(modes: list[str], choice: conneg.Choice) -> bool:
             400,
             "bad-csv-parameter",
             msg(
-                "Ugyldig verdi {value!r} for parameteren csv. Bruk csv=raw for CSV uten "
-                "beskyttelse mot formler (verdiene nøyaktig som i SPARQL 1.1 CSV), eller "
-                "csv=safe (standard: celler som begynner med = + - @ får en ' foran).",
                 "Invalid value {value!r} of the parameter csv. Use csv=raw for CSV without "
                 "protection against formulas (the values exactly as SPARQL 1.1 CSV has them), "
                 "or csv=safe (the default: cells that start with = + - @ get a ' in front).",
@@ -268,7 +264,6 @@ def _not_acceptable_description() -> BadRequest:
         406,
         "not-acceptable",
         msg(
-            "Beskrivelsen finnes som {types}; Accept-hodet godtar ingen av dem.",
             "The description exists as {types}; the Accept header accepts none of them.",
             types=", ".join(conneg.accepted_types(conneg.GRAPH)),
         ),
@@ -295,7 +290,6 @@ def _method_not_allowed() -> BadRequest:
         405,
         "method-not-allowed",
         msg(
-            "Metoden {method} er ikke tillatt på /sparql. Bruk GET eller POST.",
             "The method {method} is not allowed on /sparql. Use GET or POST.",
             method=request.method,
         ),
@@ -331,7 +325,6 @@ def _query() -> Response:
             400,
             "multiple-queries",
             msg(
-                "Forespørselen har {n} spørringer; send nøyaktig én.",
                 "The request has {n} queries; send exactly one.",
                 n=len(parsed.queries),
             ),
@@ -349,7 +342,6 @@ def _query() -> Response:
             406,
             "not-acceptable",
             msg(
-                "Accept-hodet godtar ingen av formatene endepunktet kan gi: {types}.",
                 "The Accept header accepts none of the formats the endpoint can give: {types}.",
                 types=", ".join(
                     conneg.accepted_types(conneg.SOLUTIONS) + conneg.accepted_types(conneg.GRAPH)
@@ -432,8 +424,6 @@ def _as_of(with_dataset: bool) -> str | None:
             400,
             "as-of-with-dataset",
             msg(
-                "as_of kan ikke kombineres med default-graph-uri eller named-graph-uri: "
-                "registeret slik det var, er én standardgraf uten navngitte grafer.",
                 "as_of cannot be combined with default-graph-uri or named-graph-uri: the "
                 "registry as it stood is one default graph without named graphs.",
             ),

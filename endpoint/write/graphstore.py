@@ -61,8 +61,6 @@ class _Unauthenticated(AuthenticationRequired):
     def __init__(self, reason: str) -> None:
         super().__init__(
             msg(
-                "Denne adressen krever et gyldig token: send 'Authorization: Bearer <token>'. "
-                "Tokener utstedes av registerets driftere med 'ogpreg token add'.",
                 "This address needs a valid token: send 'Authorization: Bearer <token>'. "
                 "Tokens are issued by the registry's operators with 'ogpreg token add'.",
             )
@@ -183,7 +181,6 @@ def _graph_param() -> str | None:
     if has_graph == has_default:
         raise UsageError(
             msg(
-                "Angi nøyaktig én av ?graph=<IRI> og ?default.",
                 "Give exactly one of ?graph=<IRI> and ?default.",
             )
         )
@@ -193,8 +190,6 @@ def _graph_param() -> str | None:
     if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", iri) or not _is_iri(iri):
         raise UsageError(
             msg(
-                "?graph må være en absolutt http(s)-IRI, for eksempel "
-                "?graph={base}graph/source/kmd-2019; fikk {iri!r}.",
                 "?graph must be an absolute http(s) IRI, for example "
                 "?graph={base}graph/source/kmd-2019; got {iri!r}.",
                 base=state().registry.uris.base,
@@ -235,7 +230,6 @@ class _UnsupportedMediaType(UsageError):
     def __init__(self, mimetype: str) -> None:
         super().__init__(
             msg(
-                "Ukjent medietype {type!r} for RDF. Bruk Content-Type: {allowed}.",
                 "Unsupported media type {type!r} for RDF. Use Content-Type: {allowed}.",
                 type=mimetype or "(none)",
                 allowed=", ".join(RDF_FORMATS[n].media_type for n in RDF_FORMATS),
@@ -282,7 +276,6 @@ def _get() -> Response:
             406,
             "not-acceptable",
             msg(
-                "Ingen av typene i Accept kan leveres. Tilgjengelig: {types}.",
                 "None of the types in Accept can be served. Available: {types}.",
                 types=", ".join(offered),
             ).render(as_lang(_lang())),
@@ -382,7 +375,6 @@ def _update_text() -> tuple[str, list[str], list[str]]:
         if not field:
             raise QueryError(
                 msg(
-                    "Skjemaet mangler parameteren 'update'.",
                     "The form lacks the parameter 'update'.",
                 )
             )
@@ -393,8 +385,6 @@ def _update_text() -> tuple[str, list[str], list[str]]:
         )
     raise UsageError(
         msg(
-            "Send oppdateringen som Content-Type: application/sparql-update, eller som "
-            "skjemaet update=… (application/x-www-form-urlencoded); fikk {type!r}.",
             "Send the update as Content-Type: application/sparql-update, or as the form "
             "update=… (application/x-www-form-urlencoded); got {type!r}.",
             type=request.mimetype or "(none)",
@@ -408,7 +398,7 @@ def _update(token: TokenRecord) -> Response:
         text, using, using_named = _update_text()
     except UnicodeDecodeError as exc:
         raise UsageError(
-            msg("Oppdateringen er ikke gyldig UTF-8.", "The update is not valid UTF-8.")
+            msg("The update is not valid UTF-8.")
         ) from exc
     try:
         g.audit_target = " ".join(t.iri or "default" for t in update_targets(reg, text))

@@ -39,8 +39,6 @@ def _body(kind: str) -> dict[str, str]:
     if not isinstance(data, dict):
         raise UsageError(
             msg(
-                "Forespørselen må ha et JSON-objekt som kropp (Content-Type: application/json), "
-                "for eksempel {example}.",
                 "The request must have a JSON object as its body (Content-Type: "
                 "application/json), for example {example}.",
                 example='{"item": "…/id/commitment/NO0054", "status": "accepted"}'
@@ -53,8 +51,6 @@ def _body(kind: str) -> dict[str, str]:
     if unknown or wrong:
         raise UsageError(
             msg(
-                "Ukjente felt {unknown} eller felt som ikke er tekst {wrong}. Tillatte felt: "
-                "{allowed}.",
                 "Unknown fields {unknown} or fields that are not text {wrong}. Allowed fields: "
                 "{allowed}.",
                 unknown=unknown,
@@ -64,7 +60,7 @@ def _body(kind: str) -> dict[str, str]:
         )
     out = {k: v for k, v in data.items() if isinstance(v, str)}
     if not out.get("item"):
-        raise UsageError(msg("Feltet «item» mangler.", "The field \"item\" is missing."))
+        raise UsageError(msg("The field \"item\" is missing."))
     base = state().registry.settings.base_uri
     for key in ("item", "successor", "plan"):
         value = out.get(key)
@@ -91,7 +87,7 @@ def post_status() -> Response:
     def work(token: TokenRecord) -> Response:
         body = _body("status")
         if not body.get("status"):
-            raise UsageError(msg("Feltet «status» mangler.", "The field \"status\" is missing."))
+            raise UsageError(msg("The field \"status\" is missing."))
         result = set_status(
             state().registry,
             token,

@@ -1,8 +1,9 @@
 """Reading one cell: text, dates, numbers, yes/no, allowed values, links.
 
-Each reader returns the RDF terms for the cell, or raises :class:`CellError` with a bilingual
-message saying what is wrong and how to fix it. References to other items (organisations,
-plans, commitments...) are resolved by the builder, which knows the whole submission.
+Each reader returns the RDF terms for the cell, or raises :class:`CellError` with a message
+(rendered in the reader's language) saying what is wrong and how to fix it. References to other
+items (organisations, plans, commitments...) are resolved by the builder, which knows the whole
+submission.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, datetime
 import pyoxigraph as ox
 
 from loaders.build.dates import DateError, PartialDate, parse_date
-from loaders.columns import MULTI_SEPARATORS, Column, norm_code
+from loaders.columns import MULTI_SEPARATORS, Column, labels, norm_code
 from loaders.read.jsonfile import is_bad_json
 from loaders.read.table import BadCell, is_blank
 from registry.i18n import Msg, msg
@@ -61,8 +62,6 @@ def check_cell(value: object) -> None:
         if value.kind == "formula":
             raise CellError(
                 msg(
-                    "Cellen inneholder en formel ({text}). Lim inn verdiene i stedet "
-                    "(Kopier, så Lim inn utvalg > Verdier) og send filen på nytt.",
                     "The cell contains a formula ({text}). Paste the values instead (Copy, "
                     "then Paste Special > Values) and send the file again.",
                     text=value.text,
@@ -70,8 +69,6 @@ def check_cell(value: object) -> None:
             )
         raise CellError(
             msg(
-                "Cellen inneholder feilverdien {text}. Rett formelen eller referansen i "
-                "regnearket og lim inn verdiene.",
                 "The cell contains the error value {text}. Fix the formula or the reference in "
                 "the spreadsheet and paste the values.",
                 text=value.text,
@@ -80,8 +77,6 @@ def check_cell(value: object) -> None:
     if is_bad_json(value):
         raise CellError(
             msg(
-                "Verdien {text} har feil JSON-type: bruk tekst, tall, sann/usann eller en liste "
-                "av tekster.",
                 "The value {text} has the wrong JSON type: use a string, a number, a boolean or "
                 "an array of strings.",
                 text=str(value),
@@ -117,18 +112,14 @@ def read_date(value: object, column: Column) -> tuple[ox.Literal, PartialDate]:
     except DateError:
         raise CellError(
             msg(
-                "«{value}» er ikke en dato. Skriv datoen som {hint}.",
-                "\"{value}\" is not a date. Write the date as {hint_en}.",
+                "\"{value}\" is not a date. Write the date as {hint}.",
                 value=text_of(value),
-                hint=column.format_hint("nb"),
-                hint_en=column.format_hint("en"),
+                hint=column.format_hint(),
             )
         ) from None
     if d.precision not in column.spec.precisions:
         raise CellError(
             msg(
-                "«{value}» mangler dag eller måned: feltet krever en hel dato, f.eks. "
-                "2019-07-01 eller 01.07.2019.",
                 "\"{value}\" lacks the day or month: the field needs a full date, e.g. "
                 "2019-07-01 or 01.07.2019.",
                 value=text_of(value),
@@ -139,7 +130,7 @@ def read_date(value: object, column: Column) -> tuple[ox.Literal, PartialDate]:
 
 def read_integer(value: object) -> int:
     if isinstance(value, bool):
-        raise CellError(msg("Forventet et heltall.", "Expected a whole number."))
+        raise CellError(msg("Expected a whole number."))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
@@ -149,7 +140,6 @@ def read_integer(value: object) -> int:
         return int(t)
     raise CellError(
         msg(
-            "«{value}» er ikke et heltall. Skriv et helt tall, f.eks. 1.",
             "\"{value}\" is not a whole number. Write a whole number, e.g. 1.",
             value=t,
         )
@@ -166,7 +156,6 @@ def read_boolean(value: object) -> bool:
         return False
     raise CellError(
         msg(
-            "«{value}» er verken ja eller nei. Skriv «ja» eller «nei».",
             "\"{value}\" is neither yes nor no. Write \"yes\" or \"no\".",
             value=text_of(value),
         )
@@ -178,7 +167,6 @@ def read_url(text: str) -> ox.NamedNode:
         return ox.NamedNode(text)
     raise CellError(
         msg(
-            "«{value}» er ikke en lenke. Skriv hele adressen, med https:// eller http:// først.",
             "\"{value}\" is not a link. Write the whole address, starting with https:// or "
             "http://.",
             value=text,
@@ -193,8 +181,6 @@ def read_concept(text: str, column: Column) -> ox.NamedNode:
     iri = _concept_index(column).get(key)
     if iri is not None:
         return ox.NamedNode(iri)
-    labels_nb = [c.label("nb") for c in column.allowed]
-    labels_en = [c.label("en") for c in column.allowed]
     pool: dict[str, int] = {}
     for i, c in enumerate(column.allowed):
         for n in (c.label_nb, c.label_en, c.code):
@@ -205,21 +191,25 @@ def read_concept(text: str, column: Column) -> ox.NamedNode:
         if pool[k] not in close:
             close.append(pool[k])
     close = close[:2]
-    hint_nb = f" Mente du: {', '.join(labels_nb[i] for i in close)}?" if close else ""
-    hint_en = f" Did you mean: {', '.join(labels_en[i] for i in close)}?" if close else ""
+    allowed = labels(column.allowed, "; ")
+    if close:
+        raise CellError(
+            msg(
+                "Unknown value \"{value}\" for \"{header}\". Did you mean: {close}? Allowed "
+                "values: {allowed} (name in Norwegian Bokmål or English, or the code).",
+                value=text,
+                header=column.heading,
+                close=labels([column.allowed[i] for i in close], ", "),
+                allowed=allowed,
+            )
+        )
     raise CellError(
         msg(
-            "Ukjent verdi «{value}» for «{header}».{hint} Tillatte verdier: {allowed} (navn på "
-            "bokmål eller engelsk, eller koden).",
-            "Unknown value \"{value}\" for \"{header_en}\".{hint_en} Allowed values: "
-            "{allowed_en} (name in Norwegian Bokmål or English, or the code).",
+            "Unknown value \"{value}\" for \"{header}\". Allowed values: {allowed} (name in "
+            "Norwegian Bokmål or English, or the code).",
             value=text,
-            header=column.header_nb,
-            header_en=column.header_en,
-            hint=hint_nb,
-            hint_en=hint_en,
-            allowed="; ".join(labels_nb),
-            allowed_en="; ".join(labels_en),
+            header=column.heading,
+            allowed=allowed,
         )
     )
 
@@ -245,8 +235,6 @@ def read_ogp_id(text: str, column: Column) -> str:
     if not OGP_ID.match(ident):
         raise CellError(
             msg(
-                "«{value}» er ikke en OGP-ID. En OGP-ID er to store bokstaver og fire sifre, "
-                "f.eks. NO0054.",
                 "\"{value}\" is not an OGP ID. An OGP ID is two capital letters and four "
                 "digits, e.g. NO0054.",
                 value=text,
@@ -260,8 +248,6 @@ def read_identifier(text: str) -> str:
     if "/" in ident or any(ch.isspace() for ch in ident) or len(ident) > 100:
         raise CellError(
             msg(
-                "«{value}» kan ikke brukes som identifikator: bruk høyst 100 tegn uten "
-                "mellomrom og «/», f.eks. 2018-tin-01.",
                 "\"{value}\" cannot be used as an identifier: use at most 100 characters "
                 "without spaces and \"/\", e.g. 2018-tin-01.",
                 value=text,
@@ -271,17 +257,21 @@ def read_identifier(text: str) -> str:
 
 
 def required_missing(column: Column) -> CellError:
-    extra_nb = f" {column.message_nb}" if column.message_nb else ""
-    extra_en = f" {column.message_en}" if column.message_en else ""
+    """The error of an empty cell in a required column (with the shape's own message, if it
+    has one)."""
+    if column.message_nb or column.message_en:
+        return CellError(
+            msg(
+                "\"{header}\" is required, but the cell is empty. Fill in {hint}. {detail}",
+                header=column.heading,
+                hint=column.format_hint(),
+                detail=column.message,
+            )
+        )
     return CellError(
         msg(
-            "«{header}» er påkrevd, men cellen er tom. Fyll inn {hint}.{extra}",
-            "\"{header_en}\" is required, but the cell is empty. Fill in {hint_en}.{extra_en}",
-            header=column.header_nb,
-            header_en=column.header_en,
-            hint=column.format_hint("nb"),
-            hint_en=column.format_hint("en"),
-            extra=extra_nb,
-            extra_en=extra_en,
+            "\"{header}\" is required, but the cell is empty. Fill in {hint}.",
+            header=column.heading,
+            hint=column.format_hint(),
         )
     )

@@ -10,7 +10,7 @@ from loaders.build.dates import PartialDate, parse_date
 from loaders.build.state import END, START, BuilderState
 from loaders.columns import shape_message
 from loaders.issues import issue
-from registry.i18n import Msg, msg
+from registry.i18n import N_, Msg, msg
 from registry.namespaces import OGP, OGPSH
 
 _MEETINGS = tuple(
@@ -29,13 +29,14 @@ _MILESTONE = str(OGP.Milestone)
 _COMMITMENT = str(OGP.Commitment)
 _OF_COMMITMENT = str(OGP.ofCommitment)
 _IN_ACTION_PLAN = str(OGP.inActionPlan)
+#: What a reference points to, in the message for one that points nowhere.
 _REF_NAMES = {
-    "plan": ("handlingsplan", "action plan"),
-    "commitment": ("forpliktelse", "commitment"),
-    "proposal": ("forslag", "proposal"),
-    "meeting": ("møte", "meeting"),
-    "comment": ("kommentar", "comment"),
-    "milestone": ("milepæl", "milestone"),
+    "plan": N_("action plan"),
+    "commitment": N_("commitment"),
+    "proposal": N_("proposal"),
+    "meeting": N_("meeting"),
+    "comment": N_("comment"),
+    "milestone": N_("milestone"),
 }
 
 
@@ -61,24 +62,24 @@ class Checks(BuilderState):
                 continue
             if self.refs.has_type(r.iri, classes):
                 continue
-            nb, en = _REF_NAMES[r.ref]
-            extra_nb = extra_en = ""
             if r.ref == "plan":
                 known = self.refs.plan_ids()
-                extra_nb = f" Kjente handlingsplaner: {', '.join(known) or '(ingen)'}."
-                extra_en = f" Known action plans: {', '.join(known) or '(none)'}."
-            self.problem(
-                msg(
-                    "Fant ingen {what} «{value}» i innsendingen eller i registeret.{extra} Rett "
-                    "referansen, eller send inn det den viser til først.",
-                    "No {what_en} \"{value}\" in the submission or in the registry.{extra_en} "
-                    "Correct the reference, or submit what it points to first.",
-                    what=nb,
-                    what_en=en,
+                message = msg(
+                    "No action plan \"{value}\" in the submission or in the registry. Known "
+                    "action plans: {known}. Correct the reference, or submit what it points to "
+                    "first.",
                     value=r.text,
-                    extra=extra_nb,
-                    extra_en=extra_en,
-                ),
+                    known=", ".join(known) if known else msg("(none)"),
+                )
+            else:
+                message = msg(
+                    "No {what} \"{value}\" in the submission or in the registry. Correct the "
+                    "reference, or submit what it points to first.",
+                    what=msg(_REF_NAMES[r.ref]),
+                    value=r.text,
+                )
+            self.problem(
+                message,
                 table=r.table,
                 row=r.row,
                 key=r.key,
@@ -156,8 +157,10 @@ class Checks(BuilderState):
         values = {"value": value, **params}
         key = "end_date" if path == END else "start_date"
         i = issue(
-            Msg(shape_message(constraint, "nb", **values), shape_message(constraint, "en",
-                                                                         **values)),
+            Msg.texts(
+                nb=shape_message(constraint, "nb", **values),
+                en=shape_message(constraint, "en", **values),
+            ),
             file=self.file,
             severity=severity,
             focus=iri,
@@ -180,8 +183,6 @@ class Checks(BuilderState):
             if plan and plan != main_plan:
                 self.problem(
                     msg(
-                        "En innsending gjelder én handlingsplan, og de fleste radene gjelder "
-                        "{main}. Send forpliktelser til {plan} i en egen innsending.",
                         "A submission is for one action plan, and most rows are for {main}. "
                         "Send commitments for {plan} in a separate submission.",
                         main=main_plan,

@@ -83,11 +83,14 @@ class Emitters(BuilderState):
         elif kind == "orgnr":
             number = "".join(texts[0].split())
             if not (len(number) == 9 and number.isdigit()):
-                raise C.CellError(Msg(col.message_nb, col.message_en))
+                raise C.CellError(col.message)
             if not check_digit_ok(number):
-                raise C.CellError(Msg(
-                    shape_message("OrganisationNumberCheckDigit", "nb", value=number),
-                    shape_message("OrganisationNumberCheckDigit", "en", value=number)))
+                raise C.CellError(
+                    Msg.texts(
+                        nb=shape_message("OrganisationNumberCheckDigit", "nb", value=number),
+                        en=shape_message("OrganisationNumberCheckDigit", "en", value=number),
+                    )
+                )
             add(ox.Triple(s, path, ox.Literal(number)))
             if len(number) == 9 and number.isdigit():
                 add(ox.Triple(s, _REGISTER_RECORD, ox.NamedNode(
@@ -133,9 +136,7 @@ class Emitters(BuilderState):
             elif kind == "meeting":
                 lit, day = C.read_date(text, col)
                 if day.precision != "day":
-                    raise C.CellError(msg(
-                        "Møtet angis med datoen sin, f.eks. 2018-06-19.",
-                        "Give the meeting by its date, e.g. 2018-06-19."))
+                    raise C.CellError(msg("Give the meeting by its date, e.g. 2018-06-19."))
                 iri = self.uris.meeting(day.lexical)
             elif kind == "commented":
                 candidate = "".join(text.split()).upper()

@@ -92,8 +92,6 @@ class References:
         if _DIGITS.match(compact):
             if len(compact) != 9:
                 return None, msg(
-                    "Organisasjonsnummeret {value} har {n} sifre; det skal ha ni. Rett "
-                    "nummeret, eller skriv organisasjonens navn.",
                     "The organisation number {value} has {n} digits; it must have nine. "
                     "Correct the number, or write the organisation's name.",
                     value=t,
@@ -102,17 +100,14 @@ class References:
             if not check_digit_ok(compact):
                 from loaders.columns import shape_message
 
-                return None, Msg(
-                    shape_message("OrganisationNumberCheckDigit", "nb", value=compact),
-                    shape_message("OrganisationNumberCheckDigit", "en", value=compact),
+                return None, Msg.texts(
+                    nb=shape_message("OrganisationNumberCheckDigit", "nb", value=compact),
+                    en=shape_message("OrganisationNumberCheckDigit", "en", value=compact),
                 )
             o = self.by_number.get(compact)
             if o is not None:
                 return o, None
             return None, msg(
-                "Fant ingen organisasjon med organisasjonsnummer {value} i "
-                "organisasjonsregisteret. Skriv organisasjonens navn, eller legg den til med en "
-                "innsending av typen «organisasjoner» (ogpreg template --kind organisations).",
                 "No organisation with the organisation number {value} in the organisation "
                 "register. Write the organisation's name, or add it with an organisations "
                 "submission (ogpreg template --kind organisations).",
@@ -133,17 +128,12 @@ class References:
             close = [n for n in names if norm(text) in norm(n)][:3]
         if close:
             return msg(
-                "Fant ingen organisasjon {value!r} i organisasjonsregisteret. Mente du: "
-                "{suggest}?",
                 "No organisation {value!r} in the organisation register. Did you mean: "
                 "{suggest}?",
                 value=text,
                 suggest=", ".join(close),
             )
         return msg(
-            "Fant ingen organisasjon {value!r} i organisasjonsregisteret. Oppgi "
-            "organisasjonsnummeret eller det nøyaktige navnet, eller legg organisasjonen til "
-            "med en innsending av typen «organisasjoner».",
             "No organisation {value!r} in the organisation register. Give the organisation "
             "number or the exact name, or add the organisation with an organisations "
             "submission.",

@@ -18,15 +18,20 @@ from loaders.build.emit import Emitters
 from loaders.build.refs import References
 from loaders.build.result import Build, TableInfo
 from loaders.build.state import RDF_TYPE
-from loaders.build.subjects import Subjects, thing
+from loaders.build.subjects import Subjects, duplicate
 from loaders.columns import KINDS, Sheet, kind_of_sheet, norm, sheet
 from loaders.read.table import Row, Table, best_sheet, is_blank, matched_columns, sheet_for_name
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 from registry.uris import Uris
 
 EXAMPLE_MARKERS = {"eksempel", "example"}
 #: Column kinds read as one typed value (not split into texts).
 _SCALAR_KINDS = frozenset({"date", "integer", "position", "boolean"})
+
+
+def in_sheet(name: str | None) -> Msg:
+    """Where a table is, for a message: the sheet ``name``, or the file (a CSV file)."""
+    return msg("the sheet \"{name}\"", name=name) if name else msg("the file")
 
 
 class Builder(Subjects, Emitters, Checks):
@@ -49,8 +54,6 @@ class Builder(Subjects, Emitters, Checks):
         if self.b.rows == 0 and not self.b.issues:
             self.problem(
                 msg(
-                    "Innsendingen har ingen datarader (bare overskrifter, eksempelrader eller "
-                    "tomme rader). Fyll inn minst én rad.",
                     "The submission has no data rows (only headers, example rows or empty "
                     "rows). Fill in at least one row.",
                 )
@@ -67,12 +70,9 @@ class Builder(Subjects, Emitters, Checks):
                 if found == 0:
                     self.problem(
                         msg(
-                            "Fant ingen kjente kolonner i {where}. Første rad skal være "
-                            "overskriftene fra malen (ogpreg template).",
-                            "Found no known columns in {where_en}. The first row must be the "
+                            "Found no known columns in {where}. The first row must be the "
                             "headers of the template (ogpreg template).",
-                            where=f"arket «{t.name}»" if t.name else "filen",
-                            where_en=f'the sheet "{t.name}"' if t.name else "the file",
+                            where=in_sheet(t.name),
                         )
                     )
                     continue
@@ -81,11 +81,10 @@ class Builder(Subjects, Emitters, Checks):
             if not self.b.issues:
                 self.problem(
                     msg(
-                        "Fant ingen ark med innsendingsdata. Forventede ark: {sheets}.",
-                        "Found no sheet with submission data. Expected sheets: {sheets_en}.",
-                        sheets=", ".join(sheet(k).name_nb for ks in KINDS.values() for k in ks),
-                        sheets_en=", ".join(
-                            sheet(k).name_en for ks in KINDS.values() for k in ks
+                        "Found no sheet with submission data. Expected sheets: {sheets}.",
+                        sheets=Msg.texts(
+                            nb=", ".join(sheet(k).name_nb for ks in KINDS.values() for k in ks),
+                            en=", ".join(sheet(k).name_en for ks in KINDS.values() for k in ks),
                         ),
                     )
                 )
@@ -94,8 +93,6 @@ class Builder(Subjects, Emitters, Checks):
         if len(kinds) > 1:
             self.problem(
                 msg(
-                    "Filen blander innsendingstyper ({kinds}); én innsending er én type. Del "
-                    "den i én fil per type.",
                     "The file mixes submission kinds ({kinds}); one submission is one kind. "
                     "Split it into one file per kind.",
                     kinds=", ".join(sorted(kinds)),
@@ -108,10 +105,8 @@ class Builder(Subjects, Emitters, Checks):
             if sh.key in seen:
                 self.problem(
                     msg(
-                        "Arket for {sheet} finnes to ganger i innsendingen.",
-                        "The sheet for {sheet_en} appears twice in the submission.",
-                        sheet=sh.name_nb,
-                        sheet_en=sh.name_en,
+                        "The sheet for {sheet} appears twice in the submission.",
+                        sheet=sh.title,
                     )
                 )
                 return None
@@ -119,10 +114,9 @@ class Builder(Subjects, Emitters, Checks):
         if self.b.kind == "commitments" and "commitments" not in seen:
             self.problem(
                 msg(
-                    "Milepæler sendes sammen med forpliktelsene sine: arket «Forpliktelser» "
-                    "mangler.",
-                    "Milestones are submitted with their commitments: the sheet "
-                    "\"Commitments\" is missing.",
+                    "Milestones are submitted with their commitments: the sheet \"{sheet}\" is "
+                    "missing.",
+                    sheet=sheet("commitments").title,
                 )
             )
         return out
@@ -137,8 +131,8 @@ class Builder(Subjects, Emitters, Checks):
         if table.name is None:
             info.name = None
         self.b.tables.append(info)
-        for note_nb, note_en in table.notes:
-            self.problem(msg(note_nb, note_en), table=idx, severity="info")
+        for note in table.notes:
+            self.problem(note, table=idx, severity="info")
         known = [h for c in sh.columns for h in (c.header_nb, c.header_en)]
         for pos, key in columns.items():
             header = str(table.header[pos])
@@ -146,12 +140,12 @@ class Builder(Subjects, Emitters, Checks):
                 close = difflib.get_close_matches(header, known, 1, 0.5)
                 self.problem(
                     msg(
-                        "Ukjent kolonne «{header}» blir ikke lest.{hint}",
-                        "Unknown column \"{header}\" is not read.{hint_en}",
+                        "Unknown column \"{header}\" is not read. Did you mean \"{close}\"?",
                         header=header,
-                        hint=f" Mente du «{close[0]}»?" if close else "",
-                        hint_en=f' Did you mean "{close[0]}"?' if close else "",
-                    ),
+                        close=close[0],
+                    )
+                    if close
+                    else msg("Unknown column \"{header}\" is not read.", header=header),
                     table=idx,
                     row=table.header_row or None,
                     severity="warning",
@@ -159,7 +153,6 @@ class Builder(Subjects, Emitters, Checks):
             elif key in positions:
                 self.problem(
                     msg(
-                        "Kolonnen «{header}» finnes to ganger; bare den første blir lest.",
                         "The column \"{header}\" appears twice; only the first is read.",
                         header=header,
                     ),
@@ -172,22 +165,21 @@ class Builder(Subjects, Emitters, Checks):
         missing = [c for c in sh.required if c.key not in positions]
         for c in missing:
             self.problem(
+                # TRANSLATORS: {bokmal} is the column's bokmål header, which the English text
+                # shows as well (the first header row of a template is in bokmål).
                 msg(
-                    "Den påkrevde kolonnen «{header}» mangler i {where}. Forventede kolonner "
-                    "(* = påkrevd): {expected}. Bruk overskriftene fra malen (ogpreg template "
-                    "--kind {kind}).",
-                    "The required column \"{header_en}\" (\"{header}\") is missing from "
-                    "{where_en}. Expected "
-                    "columns (* = required): {expected_en}. Use the headers of the template "
-                    "(ogpreg template --kind {kind}).",
-                    header=c.header_nb,
-                    header_en=c.header_en,
-                    where=f"arket «{info.name}»" if info.name else "filen",
-                    where_en=f'the sheet "{info.name}"' if info.name else "the file",
-                    expected=", ".join(x.header_nb + (" *" if x.required else "")
-                                       for x in sh.columns),
-                    expected_en=", ".join(x.header_en + (" *" if x.required else "")
-                                          for x in sh.columns),
+                    "The required column \"{header}\" (\"{bokmal}\") is missing from {where}. "
+                    "Expected columns (* = required): {expected}. Use the headers of the "
+                    "template (ogpreg template --kind {kind}).",
+                    header=c.heading,
+                    bokmal=c.header_nb,
+                    where=in_sheet(info.name),
+                    expected=Msg.texts(
+                        nb=", ".join(x.header_nb + (" *" if x.required else "")
+                                     for x in sh.columns),
+                        en=", ".join(x.header_en + (" *" if x.required else "")
+                                     for x in sh.columns),
+                    ),
                     kind=kind_of_sheet(sh.key),
                 ),
                 table=idx,
@@ -253,22 +245,10 @@ class Builder(Subjects, Emitters, Checks):
             first = self.b.subjects[subject]
             key = sh.columns[0].key if sh.key != "milestones" else "position"
             self.problem(
-                msg(
-                    "{what} {ident} finnes allerede i {where} rad {first}. Hver {what_l} skal "
-                    "stå på én rad; slå radene sammen eller rett identifikatoren.",
-                    "{what_en} {ident} already appears in {where_en} row {first}. Each "
-                    "{what_en_l} goes on one row; merge the rows or correct the identifier.",
-                    what=thing(sh.key)[0],
-                    what_l=thing(sh.key)[1],
-                    what_en=thing(sh.key)[2],
-                    what_en_l=thing(sh.key)[3],
+                duplicate(
+                    sh.key,
                     ident=self.b.labels.get(subject, subject),
-                    where=f"arket «{self.b.tables[first[0]].name}»"
-                    if self.b.tables[first[0]].name
-                    else "filen",
-                    where_en=f'the sheet "{self.b.tables[first[0]].name}"'
-                    if self.b.tables[first[0]].name
-                    else "the file",
+                    where=in_sheet(self.b.tables[first[0]].name),
                     first=first[1],
                 ),
                 table=t,

@@ -1,6 +1,6 @@
 """Naming each row's item: its IRI minted from the identifier in its row (an OGP id, a
 commitment and position, a proposal's or comment's id, an assessment's parts, an
-organisation's number or name), and the words for each sheet's items in messages."""
+organisation's number or name), and the message for an item that appears twice."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from loaders.build.refs import Org
 from loaders.build.state import BuilderState
 from loaders.columns import Sheet, norm, sheet
 from loaders.read.table import Row
-from registry.i18n import msg
+from registry.i18n import N_, Msg, msg
 
 
 class Subjects(BuilderState):
@@ -40,7 +40,7 @@ class Subjects(BuilderState):
                 pos = C.read_integer(p[0])
                 if pos < 1:
                     raise C.CellError(
-                        msg("Nummeret må være 1 eller større.", "The position must be 1 or more.")
+                        msg("The position must be 1 or more.")
                     )
                 iri = self.uris.milestone(ident, pos)
                 self.b.labels[iri] = f"{ident}/{pos}"
@@ -102,7 +102,7 @@ class Subjects(BuilderState):
                 iri = self.uris.organisation(name)
             except ValueError:
                 raise C.CellError(
-                    msg("Navnet kan ikke brukes i en URI.", "The name cannot be used in a URI.")
+                    msg("The name cannot be used in a URI.")
                 ) from None
         else:
             return None
@@ -112,13 +112,37 @@ class Subjects(BuilderState):
         return iri
 
 
-def thing(sheet_key: str) -> tuple[str, str, str, str]:
-    """(definite bokmål, indefinite bokmål, definite English, English noun)."""
-    return {
-        "commitments": ("Forpliktelsen", "forpliktelse", "The commitment", "commitment"),
-        "milestones": ("Milepælen", "milepæl", "The milestone", "milestone"),
-        "proposals": ("Forslaget", "forslag", "The proposal", "proposal"),
-        "comments": ("Kommentaren", "kommentar", "The comment", "comment"),
-        "assessments": ("Vurderingen", "vurdering", "The assessment", "assessment"),
-        "organisations": ("Organisasjonen", "organisasjon", "The organisation", "organisation"),
-    }[sheet_key]
+#: Per sheet: the message for an item that appears on two rows (whole sentences, so that a
+#: translation can make the words agree with the noun).
+_DUPLICATE = {
+    "commitments": N_(
+        "The commitment {ident} already appears in {where} row {first}. Each commitment goes on "
+        "one row; merge the rows or correct the identifier."
+    ),
+    "milestones": N_(
+        "The milestone {ident} already appears in {where} row {first}. Each milestone goes on "
+        "one row; merge the rows or correct the identifier."
+    ),
+    "proposals": N_(
+        "The proposal {ident} already appears in {where} row {first}. Each proposal goes on one "
+        "row; merge the rows or correct the identifier."
+    ),
+    "comments": N_(
+        "The comment {ident} already appears in {where} row {first}. Each comment goes on one "
+        "row; merge the rows or correct the identifier."
+    ),
+    "assessments": N_(
+        "The assessment {ident} already appears in {where} row {first}. Each assessment goes on "
+        "one row; merge the rows or correct the identifier."
+    ),
+    "organisations": N_(
+        "The organisation {ident} already appears in {where} row {first}. Each organisation goes "
+        "on one row; merge the rows or correct the identifier."
+    ),
+}
+
+
+def duplicate(sheet_key: str, *, ident: str, where: Msg, first: int) -> Msg:
+    """The message for an item of ``sheet_key`` whose identifier ``ident`` already appears in
+    ``where`` (the sheet or the file) on row ``first``."""
+    return msg(_DUPLICATE[sheet_key], ident=ident, where=where, first=first)

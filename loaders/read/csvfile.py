@@ -14,28 +14,26 @@ from typing import BinaryIO
 
 from loaders.issues import SubmissionError
 from loaders.read.table import Row, Table
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 
 _SAMPLE = 64 * 1024
 #: Bytes Windows-1252 leaves undefined: a file containing them is not Windows-1252.
 _CP1252_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 
 
-def detect_encoding(sample: bytes, file: str) -> tuple[str, str, str]:
-    """(Python codec, bokmål note, English note) for the file's first bytes.
+def detect_encoding(sample: bytes, file: str) -> tuple[str, Msg]:
+    """(Python codec, the encoding's name for a note to the reader) for the file's first bytes.
 
     Raises :class:`SubmissionError` for an encoding we do not accept (UTF-16/32, binary)."""
     if not sample:
         raise SubmissionError(
-            msg("{file}: filen er tom.", "{file}: the file is empty.", file=file), file=file
+            msg("{file}: the file is empty.", file=file), file=file
         )
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or (
         len(sample) > 4 and (sample[1::2].count(0) > len(sample) // 4)
     ):
         raise SubmissionError(
             msg(
-                "{file}: filen er lagret som UTF-16 («Unicode-tekst»), som ikke støttes. Lagre "
-                "den i Excel som «CSV UTF-8 (kommadelt)» eller «CSV (semikolondelt)».",
                 "{file}: the file is saved as UTF-16 (\"Unicode text\"), which is not "
                 "supported. Save it in Excel as \"CSV UTF-8 (comma delimited)\" or \"CSV "
                 "(semicolon delimited)\".",
@@ -46,27 +44,24 @@ def detect_encoding(sample: bytes, file: str) -> tuple[str, str, str]:
     if b"\x00" in sample:
         raise SubmissionError(
             msg(
-                "{file}: filen inneholder binære data og er ikke en CSV-fil. Lagre den som CSV.",
                 "{file}: the file contains binary data and is not a CSV file. Save it as CSV.",
                 file=file,
             ),
             file=file,
         )
     if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", "UTF-8 med BOM", "UTF-8 with BOM"
+        return "utf-8-sig", msg("UTF-8 with BOM")
     try:
         sample.decode("utf-8")
-        return "utf-8", "UTF-8", "UTF-8"
+        return "utf-8", Msg.texts(nb="UTF-8", en="UTF-8")
     except UnicodeDecodeError as exc:
         # a multi-byte character cut at the end of the sample is still UTF-8
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8", "UTF-8", "UTF-8"
+            return "utf-8", Msg.texts(nb="UTF-8", en="UTF-8")
     bad = sorted({b for b in sample if b in _CP1252_UNDEFINED})
     if bad:
         raise SubmissionError(
             msg(
-                "{file}: ukjent tegnkoding (verken UTF-8 eller Windows-1252; byte {byte}). "
-                "Lagre filen som «CSV UTF-8».",
                 "{file}: unknown character encoding (neither UTF-8 nor Windows-1252; byte "
                 "{byte}). Save the file as \"CSV UTF-8\".",
                 file=file,
@@ -74,7 +69,7 @@ def detect_encoding(sample: bytes, file: str) -> tuple[str, str, str]:
             ),
             file=file,
         )
-    return "cp1252", "Windows-1252", "Windows-1252"
+    return "cp1252", Msg.texts(nb="Windows-1252", en="Windows-1252")
 
 
 def detect_delimiter(first_line: str) -> str:
@@ -94,7 +89,7 @@ def detect_delimiter(first_line: str) -> str:
 def read_table(stream: BinaryIO, file: str) -> Table:
     """The CSV file as a table; rows are read lazily from ``stream``."""
     sample = stream.read(_SAMPLE)
-    codec, note_nb, note_en = detect_encoding(sample, file)
+    codec, encoding = detect_encoding(sample, file)
     rest = stream
     raw = io.BufferedReader(_Prefixed(sample, rest))  # type: ignore[type-var]
     text = io.TextIOWrapper(raw, encoding=codec, newline="", errors="strict")
@@ -103,22 +98,22 @@ def read_table(stream: BinaryIO, file: str) -> Table:
     except UnicodeDecodeError as exc:
         raise _decode_error(file, codec, 1, exc) from exc
     delimiter = detect_delimiter(first)
-    names = {";": "semikolon", ",": "komma", "\t": "tabulator"}
-    names_en = {";": "semicolon", ",": "comma", "\t": "tab"}
+    names = {";": msg("semicolon"), ",": msg("comma"), "\t": msg("tab")}
     header = next(csv.reader([first], delimiter=delimiter), [])
     if not any(h.strip() for h in header):
         raise SubmissionError(
             msg(
-                "{file}: første linje er tom; den skal være overskriftsraden.",
                 "{file}: the first line is empty; it must be the header row.",
                 file=file,
             ),
             file=file,
         )
     notes = [
-        (
-            f"Tegnkoding {note_nb}, skilletegn {names[delimiter]} ({delimiter!r}).",
-            f"Encoding {note_en}, delimiter {names_en[delimiter]} ({delimiter!r}).",
+        msg(
+            "Encoding {encoding}, delimiter {name} ({delimiter!r}).",
+            encoding=encoding,
+            name=names[delimiter],
+            delimiter=delimiter,
         )
     ]
     return Table(
@@ -156,8 +151,6 @@ class _Prefixed(io.RawIOBase):
 def _decode_error(file: str, codec: str, line: int, exc: UnicodeDecodeError) -> SubmissionError:
     return SubmissionError(
         msg(
-            "{file}, linje {line}: teksten kan ikke leses som {codec} (byte {byte}); filen "
-            "blander tegnkodinger. Lagre hele filen som «CSV UTF-8».",
             "{file}, line {line}: the text cannot be read as {codec} (byte {byte}); the file "
             "mixes encodings. Save the whole file as \"CSV UTF-8\".",
             file=file,
@@ -184,7 +177,6 @@ def _rows(text: io.TextIOWrapper, delimiter: str, file: str, codec: str) -> Iter
         except csv.Error as exc:
             raise SubmissionError(
                 msg(
-                    "{file}, linje {line}: CSV-feil: {detail}. Kontroller anførselstegnene.",
                     "{file}, line {line}: CSV error: {detail}. Check the quotation marks.",
                     file=file,
                     line=lines.line,

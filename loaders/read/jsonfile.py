@@ -29,14 +29,13 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
     """The sheets of a JSON submission, its declared kind, and structural problems."""
     if not data.strip():
         raise SubmissionError(
-            msg("{file}: filen er tom.", "{file}: the file is empty.", file=file), file=file
+            msg("{file}: the file is empty.", file=file), file=file
         )
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise SubmissionError(
             msg(
-                "{file}: JSON-filen er ikke UTF-8. Lagre den som UTF-8.",
                 "{file}: the JSON file is not UTF-8. Save it as UTF-8.",
                 file=file,
             ),
@@ -45,7 +44,6 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
     except json.JSONDecodeError as exc:
         raise SubmissionError(
             msg(
-                "{file}:{line}:{column}: ugyldig JSON: {detail}.",
                 "{file}:{line}:{column}: invalid JSON: {detail}.",
                 file=file,
                 line=exc.lineno,
@@ -59,8 +57,6 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
     if not isinstance(doc, dict):
         raise SubmissionError(
             msg(
-                "{file}: en JSON-innsending må være ett objekt ({{\"kind\": ..., "
-                "\"commitments\": [...]}}), ikke {found}.",
                 "{file}: a JSON submission must be one object ({{\"kind\": ..., "
                 "\"commitments\": [...]}}), not {found}.",
                 file=file,
@@ -76,7 +72,6 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
             problems.append(
                 issue(
                     msg(
-                        "Ukjent innsendingstype {value!r}. Tillatte verdier: {allowed}.",
                         "Unknown submission kind {value!r}. Allowed values: {allowed}.",
                         value=doc["kind"],
                         allowed=", ".join(KINDS),
@@ -95,7 +90,6 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
             problems.append(
                 issue(
                     msg(
-                        "Ukjent nøkkel {key!r} på toppnivå. Tillatte nøkler: {allowed}.",
                         "Unknown top-level key {key!r}. Allowed keys: {allowed}.",
                         key=key,
                         allowed=", ".join([*META_KEYS, *all_sheets]),
@@ -109,7 +103,6 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
             problems.append(
                 issue(
                     msg(
-                        "{key!r} må være en liste av objekter.",
                         "{key!r} must be an array of objects.",
                         key=key,
                     ),
@@ -131,7 +124,6 @@ def _table(file: str, key: str, items: list[Any], problems: list[SubmissionIssue
             problems.append(
                 issue(
                     msg(
-                        "Element {row} i {sheet!r} må være et objekt, ikke {found}.",
                         "Item {row} of {sheet!r} must be an object, not {found}.",
                         row=i,
                         sheet=key,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from loaders.columns import KINDS as _KINDS
 from loaders.columns import Sheet, norm, sheet
+from registry.i18n import Msg
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Table:
     header: list[str]
     header_row: int
     rows: Iterator[Row]
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (nb, en) what was assumed
+    notes: list[Msg] = field(default_factory=list)  # what was assumed, for the reader
     json_keys: bool = False  # header cells are JSON keys (location: JSON items)
     expected_rows: int | None = None  # how many rows follow, if the file says (progress only)
 

@@ -27,21 +27,18 @@ HELPER_SHEETS = {"veiledning", "guide", "verdilister", "lists", "values"}
 _HEADER_SCAN = 10
 
 
-def _refuse(file: str, nb: str, en: str, **params: object) -> SubmissionError:
-    return SubmissionError(msg(nb, en, file=file, **params), file=file)
+def _refuse(file: str, text: str, **params: object) -> SubmissionError:
+    return SubmissionError(msg(text, file=file, **params), file=file)
 
 
 def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> Any:
     """The workbook, or :class:`SubmissionError` saying why it cannot be read (``limits``:
     those of the ZIP container, checked before openpyxl opens it)."""
     if not data:
-        raise _refuse(file, "{file}: filen er tom.", "{file}: the file is empty.")
+        raise _refuse(file, "{file}: the file is empty.")
     if data.startswith(CFB_MAGIC):
         raise _refuse(
             file,
-            "{file}: arbeidsboken er passordbeskyttet (kryptert) eller i det gamle .xls-formatet. "
-            "Åpne den i Excel, fjern passordet (Fil > Info > Beskytt arbeidsbok) og lagre som "
-            ".xlsx uten passord.",
             "{file}: the workbook is password-protected (encrypted) or in the old .xls format. "
             "Open it in Excel, remove the password (File > Info > Protect Workbook) and save it "
             "as .xlsx without a password.",
@@ -49,8 +46,6 @@ def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> An
     if not data.startswith(b"PK"):
         raise _refuse(
             file,
-            "{file}: er ikke en XLSX-arbeidsbok (filen er ikke en ZIP-fil). Lagre den som "
-            "Excel-arbeidsbok (.xlsx) eller som CSV.",
             "{file}: is not an XLSX workbook (the file is not a ZIP file). Save it as an Excel "
             "workbook (.xlsx) or as CSV.",
         )
@@ -66,7 +61,6 @@ def open_workbook(data: bytes, file: str, limits: ZipLimits | None = None) -> An
     except Exception as exc:  # openpyxl's InvalidFileException and friends
         raise _refuse(
             file,
-            "{file}: arbeidsboken kan ikke leses ({detail}). Lagre den som .xlsx på nytt.",
             "{file}: the workbook cannot be read ({detail}). Save it as .xlsx again.",
             detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
         ) from exc
@@ -104,8 +98,6 @@ def _letters(n: int) -> list[str]:
 def _corrupt(file: str, exc: Exception) -> SubmissionError:
     return _refuse(
         file,
-        "{file}: arbeidsboken er ødelagt eller ufullstendig og kan ikke leses ({detail}). "
-        "Åpne den i Excel og lagre den på nytt, eller send filen på nytt.",
         "{file}: the workbook is corrupt or truncated and cannot be read ({detail}). Open "
         "it in Excel and save it again, or send the file again.",
         detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),

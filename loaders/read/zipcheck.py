@@ -57,15 +57,6 @@ _OVERRIDE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?Override\b[^>]*>", re.IGNORECAS
 _MAX_CONTENT_TYPES = 1 << 20
 _ATTR = re.compile(rb"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
-_HOW_NB = (
-    "Åpne arbeidsboken i Excel og lagre den på nytt som Excel-arbeidsbok (.xlsx), eller send "
-    "dataene som CSV."
-)
-_HOW_EN = (
-    "Open the workbook in Excel and save it again as an Excel workbook (.xlsx), or send the "
-    "data as CSV."
-)
-
 
 @dataclass(frozen=True)
 class ZipLimits:
@@ -78,29 +69,24 @@ class ZipLimits:
     max_shared_strings: int = MAX_SHARED_STRINGS
 
 
-def _refuse(file: str, nb: str, en: str, **params: object) -> SubmissionError:
-    return SubmissionError(msg(nb, en, file=file, **params), file=file)
+def _refuse(file: str, text: str, **params: object) -> SubmissionError:
+    return SubmissionError(msg(text, file=file, **params), file=file)
 
 
 def _mib(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
-def _too_large(
-    file: str, what_nb: str, what_en: str, limit: int, **params: object
-) -> SubmissionError:
+def _too_large(file: str, what: str, limit: int, **params: object) -> SubmissionError:
+    """The workbook is over the unpacked-size limit: ``what`` (a msgid with ``params``)."""
     return _refuse(
         file,
-        "{file}: " + what_nb + " Grensen er {limit} byte ({limit_mib}, OGPREG_MAX_UNPACKED_BYTES), "
-        "så filen er ikke lest. En ekte arbeidsbok så stor bør deles i flere filer eller sendes "
-        "som CSV; administratoren kan heve grensen.",
-        "{file}: " + what_en + " The limit is {limit} bytes ({limit_mib}, "
-        "OGPREG_MAX_UNPACKED_BYTES), so the file was not read. A genuine workbook that large "
-        "should be split into several files or sent as CSV; the administrator can raise the "
-        "limit.",
+        "{file}: {what} The limit is {limit} bytes ({limit_mib}, OGPREG_MAX_UNPACKED_BYTES), so "
+        "the file was not read. A genuine workbook that large should be split into several "
+        "files or sent as CSV; the administrator can raise the limit.",
+        what=msg(what, **params),
         limit=limit,
         limit_mib=_mib(limit),
-        **params,
     )
 
 
@@ -123,10 +109,9 @@ def shared_strings_parts(zf: zipfile.ZipFile, file: str) -> set[str]:
     if info.file_size > _MAX_CONTENT_TYPES:
         raise _refuse(
             file,
-            "{file}: delen {part} er {size} byte; i en vanlig arbeidsbok er den noen få "
-            "kilobyte. Filen er manipulert eller ødelagt. " + _HOW_NB,
             "{file}: the part {part} is {size} bytes; in an ordinary workbook it is a few "
-            "kilobytes. The file is manipulated or damaged. " + _HOW_EN,
+            "kilobytes. The file is manipulated or damaged. Open the workbook in Excel and save "
+            "it again as an Excel workbook (.xlsx), or send the data as CSV.",
             part=_CONTENT_TYPES,
             size=info.file_size,
         )
@@ -148,8 +133,6 @@ def check_workbook_zip(data: bytes, file: str, limits: ZipLimits | None = None) 
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
         raise _refuse(
             file,
-            "{file}: arbeidsboken er ødelagt eller ufullstendig og kan ikke leses ({detail}). "
-            "Åpne den i Excel og lagre den på nytt, eller send filen på nytt.",
             "{file}: the workbook is corrupt or truncated and cannot be read ({detail}). Open "
             "it in Excel and save it again, or send the file again.",
             detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
@@ -166,10 +149,9 @@ def _check_directory(
     if len(infos) > lim.max_members:
         raise _refuse(
             file,
-            "{file}: arbeidsboken består av {n} deler (filer i ZIP-arkivet); grensen er {limit}. "
-            "Det er ikke en vanlig arbeidsbok. " + _HOW_NB,
             "{file}: the workbook consists of {n} parts (files in the ZIP archive); the limit "
-            "is {limit}. That is not an ordinary workbook. " + _HOW_EN,
+            "is {limit}. That is not an ordinary workbook. Open the workbook in Excel and save "
+            "it again as an Excel workbook (.xlsx), or send the data as CSV.",
             n=len(infos),
             limit=lim.max_members,
         )
@@ -181,18 +163,15 @@ def _check_directory(
         if _odd_name(name) or name in seen:
             raise _refuse(
                 file,
-                "{file}: ZIP-arkivet har en del med et ugyldig eller dobbelt navn ({part!r}); "
-                "filen er manipulert eller ødelagt. " + _HOW_NB,
                 "{file}: the ZIP archive has a part with an invalid or duplicate name "
-                "({part!r}); the file is manipulated or damaged. " + _HOW_EN,
+                "({part!r}); the file is manipulated or damaged. Open the workbook in Excel and "
+                "save it again as an Excel workbook (.xlsx), or send the data as CSV.",
                 part=name,
             )
         seen.add(name)
         if info.flag_bits & 0x1:
             raise _refuse(
                 file,
-                "{file}: delen {part} i arbeidsboken er kryptert. Fjern passordet i Excel (Fil > "
-                "Info > Beskytt arbeidsbok) og lagre som .xlsx uten passord.",
                 "{file}: the part {part} of the workbook is encrypted. Remove the password in "
                 "Excel (File > Info > Protect Workbook) and save it as .xlsx without a "
                 "password.",
@@ -201,10 +180,9 @@ def _check_directory(
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise _refuse(
                 file,
-                "{file}: delen {part} er pakket med en metode Excel ikke bruker (ZIP-metode "
-                "{method}). " + _HOW_NB,
                 "{file}: the part {part} is compressed with a method Excel does not use (ZIP "
-                "method {method}). " + _HOW_EN,
+                "method {method}). Open the workbook in Excel and save it again as an Excel "
+                "workbook (.xlsx), or send the data as CSV.",
                 part=name,
                 method=info.compress_type,
             )
@@ -214,8 +192,6 @@ def _check_directory(
         largest = max(infos, key=lambda i: i.file_size)
         raise _too_large(
             file,
-            "arbeidsboken blir {size} byte når den pakkes ut (den største delen, {part}, alene "
-            "{part_size} byte).",
             "the workbook unpacks to {size} bytes (the largest part, {part}, alone {part_size} "
             "bytes).",
             lim.max_unpacked_bytes,
@@ -230,12 +206,10 @@ def _check_directory(
         ):
             raise _refuse(
                 file,
-                "{file}: delen {part} pakkes ut fra {packed} til {size} byte (forhold "
-                "{ratio}:1; grensen er {limit}:1). Slik pakker bare en «ZIP-bombe», ikke Excel; "
-                "filen er ikke lest. " + _HOW_NB,
                 "{file}: the part {part} unpacks from {packed} to {size} bytes (ratio "
                 "{ratio}:1; the limit is {limit}:1). Only a \"zip bomb\" compresses like that, "
-                "not Excel; the file was not read. " + _HOW_EN,
+                "not Excel; the file was not read. Open the workbook in Excel and save it again "
+                "as an Excel workbook (.xlsx), or send the data as CSV.",
                 part=info.filename,
                 packed=info.compress_size,
                 size=info.file_size,
@@ -245,10 +219,10 @@ def _check_directory(
     if packed > size:
         raise _refuse(
             file,
-            "{file}: delene i ZIP-arkivet overlapper (de oppgir til sammen {packed} pakkede byte "
-            "i en fil på {size} byte); filen er manipulert. " + _HOW_NB,
             "{file}: the parts of the ZIP archive overlap (together they claim {packed} "
-            "compressed bytes in a file of {size} bytes); the file is manipulated. " + _HOW_EN,
+            "compressed bytes in a file of {size} bytes); the file is manipulated. Open the "
+            "workbook in Excel and save it again as an Excel workbook (.xlsx), or send the data "
+            "as CSV.",
             packed=packed,
             size=size,
         )
@@ -262,8 +236,8 @@ def _check_contents(
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise _refuse(
             file,
-            "{file}: delen {part} kan ikke leses ({detail}). " + _HOW_NB,
-            "{file}: the part {part} cannot be read ({detail}). " + _HOW_EN,
+            "{file}: the part {part} cannot be read ({detail}). Open the workbook in Excel and "
+            "save it again as an Excel workbook (.xlsx), or send the data as CSV.",
             part=_CONTENT_TYPES,
             detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
         ) from exc
@@ -290,8 +264,6 @@ def _check_contents(
                     if budget < 0:
                         raise _too_large(
                             file,
-                            "arbeidsboken pakkes ut til mer enn grensen (stoppet i delen "
-                            "{part}).",
                             "the workbook unpacks to more than the limit (stopped in the part "
                             "{part}).",
                             lim.max_unpacked_bytes,
@@ -309,10 +281,6 @@ def _check_contents(
                         if strings > lim.max_shared_strings:
                             raise _refuse(
                                 file,
-                                "{file}: tabellen over delte tekster ({part}) har over {limit} "
-                                "oppføringer, så arbeidsboken er ikke lest (den ville krevd "
-                                "for mye minne). En innsending trenger langt færre ulike "
-                                "tekster; del den i flere filer eller send dataene som CSV.",
                                 "{file}: the shared-strings table ({part}) has more than "
                                 "{limit} entries, so the workbook was not read (it would need "
                                 "too much memory). A submission needs far fewer distinct "
@@ -323,19 +291,19 @@ def _check_contents(
         except zipfile.BadZipFile as exc:
             raise _refuse(
                 file,
-                "{file}: delen {part} i arbeidsboken stemmer ikke med det ZIP-arkivet sier om "
-                "den ({detail}); filen er ødelagt eller manipulert. " + _HOW_NB,
                 "{file}: the part {part} of the workbook does not match what the ZIP archive "
-                "says about it ({detail}); the file is damaged or manipulated. " + _HOW_EN,
+                "says about it ({detail}); the file is damaged or manipulated. Open the "
+                "workbook in Excel and save it again as an Excel workbook (.xlsx), or send the "
+                "data as CSV.",
                 part=info.filename,
                 detail=str(exc) or type(exc).__name__,
             ) from exc
         except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise _refuse(
                 file,
-                "{file}: delen {part} i arbeidsboken kan ikke pakkes ut ({detail}). " + _HOW_NB,
-                "{file}: the part {part} of the workbook cannot be unpacked ({detail}). "
-                + _HOW_EN,
+                "{file}: the part {part} of the workbook cannot be unpacked ({detail}). Open "
+                "the workbook in Excel and save it again as an Excel workbook (.xlsx), or send "
+                "the data as CSV.",
                 part=info.filename,
                 detail=type(exc).__name__ + (f": {exc}" if str(exc) else ""),
             ) from exc

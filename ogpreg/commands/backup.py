@@ -46,8 +46,6 @@ def register(main: click.Group) -> None:
             info = dump_to_file(reg, Path(output))
         click.echo(
             msg(
-                "Sikkerhetskopi av revisjon {rev} ({quads} kvader i {graphs} grafer, basis-URI "
-                "{base}) skrevet til {file}.",
                 "Backup of revision {rev} ({quads} quads in {graphs} graphs, base URI {base}) "
                 "written to {file}.",
                 rev=info.revision,
@@ -98,7 +96,7 @@ def register(main: click.Group) -> None:
 
         if not file.is_file():
             raise UsageError(
-                msg("Finner ikke filen {file}.", "File not found: {file}.", file=file)
+                msg("File not found: {file}.", file=file)
             )
         state = ctx.find_object(State)
         assert state is not None
@@ -109,8 +107,6 @@ def register(main: click.Group) -> None:
             click.echo(warning.render(lang_of(ctx)), err=True)
         click.echo(
             msg(
-                "Gjenopprettet {quads} kvader i {graphs} grafer fra {file} (revisjon {old} "
-                "laget {created}) som revisjon {rev}. Sidefiler: {side}.",
                 "Restored {quads} quads in {graphs} graphs from {file} (revision {old} made "
                 "{created}) as revision {rev}. Side files: {side}.",
                 quads=result.info.quads,
@@ -144,7 +140,6 @@ def register(main: click.Group) -> None:
         rev = registry_of(ctx).optimize()
         click.echo(
             msg(
-                "Lageret er komprimert som revisjon {rev} på {seconds:.1f} s.",
                 "The store was compacted as revision {rev} in {seconds:.1f} s.",
                 rev=rev.number,
                 seconds=time.monotonic() - started,

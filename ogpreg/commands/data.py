@@ -30,7 +30,6 @@ def init(ctx: click.Context) -> None:
     print_load(results, lang, dry_run=False)
     click.echo(
         msg(
-            "Registeret i {path} er klart (revisjon {rev}).",
             "The registry in {path} is ready (revision {rev}).",
             path=reg.store.path,
             rev=reg.store.revision().number,  # type: ignore[union-attr]
@@ -110,21 +109,17 @@ def stats(ctx: click.Context, fmt: str) -> None:
     from registry.sparql.results import _table
 
     lang = lang_of(ctx)
-    en = lang == "en"
     click.echo(
         _table(
-            ["class" if en else "klasse", "count" if en else "antall"],
+            # TRANSLATORS: the column headers of a table, separated by " | " (keep the separators)
+            msg("class | count").render(lang).split(" | "),
             [[c, str(n)] for c, n in s.classes],
         )
     )
     click.echo(
         _table(
-            [
-                "graph" if en else "graf",
-                "triples" if en else "tripler",
-                "file" if en else "fil",
-                "loaded" if en else "lastet",
-            ],
+            # TRANSLATORS: the column headers of a table, separated by " | " (keep the separators)
+            msg("graph | triples | file | loaded").render(lang).split(" | "),
             [
                 [
                     str(x["graph"]),
@@ -139,7 +134,6 @@ def stats(ctx: click.Context, fmt: str) -> None:
     rev = s.revision.number if s.revision else 0
     click.echo(
         msg(
-            "{quads} kvader, revisjon {rev}.",
             "{quads} quads, revision {rev}.",
             quads=s.quads,
             rev=rev,

@@ -33,8 +33,6 @@ def _format_for(output: str, fmt: str | None) -> str:
         return _EXTENSIONS[suffix]
     raise UsageError(
         msg(
-            "Kan ikke se hvilket format {file} skal ha (filendelse {suffix!r}). Bruk en kjent "
-            "filendelse ({known}) eller oppgi --format ({allowed}).",
             "Cannot tell which format {file} should have (extension {suffix!r}). Use a known "
             "extension ({known}) or pass --format ({allowed}).",
             file=output,
@@ -90,7 +88,6 @@ def register(main: click.Group) -> None:
         except OSError as exc:
             raise UsageError(
                 msg(
-                    "Kan ikke skrive {file}: {error}",
                     "Cannot write {file}: {error}",
                     file=output,
                     error=exc.strerror or exc,
@@ -98,8 +95,6 @@ def register(main: click.Group) -> None:
             ) from exc
         click.echo(
             msg(
-                "Skrev katalogen til {file} ({fmt}): {datasets} datasett, {files} "
-                "distribusjoner, revisjon {rev}.",
                 "Wrote the catalogue to {file} ({fmt}): {datasets} datasets, {files} "
                 "distributions, revision {rev}.",
                 file=output,

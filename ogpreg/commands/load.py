@@ -18,6 +18,7 @@ from ogpreg.actors import load_actor
 from ogpreg.commands.submissions import (
     handles,
     load_submissions,
+    load_verb,
     quiet_option,
     validate_submissions,
 )
@@ -34,11 +35,10 @@ def _read_inputs(
 ) -> list[SourceFile]:
     """The RDF files (``-`` for standard input) as source files, at most ``max_bytes`` each."""
     if not files:
-        raise UsageError(msg("Oppgi minst én fil.", "Give at least one file."))
+        raise UsageError(msg("Give at least one file."))
     if source and len(files) > 1:
         raise UsageError(
             msg(
-                "--source kan bare brukes med én fil.",
                 "--source can only be used with one file.",
             )
         )
@@ -48,7 +48,6 @@ def _read_inputs(
             if not fmt or not source:
                 raise UsageError(
                     msg(
-                        "Fra standard inn (-) må du oppgi --format og --source.",
                         "Reading standard input (-) needs --format and --source.",
                     )
                 )
@@ -63,7 +62,6 @@ def _read_inputs(
             if not path.is_file():
                 raise UsageError(
                     msg(
-                        "Finner ikke filen {file}.",
                         "File not found: {file}.",
                         file=name,
                     )
@@ -83,27 +81,15 @@ def print_load(results: list[LoadResult], lang: Lang, dry_run: bool) -> None:
     for r in results:
         if r.unchanged:
             text = msg(
-                "{file}: uendret (samme innhold som før) i {graph}",
                 "{file}: unchanged (same content as before) in {graph}",
                 file=r.file,
                 graph=r.graph,
             )
         else:
-            verb = (
-                ("ville erstattet", "would replace")
-                if dry_run and r.replaced
-                else ("ville lastet inn i", "would load into")
-                if dry_run
-                else ("erstattet", "replaced")
-                if r.replaced
-                else ("lastet inn i", "loaded into")
-            )
             text = msg(
-                "{file}: {verb} {graph}: {triples} tripler ({added} nye, {removed} fjernet)",
-                "{file}: {verb_en} {graph}: {triples} triples ({added} new, {removed} removed)",
+                "{file}: {verb} {graph}: {triples} triples ({added} new, {removed} removed)",
                 file=r.file,
-                verb=verb[0],
-                verb_en=verb[1],
+                verb=load_verb(dry_run, r.replaced),
                 graph=r.graph,
                 triples=r.triples,
                 added=r.added,
@@ -114,7 +100,7 @@ def print_load(results: list[LoadResult], lang: Lang, dry_run: bool) -> None:
             click.echo(w.render(lang))
     if dry_run:
         click.echo(
-            msg("Prøvekjøring: ingenting er skrevet.", "Dry run: nothing was written.").render(lang)
+            msg("Dry run: nothing was written.").render(lang)
         )
 
 
@@ -246,7 +232,6 @@ def load(
         if remote:
             raise UsageError(
                 msg(
-                    "--recorded-at gjelder bare lokal lasting, ikke --remote.",
                     "--recorded-at applies to local loads only, not --remote.",
                 )
             )
@@ -301,8 +286,6 @@ def _parse_recorded_at(value: str) -> datetime:
     if when is None or when.tzinfo is None:
         raise UsageError(
             msg(
-                "Ugyldig --recorded-at {value!r}: skriv dato og klokkeslett med tidssone, for "
-                "eksempel 2019-06-01T12:00:00+02:00.",
                 "Invalid --recorded-at {value!r}: write a date and time with a time zone, for "
                 "example 2019-06-01T12:00:00+02:00.",
                 value=value,
@@ -327,15 +310,12 @@ def _load_remote(
     if not remote or not token:
         raise UsageError(
             msg(
-                "--remote og --token må brukes sammen.",
                 "--remote and --token must be used together.",
             )
         )
     if submitted_by:
         raise UsageError(
             msg(
-                "--submitted-by kan ikke brukes med --remote: tjeneren tar innsenderen fra "
-                "tokenet.",
                 "--submitted-by cannot be used with --remote: the server takes the submitter "
                 "from the token.",
             )
@@ -343,9 +323,6 @@ def _load_remote(
     if handles(files, fmt):
         raise UsageError(
             msg(
-                "--remote sender RDF-filer (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); "
-                "innsendinger som XLSX, CSV, JSON eller URL kan ikke sendes med --remote ennå. "
-                "Last dem lokalt på tjeneren, eller gjør dem om til RDF først.",
                 "--remote sends RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); "
                 "submissions as XLSX, CSV, JSON or a URL cannot be sent with --remote yet. Load "
                 "them locally on the server, or turn them into RDF first.",

@@ -21,7 +21,7 @@ def _read_query(text: str) -> str:
         if not path.is_file():
             raise UsageError(
                 msg(
-                    "Finner ikke spørringsfilen {file}.", "Query file not found: {file}.", file=path
+                    "Query file not found: {file}.", file=path
                 )
             )
         return path.read_text("utf-8")

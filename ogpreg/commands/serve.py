@@ -71,9 +71,6 @@ def register(main: click.Group) -> None:
             # it as soon as it reads these lines gets a clean stop
             click.echo(
                 msg(
-                    "OGP-registeret svarer på {url} (SPARQL: {url}sparql; offentlig basis-URI "
-                    "{base}; lager {store}; {threads} HTTP-tråder, {workers} spørringsprosesser, "
-                    "tidsgrense {timeout:g} s). Stopp med Ctrl-C.",
                     "The OGP registry answers at {url} (SPARQL: {url}sparql; public base URI "
                     "{base}; store {store}; {threads} HTTP threads, {workers} query processes, "
                     "timeout {timeout:g} s). Stop with Ctrl-C.",
@@ -88,7 +85,7 @@ def register(main: click.Group) -> None:
             click.echo(network_line(state(app).extras["executor"], settings).render(lang))
 
         server.serve_forever(ready)
-        click.echo(msg("Stoppet.", "Stopped.").render(lang))
+        click.echo(msg("Stopped.").render(lang))
 
 
 def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
@@ -98,8 +95,6 @@ def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
     started."""
     if settings.engine != "embedded":
         return msg(
-            "Spørringsprosesser uten nettverk: nei (spørringene besvares av {engine} på "
-            "{url}; SERVICE avvises før en spørring sendes dit).",
             "Query workers without network: no (queries are answered by {engine} at {url}; "
             "SERVICE is refused before a query is sent there).",
             engine=settings.engine,
@@ -107,15 +102,10 @@ def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
         )
     if executor.network_isolated():
         return msg(
-            "Spørringsprosesser uten nettverk: ja (et eget nettverksnavnerom; SERVICE avvises "
-            "dessuten før en spørring kjøres).",
             "Query workers without network: yes (a network namespace of their own; SERVICE is "
             "also refused before a query runs).",
         )
     return msg(
-        "Spørringsprosesser uten nettverk: nei (kjernen eller en sandkasse, f.eks. en "
-        "container med standard seccomp-profil, tillater ikke uprivilegerte nettverksnavnerom "
-        "her; SERVICE avvises likevel før en spørring kjøres).",
         "Query workers without network: no (the kernel or a sandbox, e.g. a container under "
         "a default seccomp profile, does not allow unprivileged network namespaces here; "
         "SERVICE is still refused before a query runs).",

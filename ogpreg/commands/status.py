@@ -16,9 +16,9 @@ from ogpreg.context import lang_of, registry_of
 from registry.access.audit import AuditLog
 from registry.errors import RegistryError
 from registry.history.versions import Version, diff, versions
-from registry.i18n import Lang, msg
+from registry.i18n import DEFAULT_LANG, LANGS, N_, Msg, gettext, msg
 from registry.lifecycle.change import set_status
-from registry.lifecycle.rules import LABELS, STATUSES, allowed_next
+from registry.lifecycle.rules import STATUSES, allowed_next, status_label
 from registry.lifecycle.state import current_status
 from registry.namespaces import PREFIXES
 from registry.service import Registry
@@ -41,10 +41,12 @@ def _iri(reg: Registry, value: str, kind: str | None = None) -> str:
     return reg.settings.base_uri + value.lstrip("/")
 
 
-def _status_text(code: str | None, lang: Lang) -> str:
+def _status_text(code: str | None) -> Msg:
+    """A status in a message: its label and code (``tatt inn i planen (accepted)``), or no
+    status."""
     if code is None:
-        return "ingen status" if lang == "nb" else "no status"
-    return f"{LABELS[code][0 if lang == 'nb' else 1]} ({code})"
+        return status_label(None)
+    return msg("{label} ({code})", label=status_label(code), code=code)
 
 
 # -- status -----------------------------------------------------------------------------------
@@ -86,8 +88,8 @@ def _status_text(code: str | None, lang: Lang) -> str:
 @click.option("--token", metavar="TOKEN", envvar="OGPREG_TOKEN", help=_TOKEN_HELP)
 @click.option(
     "--reason-lang",
-    type=click.Choice(["nb", "en"]),
-    default="nb",
+    type=click.Choice(list(LANGS)),
+    default=DEFAULT_LANG,
     show_default=True,
     help="Language of --reason. Example: --reason-lang en",
 )
@@ -143,10 +145,9 @@ def status(
             return
         click.echo(
             msg(
-                "{item}: {status}. Tillatt herfra: {allowed}.",
                 "{item}: {status}. Allowed from here: {allowed}.",
                 item=iri,
-                status=_status_text(code, lang),
+                status=_status_text(code),
                 allowed=", ".join(nexts) or "–",
             ).render(lang)
         )
@@ -207,11 +208,10 @@ def status(
         return
     click.echo(
         msg(
-            "{item}: {old} → {new} (endring {n}, versjon {version}).",
             "{item}: {old} → {new} (change {n}, version {version}).",
             item=result.item,
-            old=_status_text(result.from_status, lang),
-            new=_status_text(result.to_status, lang),
+            old=_status_text(result.from_status),
+            new=_status_text(result.to_status),
             n=result.change,
             version=result.version,
         ).render(lang)
@@ -219,15 +219,18 @@ def status(
 
 
 # -- history ----------------------------------------------------------------------------------
-_ACTION_WORDS = {
-    "create": ("opprettet", "created"),
-    "update": ("endret", "updated"),
-    "delete": ("fjernet", "deleted"),
+#: What a version did to its item, in a line of the history (msgids).
+_ACTION_WORDS: dict[str, str] = {
+    "create": N_("created"),
+    "update": N_("updated"),
+    "delete": N_("deleted"),
 }
-_KIND_WORDS = {
-    "load": ("innlasting", "load"),
-    "status": ("statusendring", "status change"),
-    "erase": ("sletting", "erase"),
+#: The kind of change that made a version, in a line of the history (msgids).
+_KIND_WORDS: dict[str, str] = {
+    "load": N_("load"),
+    "status": N_("status change"),
+    # TRANSLATORS: the kind of change (a noun), in a line of 'ogpreg history'
+    "erase": N_("erase"),
 }
 
 
@@ -311,7 +314,6 @@ def history_(ctx: click.Context, item: str, fmt: str) -> None:
 
         raise NotFound(
             msg(
-                "{item} har ingen versjoner i historikken (finnes den? er URI-en riktig?).",
                 "{item} has no versions in the history (does it exist? is the URI right?).",
                 item=iri,
             )
@@ -331,29 +333,26 @@ def history_(ctx: click.Context, item: str, fmt: str) -> None:
         )
         return
     base = reg.settings.base_uri
-    k = 0 if lang == "nb" else 1
     click.echo(iri)
     for i, v in enumerate(found):
         c = v.change
         parts = [
-            ("versjon" if k == 0 else "version") + f" {v.number}",
+            msg("version {n}", n=v.number).render(lang),
             v.time.isoformat().replace("+00:00", "Z"),
-            _ACTION_WORDS[v.action][k],
-            f"({_KIND_WORDS[c.kind][k]})",
+            gettext(lang, _ACTION_WORDS[v.action]),
+            f"({gettext(lang, _KIND_WORDS[c.kind])})",
         ]
         who = [w for w in (c.agent and _short(ox.NamedNode(c.agent), base), c.loaded_by) if w]
         if who:
-            parts.append(("av " if k == 0 else "by ") + ", ".join(who))
+            parts.append(msg("by {who}", who=", ".join(who)).render(lang))
         if c.sources:
-            parts.append(
-                ("kilde " if k == 0 else "source ")
-                + ", ".join(_short(ox.NamedNode(s), base) for s in c.sources)
-            )
+            sources = ", ".join(_short(ox.NamedNode(s), base) for s in c.sources)
+            parts.append(msg("source {sources}", sources=sources).render(lang))
         click.echo("  ".join(parts))
         click.echo(f"  {v.uri}")
         reason = c.reason(lang)
         if reason:
-            click.echo(("  begrunnelse: " if k == 0 else "  reason: ") + reason)
+            click.echo("  " + msg("reason: {reason}", reason=reason).render(lang))
         added, removed = diff(found[i - 1] if i else None, v)
         for t in removed:
             click.echo("  - " + _triple_text(t, base))
@@ -399,7 +398,6 @@ def erase_(ctx: click.Context, item: str, reason: str, token: str | None, yes: b
     if not yes:
         click.confirm(
             msg(
-                "Slette {item} for godt, med historikk? Det kan ikke angres.",
                 "Erase {item} for good, with its history? It cannot be undone.",
                 item=iri,
             ).render(lang),
@@ -409,8 +407,6 @@ def erase_(ctx: click.Context, item: str, reason: str, token: str | None, yes: b
     result = erase(reg, actor, iri, reason, user=reg.settings.user)
     click.echo(
         msg(
-            "{item} er slettet: {triples} tripler, {versions} versjoner og {records} "
-            "statusendringer fjernet; {scrubbed} andre versjoner renset (endring {n}).",
             "{item} erased: {triples} triples, {versions} versions and {records} status "
             "changes removed; {scrubbed} other versions scrubbed (change {n}).",
             item=iri,

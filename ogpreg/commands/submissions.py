@@ -28,7 +28,7 @@ from ogpreg.actors import load_actor
 from ogpreg.context import write_output
 from registry.actors import Actor
 from registry.errors import UsageError
-from registry.i18n import Lang, msg
+from registry.i18n import DEFAULT_LANG, N_, Lang, Msg, msg
 from registry.loading.sources import SourceFile, source_id_for
 from registry.rdf.formats import RDF_FORMATS
 from registry.service import Registry
@@ -80,10 +80,8 @@ class Progress:
         self.total = total
         if not self.enabled or total <= 0:
             return
-        what = names[0] if len(names) == 1 else f"{len(names)} " + (
-            "files" if self.lang == "en" else "filer"
-        )
-        label = ("Reading " if self.lang == "en" else "Leser ") + what
+        what = names[0] if len(names) == 1 else msg("{n} files", n=len(names))
+        label = msg("Reading {what}", what=what).render(self.lang)
         self.bar = click.progressbar(
             length=total,
             label=label,
@@ -98,8 +96,12 @@ class Progress:
 
     def _info(self, _item: object) -> str:
         done = self.bar.pos if self.bar is not None else 0
-        rows = "rows read" if self.lang == "en" else "rader lest"
-        return f"{_size(done)}/{_size(self.total)}, {rows}: {self.rows}"
+        return msg(
+            "{done}/{total}, rows read: {rows}",
+            done=_size(done),
+            total=_size(self.total),
+            rows=self.rows,
+        ).render(self.lang)
 
     def __call__(self, n: int) -> None:
         """Rows read (``Options.progress``)."""
@@ -116,10 +118,10 @@ class Progress:
             self.bar.__exit__(None, None, None)
             self.bar = None
 
-    def phase(self, nb: str, en: str) -> None:
+    def phase(self, text: Msg) -> None:
         self._finish_bar()
         if self.enabled:
-            click.echo(f"\r{(en if self.lang == 'en' else nb):<60}", err=True, nl=False)
+            click.echo(f"\r{text.render(self.lang):<60}", err=True, nl=False)
             self._status = True
 
     def done(self) -> None:
@@ -127,6 +129,21 @@ class Progress:
         if self._status:
             click.echo("\r" + " " * 60 + "\r", err=True, nl=False)
             self._status = False
+
+
+#: What a load does to a file's graph (msgids): the {verb} of "{file}: {verb} {graph}: …", by
+#: (dry run, the graph held an earlier version of the file).
+_VERBS: dict[tuple[bool, bool], str] = {
+    (False, False): N_("loaded into"),
+    (False, True): N_("replaced"),
+    (True, False): N_("would load into"),
+    (True, True): N_("would replace"),
+}
+
+
+def load_verb(dry_run: bool, replaced: bool) -> Msg:
+    """What a load did (or, with ``dry_run``, would do) to a file's graph."""
+    return msg(_VERBS[dry_run, replaced])
 
 
 def _size(n: int) -> str:
@@ -143,15 +160,13 @@ def _inputs(
 ) -> tuple[list[tuple[RawInput, str]], list[tuple[str, bytes]]]:
     """(submission inputs with their format, RDF files as (name, bytes))."""
     if not files:
-        raise UsageError(msg("Oppgi minst én fil.", "Give at least one file."))
+        raise UsageError(msg("Give at least one file."))
     subs: list[tuple[RawInput, str]] = []
     rdf: list[tuple[str, bytes]] = []
     for name in files:
         if name == "-":
             raise UsageError(
                 msg(
-                    "Innsendinger (XLSX, CSV, JSON) leses fra fil eller URL, ikke fra standard "
-                    "inn.",
                     "Submissions (XLSX, CSV, JSON) are read from a file or URL, not from "
                     "standard input.",
                 )
@@ -166,7 +181,7 @@ def _inputs(
             continue
         path = Path(name)
         if not path.is_file():
-            raise UsageError(msg("Finner ikke filen {file}.", "File not found: {file}.", file=name))
+            raise UsageError(msg("File not found: {file}.", file=name))
         with path.open("rb") as fh:
             head = fh.read(4096)
         sub_fmt = submission_format(name, head, fmt)
@@ -197,7 +212,6 @@ def _prepare(
         if kind_key is None:
             raise UsageError(
                 msg(
-                    "Ukjent innsendingstype {kind!r}. Tillatte verdier: {allowed}.",
                     "Unknown submission kind {kind!r}. Allowed values: {allowed}.",
                     kind=kind,
                     allowed=", ".join(KINDS),
@@ -206,7 +220,7 @@ def _prepare(
     subs_in, rdf_in = _inputs(reg, files, fmt, allow_private_urls)
     if source and len(subs_in) + len(rdf_in) > 1:
         raise UsageError(
-            msg("--source kan bare brukes med én fil.", "--source can only be used with one file.")
+            msg("--source can only be used with one file.")
         )
     # who loads: the token's organisation and role, else --submitted-by's submitter, else the
     # operator; it decides which statuses the files may give (registry/lifecycle/files.py)
@@ -220,7 +234,7 @@ def _prepare(
                    progress=progress, progress_bytes=progress.read)
     progress.start(sum(_input_size(r) for r, _fmt in subs_in), [r.name for r, _fmt in subs_in])
     subs = read_submissions(reg, subs_in, opts)
-    progress.phase("Validerer ...", "Validating ...")
+    progress.phase(msg("Validating ..."))
     return subs, rdf, org_iri, actor
 
 
@@ -285,26 +299,18 @@ def load_submissions(
         return
     for r in results:
         sub = by_graph.get(r.graph)
-        verb = (
-            ("ville erstattet", "would replace") if dry_run and r.replaced
-            else ("ville lastet inn i", "would load into") if dry_run
-            else ("erstattet", "replaced") if r.replaced
-            else ("lastet inn i", "loaded into")
-        )
         if r.unchanged:
-            click.echo(msg("{file}: uendret (samme fil som før) i {graph}",
-                           "{file}: unchanged (same file as before) in {graph}",
+            click.echo(msg("{file}: unchanged (same file as before) in {graph}",
                            file=r.file, graph=r.graph).render(lang))
         else:
-            click.echo(msg("{file}: {verb} {graph}: {triples} tripler",
-                           "{file}: {verb_en} {graph}: {triples} triples",
-                           file=r.file, verb=verb[0], verb_en=verb[1], graph=r.graph,
+            click.echo(msg("{file}: {verb} {graph}: {triples} triples",
+                           file=r.file, verb=load_verb(dry_run, r.replaced), graph=r.graph,
                            triples=r.triples).render(lang))
         if sub is not None and sub.diff is not None:
             click.echo(sub.diff.render(lang))
     _echo_report(report, lang)
     if dry_run:
-        click.echo(msg("Prøvekjøring: ingenting er skrevet.", "Dry run: nothing was written.")
+        click.echo(msg("Dry run: nothing was written.")
                    .render(lang))
 
 
@@ -411,7 +417,7 @@ def register(main: click.Group) -> None:
         from loaders import template as T  # noqa: N812
 
         state = ctx.obj
-        lang: Lang = state.lang if state is not None else "nb"
+        lang: Lang = state.lang if state is not None else DEFAULT_LANG
         if fmt == "xlsx":
             names: list[str] | None = None
             try:
@@ -424,8 +430,7 @@ def register(main: click.Group) -> None:
                 names = None
             data = T.xlsx_template(kind, names)
             if output in (None, "-"):
-                raise UsageError(msg("Oppgi en fil med -o for XLSX, f.eks. -o mal.xlsx.",
-                                     "Give a file with -o for XLSX, e.g. -o template.xlsx."))
+                raise UsageError(msg("Give a file with -o for XLSX, e.g. -o template.xlsx."))
             write_output(output, data)
         elif fmt == "json":
             write_output(output or "-", T.json_template(kind))
@@ -438,8 +443,6 @@ def register(main: click.Group) -> None:
             else:
                 if output in (None, "-"):
                     raise UsageError(msg(
-                        "Typen {kind} har flere ark; oppgi et filnavn med -o (det gir én fil per "
-                        "ark).",
                         "The kind {kind} has several sheets; give a file name with -o (it "
                         "writes one file per sheet).",
                         kind=kind))
@@ -448,8 +451,15 @@ def register(main: click.Group) -> None:
                     name = f"{out.stem}-{key}{out.suffix or '.csv'}"
                     write_output(str(out.with_name(name)), data)
         if output not in (None, "-"):
-            click.echo(msg("Malen er skrevet: {file}", "Template written: {file}",
+            click.echo(msg("Template written: {file}",
                            file=output).render(lang), err=True)
 
 
-__all__ = ["handles", "load_submissions", "quiet_option", "register", "validate_submissions"]
+__all__ = [
+    "handles",
+    "load_submissions",
+    "load_verb",
+    "quiet_option",
+    "register",
+    "validate_submissions",
+]

@@ -94,7 +94,6 @@ def add(ctx: click.Context, organisation: str, role: str, label: str | None) -> 
     )
     click.echo(
         msg(
-            "Token {id} for {org} ({role}) er utstedt. Det vises bare nå; oppbevar det trygt:",
             "Token {id} for {org} ({role}) issued. It is shown only now; keep it safe:",
             id=rec.id,
             org=rec.organisation_name,
@@ -129,12 +128,9 @@ def list_(ctx: click.Context, fmt: str) -> None:
         return
     from registry.sparql.results import _table
 
-    en = lang_of(ctx) == "en"
-    header = (
-        ["id", "organisation", "role", "label", "created", "revoked"]
-        if en
-        else ["id", "organisasjon", "rolle", "merknad", "opprettet", "tilbakekalt"]
-    )
+    lang = lang_of(ctx)
+    # TRANSLATORS: the column headers of a table, separated by " | " (keep the separators)
+    header = msg("id | organisation | role | label | created | revoked").render(lang).split(" | ")
     rows = [
         [
             r.id,
@@ -147,7 +143,7 @@ def list_(ctx: click.Context, fmt: str) -> None:
         for r in records
     ]
     click.echo(_table(header, rows), nl=False)
-    click.echo(msg("({n} tokener)", "({n} tokens)", n=len(records)).render("en" if en else "nb"))
+    click.echo(msg("({n} tokens)", n=len(records)).render(lang))
 
 
 @token.command("revoke")
@@ -186,7 +182,6 @@ def revoke_(ctx: click.Context, token_id: str) -> None:
     )
     click.echo(
         msg(
-            "Token {id} ({org}, {role}) er tilbakekalt ({when}).",
             "Token {id} ({org}, {role}) is revoked ({when}).",
             id=rec.id,
             org=rec.organisation_name,

@@ -139,8 +139,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
     if tgt.kind == "vocabulary":
         raise Forbidden(
             msg(
-                "Vokabulargrafen {graph} kan ikke endres over HTTP; den oppdateres med "
-                "'ogpreg init' på tjeneren.",
                 "The vocabulary graph {graph} cannot be changed over HTTP; it is refreshed by "
                 "'ogpreg init' on the server.",
                 graph=tgt.iri,
@@ -149,7 +147,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
     if tgt.kind == "provenance":
         raise Forbidden(
             msg(
-                "Proveniensgrafen {graph} skrives bare av registeret selv, når en kilde lastes.",
                 "The provenance graph {graph} is written only by the registry itself, when a "
                 "source is loaded.",
                 graph=tgt.iri,
@@ -158,9 +155,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
     if tgt.kind == "default":
         raise Forbidden(
             msg(
-                "Standardgrafen er unionen av alle grafer og kan ikke skrives direkte. Skriv "
-                "til en kildegraf, for eksempel ?graph={base}graph/source/<id> (i SPARQL Update: "
-                "GRAPH <{base}graph/source/<id>> {{ … }} eller WITH <…>).",
                 "The default graph is the union of all graphs and cannot be written directly. "
                 "Write to a source graph, for example ?graph={base}graph/source/<id> (in SPARQL "
                 "Update: GRAPH <{base}graph/source/<id>> {{ … }} or WITH <…>).",
@@ -170,8 +164,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
     if tgt.kind != "source":
         raise Forbidden(
             msg(
-                "Bare kildegrafer ({base}graph/source/<id>, id med a–z, 0–9, '.', '_', '-') kan "
-                "skrives; {graph} er ikke en av dem.",
                 "Only source graphs ({base}graph/source/<id>, id of a–z, 0–9, '.', '_', '-') "
                 "can be written; {graph} is not one of them.",
                 base=base,
@@ -189,8 +181,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
     if owner is None:
         raise Forbidden(
             msg(
-                "Grafen {graph} er registerets egne data (ingen innsender er registrert); bare "
-                "tokener med rollen approver eller admin kan endre den.",
                 "The graph {graph} is the registry's own data (no submitting organisation is "
                 "recorded); only tokens with the role approver or admin can change it.",
                 graph=tgt.iri,
@@ -198,9 +188,6 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
         )
     raise Forbidden(
         msg(
-            "Grafen {graph} er sendt inn av {owner}. Tokenet {id} tilhører {org} og kan bare "
-            "skrive kildegrafer som {org} har sendt inn. Bruk en annen kilde-id (--source), "
-            "eller be koordinerende departement (approver) om endringen.",
             "The graph {graph} was submitted by {owner}. The token {id} belongs to {org} and "
             "can only write source graphs that {org} submitted. Use another source id "
             "(--source), or ask the coordinating ministry (approver) for the change.",
@@ -243,8 +230,6 @@ def put_graph(
     if not data.strip():
         raise UsageError(
             msg(
-                "Forespørselen har ingen RDF-data. Send innholdet i kroppen, eller bruk DELETE "
-                "for å fjerne grafen.",
                 "The request has no RDF data. Send the content in the body, or use DELETE to "
                 "remove the graph.",
             )
@@ -285,7 +270,6 @@ def delete_graph(registry: Registry, token: TokenRecord, graph: str) -> UpdateRe
         if not graph_exists(reader, registry.uris, tgt.iri):
             raise NotFound(
                 msg(
-                    "Grafen {graph} finnes ikke.",
                     "The graph {graph} does not exist.",
                     graph=tgt.iri,
                 )
@@ -310,8 +294,6 @@ def apply_update(
     if not token.is_editor:
         raise Forbidden(
             msg(
-                "SPARQL Update er forbeholdt rollene approver og admin. Send inn hele kilden "
-                "med PUT til /graph-store?graph=… (ogpreg load --remote).",
                 "SPARQL Update is reserved for the roles approver and admin. Submit the whole "
                 "source with PUT to /graph-store?graph=… (ogpreg load --remote).",
             )
@@ -358,7 +340,6 @@ def _apply(
             # Defence in depth: the syntax check named the graphs; the store must agree.
             raise QueryError(
                 msg(
-                    "Oppdateringen endret grafer den ikke nevner; ingenting er endret.",
                     "The update changed graphs it does not name; nothing was changed.",
                 )
             )
@@ -366,7 +347,6 @@ def _apply(
         if not report.conforms:
             raise ValidationFailed(
                 msg(
-                    "Resultatet av endringen følger ikke formreglene; ingenting er endret.",
                     "The result of the change does not conform to the shapes; nothing was changed.",
                 ),
                 report,

@@ -93,7 +93,6 @@ def check_role(role: str) -> None:
     if role not in ROLES:
         raise UsageError(
             msg(
-                "Ukjent rolle {role!r}. Tillatte roller: {roles}.",
                 "Unknown role {role!r}. Allowed roles: {roles}.",
                 role=role,
                 roles=", ".join(ROLES),
@@ -136,8 +135,6 @@ class TokenStore:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise StoreError(
                     msg(
-                        "Tokenfilen {path} kan ikke leses ({error}). Gjenopprett den fra "
-                        "sikkerhetskopi, eller flytt den bort og utsted nye tokener.",
                         "The token file {path} cannot be read ({error}). Restore it from a "
                         "backup, or move it away and issue new tokens.",
                         path=self.path,
@@ -231,7 +228,6 @@ class TokenStore:
                 return record
         raise NotFound(
             msg(
-                "Fant ingen token med id {id!r}. 'ogpreg token list' viser tokenene.",
                 "No token with id {id!r}. 'ogpreg token list' shows the tokens.",
                 id=token_id,
             )
@@ -312,9 +308,6 @@ def issue(
         if not bool(result):
             raise UsageError(
                 msg(
-                    "{name} koordinerer ingen handlingsplan i registeret (ogp:coordinatedBy), "
-                    "og kan derfor ikke få rollen approver. Bruk --role submitter, eller "
-                    "--role admin for registerets driftere.",
                     "{name} coordinates no action plan in the registry (ogp:coordinatedBy), so "
                     "it cannot have the role approver. Use --role submitter, or --role admin "
                     "for the registry's operators.",

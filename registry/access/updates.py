@@ -42,8 +42,8 @@ def _field(node: Any, key: str) -> Any:
     return dict.get(node, key) if isinstance(node, dict) else None
 
 
-def _refuse_update(nb: str, en: str, **params: object) -> QueryError:
-    return QueryError(msg(nb, en, **params))
+def _refuse_update(text: str, **params: object) -> QueryError:
+    return QueryError(msg(text, **params))
 
 
 def _parse(registry: RegistryHandle, sparql: str) -> Any:
@@ -58,7 +58,6 @@ def _parse(registry: RegistryHandle, sparql: str) -> Any:
     except Exception as exc:  # rdflib raises pyparsing and plain exceptions alike
         raise QueryError(
             msg(
-                "Syntaksfeil i SPARQL-oppdateringen: {detail}",
                 "Syntax error in the SPARQL update: {detail}",
                 detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
             )
@@ -85,13 +84,11 @@ def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
             targets[str(term)] = target(registry.uris, str(term))
         elif term in ("NAMED", "ALL"):
             raise _refuse_update(
-                "CLEAR/DROP {which} gjelder alle grafer; nevn hver graf med sin IRI.",
                 "CLEAR/DROP {which} applies to every graph; name each graph by its IRI.",
                 which=term,
             )
         else:
             raise _refuse_update(
-                "Grafer som skrives må angis med en fast IRI, ikke en variabel ({term}).",
                 "Graphs that are written must be named by a constant IRI, not a variable ({term}).",
                 term=term,
             )
@@ -107,14 +104,11 @@ def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
     for op in update.algebra:
         if any(isinstance(n, CompValue) and n.name == "ServiceGraphPattern" for n in _walk(op)):
             raise _refuse_update(
-                "SERVICE er ikke tillatt i oppdateringer: tjeneren henter ingenting utenfra.",
                 "SERVICE is not allowed in updates: the server fetches nothing from outside.",
             )
         name = op.name
         if name == "Load":
             raise _refuse_update(
-                "LOAD er ikke tillatt: tjeneren henter ingenting utenfra. Send dataene med PUT "
-                "til /graph-store (ogpreg load --remote).",
                 "LOAD is not allowed: the server fetches nothing from outside. Send the data "
                 "with PUT to /graph-store (ogpreg load --remote).",
             )
@@ -134,7 +128,6 @@ def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
                 add(source)
         else:
             raise _refuse_update(
-                "Operasjonen {op} støttes ikke i oppdateringer.",
                 "The operation {op} is not supported in updates.",
                 op=name,
             )
@@ -180,8 +173,6 @@ def with_dataset(
             except ValueError:
                 raise UsageError(
                     msg(
-                        "using-graph-uri og using-named-graph-uri må være absolutte IRI-er; "
-                        "fikk {iri!r}.",
                         "using-graph-uri and using-named-graph-uri must be absolute IRIs; "
                         "got {iri!r}.",
                         iri=iri,
@@ -196,9 +187,6 @@ def with_dataset(
     ):
         raise UsageError(
             msg(
-                "Oppdateringen har USING, USING NAMED eller WITH og kan da ikke også få "
-                "using-graph-uri eller using-named-graph-uri (SPARQL 1.1 Protocol 2.2.3). Bruk "
-                "det ene eller det andre.",
                 "The update has USING, USING NAMED or WITH, so it cannot also be given "
                 "using-graph-uri or using-named-graph-uri (SPARQL 1.1 Protocol 2.2.3). Use one "
                 "or the other.",
@@ -236,8 +224,6 @@ def with_dataset(
     if not same:
         raise UsageError(
             msg(
-                "using-graph-uri/using-named-graph-uri kunne ikke føres inn i denne "
-                "oppdateringen; skriv USING <…> i selve oppdateringen.",
                 "using-graph-uri/using-named-graph-uri could not be applied to this update; "
                 "write USING <…> in the update itself.",
             )

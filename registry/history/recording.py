@@ -93,7 +93,6 @@ def next_change(
         if when > current + timedelta(seconds=1):
             raise UsageError(
                 msg(
-                    "--recorded-at {when} ligger i fremtiden. Oppgi et tidspunkt før nå.",
                     "--recorded-at {when} is in the future. Give a time before now.",
                     when=when.isoformat(),
                 )
@@ -101,9 +100,6 @@ def next_change(
         if last_time is not None and when < last_time:
             raise UsageError(
                 msg(
-                    "--recorded-at {when} er før den siste endringen i historikken (nr. {n}, "
-                    "{last}). Historikken må være ordnet: last inn eldre kilder først, eller "
-                    "oppgi et tidspunkt fra {last} og senere.",
                     "--recorded-at {when} is before the latest change in the history (no. {n}, "
                     "{last}). The history must stay ordered: load older sources first, or give "
                     "a time from {last} on.",

@@ -72,7 +72,6 @@ def _check_status(status: str) -> str:
     if code not in STATUSES:
         raise UsageError(
             msg(
-                "Ukjent status {status!r}. Tillatte verdier: {codes}.",
                 "Unknown status {status!r}. Allowed values: {codes}.",
                 status=status,
                 codes=", ".join(STATUSES),
@@ -89,7 +88,6 @@ def _parse_date(value: date | str) -> str:
     except ValueError:
         raise UsageError(
             msg(
-                "Ugyldig dato {value!r}: skriv den som ÅÅÅÅ-MM-DD, for eksempel 2019-06-28.",
                 "Invalid date {value!r}: write it as YYYY-MM-DD, for example 2019-06-28.",
                 value=value,
             )
@@ -124,7 +122,7 @@ def set_status(
     to = _check_status(status)
     reason = (reason or "").strip() or None
     if reason_lang not in ("nb", "en"):
-        raise UsageError(msg("Språket må være nb eller en.", "The language must be nb or en."))
+        raise UsageError(msg("The language must be nb or en."))
     approval = _parse_date(date) if date is not None else None
     with registry.store.transaction() as tx:
         # Every read below is of the state before this transaction; writes come last.
@@ -133,8 +131,6 @@ def set_status(
             if exists(tx, base, item):
                 raise UsageError(
                     msg(
-                        "{item} er verken en handlingsplan, en forpliktelse eller et forslag; "
-                        "bare de har registerstatus.",
                         "{item} is neither an action plan, a commitment nor a proposal; only "
                         "those have a registry status.",
                         item=item,
@@ -142,8 +138,6 @@ def set_status(
                 )
             raise NotFound(
                 msg(
-                    "{item} finnes ikke i registeret. Oppgi hele URI-en, for eksempel "
-                    "{base}id/commitment/NO0054.",
                     "{item} does not exist in the registry. Give the full URI, for example "
                     "{base}id/commitment/NO0054.",
                     item=item,
@@ -160,30 +154,27 @@ def set_status(
                         item,
                         current,
                         to,
-                        "reglene tillater ikke overgangen, og en admin kan bare rette en status "
-                        "utenom reglene med en begrunnelse (--reason, i POST /api/status "
-                        "«reason»), som føres i historikken og revisjonsloggen.",
-                        "the rules do not allow the transition, and an admin can correct a "
-                        "status outside the rules only with a reason (--reason, in POST "
-                        "/api/status \"reason\"), which goes into the history and the audit "
-                        "log.",
+                        msg(
+                            "the rules do not allow the transition, and an admin can correct a "
+                            "status outside the rules only with a reason (--reason, in POST "
+                            "/api/status \"reason\"), which goes into the history and the "
+                            "audit log."
+                        ),
                     )
                 )
             transition = Transition(to, "approver")
             correction = True
         if transition is None:
             if current == to:
-                why = ("den har allerede denne statusen.", "it already has this status.")
+                why = msg("it already has this status.")
             elif current in FINAL:
-                why = (
-                    "nåværende status er en sluttstatus; bare admin kan rette den, med "
-                    "begrunnelse (--reason).",
+                why = msg(
                     "the current status is final; only admin can correct it, with a reason "
-                    "(--reason).",
+                    "(--reason)."
                 )
             else:
-                why = ("overgangen er ikke tillatt.", "the transition is not allowed.")
-            raise LifecycleError(refusal(item, current, to, *why))
+                why = msg("the transition is not allowed.")
+            raise LifecycleError(refusal(item, current, to, why))
         role_check(actor, item, facts.owners, transition, current)
         lc = _n(lifecycle_graph(base))
         removed = list(facts.statuses)
@@ -195,14 +186,12 @@ def set_status(
         extra: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = []  # on the record
         if to == "withdrawn" and reason is None:
             raise LifecycleError(
-                refusal(item, current, to, "en begrunnelse mangler (--reason).",
-                         "a reason is missing (--reason).")
+                refusal(item, current, to, msg("a reason is missing (--reason)."))
             )
         if to == "superseded":
             if not successor:
                 raise LifecycleError(
-                    refusal(item, current, to, "etterfølgeren mangler (--successor).",
-                             "the successor is missing (--successor).")
+                    refusal(item, current, to, msg("the successor is missing (--successor)."))
                 )
             if successor == item or not exists(tx, base, successor):
                 raise LifecycleError(
@@ -210,10 +199,11 @@ def set_status(
                         item,
                         current,
                         to,
-                        f"etterfølgeren {successor} finnes ikke i registeret (eller er elementet "
-                        "selv).",
-                        f"the successor {successor} does not exist in the registry (or is the "
-                        "item itself).",
+                        msg(
+                            "the successor {successor} does not exist in the registry (or is "
+                            "the item itself).",
+                            successor=successor,
+                        ),
                     )
                 )
             added.append(ox.Quad(_n(item), _n(DCT_IS_REPLACED_BY), _n(successor), lc))
@@ -229,8 +219,12 @@ def set_status(
             if plan is not None:
                 if not exists(tx, base, plan, "plan"):
                     raise LifecycleError(
-                        refusal(item, current, to, f"handlingsplanen {plan} finnes ikke.",
-                                 f"the action plan {plan} does not exist.")
+                        refusal(
+                            item,
+                            current,
+                            to,
+                            msg("the action plan {plan} does not exist.", plan=plan),
+                        )
                     )
                 if "commitment" in facts.kinds and facts.plans and plan not in facts.plans:
                     raise LifecycleError(
@@ -238,10 +232,11 @@ def set_status(
                             item,
                             current,
                             to,
-                            f"forpliktelsen hører til {', '.join(sorted(facts.plans))}, ikke "
-                            f"{plan}.",
-                            f"the commitment belongs to {', '.join(sorted(facts.plans))}, not "
-                            f"{plan}.",
+                            msg(
+                                "the commitment belongs to {plans}, not {plan}.",
+                                plans=", ".join(sorted(facts.plans)),
+                                plan=plan,
+                            ),
                         )
                     )
                 chosen = plan
@@ -253,8 +248,10 @@ def set_status(
                         item,
                         current,
                         to,
-                        "det er ikke kjent hvilken handlingsplan den tas inn i; oppgi --plan.",
-                        "it is not known which action plan it is accepted into; give --plan.",
+                        msg(
+                            "it is not known which action plan it is accepted into; give "
+                            "--plan."
+                        ),
                     )
                 )
             if "proposal" in facts.kinds and chosen not in objects(tx, item, DCT_IS_PART_OF, base):
@@ -269,9 +266,10 @@ def set_status(
                             item,
                             current,
                             to,
-                            "datoen regjeringen godkjente planen, mangler (--date ÅÅÅÅ-MM-DD).",
-                            "the date the government approved the plan is missing (--date "
-                            "YYYY-MM-DD).",
+                            msg(
+                                "the date the government approved the plan is missing (--date "
+                                "YYYY-MM-DD)."
+                            ),
                         )
                     )
                 approval = next(iter(known))
@@ -281,8 +279,10 @@ def set_status(
                         item,
                         current,
                         to,
-                        f"planen har allerede godkjenningsdatoen {', '.join(sorted(known))}.",
-                        f"the plan already has the approval date {', '.join(sorted(known))}.",
+                        msg(
+                            "the plan already has the approval date {dates}.",
+                            dates=", ".join(sorted(known)),
+                        ),
                     )
                 )
             date_lit = ox.Literal(approval, datatype=_n(XSD_DATE))

@@ -38,7 +38,8 @@ import pyoxigraph as ox
 
 from registry.actors import Actor
 from registry.history.terms import RDF_TYPE, lifecycle_graph, value
-from registry.lifecycle.rules import LABELS, status_code
+from registry.i18n import Msg, msg
+from registry.lifecycle.rules import status_code, status_label
 from registry.lifecycle.state import (
     DCT_IS_REPLACED_BY,
     SKOS_CHANGE_NOTE,
@@ -84,10 +85,6 @@ _ITEM_CLASSES = frozenset(
 )
 _SUBMITTED_BY = ox.NamedNode(OGP.submittedBy)
 _PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
-_HOW = (
-    "'ogpreg status {item} --set {code} --token …' (eller POST /api/status)",
-    "'ogpreg status {item} --set {code} --token …' (or POST /api/status)",
-)
 
 
 # -- what an actor may say in a file ---------------------------------------------------------
@@ -155,32 +152,29 @@ class _Ownership:
         return any(cls in _ITEM_CLASSES for cls, _graph in self._typing_graphs(item))
 
 
-def _issue(
-    p: LoadedFile, focus: str, path: str, val: str | None, nb: str, en: str
-) -> Issue:
-    return Issue(
+def _issue(p: LoadedFile, focus: str, path: str, val: str | None, message: Msg) -> Issue:
+    return Issue.from_msg(
+        message,
         severity="violation",
         focus=focus,
         path=str(path),  # a plain string (an rdflib URIRef never equals one)
         value=val,
         constraint="lifecycle",
         file=p.file.name,
-        message_nb=nb,
-        message_en=en,
     )
 
 
-def _owner_text(owner: str | None, graph: str, lang: str) -> str:
+def _owner_text(owner: str | None, graph: str) -> Msg:
     if owner is None:
-        return (
-            f"i registerets egne data ({graph}, uten innsender)"
-            if lang == "nb"
-            else f"in the registry's own data ({graph}, without a submitter)"
-        )
-    return (
-        f"i kilden {graph}, sendt inn av {owner}"
-        if lang == "nb"
-        else f"in the source {graph}, submitted by {owner}"
+        return msg("in the registry's own data ({graph}, without a submitter)", graph=graph)
+    return msg("in the source {graph}, submitted by {owner}", graph=graph, owner=owner)
+
+
+def _how(item: str, code: str) -> Msg:
+    return msg(
+        "'ogpreg status {item} --set {code} --token …' (or POST /api/status)",
+        item=item,
+        code=code,
     )
 
 
@@ -229,16 +223,16 @@ def check_files(
                         value(s),
                         q.predicate.value,
                         value(q.object),
-                        f"Filen fra {org} (rolle {role}) inneholder en statusendring "
-                        f"(ogp:StatusChange, ogp:statusOf, ogp:toStatus, ogp:fromStatus) for "
-                        f"{target}. Statusendringer registreres bare av registeret selv, når "
-                        "statusen endres med 'ogpreg status URI --set STATUS --token …' eller "
-                        "POST /api/status. Fjern dem fra filen.",
-                        f"The file from {org} (role {role}) contains a status change "
-                        f"(ogp:StatusChange, ogp:statusOf, ogp:toStatus, ogp:fromStatus) for "
-                        f"{target}. Status changes are recorded only by the registry itself, "
-                        "when a status is changed with 'ogpreg status URI --set STATUS --token "
-                        "…' or POST /api/status. Remove them from the file.",
+                        msg(
+                            "The file from {org} (role {role}) contains a status change "
+                            "(ogp:StatusChange, ogp:statusOf, ogp:toStatus, ogp:fromStatus) for "
+                            "{target}. Status changes are recorded only by the registry itself, "
+                            "when a status is changed with 'ogpreg status URI --set STATUS "
+                            "--token …' or POST /api/status. Remove them from the file.",
+                            org=org,
+                            role=role,
+                            target=target,
+                        ),
                     )
                 )
                 continue
@@ -255,21 +249,18 @@ def check_files(
                         s.value,
                         q.predicate.value,
                         value(q.object),
-                        f"{org} (rolle submitter) kan ikke si at {s.value} er erstattet "
-                        "(dct:isReplacedBy) eller hvorfor det er trukket tilbake "
-                        "(skos:changeNote): elementet er beskrevet "
-                        f"{_owner_text(owner, graph, 'nb')}, og sidene viser dette som "
-                        "elementets livsløp. Fjern utsagnet fra filen; koordinerende "
-                        "departement (rolle approver) eller admin gjør det med 'ogpreg status "
-                        f"{s.value} --set superseded --successor URI --token …' eller "
-                        "'--set withdrawn --reason TEKST'.",
-                        f"{org} (role submitter) cannot say that {s.value} was replaced "
-                        "(dct:isReplacedBy) or why it was withdrawn (skos:changeNote): the item "
-                        f"is described {_owner_text(owner, graph, 'en')}, and the pages show "
-                        "this as the item's lifecycle. Remove the statement from the file; the "
-                        "coordinating ministry (role approver) or admin does it with 'ogpreg "
-                        f"status {s.value} --set superseded --successor URI --token …' or "
-                        "'--set withdrawn --reason TEXT'.",
+                        msg(
+                            "{org} (role submitter) cannot say that {item} was replaced "
+                            "(dct:isReplacedBy) or why it was withdrawn (skos:changeNote): the "
+                            "item is described {where}, and the pages show this as the item's "
+                            "lifecycle. Remove the statement from the file; the coordinating "
+                            "ministry (role approver) or admin does it with 'ogpreg status "
+                            "{item} --set superseded --successor URI --token …' or '--set "
+                            "withdrawn --reason TEXT'.",
+                            org=org,
+                            item=s.value,
+                            where=_owner_text(owner, graph),
+                        ),
                     )
                 )
                 continue
@@ -278,56 +269,42 @@ def check_files(
             code = status_code(value(q.object))
             if code is None or lifecycle_status(reader, base, s) is not None:
                 continue  # unknown: the shapes say so; with a status already: ignored
-            nb_label, en_label = LABELS[code]
-            how_nb = _HOW[0].format(item=s.value, code=code)
-            how_en = _HOW[1].format(item=s.value, code=code)
             if code not in SUBMITTER_STATUSES:
-                nb = (
-                    f"Statusen {code} («{nb_label}») kan ikke gis i en fil fra {org} (rolle "
-                    "submitter): en innsender kan bare gi sine egne nye elementer status "
-                    "draft (utkast) eller submitted (sendt inn). Fjern statusen fra filen, "
-                    "eller oppgi draft eller submitted. Statusen settes av koordinerende "
-                    f"departement (rolle approver) eller admin med {how_nb}."
-                )
-                en = (
-                    f"The status {code} (“{en_label}”) cannot be given in a file from {org} "
-                    "(role submitter): a submitter may give its own new items only the status "
-                    "draft or submitted. Remove the status from the file, or give draft or "
+                message = msg(
+                    "The status {code} (“{label}”) cannot be given in a file from {org} (role "
+                    "submitter): a submitter may give its own new items only the status draft "
+                    "or submitted. Remove the status from the file, or give draft or "
                     "submitted. The status is set by the coordinating ministry (role approver) "
-                    f"or admin with {how_en}."
+                    "or admin with {how}.",
+                    code=code,
+                    label=status_label(code),
+                    org=org,
+                    how=_how(s.value, code),
                 )
             elif (where := own.foreign(s.value)) is not None:
                 owner, graph = where
-                nb = (
-                    f"{org} (rolle submitter) kan ikke gi {s.value} status i en fil: "
-                    f"elementet er beskrevet {_owner_text(owner, graph, 'nb')}, og en "
-                    "innsender gir bare sine egne elementer status. Fjern statusen fra filen. "
-                    "Elementets egen organisasjon eller koordinerende departement (rolle "
-                    f"approver) setter den med {how_nb}."
-                )
-                en = (
-                    f"{org} (role submitter) cannot give {s.value} a status in a file: the item "
-                    f"is described {_owner_text(owner, graph, 'en')}, and a submitter gives "
-                    "only its own items a status. Remove the status from the file. The item's "
-                    "own organisation or the coordinating ministry (role approver) sets it "
-                    f"with {how_en}."
+                message = msg(
+                    "{org} (role submitter) cannot give {item} a status in a file: the item is "
+                    "described {where}, and a submitter gives only its own items a status. "
+                    "Remove the status from the file. The item's own organisation or the "
+                    "coordinating ministry (role approver) sets it with {how}.",
+                    org=org,
+                    item=s.value,
+                    where=_owner_text(owner, graph),
+                    how=_how(s.value, code),
                 )
             elif s.value not in typed_here and not own.typed_elsewhere(s.value):
-                nb = (
-                    f"{org} (rolle submitter) kan ikke gi {s.value} status: bare "
-                    "handlingsplaner, forpliktelser og forslag har registerstatus, og verken "
-                    f"filen eller en annen kilde fra {org} beskriver {s.value} som en av dem "
-                    "(rdf:type). Beskriv elementet i filen, eller fjern statusen."
-                )
-                en = (
-                    f"{org} (role submitter) cannot give {s.value} a status: only action "
-                    "plans, commitments and proposals have a registry status, and neither the "
-                    f"file nor another source of {org} describes {s.value} as one of them "
-                    "(rdf:type). Describe the item in the file, or remove the status."
+                message = msg(
+                    "{org} (role submitter) cannot give {item} a status: only action plans, "
+                    "commitments and proposals have a registry status, and neither the file "
+                    "nor another source of {org} describes {item} as one of them (rdf:type). "
+                    "Describe the item in the file, or remove the status.",
+                    org=org,
+                    item=s.value,
                 )
             else:
                 continue
-            out[i].append(_issue(p, s.value, OGP.registryStatus, value(q.object), nb, en))
+            out[i].append(_issue(p, s.value, OGP.registryStatus, value(q.object), message))
     return out
 
 
@@ -352,16 +329,18 @@ def overridden_statuses(
             code = status_code(current) or current
             given = status_code(value(q.object)) or value(q.object)
             warnings.append(
-                Issue(
+                Issue.from_msg(
+                    msg(
+                        "The status in the file ({given}) is ignored: the item has the status "
+                        "{code} in the registry. Change the status with 'ogpreg status'.",
+                        given=given,
+                        code=code,
+                    ),
                     severity="warning",
                     focus=q.subject.value,
                     path=OGP.registryStatus,
                     value=value(q.object),
                     file=p.file.name,
-                    message_nb=f"Statusen i filen ({given}) er ignorert: elementet har status "
-                    f"{code} i registeret. Endre status med 'ogpreg status'.",
-                    message_en=f"The status in the file ({given}) is ignored: the item has the "
-                    f"status {code} in the registry. Change the status with 'ogpreg status'.",
                 )
             )
     return kept, warnings

@@ -1,6 +1,7 @@
 """The rules of the registry status (docs/lifecycle.md, "Registry status"): the statuses and
-their labels, which status may follow which (:func:`allowed_next`), who may set it
-(:func:`role_check`), and the refusal messages that say what is allowed instead.
+their labels (:func:`status_label`, :func:`label`), which status may follow which
+(:func:`allowed_next`), who may set it (:func:`role_check`), and the refusal messages that say
+what is allowed instead.
 
 Pure rules: nothing here reads or writes the store (``state.py`` reads an item's facts,
 ``change.py`` applies a change).
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from registry.actors import TokenHolder
 from registry.errors import LifecycleForbidden
-from registry.i18n import Msg, msg
+from registry.i18n import N_, Lines, Msg, msg
 from registry.namespaces import VOCAB_NS
 
 STATUS_NS = VOCAB_NS + "status/"
@@ -27,17 +28,21 @@ STATUSES: tuple[str, ...] = (
     "superseded",
 )
 FINAL: frozenset[str] = frozenset({"completed", "withdrawn", "superseded"})
-#: bokmål and English labels (those of ontology/values.ttl)
-LABELS: dict[str, tuple[str, str]] = {
-    "draft": ("utkast", "draft"),
-    "submitted": ("sendt inn", "submitted"),
-    "accepted": ("tatt inn i planen", "accepted into a plan"),
-    "approved": ("godkjent av regjeringen", "approved by the government"),
-    "in-force": ("trådt i kraft", "in force"),
-    "completed": ("avsluttet", "completed"),
-    "withdrawn": ("trukket tilbake", "withdrawn"),
-    "superseded": ("erstattet", "superseded"),
+#: The label of each status in messages (msgids, :func:`status_label`). They are the words of
+#: ontology/values.ttl, whose bokmål labels are their translations in the catalogs: in
+#: messages they are the interface's words, not data.
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("draft"),
+    "submitted": N_("submitted"),
+    "accepted": N_("accepted into a plan"),
+    "approved": N_("approved by the government"),
+    "in-force": N_("in force"),
+    "completed": N_("completed"),
+    "withdrawn": N_("withdrawn"),
+    "superseded": N_("superseded"),
 }
+
+
 APPROVER_ROLES: frozenset[str] = frozenset({"approver", "admin"})
 
 
@@ -84,67 +89,67 @@ def allowed_next(current: str | None) -> list[Transition]:
 
 
 # -- messages ----------------------------------------------------------------------------------
-def _who(t: Transition, lang: str) -> str:
+def _who(t: Transition) -> Msg:
     if t.who == "owner":
-        return (
-            "the item's own organisation or the coordinating ministry"
-            if lang == "en"
-            else "elementets egen organisasjon eller koordinerende departement"
-        )
-    return (
-        "the coordinating ministry (role approver) or admin"
-        if lang == "en"
-        else "koordinerende departement (rolle approver) eller admin"
-    )
+        return msg("the item's own organisation or the coordinating ministry")
+    return msg("the coordinating ministry (role approver) or admin")
 
 
-_NEEDS = {
-    "plan": ("krever handlingsplan (--plan)", "needs an action plan (--plan)"),
-    "date": ("krever godkjenningsdato (--date)", "needs the approval date (--date)"),
-    "reason": ("krever begrunnelse (--reason)", "needs a reason (--reason)"),
-    "successor": ("krever etterfølger (--successor)", "needs a successor (--successor)"),
+_NEEDS: dict[str, str] = {
+    "plan": N_("needs an action plan (--plan)"),
+    "date": N_("needs the approval date (--date)"),
+    "reason": N_("needs a reason (--reason)"),
+    "successor": N_("needs a successor (--successor)"),
 }
 
 
-def label(code: str | None, lang: str) -> str:
-    """A status for messages: «utkast» (draft), “draft” (draft), or no status."""
+def status_label(code: str | None) -> Msg:
+    """A status's label: utkast / draft (``None``: ingen status / no status)."""
     if code is None:
-        return "ingen status" if lang == "nb" else "no status"
-    nb, en = LABELS[code]
-    return f"«{nb}» ({code})" if lang == "nb" else f"“{en}” ({code})"
+        return msg("no status")
+    return msg(STATUS_LABELS[code])
 
 
-def _allowed_text(current: str | None, lang: str) -> str:
+def label(code: str | None) -> Msg:
+    """A status for messages: «utkast» (draft) / “draft” (draft), or no status."""
+    if code is None:
+        return msg("no status")
+    return msg("“{label}” ({code})", label=status_label(code), code=code)
+
+
+def _allowed_text(current: str | None) -> Msg | Lines:
     nexts = allowed_next(current)
     if not nexts:
-        return (
-            "ingen: det er en sluttstatus (bare admin kan rette den, med begrunnelse, --reason)"
-            if lang == "nb"
-            else "none: it is a final status (only admin can correct it, with a reason, --reason)"
+        return msg(
+            "none: it is a final status (only admin can correct it, with a reason, --reason)"
         )
-    parts = []
+    parts: list[Msg] = []
     for t in nexts:
-        extra = f", {_NEEDS[t.needs][0 if lang == 'nb' else 1]}" if t.needs else ""
-        parts.append(f"{label(t.to, lang)} – {_who(t, lang)}{extra}")
-    return "; ".join(parts)
+        if t.needs:
+            parts.append(
+                msg(
+                    "{status} – {who}, {needs}",
+                    status=label(t.to),
+                    who=_who(t),
+                    needs=msg(_NEEDS[t.needs]),
+                )
+            )
+        else:
+            parts.append(msg("{status} – {who}", status=label(t.to), who=_who(t)))
+    return Lines(parts, sep="; ")
 
 
-def refusal(item: str, current: str | None, to: str, why_nb: str, why_en: str) -> Msg:
-    """Why ``to`` cannot be set on ``item``, with the current status and what is allowed."""
+def refusal(item: str, current: str | None, to: str, why: Msg) -> Msg:
+    """Why ``to`` cannot be set on ``item`` (``why``, a sentence), with the current status and
+    what is allowed."""
     return msg(
-        "Kan ikke sette status {to_nb} på {item}: {why_nb} Nåværende status er {cur_nb}. "
-        "Tillatt herfra: {allowed_nb}.",
-        "Cannot set the status {to_en} on {item}: {why_en} The current status is {cur_en}. "
-        "Allowed from here: {allowed_en}.",
+        "Cannot set the status {to} on {item}: {why} The current status is {current}. "
+        "Allowed from here: {allowed}.",
         item=item,
-        to_nb=label(to, "nb"),
-        to_en=label(to, "en"),
-        why_nb=why_nb,
-        why_en=why_en,
-        cur_nb=label(current, "nb"),
-        cur_en=label(current, "en"),
-        allowed_nb=_allowed_text(current, "nb"),
-        allowed_en=_allowed_text(current, "en"),
+        to=label(to),
+        why=why,
+        current=label(current),
+        allowed=_allowed_text(current),
     )
 
 
@@ -164,10 +169,12 @@ def role_check(
                 item,
                 current,
                 t.to,
-                f"bare koordinerende departement (rolle approver) eller admin kan sette den; "
-                f"tokenet for {org} har rollen {actor.role}.",
-                f"only the coordinating ministry (role approver) or admin may set it; the "
-                f"token of {org} has the role {actor.role}.",
+                msg(
+                    "only the coordinating ministry (role approver) or admin may set it; the "
+                    "token of {org} has the role {role}.",
+                    org=org,
+                    role=actor.role,
+                ),
             )
         )
     if actor.organisation not in owners:
@@ -177,10 +184,11 @@ def role_check(
                 item,
                 current,
                 t.to,
-                f"{org} har ikke sendt inn eller foreslått elementet (det tilhører {owned}); "
-                "bare elementets egen organisasjon eller koordinerende departement kan sette den.",
-                f"{org} did not submit or propose the item (it belongs to {owned}); only the "
-                "item's own organisation or the coordinating ministry may set it.",
+                msg(
+                    "{org} did not submit or propose the item (it belongs to {owned}); only the "
+                    "item's own organisation or the coordinating ministry may set it.",
+                    org=org,
+                    owned=owned,
+                ),
             )
         )
-

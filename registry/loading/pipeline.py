@@ -33,7 +33,7 @@ from rdflib import URIRef
 from registry.actors import Actor
 from registry.errors import SourceError, ValidationFailed
 from registry.history.recording import Delta, Recorded, next_change, record
-from registry.i18n import Msg, msg
+from registry.i18n import msg
 from registry.lifecycle.files import check_files, initial_statuses, overridden_statuses
 from registry.loading.sources import Provenance, SourceFile
 from registry.namespaces import OGP
@@ -102,14 +102,15 @@ def parse(f: SourceFile, graph: str, *, base_uri: str) -> PreparedSource:
         prepared.quads.append(ox.Quad(q.subject, q.predicate, q.object, g))
     if merged_graphs:
         prepared.report.issues.append(
-            Issue(
+            Issue.from_msg(
+                msg(
+                    "The file has named graphs; their content is merged into the source's own "
+                    "graph {graph}.",
+                    graph=graph,
+                ),
                 severity="warning",
                 focus=graph,
                 file=f.name,
-                message_nb="Filen har navngitte grafer; innholdet deres er slått sammen i "
-                "kildens egen graf " + graph + ".",
-                message_en="The file has named graphs; their content is merged into the "
-                "source's own graph " + graph + ".",
             )
         )
     return prepared
@@ -127,26 +128,9 @@ def parse_all(
         except SourceError as exc:
             errors.append(exc)
     if errors:
-        raise errors[0] if len(errors) == 1 else _joined(errors)
+        raise errors[0] if len(errors) == 1 else SourceError.joined(errors)
     return prepared
 
-
-def _joined(errors: Sequence[SourceError]) -> SourceError:
-    """One error that carries every unreadable file's message, in both languages."""
-    first = errors[0]
-    return SourceError(
-        Msg(
-            "\n".join(
-                [f"{len(errors)} filer kunne ikke leses:"] + [e.render("nb") for e in errors]
-            ),
-            "\n".join(
-                [f"{len(errors)} files could not be read:"] + [e.render("en") for e in errors]
-            ),
-        ),
-        file=first.file,
-        line=first.line,
-        column=first.column,
-    )
 
 
 # -- 2. and 3. statuses the files may not set ---------------------------------------------------
@@ -243,7 +227,6 @@ def validate(
     if not combined.conforms:
         raise ValidationFailed(
             msg(
-                "Dataene følger ikke formreglene; ingenting er lastet.",
                 "The data does not conform to the shapes; nothing was loaded.",
             ),
             combined,
@@ -257,7 +240,6 @@ def validate_bundled(data: Sequence[PreparedSource]) -> None:
     if not report.conforms:
         raise ValidationFailed(
             msg(
-                "De medfølgende dataene følger ikke formreglene; ingenting er lastet.",
                 "The bundled data does not conform to the shapes; nothing was loaded.",
             ),
             report,
@@ -310,7 +292,6 @@ def recheck_statuses(
     if not late.conforms:
         raise ValidationFailed(
             msg(
-                "Dataene følger ikke reglene for status; ingenting er lastet.",
                 "The data does not follow the rules for statuses; nothing was loaded.",
             ),
             late,

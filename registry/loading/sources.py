@@ -71,8 +71,6 @@ def check_source_id(sid: str, *, shown: str | None = None) -> str:
     if not _SOURCE_ID.match(sid):
         raise UsageError(
             msg(
-                "Ugyldig kilde-id {sid!r}: bruk små bokstaver a–z, sifre, '.', '_' og '-' "
-                "(høyst 100 tegn), for eksempel --source kmd-forpliktelser-2019.",
                 "Invalid source id {sid!r}: use lower-case a–z, digits, '.', '_' and '-' "
                 "(at most 100 characters), for example --source kmd-commitments-2019.",
                 sid=raw,

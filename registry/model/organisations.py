@@ -57,16 +57,18 @@ def resolve_organisation(registry: RegistryHandle, ref: str) -> OrganisationRef:
     close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
     if not close:
         close = [n for n in names if ref.casefold() in n.casefold()][:3]
+    if close:
+        raise NotFound(
+            msg(
+                "No organisation {ref!r} in the organisation register. Did you mean: {names}?",
+                ref=ref,
+                names=", ".join(close),
+            )
+        )
     raise NotFound(
         msg(
-            "Fant ingen organisasjon {ref!r} i organisasjonsregisteret.{suggest}",
-            "No organisation {ref!r} in the organisation register.{suggest_en}",
+            "No organisation {ref!r} in the organisation register. Give the organisation number "
+            "or the exact name.",
             ref=ref,
-            suggest=(" Mente du: " + ", ".join(close) + "?")
-            if close
-            else " Oppgi organisasjonsnummeret eller det nøyaktige navnet.",
-            suggest_en=(" Did you mean: " + ", ".join(close) + "?")
-            if close
-            else " Give the organisation number or the exact name.",
         )
     )

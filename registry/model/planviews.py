@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from registry.i18n import Lang
+from registry.i18n import N_, Lang, gettext
 from registry.model.description import Node, Term, node_sort_key
 from registry.model.resources import Resources
 from registry.model.terms import DCT, GONE_STATUSES, SCHEMA
@@ -27,6 +27,14 @@ COMPLETION_LEVELS: tuple[str, ...] = tuple(
     VOCAB_NS + "completion/" + c for c in ("not-started", "limited", "substantial", "complete")
 )
 NOT_ASSESSED = "not-assessed"
+#: The participation chart's bars (msgids).
+_ROLE_LABELS: dict[str, str] = {
+    "invited": N_("Invited"),
+    "proposed": N_("Proposed"),
+    "commented": N_("Commented"),
+    "lead": N_("Lead commitments"),
+    "invited-took-part": N_("Invited and took part"),
+}
 
 
 # -- page-level records --------------------------------------------------------------------
@@ -372,7 +380,7 @@ class PlanViews:
         ]
         if without:
             theme_bars.append(
-                Bar("none", Text("Uten tema" if lang == "nb" else "No theme", lang), without)
+                Bar("none", Text(gettext(lang, N_("No theme")), lang), without)
             )
         # milestones per due year and completion level
         milestones = [m for c in commitments for m in self.milestones(c, lang)]
@@ -390,19 +398,12 @@ class PlanViews:
         series = []
         for lv in levels:
             if lv == NOT_ASSESSED:
-                label = Text("Ikke vurdert" if lang == "nb" else "Not assessed", lang)
+                label = Text(gettext(lang, N_("Not assessed")), lang)
             else:
                 label = self.res.node(lv, lang).label or Text(lv.rsplit("/", 1)[-1])
             series.append(Series(lv, label, counts[lv]))
         # participation
         participants = self._participants(plan, commitments)
-        role_labels = {
-            "invited": ("Inviterte", "Invited"),
-            "proposed": ("Fremmet forslag", "Proposed"),
-            "commented": ("Kommenterte", "Commented"),
-            "lead": ("Leder forpliktelser", "Lead commitments"),
-            "invited-took-part": ("Inviterte som deltok", "Invited and took part"),
-        }
         invited = set(participants["invited"])
         took_part = (
             set(participants["proposed"])
@@ -415,7 +416,7 @@ class PlanViews:
             for role, iris in participants.items()
         }
         bars = [
-            Bar(role, Text(role_labels[role][0 if lang == "nb" else 1], lang), len(nodes[role]))
+            Bar(role, Text(gettext(lang, _ROLE_LABELS[role]), lang), len(nodes[role]))
             for role in ("invited", "proposed", "commented", "lead", "invited-took-part")
         ]
         return Dashboard(

@@ -28,7 +28,7 @@ from typing import cast
 import pyoxigraph as ox
 
 from registry.handle import RegistryHandle
-from registry.i18n import Lang
+from registry.i18n import Lang, gettext, msg
 from registry.model.description import (
     Description,
     Node,
@@ -121,7 +121,7 @@ class Resources:
         entries = self.index().labels.get(iri)
         if not entries:
             extra = EXTRA_LABELS.get(iri)
-            return Text(extra[0] if lang == "nb" else extra[1], lang) if extra else None
+            return Text(gettext(lang, extra), lang) if extra else None
         top = min(e[0] for e in entries)
         return pick(((v, tag) for p, v, tag in entries if p == top), lang)
 
@@ -147,15 +147,16 @@ class Resources:
         tail = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
         if kind_of(types) == "milestone" and "/milestone/" in iri:
             head = iri.split("/milestone/")[0].rsplit("/", 1)[-1]
-            word = "Milepæl" if lang == "nb" else "Milestone"
-            return Text(f"{word} {tail} ({head})", lang)
+            name = msg("Milestone {number} ({commitment})", number=tail, commitment=head)
+            return Text(name.render(lang), lang)
         if iri.startswith(self.base + "graph/"):
-            word = {"nb": "Kilde", "en": "Source"}[lang]
             if iri.startswith(self.base + "graph/vocabulary/"):
-                word = {"nb": "Vokabular", "en": "Vocabulary"}[lang]
+                name = msg("Vocabulary {name}", name=tail)
             elif iri == self.registry.uris.provenance_graph:
-                return Text({"nb": "Proveniensgrafen", "en": "The provenance graph"}[lang], lang)
-            return Text(f"{word} {tail}", lang)
+                name = msg("The provenance graph")
+            else:
+                name = msg("Source {name}", name=tail)
+            return Text(name.render(lang), lang)
         for t in types:
             cls = self.label(t, lang)
             if cls is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Literal
 
+from registry.i18n import N_
 from registry.namespaces import (
     OGP,
     OGP_NS,
@@ -46,43 +47,44 @@ GONE_STATUSES = (STATUS_WITHDRAWN, STATUS_SUPERSEDED)
 #: Label properties, best first.
 LABEL_PREDICATES: tuple[str, ...] = (SKOS + "prefLabel", DCT + "title", RDFS_LABEL)
 
-#: Labels of the common external terms that the ontology does not label itself.
+#: Labels of the common external terms that the ontology does not label itself (msgids: page
+#: words, translated with the pages' language).
 _RDFS = PREFIXES["rdfs"]
 _OWL = PREFIXES["owl"]
-EXTRA_LABELS: dict[str, tuple[str, str]] = {
-    RDF_TYPE: ("type", "type"),
-    RDFS_LABEL: ("etikett", "label"),
-    _RDFS + "comment": ("kommentar", "comment"),
-    _RDFS + "subClassOf": ("underklasse av", "subclass of"),
-    _RDFS + "subPropertyOf": ("underegenskap av", "subproperty of"),
-    _RDFS + "domain": ("domene", "domain"),
-    _RDFS + "range": ("verdiområde", "range"),
-    _RDFS + "isDefinedBy": ("definert i", "defined by"),
-    _RDFS + "seeAlso": ("se også", "see also"),
-    _OWL + "inverseOf": ("invers av", "inverse of"),
-    _OWL + "versionInfo": ("versjon", "version"),
-    _OWL + "Ontology": ("Ontologi", "Ontology"),
-    _OWL + "Class": ("Klasse", "Class"),
-    _OWL + "ObjectProperty": ("Objektegenskap", "Object property"),
-    _OWL + "DatatypeProperty": ("Dataegenskap", "Datatype property"),
-    _OWL + "FunctionalProperty": ("Funksjonell egenskap", "Functional property"),
-    SKOS + "definition": ("definisjon", "definition"),
-    SKOS + "broader": ("overordnet begrep", "broader"),
-    SKOS + "narrower": ("underordnet begrep", "narrower"),
-    SKOS + "topConceptOf": ("toppbegrep i", "top concept of"),
-    SKOS + "hasTopConcept": ("har toppbegrep", "has top concept"),
-    SKOS + "closeMatch": ("nær match", "close match"),
-    SKOS + "exactMatch": ("eksakt match", "exact match"),
-    SKOS + "relatedMatch": ("beslektet match", "related match"),
-    SKOS + "broadMatch": ("bredere match", "broad match"),
-    SKOS + "narrowMatch": ("smalere match", "narrow match"),
-    SKOS + "scopeNote": ("omfangsnote", "scope note"),
-    SKOS_CHANGE_NOTE: ("endringsnote", "change note"),
-    DCT + "license": ("lisens", "licence"),
-    DCT + "modified": ("endret", "modified"),
-    DCT_IS_REPLACED_BY: ("erstattet av", "replaced by"),
-    DCT + "replaces": ("erstatter", "replaces"),
-    PREFIXES["prov"] + "Entity": ("Entitet (PROV)", "Entity (PROV)"),
+EXTRA_LABELS: dict[str, str] = {
+    RDF_TYPE: N_("type"),
+    RDFS_LABEL: N_("label"),
+    _RDFS + "comment": N_("comment"),
+    _RDFS + "subClassOf": N_("subclass of"),
+    _RDFS + "subPropertyOf": N_("subproperty of"),
+    _RDFS + "domain": N_("domain"),
+    _RDFS + "range": N_("range"),
+    _RDFS + "isDefinedBy": N_("defined by"),
+    _RDFS + "seeAlso": N_("see also"),
+    _OWL + "inverseOf": N_("inverse of"),
+    _OWL + "versionInfo": N_("version"),
+    _OWL + "Ontology": N_("Ontology"),
+    _OWL + "Class": N_("Class"),
+    _OWL + "ObjectProperty": N_("Object property"),
+    _OWL + "DatatypeProperty": N_("Datatype property"),
+    _OWL + "FunctionalProperty": N_("Functional property"),
+    SKOS + "definition": N_("definition"),
+    SKOS + "broader": N_("broader"),
+    SKOS + "narrower": N_("narrower"),
+    SKOS + "topConceptOf": N_("top concept of"),
+    SKOS + "hasTopConcept": N_("has top concept"),
+    SKOS + "closeMatch": N_("close match"),
+    SKOS + "exactMatch": N_("exact match"),
+    SKOS + "relatedMatch": N_("related match"),
+    SKOS + "broadMatch": N_("broad match"),
+    SKOS + "narrowMatch": N_("narrow match"),
+    SKOS + "scopeNote": N_("scope note"),
+    SKOS_CHANGE_NOTE: N_("change note"),
+    DCT + "license": N_("licence"),
+    DCT + "modified": N_("modified"),
+    DCT_IS_REPLACED_BY: N_("replaced by"),
+    DCT + "replaces": N_("replaces"),
+    PREFIXES["prov"] + "Entity": N_("Entity (PROV)"),
 }
 
 Kind = Literal[

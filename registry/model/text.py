@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from registry.i18n import Lang
+from registry.i18n import N_, Lang, gettext, msg
 from registry.model.terms import XSD
 
 
@@ -50,14 +50,21 @@ def pick(texts: Iterable[tuple[str, str | None]], lang: Lang) -> Text | None:
     return Text(value, tag or None, fallback=rank in (1, 3))
 
 
-_MONTHS = {
-    "nb": (
-        "januar februar mars april mai juni juli august september oktober november desember"
-    ).split(),
-    "en": (
-        "January February March April May June July August September October November December"
-    ).split(),
-}
+#: month names (msgids), January first
+_MONTHS: tuple[str, ...] = (
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
+)
 
 
 def format_date(value: str, lang: Lang) -> str:
@@ -68,14 +75,13 @@ def format_date(value: str, lang: Lang) -> str:
         if len(v) == 4 and v.isdigit():
             return v
         year, month = int(v[0:4]), int(v[5:7])
-        name = _MONTHS[lang][month - 1]
+        name = gettext(lang, _MONTHS[month - 1])
         if len(v) == 7:
-            return f"{name} {year}"
+            return msg("{month} {year}", month=name, year=year).render(lang)
         day = int(v[8:10])
-        text = f"{day}. {name} {year}" if lang == "nb" else f"{day} {name} {year}"
+        text = msg("{day} {month} {year}", day=day, month=name, year=year).render(lang)
         if len(v) > 10 and v[10] == "T":
-            clock = v[11:16]
-            text += f" kl. {clock}" if lang == "nb" else f", {clock}"
+            text = msg("{date}, {time}", date=text, time=v[11:16]).render(lang)
         return text
     except (ValueError, IndexError):
         return value
@@ -93,7 +99,7 @@ def literal_text(lit: ox.Literal, lang: Lang) -> Text:
         return Text(format_date(lit.value, lang))
     if dt == XSD + "boolean":
         yes = lit.value in ("true", "1")
-        return Text(("ja" if yes else "nei") if lang == "nb" else ("yes" if yes else "no"))
+        return Text(gettext(lang, N_("yes") if yes else N_("no")))
     return Text(lit.value)
 
 

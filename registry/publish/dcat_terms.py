@@ -104,8 +104,6 @@ def check_orgnr(orgnr: str) -> str:
     if not ok:
         raise ConfigurationError(
             msg(
-                "Ugyldig organisasjonsnummer {value!r} i OGPREG_PUBLISHER_ORGNR: det må være ni "
-                "sifre med gyldig kontrollsiffer (modulus 11), for eksempel 972417858.",
                 "Invalid organisation number {value!r} in OGPREG_PUBLISHER_ORGNR: it must be "
                 "nine digits with a valid check digit (modulus 11), for example 972417858.",
                 value=orgnr,
@@ -118,8 +116,6 @@ def check_email(email: str) -> str:
     if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", email):
         raise ConfigurationError(
             msg(
-                "Ugyldig e-postadresse {value!r} i OGPREG_CONTACT_EMAIL, for eksempel "
-                "postmottak@example.no.",
                 "Invalid e-mail address {value!r} in OGPREG_CONTACT_EMAIL, for example "
                 "postmottak@example.no.",
                 value=email,

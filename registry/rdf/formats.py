@@ -49,7 +49,6 @@ def format_for(filename: str, explicit: str | None = None) -> RdfFormatInfo:
         except KeyError:
             raise UsageError(
                 msg(
-                    "Ukjent RDF-format {fmt!r}. Tillatte verdier: {allowed}.",
                     "Unknown RDF format {fmt!r}. Allowed values: {allowed}.",
                     fmt=explicit,
                     allowed=", ".join(RDF_FORMATS),
@@ -61,8 +60,6 @@ def format_for(filename: str, explicit: str | None = None) -> RdfFormatInfo:
             return info
     raise UsageError(
         msg(
-            "Kan ikke se hvilket format {file} har (filendelse {suffix!r}). Bruk en kjent "
-            "filendelse ({known}) eller oppgi --format ({allowed}).",
             "Cannot tell the format of {file} (extension {suffix!r}). Use a known extension "
             "({known}) or pass --format ({allowed}).",
             file=filename,
@@ -129,9 +126,6 @@ def _check_entity_expansion(data: bytes, file: str) -> None:
         if total > MAX_ENTITY_EXPANSION:
             raise SourceError(
                 msg(
-                    "{file}: XML-entitetene i filen ville blitt utvidet til over {limit} tegn "
-                    "(«billion laughs»). Skriv verdiene ut i stedet for å bruke entiteter. "
-                    "Ingenting er lastet.",
                     "{file}: the file's XML entities would expand to more than {limit} "
                     "characters (\"billion laughs\"). Write the values out instead of using "
                     "entities. Nothing was loaded.",
@@ -153,8 +147,6 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise SourceError(
             msg(
-                "{file}:{line}:{column}: filen er ikke gyldig UTF-8 (byte {byte}). Lagre filen "
-                "som UTF-8 og prøv igjen.",
                 "{file}:{line}:{column}: the file is not valid UTF-8 (byte {byte}). Save it as "
                 "UTF-8 and try again.",
                 file=file,
@@ -180,7 +172,6 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
         detail = _PREFIX.sub("", str(exc.msg if getattr(exc, "msg", None) else exc)).rstrip(".")
         raise SourceError(
             msg(
-                "{where}: syntaksfeil i {fmt}: {detail}. Ingenting er lastet.",
                 "{where}: syntax error in {fmt}: {detail}. Nothing was loaded.",
                 where=where,
                 fmt=fmt.name,
@@ -193,7 +184,6 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
     except (ValueError, OSError) as exc:
         raise SourceError(
             msg(
-                "{file}: kan ikke lese {fmt}: {detail}. Ingenting er lastet.",
                 "{file}: cannot read {fmt}: {detail}. Nothing was loaded.",
                 file=file,
                 fmt=fmt.name,
@@ -215,8 +205,6 @@ def read_limited(source: Path | BinaryIO, max_bytes: int, *, file: str) -> bytes
     if size > max_bytes or len(data) > max_bytes:
         raise SourceError(
             msg(
-                "{file}: filen er større enn grensen på {limit} byte (OGPREG_MAX_UPLOAD_BYTES). "
-                "Del den i flere filer, eller øk grensen. Ingenting er lastet.",
                 "{file}: the file is larger than the limit of {limit} bytes "
                 "(OGPREG_MAX_UPLOAD_BYTES). Split it into several files, or raise the limit. "
                 "Nothing was loaded.",

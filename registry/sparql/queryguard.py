@@ -202,75 +202,55 @@ def verdict(query: str, update: bool = False) -> Verdict:
 def message(found: Verdict, update: bool = False) -> Msg:
     """What a refused query (or ``update``) is told, in bokmål and English."""
     if update:
-        word_nb, word_en = "«service» eller «load»", "\"service\" or \"load\""
-        what_nb = "SERVICE og LOAD (tjeneren henter ingenting utenfra)"
-        what_en = "SERVICE and LOAD (the server fetches nothing from outside)"
+        word = msg("\"service\" or \"load\"")
+        what = msg("SERVICE and LOAD (the server fetches nothing from outside)")
+        subject, kind = msg("The update"), msg("the update")
     else:
-        word_nb, word_en = "«service»", "\"service\""
-        what_nb = "SERVICE (fødererte spørringer er ikke tillatt)"
-        what_en = "SERVICE (federated queries are not allowed)"
-    kind_nb, kind_en = ("oppdateringen", "update") if update else ("spørringen", "query")
+        word = msg("\"service\"")
+        what = msg("SERVICE (federated queries are not allowed)")
+        subject, kind = msg("The query"), msg("the query")
     if found.refused == "builtin":
         return msg(
-            "Virtuosos innebygde funksjoner og prosedyrer (bif:…, sql:…) er ikke tillatt: noen "
-            "av dem henter data over nettet. Bruk SPARQLs egne funksjoner. (Teksten bif: eller "
-            "sql: i en streng avvises også; del strengen, f.eks. CONCAT(\"sql\", \":\").)",
             "Virtuoso's built-in functions and procedures (bif:…, sql:…) are not allowed: some "
             "of them fetch data over the network. Use SPARQL's own functions. (The text bif: or "
             "sql: in a string is refused too; split the string, e.g. CONCAT(\"sql\", \":\").)",
         )
-    params = {
-        "word_nb": word_nb, "word_en": word_en, "what_nb": what_nb, "what_en": what_en,
-        "kind_nb": kind_nb, "kind_en": kind_en, "limit": MAX_CHECKED_TOKENS,
+    rephrase = msg(
+        "rephrase {kind} so that the word does not occur in it (rename a variable or a "
+        "prefix; split a string, e.g. CONCAT(\"serv\", \"ice\")).",
+        kind=kind,
+    )
+    params: dict[str, object] = {
+        "subject": subject, "word": word, "what": what, "rephrase": rephrase,
+        "limit": MAX_CHECKED_TOKENS,
     }
-    rephrase_nb = (
-        "skriv om {kind_nb} slik at ordet ikke står i den (gi en variabel eller et prefiks et "
-        "annet navn; del en streng, f.eks. CONCAT(\"serv\", \"ice\"))."
-    )
-    rephrase_en = (
-        "rephrase the {kind_en} so that the word does not occur in it (rename a variable or a "
-        "prefix; split a string, e.g. CONCAT(\"serv\", \"ice\"))."
-    )
     if found.refused == "escapes":
         return msg(
-            "Teksten inneholder ordet {word_nb} og \\u-escape-sekvenser, og kan da ikke "
-            "kontrolleres for {what_nb}. Skriv tegnene selv i stedet for \\u…, eller "
-            + rephrase_nb,
-            "The {kind_en} contains the word {word_en} and \\u escape sequences, so it cannot "
-            "be checked for {what_en}. Write the characters themselves instead of \\u…, or "
-            + rephrase_en,
+            "{subject} contains the word {word} and \\u escape sequences, so it cannot "
+            "be checked for {what}. Write the characters themselves instead of \\u…, or "
+            "{rephrase}",
             **params,
         )
     if found.refused == "too-long":
         return msg(
-            "Teksten inneholder ordet {word_nb} og er for lang (over {limit} symboler) til å "
-            "kontrolleres for {what_nb}. Del den opp, eller " + rephrase_nb,
-            "The {kind_en} contains the word {word_en} and is too long (over {limit} tokens) "
-            "to be checked for {what_en}. Split it, or " + rephrase_en,
+            "{subject} contains the word {word} and is too long (over {limit} tokens) "
+            "to be checked for {what}. Split it, or {rephrase}",
             **params,
         )
     if found.refused == "unparsable":
         return msg(
-            "Teksten inneholder ordet {word_nb}, men kontrollen som utelukker {what_nb} kunne "
-            "ikke lese den: {detail}. Det kan være en syntaksfeil, eller syntaks kontrollen "
-            "ikke kjenner (som SPARQL 1.2). Rett feilen, eller " + rephrase_nb,
-            "The {kind_en} contains the word {word_en}, but the check that rules out "
-            "{what_en} could not read it: {detail}. That may be a syntax error, or syntax the "
-            "check does not know (such as SPARQL 1.2). Correct it, or " + rephrase_en,
+            "{subject} contains the word {word}, but the check that rules out "
+            "{what} could not read it: {detail}. That may be a syntax error, or syntax the "
+            "check does not know (such as SPARQL 1.2). Correct it, or {rephrase}",
             detail=found.detail,
             **params,
         )
     if update:
         return msg(
-            "SERVICE og LOAD er ikke tillatt i oppdateringer: tjeneren henter ingenting "
-            "utenfra. Send dataene med PUT til /graph-store (ogpreg load --remote).",
             "SERVICE and LOAD are not allowed in updates: the server fetches nothing from "
             "outside. Send the data with PUT to /graph-store (ogpreg load --remote).",
         )
     return msg(
-        "SERVICE er ikke tillatt: en føderert spørring mot et annet endepunkt ville fått "
-        "registeret til å hente over nettet mens det svarer. Hent dataene fra det andre "
-        "endepunktet selv og kombiner dem lokalt.",
         "SERVICE is not allowed: a federated query to another endpoint would make the registry "
         "fetch over the network while it answers. Fetch the data from the other endpoint "
         "yourself and combine it locally.",

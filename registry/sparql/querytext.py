@@ -208,8 +208,6 @@ def dataset(query: str) -> Dataset | None:
 def too_deep(depth: int) -> Msg:
     """The message for a query nested deeper than :data:`MAX_DEPTH`."""
     return msg(
-        "Spørringen er nøstet {depth} nivåer dypt; høyst {limit} er tillatt. Skriv den "
-        "om med færre nøstede grupper.",
         "The query is nested {depth} levels deep; at most {limit} are allowed. Rewrite it "
         "with fewer nested groups.",
         depth=depth,

@@ -61,7 +61,6 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 def _wrong_kind(fmt: str, kind: str, allowed: tuple[str, ...]) -> UsageError:
     return UsageError(
         msg(
-            "Formatet {fmt} passer ikke til en {kind}-spørring. Tillatte verdier: {allowed}.",
             "The format {fmt} does not fit a {kind} query. Allowed values: {allowed}.",
             fmt=fmt,
             kind=kind,

@@ -103,7 +103,6 @@ class EmbeddedStore:
         except (OSError, ValueError) as exc:
             raise StoreError(
                 msg(
-                    "Lageret i {path} er skadet: CURRENT kan ikke leses ({error}).",
                     "The store in {path} is damaged: CURRENT cannot be read ({error}).",
                     path=self.path,
                     error=exc,
@@ -155,9 +154,6 @@ class EmbeddedStore:
         elif stored != base_uri:
             raise ConfigurationError(
                 msg(
-                    "Lageret {path} ble opprettet med basis-URI {stored}, men innstillingen er "
-                    "{configured}. Sett OGPREG_BASE_URI={stored}, eller bruk et nytt lager "
-                    "(--store) for en annen basis-URI.",
                     "The store {path} was created with base URI {stored}, but the setting is "
                     "{configured}. Set OGPREG_BASE_URI={stored}, or use a new store (--store) "
                     "for another base URI.",
@@ -185,7 +181,6 @@ class EmbeddedStore:
             except OSError as exc:
                 raise StoreError(
                     msg(
-                        "Kan ikke åpne revisjon {rev} av lageret {path}: {error}",
                         "Cannot open revision {rev} of the store {path}: {error}",
                         rev=rev.number,
                         path=self.path,

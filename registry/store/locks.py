@@ -30,8 +30,6 @@ def exclusive(lock_file: Path, timeout: float) -> Iterator[None]:
                 if time.monotonic() > deadline:
                     raise StoreError(
                         msg(
-                            "Registeret er opptatt: en annen skriving har holdt låsen {path} i "
-                            "over {seconds:.0f} sekunder. Prøv igjen senere.",
                             "The registry is busy: another write has held the lock {path} for "
                             "over {seconds:.0f} seconds. Try again later.",
                             path=lock_file,

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
-from registry.i18n import Lang, msg
+from registry.i18n import N_, Lang, Msg, gettext, msg
 
-_SEVERITY_LABEL = {
-    "nb": {"violation": "FEIL", "warning": "ADVARSEL", "info": "INFO"},
-    "en": {"violation": "ERROR", "warning": "WARNING", "info": "INFO"},
+#: the label of each severity in a rendered report (msgids)
+SEVERITY_LABELS: dict[str, str] = {
+    "violation": N_("ERROR"),
+    "warning": N_("WARNING"),
+    "info": N_("INFO"),
 }
+
+
+def severity_label(severity: str, lang: Lang) -> str:
+    """``FEIL``/``ERROR``, ``ADVARSEL``/``WARNING``, ``INFO`` for a rendered report."""
+    return gettext(lang, SEVERITY_LABELS[severity])
 
 
 @dataclass
@@ -37,6 +45,13 @@ class Issue:
     file: str | None = None
     location: dict[str, object] = field(default_factory=dict)
 
+    @classmethod
+    def from_msg(cls, message: Msg, **fields: Any) -> Issue:
+        """An issue whose message the code writes: ``message`` rendered in bokmål and English
+        (``message_nb``, ``message_en``); ``fields`` are the other fields (``severity``,
+        ``focus``, ...)."""
+        return cls(message_nb=message.render("nb"), message_en=message.render("en"), **fields)
+
     def message(self, lang: Lang) -> str:
         return self.message_en if lang == "en" else self.message_nb
 
@@ -54,19 +69,12 @@ class Issue:
         if loc:
             where += f" ({loc})"
         subject = self.focus_label or self.focus
-        parts = [f"{_SEVERITY_LABEL[lang][self.severity]}: {where}".rstrip(": ")]
-        if lang == "en":
-            parts.append(f"  item: {subject}")
-            if self.path:
-                parts.append(f"  field: {self.path_label(lang)}")
-            if self.value is not None:
-                parts.append(f"  value: {self.value}")
-        else:
-            parts.append(f"  element: {subject}")
-            if self.path:
-                parts.append(f"  felt: {self.path_label(lang)}")
-            if self.value is not None:
-                parts.append(f"  verdi: {self.value}")
+        parts = [f"{severity_label(self.severity, lang)}: {where}".rstrip(": ")]
+        parts.append("  " + msg("item: {item}", item=subject).render(lang))
+        if self.path:
+            parts.append("  " + msg("field: {field}", field=self.path_label(lang)).render(lang))
+        if self.value is not None:
+            parts.append("  " + msg("value: {value}", value=self.value).render(lang))
         parts.append(f"  {self.message(lang)}")
         return "\n".join(parts)
 
@@ -95,7 +103,6 @@ class ValidationReport:
     def summary(self, lang: Lang) -> str:
         n_err, n_warn = len(self.violations), len(self.warnings)
         return msg(
-            "{errors} feil og {warnings} advarsler.",
             "{errors} errors and {warnings} warnings.",
             errors=n_err,
             warnings=n_warn,

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import requests
 
 from registry.errors import QueryError, RegistryError, StoreError
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 from registry.sparql.querytext import inspect
 
 #: Accept headers by query form.
@@ -51,8 +51,6 @@ def bad_answer(kind: str, exc: Exception) -> EngineBadAnswer:
     """The error for an answer of the engine ``kind`` that could not be read (``exc``)."""
     return EngineBadAnswer(
         msg(
-            "SPARQL-motoren ({kind}) ga et svar som ikke kunne leses: {error}. Prøv igjen, "
-            "eller skriv spørringen om.",
             "The SPARQL engine ({kind}) gave an answer that could not be read: {error}. Try "
             "again, or rephrase the query.",
             kind=kind,
@@ -229,8 +227,6 @@ class Engine:
     def _unreachable(self, url: str, exc: Exception) -> StoreError:
         return StoreError(
             msg(
-                "SPARQL-motoren ({kind}) på {url} svarer ikke: {error}. Sjekk at den kjører og "
-                "at OGPREG_ENGINE_*-innstillingene peker dit.",
                 "The SPARQL engine ({kind}) at {url} does not answer: {error}. Check that it "
                 "runs and that the OGPREG_ENGINE_* settings point to it.",
                 kind=self.kind,
@@ -239,12 +235,11 @@ class Engine:
             )
         )
 
-    def _failed(self, what: str, resp: requests.Response) -> StoreError:
+    def _failed(self, what: str | Msg, resp: requests.Response) -> StoreError:
         text = resp.text.strip().splitlines()
         detail = " ".join(text[:3])[:500] if text else ""
         return StoreError(
             msg(
-                "SPARQL-motoren ({kind}) avviste {what} (HTTP {status}): {detail}",
                 "The SPARQL engine ({kind}) refused {what} (HTTP {status}): {detail}",
                 kind=self.kind,
                 what=what,
@@ -260,7 +255,6 @@ class Engine:
         except requests.Timeout as exc:
             raise EngineTimeout(
                 msg(
-                    "SPARQL-motoren svarte ikke innen {seconds:g} sekunder.",
                     "The SPARQL engine did not answer within {seconds:g} seconds.",
                     seconds=kwargs["timeout"] if isinstance(kwargs["timeout"], float) else 0,
                 )
@@ -387,7 +381,6 @@ class Engine:
         if resp.status_code in (408, 503, 504) or "timeout" in text.lower()[:200]:
             raise EngineTimeout(
                 msg(
-                    "SPARQL-motoren stoppet spørringen ved tidsgrensen: {detail}",
                     "The SPARQL engine stopped the query at its time limit: {detail}",
                     detail=detail,
                 )
@@ -395,12 +388,11 @@ class Engine:
         if resp.status_code == 400 or (resp.status_code == 500 and self.query_fault(text)):
             raise QueryError(
                 msg(
-                    "SPARQL-motoren kunne ikke utføre spørringen: {detail}",
                     "The SPARQL engine could not evaluate the query: {detail}",
                     detail=detail,
                 )
             )
-        raise self._failed("spørringen / the query", resp)
+        raise self._failed(msg("the query"), resp)
 
     def query_fault(self, text: str) -> bool:
         """Whether an HTTP 500 answer of the engine (its body ``text``) says the query was at

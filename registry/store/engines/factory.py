@@ -19,7 +19,6 @@ def make_engine(kind: str, conn: Connection, base_uri: str) -> Engine:
         return VirtuosoEngine(conn, base_uri)
     raise ConfigurationError(
         msg(
-            "Ukjent SPARQL-motor {kind!r} i OGPREG_ENGINE: bruk {allowed}.",
             "Unknown SPARQL engine {kind!r} in OGPREG_ENGINE: use {allowed}.",
             kind=kind,
             allowed=", ".join(ENGINES),

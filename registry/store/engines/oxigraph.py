@@ -175,8 +175,6 @@ class OxigraphEngine(Engine):
         if not self.still_current(plan.old):
             raise StoreError(
                 msg(
-                    "En annen skriver endret registeret i mellomtiden (revisjon {rev} er ikke "
-                    "lenger den siste); ingenting er endret. Prøv igjen.",
                     "Another writer changed the registry meanwhile (revision {rev} is no "
                     "longer the latest); nothing was changed. Try again.",
                     rev=plan.old.number if plan.old else 0,

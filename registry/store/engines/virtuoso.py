@@ -198,8 +198,6 @@ class VirtuosoEngine(Engine):
             resp.close()
             raise EngineTimeout(
                 msg(
-                    "Virtuoso stoppet spørringen ved tidsgrensen og ga et ufullstendig svar "
-                    "({message}); svaret er forkastet.",
                     "Virtuoso stopped the query at its time limit and gave a partial answer "
                     "({message}); the answer was discarded.",
                     message=resp.headers.get("X-SQL-Message", state),
@@ -336,7 +334,7 @@ class VirtuosoEngine(Engine):
             if self.fail_at in ("staging", "staging-crash"):
                 if self.fail_at == "staging-crash":
                     raise SimulatedCrash("test: the process stops after the uploads")
-                raise StoreError(msg("Testfeil etter staging.", "Test failure after staging."))
+                raise StoreError(msg("Test failure after staging."))
             self._mark(plan)
         except Exception:
             if direct:
@@ -370,8 +368,6 @@ class VirtuosoEngine(Engine):
             )
             raise StoreError(
                 msg(
-                    "En annen skriver endret registeret i mellomtiden (revisjon {rev} finnes "
-                    "ikke lenger); ingenting er endret. Prøv igjen.",
                     "Another writer changed the registry meanwhile (revision {rev} is no "
                     "longer current); nothing was changed. Try again.",
                     rev=plan.old.number if plan.old else 0,
@@ -429,7 +425,7 @@ class VirtuosoEngine(Engine):
             # Run the first half of the swap, then fail like a lost connection would.
             for op in ops[: max(1, poison)]:
                 self.update(op, "commit (swap)")
-            raise StoreError(msg("Testfeil midt i byttet.", "Test failure in the swap."))
+            raise StoreError(msg("Test failure in the swap."))
         for request in requests_:
             self.update(request, "commit (swap)")
         self._cleanup(state_dir)

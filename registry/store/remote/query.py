@@ -35,8 +35,6 @@ def _values_block(substitutions: Mapping[ox.Variable, Term]) -> str:
         if isinstance(term, (ox.BlankNode, ox.Triple)):
             raise QueryError(
                 msg(
-                    "En blank node eller et triple-term kan ikke bindes i en spørring mot en "
-                    "ekstern SPARQL-motor.",
                     "A blank node or a triple term cannot be bound in a query to an external "
                     "SPARQL engine.",
                 )

@@ -141,7 +141,6 @@ class RemoteReader:
             time.sleep(0.1)
         raise StoreError(
             msg(
-                "Registeret endret seg mens det ble lest; prøv igjen.",
                 "The registry changed while it was being read; try again.",
             )
         )

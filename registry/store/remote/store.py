@@ -58,8 +58,6 @@ class RemoteStore:
         elif stored != base_uri:
             raise ConfigurationError(
                 msg(
-                    "Registeret i SPARQL-motoren {url} ble opprettet med basis-URI {stored}, "
-                    "men innstillingen er {configured}. Sett OGPREG_BASE_URI={stored}.",
                     "The registry in the SPARQL engine {url} was created with base URI "
                     "{stored}, but the setting is {configured}. Set OGPREG_BASE_URI={stored}.",
                     url=self.engine.conn.query_url,
@@ -99,7 +97,7 @@ class RemoteStore:
         revision."""
         rev = self.revision()
         if rev is None:
-            raise StoreError(msg("Registeret er tomt.", "The registry is empty."))
+            raise StoreError(msg("The registry is empty."))
         return rev
 
     def recover(self) -> bool:

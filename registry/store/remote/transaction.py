@@ -76,8 +76,6 @@ class RemoteTransaction(RemoteReader):
         if not isinstance(g, ox.NamedNode):
             raise StoreError(
                 msg(
-                    "Registeret skriver ikke til standardgrafen på en ekstern SPARQL-motor; "
-                    "hvert utsagn hører til en navngitt graf.",
                     "The registry does not write the default graph on an external SPARQL "
                     "engine; every statement belongs to a named graph.",
                 )
@@ -335,8 +333,6 @@ class RemoteTransaction(RemoteReader):
                 if node.value in existing and node.value not in self._owned:
                     raise StoreError(
                         msg(
-                            "Oppdateringen skriver grafen {graph}, som registeret ikke fant i "
-                            "teksten; ingenting er endret.",
                             "The update writes the graph {graph}, which the registry did not "
                             "find in its text; nothing was changed.",
                             graph=node.value,
@@ -346,8 +342,6 @@ class RemoteTransaction(RemoteReader):
         if next(self._local.quads_for_pattern(None, None, None, ox.DefaultGraph()), None):
             raise StoreError(
                 msg(
-                    "Oppdateringen skriver til standardgrafen; på en ekstern SPARQL-motor hører "
-                    "hvert utsagn til en navngitt graf.",
                     "The update writes the default graph; on an external SPARQL engine every "
                     "statement belongs to a named graph.",
                 )
