@@ -228,10 +228,15 @@ class StandIns:
 
 
 class SubmissionValidator:
-    """The validator :mod:`loaders.load` hands to :meth:`Registry.load`: quads in,
-    core shapes in pyshacl-turbo (the builder has evaluated the SPARQL rules), else pySHACL."""
+    """The validator :mod:`loaders.load` hands to :meth:`Registry.load`: quads in; for the files
+    the builder made (``built``: their names), the core shapes in pyshacl-turbo (the builder
+    has evaluated the SPARQL rules), else pySHACL; for every other file (RDF given with the
+    submissions) the full shapes, SHACL-SPARQL rules included: nothing checked those."""
 
     takes_quads = True
+
+    def __init__(self, built: frozenset[str] = frozenset()) -> None:
+        self.built = built
 
     def __call__(
         self,
@@ -240,7 +245,8 @@ class SubmissionValidator:
         focus_nodes: Sequence[URIRef] | None = None,
         file: str | None = None,
     ) -> ValidationReport:
-        return validate_fast(data, focus_nodes=focus_nodes, file=file, core=turbo_available())
+        core = turbo_available() and file is not None and file in self.built
+        return validate_fast(data, focus_nodes=focus_nodes, file=file, core=core)
 
 
 def _quad_labels(quads: Sequence[ox.Quad]) -> dict[str, str]:

@@ -23,6 +23,16 @@ def _files(subs: list[Submission], rdf: list[SourceFile]) -> list[SourceFile]:
     return [s.file for s in subs if s.file is not None] + list(rdf)
 
 
+def _validator(subs: list[Submission], rdf: list[SourceFile]) -> SubmissionValidator:
+    """The core shapes for what the builder made (it checked the SPARQL rules), the full
+    shapes for RDF files; when an RDF file has the name of a built one, the full shapes for
+    all."""
+    built = frozenset(s.file.name for s in subs if s.file is not None)
+    if built & {f.name for f in rdf}:
+        return SubmissionValidator()
+    return SubmissionValidator(built)
+
+
 @without_gc_pauses
 def validate(
     registry: Registry,
@@ -38,7 +48,7 @@ def validate(
     release(subs)
     try:
         shacl = registry.validate(
-            _files(subs, rdf or []), validator=SubmissionValidator(), actor=actor
+            _files(subs, rdf or []), validator=_validator(subs, rdf or []), actor=actor
         )
     except ValidationFailed as exc:
         raise failed(combined(subs, exc.report)) from None
@@ -80,7 +90,7 @@ def load(
     release(subs)
     try:
         results = registry.load(_files(subs, rdf or []), submitted_by=who, dry_run=dry_run,
-                                validator=SubmissionValidator(), actor=actor)
+                                validator=_validator(subs, rdf or []), actor=actor)
     except ValidationFailed as exc:
         raise failed(combined(subs, exc.report)) from None
     shacl = ValidationReport()

@@ -367,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     copy = tmp / "repo"
     try:
         copy_repository(copy)
+        shared = ROOT.parent / "shared"  # tests read ../shared (tests/conftest.py, shared_file)
+        if shared.is_dir():
+            (tmp / "shared").symlink_to(shared, target_is_directory=True)
         print(f"copy: {copy}", flush=True)
         # the baseline: every set of tests passes on the copy as it is
         for tests in dict.fromkeys(m.tests for m in chosen):

@@ -134,11 +134,11 @@ def test_etags_differ_and_revalidate(srv: Running) -> None:
 
 
 def test_gzip(srv: Running) -> None:
-    resp = requests.get(srv.sparql, params={"query": QUERY, "csv": "raw"},
-                        headers={"Accept": "text/csv", "Accept-Encoding": "gzip"}, stream=True,
-                        timeout=30)
-    assert resp.headers.get("Content-Encoding") == "gzip"
-    body = gzip.decompress(resp.raw.read(decode_content=False))
+    with requests.get(srv.sparql, params={"query": QUERY, "csv": "raw"},
+                      headers={"Accept": "text/csv", "Accept-Encoding": "gzip"}, stream=True,
+                      timeout=30) as resp:
+        assert resp.headers.get("Content-Encoding") == "gzip"
+        body = gzip.decompress(resp.raw.read(decode_content=False))
     assert list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))[1] == RAW_ROW
 
 

@@ -190,11 +190,11 @@ def test_no_accept_encoding_means_no_compression(served: str) -> None:
     assert int(resp.getheader("Content-Length") or -1) == len(body)
     plain = get(served + "catalog").content
     assert body == plain
-    zipped = requests.get(
+    with requests.get(
         served + "catalog", headers={"Accept-Encoding": "gzip"}, stream=True, timeout=60
-    )
-    assert zipped.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(zipped.raw.read()) == plain
+    ) as zipped:
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.raw.read()) == plain
 
 
 def test_unknown_format_and_unacceptable_type_are_errors(served: str) -> None:

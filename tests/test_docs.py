@@ -19,9 +19,13 @@ def test_configuration_doc_embeds_the_settings_table() -> None:
 
 
 def test_readme_names_every_setting() -> None:
+    """Every setting is named in the README, or in docs/configuration.md, which the README
+    links. (Each alternative is checked per setting: a link alone does not document one.)"""
     readme = (ROOT / "README.md").read_text("utf-8")
-    for s in SETTINGS:
-        assert s.env in readme or "docs/configuration.md" in readme, s.env
+    config = (ROOT / "docs" / "configuration.md").read_text("utf-8")
+    assert "](docs/configuration.md)" in readme, "the README must link docs/configuration.md"
+    missing = [s.env for s in SETTINGS if f"`{s.env}`" not in readme and f"`{s.env}`" not in config]
+    assert not missing, f"settings documented nowhere: {missing}"
 
 
 def test_readme_documents_every_command() -> None:

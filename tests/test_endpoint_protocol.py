@@ -445,12 +445,13 @@ def test_etag_and_last_modified_give_304(srv: Running) -> None:
 
 
 def test_gzip_only_when_asked(srv: Running) -> None:
-    plain = get(srv, ALL, headers={"Accept-Encoding": "identity"}, stream=True)
-    assert "Content-Encoding" not in plain.headers
-    body = plain.raw.read()
-    zipped = get(srv, ALL, headers={"Accept-Encoding": "gzip"}, stream=True)
-    assert zipped.headers["Content-Encoding"] == "gzip"
-    raw = zipped.raw.read(decode_content=False)
+    # streamed responses are closed by their `with` (an unclosed one is a ResourceWarning)
+    with get(srv, ALL, headers={"Accept-Encoding": "identity"}, stream=True) as plain:
+        assert "Content-Encoding" not in plain.headers
+        body = plain.raw.read()
+    with get(srv, ALL, headers={"Accept-Encoding": "gzip"}, stream=True) as zipped:
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        raw = zipped.raw.read(decode_content=False)
     assert len(raw) < len(body)
     assert gzip.decompress(raw) == body
     assert "Accept-Encoding" in zipped.headers["Vary"]
@@ -856,18 +857,16 @@ def test_repeated_get_is_answered_identically_by_the_fast_path(srv: Running) -> 
 
 def test_server_timing_tells_a_cache_hit_from_an_evaluation(srv: Running) -> None:
     """``Server-Timing`` (W3C): a miss gives the worker's, the executor's and the endpoint's
-    milliseconds, in that order of inclusion; a repeat says it was a cache hit."""
+    milliseconds, in that order; a repeat says it was a cache hit. (What the durations are is
+    not asserted: measured times belong in benchmarks/.)"""
     query = "SELECT ?id WHERE { ?c dct:identifier ?id } ORDER BY DESC(?id) # timing"
     first = get(srv, query, headers={"Accept": "application/sparql-results+json"})
     timing = first.headers["Server-Timing"]
-    assert timing.startswith('cache;desc="miss", worker;dur=')
-    durations = {
-        part.split(";")[0].strip(): float(part.split("dur=")[1])
-        for part in timing.split(",")
-        if "dur=" in part
-    }
-    assert set(durations) == {"worker", "executor", "app"}
-    assert 0 < durations["worker"] <= durations["executor"] <= durations["app"]
+    parts = [part.strip() for part in timing.split(",")]
+    assert parts[0] == 'cache;desc="miss"', timing
+    assert [part.split(";")[0] for part in parts[1:]] == ["worker", "executor", "app"], timing
+    for part in parts[1:]:
+        assert re.fullmatch(r"[a-z]+;dur=[0-9]+(\.[0-9]+)?", part), timing
     # the same answer through the full path (another Accept string): a hit of the cache
     again = get(srv, query, headers={"Accept": "application/sparql-results+json;q=0.9"})
     assert again.content == first.content

@@ -112,15 +112,29 @@ def test_with_prefixes_declares_exactly_the_registry_prefixes_a_query_uses() -> 
 
 
 def test_every_example_as_shown_in_the_ui_runs_without_predeclared_prefixes(
-    registry: Registry,
+    loaded: Registry,
 ) -> None:
     """The editor gets each example with its PREFIX lines, so it runs in any SPARQL tool:
-    here pyoxigraph without the registry's predeclared prefixes, with the same answer."""
+    here pyoxigraph without the registry's predeclared prefixes, with the same answer (on
+    the bundled data and the invented fixtures, so that every example has rows to compare)."""
+    registry = loaded
     reader = registry.store.reader()
     for e in load_examples():
         plain = reader.query(e.query, use_default_graph_as_union=True, base_iri=BASE)
         assert isinstance(plain, ox.QuerySolutions), e.stem
-        assert len(list(plain)) == len(rows(registry, e.stem)), e.stem
+        names = [v.value for v in plain.variables]
+        shown = [{n: str(s[n].value) for n in names if s[n] is not None} for s in plain]
+        answer = rows(registry, e.stem)
+        # rows to compare (but one: see check_commitments_as_of_date)
+        assert shown or e.stem == "commitments-as-of-date", e.stem
+        if re.search(r"\bORDER\s+BY\b", e.text, re.I):
+            assert shown == answer, e.stem
+        else:  # the same rows; their order is the engine's
+            assert sorted(map(_key, shown)) == sorted(map(_key, answer)), e.stem
+
+
+def _key(row: Row) -> list[tuple[str, str]]:
+    return sorted(row.items())
 
 
 # -- the answers -----------------------------------------------------------------------------

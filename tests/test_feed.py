@@ -379,14 +379,14 @@ def test_etag_304_gzip_and_cors_preflight(site: Running) -> None:
     assert etag == f'W/"r{rev}-feed-3-turtle"'
     assert resp.headers["Last-Modified"]
     assert get(site, "feed?after=3", **{"If-None-Match": etag}).status_code == 304
-    raw = requests.get(
+    with requests.get(
         site.url + "feed?after=3",
         headers={"Accept-Encoding": "gzip"},
         timeout=30,
         stream=True,
-    )
-    assert raw.headers["Content-Encoding"] == "gzip"
-    assert gzip.decompress(raw.raw.read()) == resp.content
+    ) as raw:
+        assert raw.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(raw.raw.read()) == resp.content
     pre = requests.options(
         site.url + "feed",
         headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},

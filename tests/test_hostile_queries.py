@@ -2,8 +2,9 @@
 each of which must end within the query timeout with a clear JSON error or a result that says
 it was truncated, while another client keeps getting answers.
 
-The server runs with a 3-second timeout and a 1000-row cap, so the file stays quick; the
-bounds asserted are the documented ones (a request takes at most about twice the timeout).
+The server runs with a 3-second timeout and a 1000-row cap, so the file stays quick. No
+elapsed time is asserted (timings belong in benchmarks/): a query that times out must have
+had its worker process killed, and another client must have been answered meanwhile.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from tests.endpoint_server import Running, copy_store, running
 TIMEOUT = 3.0
 ROW_CAP = 1000
 MAX_REQUEST = 500_000  # waitress then lets 1 MB query strings reach the app (2x + 64 KiB)
-#: the documented upper bound of one request: waiting for a worker, then evaluating
-BOUND = 2 * TIMEOUT + 10
 
 ANY = "?s ?p ?o"
 X4 = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l"
@@ -46,7 +45,8 @@ def _case(name: str, query: str, *expect: str, **kw: str) -> Case:
 
 
 _LONG = "a" * 5000
-#: 2000 nested groups: the deepest the SPARQL parser survives (see the xfail test below)
+#: 2000 nested groups: ten times the depth allowed (registry/sparql/querytext.py, MAX_DEPTH),
+#: refused before any parser sees it (3000: test_very_deep_nesting_is_a_clear_query_error)
 _NESTED_GROUPS = "SELECT * WHERE " + "{ " * 2000 + ANY + " }" * 2000
 _NESTED_SUBQ = (
     "SELECT * WHERE { " + "{ SELECT * WHERE { " * 200 + ANY + " } }" * 200 + " } LIMIT 5"
@@ -264,16 +264,18 @@ def test_hostile_catalogue_ends_clearly_while_others_are_answered(server: Runnin
     failures: list[str] = []
     try:
         for case in CATALOGUE:
-            started = time.monotonic()
             before = len(probes)
+            workers = set(server.executor.worker_pids())
             resp = _ask(server, case, listener.port)
-            elapsed = time.monotonic() - started
             outcome = _outcome(resp)
             results[case.name] = outcome
             if outcome not in case.expect:
                 failures.append(f"{case.name}: {outcome}, expected {sorted(case.expect)}")
-            if elapsed > BOUND:
-                failures.append(f"{case.name}: took {elapsed:.1f} s (bound {BOUND} s)")
+            if outcome == "timeout":
+                # the query was stopped, not left running: its worker process is gone
+                killed = workers - set(server.executor.worker_pids())
+                if not killed or not all(_gone(pid) for pid in killed):
+                    failures.append(f"{case.name}: 504 but no worker was stopped")
             if outcome == "truncated":
                 assert resp.headers["OGP-Row-Cap"] == str(ROW_CAP)
                 assert 'rel="related"' in resp.headers["Link"]
@@ -332,6 +334,11 @@ def test_timeout_really_stops_the_worker(server: Running) -> None:
     assert now != before and len(now) == 3
     for pid in before - now:
         assert not Path(f"/proc/{pid}").exists() or _zombie(pid)
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (exited, or a zombie not yet reaped)."""
+    return not Path(f"/proc/{pid}").exists() or _zombie(pid)
 
 
 def _zombie(pid: int) -> bool:

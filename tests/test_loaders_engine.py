@@ -51,7 +51,7 @@ def test_builder_rules_plus_turbo_core_equal_pyshacl_full(registry: Registry, na
     serialise(subs)
     files = [s.file for s in subs if s.file is not None]
     full = shacl(registry, files, partial(validate_fast, engine="pyshacl"))
-    fast = shacl(registry, files, SubmissionValidator())
+    fast = shacl(registry, files, SubmissionValidator(frozenset(f.name for f in files)))
     rules = [i for s in subs for i in s.build.issues if i.constraint == SPARQL]
     assert key([*fast.issues, *rules]) == key(full.issues)
     if names[0].startswith("bad-"):
@@ -95,7 +95,7 @@ def test_long_literals_are_checked_exactly_as_by_pyshacl(registry: Registry, cas
         pytest.fail("pyshacl-turbo is a dependency (pyproject.toml) and must be installed")
     files = [SourceFile("lang.ttl", _with(_long_cases()[case]), "lang")]
     full = shacl(registry, files, partial(validate_fast, engine="pyshacl"))
-    fast = shacl(registry, files, SubmissionValidator())
+    fast = shacl(registry, files, SubmissionValidator(frozenset(f.name for f in files)))
     rules = [i for i in full.issues if i.constraint == SPARQL]
     assert key([*fast.issues, *rules]) == key(full.issues)
     expected = {

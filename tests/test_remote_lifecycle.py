@@ -8,6 +8,7 @@ All data loaded here is invented (tests/fixtures/lifecycle/README.md).
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ from loaders.load import load as load_submissions
 from loaders.submission import Options, RawInput, read_submissions, submission_format
 from registry.access import tokens
 from registry.history.asof import snapshot_as_of
-from registry.history.versions import diff, versions
+from registry.history.versions import change_time, diff, last_change_number, versions
 from registry.lifecycle.change import set_status
 from registry.lifecycle.state import current_status
 from registry.service import Registry
@@ -39,10 +40,24 @@ def _submit(reg: Registry, path: Path) -> None:
 
 
 def _story(reg: Registry) -> list[tuple[str, str]]:
-    """A proposal submitted, accepted and re-submitted; the trail of its versions."""
-    _submit(reg, LC / "proposal.json")
+    """A proposal submitted, accepted and re-submitted; the trail of its versions.
+
+    Change times have whole seconds, and "as of the first version" must not see the later
+    changes: the submission is recorded at the time of the store's latest change (its
+    ``init``, back-dated as ``ogpreg load --recorded-at`` does), the status changes after it
+    now, a later second (the init was made well before; the loop below only checks that
+    premise)."""
+    reader = reg.store.reader()
+    init = change_time(reader, last_change_number(reader))
+    assert init is not None
+    while datetime.now(UTC).replace(microsecond=0) <= init:  # premise, in practice never
+        time.sleep(0.05)
+    reg.recorded_at = init
+    try:
+        _submit(reg, LC / "proposal.json")
+    finally:
+        reg.recorded_at = None
     assert current_status(reg.store.reader(), BASE, PROPOSAL) == "draft"
-    time.sleep(1.1)  # change times have whole seconds: the later changes get a later one
     ti = tokens.issue(reg, "Transparency International Norge", "submitter", "TI")
     kmd = tokens.issue(reg, "972417858", "approver", "KMD")
     set_status(reg, ti.record, PROPOSAL, "submitted")

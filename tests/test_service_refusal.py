@@ -218,6 +218,25 @@ def test_what_cannot_be_checked_is_refused_and_says_how_to_rephrase() -> None:
     assert verdict('SELECT * WHERE { ?s ?p "mysql:host" }').allowed
 
 
+def test_the_longest_checked_text_is_parsed_and_one_token_more_is_refused() -> None:
+    """The boundary of MAX_CHECKED_TOKENS: a text that mentions the word and has exactly that
+    many tokens (spaces aside, as the lexer reads them) is parsed, and runs; one token more is
+    refused as too long to check."""
+    from registry.sparql.lexer import TOKEN
+
+    def tokens_of(text: str) -> int:
+        return sum(1 for m in TOKEN.finditer(text) if not m.group(0).isspace())
+
+    def query(k: int) -> str:
+        return "SELECT * WHERE { ?s ?p ?o FILTER(?o != 'service') VALUES ?x { " + "1 " * k + "} }"
+
+    k = MAX_CHECKED_TOKENS - tokens_of(query(0))
+    assert tokens_of(query(k)) == MAX_CHECKED_TOKENS  # the premise: one token per value
+    assert tokens_of(query(k + 1)) == MAX_CHECKED_TOKENS + 1
+    assert verdict(query(k)).allowed
+    assert verdict(query(k + 1)).refused == "too-long"
+
+
 # -- the embedded store: the endpoint, Registry.query, ogpreg query, workers without network --
 @pytest.fixture(scope="module")
 def srv(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:

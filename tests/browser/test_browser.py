@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import requests
+
 
 def shot(page: Any, artefacts: Path, name: str) -> None:
     page.screenshot(path=str(artefacts / f"{name}.png"), full_page=True)
@@ -98,13 +100,44 @@ def test_run_an_example_query_in_the_query_ui_and_read_a_result(
     page.goto(live_site + "query")
     example = page.locator("#example-list [data-example]").first
     example.click()
-    assert "SELECT" in page.locator("#query-editor").input_value().upper()
+    query = page.locator("#query-editor").input_value()
+    assert "SELECT" in query.upper()
     page.locator("#run-query").click()
-    cell = page.locator("#results table tbody td").first
-    cell.wait_for(state="visible")
-    assert cell.inner_text().strip()
+    page.locator("#results table tbody td").first.wait_for(state="visible")
     assert page.locator("#error").is_hidden()
     shot(page, artefacts, "08-query")
+    # the table shows the endpoint's answer to the query in the editor: every row, every cell
+    answer = requests.get(
+        live_site + "sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=60,
+    ).json()
+    names = answer["head"]["vars"]
+    expected = [
+        [_shown(row.get(name)) for name in names] for row in answer["results"]["bindings"]
+    ]
+    assert expected, "the first example answers nothing on this store"
+    table = page.locator("#results table")
+    assert [h.strip() for h in table.locator("thead th").all_inner_texts()] == names
+    cells = table.evaluate(
+        """t => [...t.querySelectorAll("tbody tr")].map(tr => [...tr.children].map(td => {
+            const a = td.querySelector("a.iri"), v = td.querySelector("span.value");
+            return a ? ["uri", a.getAttribute("href")] : v ? ["literal", v.textContent]
+                                                           : ["", td.textContent.trim()];
+        }))"""
+    )
+    assert cells == expected
+
+
+def _shown(term: dict[str, str] | None) -> list[str]:
+    """How the query UI shows a term of SPARQL JSON results: a link to an IRI, the text of a
+    literal, an empty cell for an unbound variable."""
+    if term is None:
+        return ["", ""]
+    if term["type"] == "uri":
+        return ["uri", term["value"]]
+    return ["literal", term["value"]]
 
 
 def test_search_finds_names_with_ae_oe_aa(page: Any, live_site: str, artefacts: Path) -> None:
@@ -154,6 +187,8 @@ def test_vocabulary_documentation_pages(page: Any, live_site: str, artefacts: Pa
     assert page.locator("#leadAgency").is_visible()
     shot(page, artefacts, "11-ontology")
     page.goto(live_site + "def/theme")
+    assert page.locator(f"a[href='{live_site}def/theme/open-data']").first.is_visible()
+    assert "Åpne data" in page.locator("main").inner_text()
     shot(page, artefacts, "12-themes")
     page.goto(live_site + "def/shapes")
     assert page.locator("table.rules").count() > 5
