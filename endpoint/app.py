@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
+from loaders import bundled as bundled_data
 from registry.errors import RegistryError
 from registry.i18n import as_lang
 from registry.service import Registry, open_registry
@@ -37,7 +38,8 @@ def error_response(status: int, code: str, message: str) -> Response:
 
 
 def request_lang() -> str:
-    """bokmål unless the request asks for English (``?lang=en`` or Accept-Language)."""
+    """bokmål unless the request asks for nynorsk or English (``?lang=nn``, ``?lang=en``, or
+    Accept-Language: ``nn``, ``nn-NO``, ``en``...)."""
     explicit = request.args.get("lang")
     if explicit:
         try:
@@ -45,7 +47,7 @@ def request_lang() -> str:
         except ValueError:
             return "nb"
     best = request.accept_languages.best_match(["nb", "no", "nn", "en"], default="nb")
-    return "en" if best == "en" else "nb"
+    return best if best in ("nn", "en") else "nb"
 
 
 def create_app(
@@ -54,6 +56,8 @@ def create_app(
     """Build the endpoint for ``settings`` (default: from the environment)."""
     settings = settings or load_settings()
     registry = registry or open_registry(settings)
+    if registry.initialiser is None:  # an empty store gets everything bundled (ogpreg init)
+        bundled_data.install(registry)
     registry.ensure_initialised()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
@@ -82,4 +86,5 @@ BLUEPRINT_MODULES: tuple[str, ...] = (
     "catalog",
     "pages.routes",
     "feed",
+    "submit.routes",
 )

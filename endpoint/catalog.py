@@ -2,8 +2,18 @@
 
 Both answer exactly what the national data catalogue's harvester expects: HTTP 200 with the
 whole document, no redirect, UTF-8, compressed only when the request's Accept-Encoding asks for
-gzip. The catalogue is Turtle unless the Accept header or ``?format=`` asks for RDF/XML,
-JSON-LD or N-Triples. Both are built once per store revision (``registry.dcat``).
+gzip. The catalogue is Turtle unless the Accept header, ``?format=`` or ``?_mediatype=`` asks
+for RDF/XML, JSON-LD or N-Triples. Both are built once per store revision
+(``registry/publish/dcat.py``).
+
+**Profiles** (W3C Content Negotiation by Profile; ``registry/publish/dcat_profiles.py``,
+docs/dcat.md): without ``Accept-Profile`` and ``_profile`` the answer is the DCAT-AP-NO 2.0
+catalogue, byte for byte what it was before profiles existed. ``Accept-Profile: <uri>`` or
+``?_profile=token`` (the query parameter wins) selects DCAT-AP 3 / DCAT-AP-NO 3; a request that
+names only profiles the catalogue does not have is 406. Every answer says which profiles its
+body conforms to (``Content-Profile``) and lists the others (``Link``: the token of each profile
+and every profile / media type combination); ``?_profile=all`` and ``/catalog/profiles`` list
+them in a body (RDF in the Alternate Representations Data Model, or JSON).
 """
 
 from __future__ import annotations
@@ -11,14 +21,22 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
+import json
 import threading
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 
 from endpoint.app import error_response, request_lang, state
+from endpoint.metrics import EXPOSED_HEADERS
+from endpoint.pages import catalog_page
 from registry.errors import NotFound, UsageError
-from registry.i18n import msg
+from registry.i18n import Msg, as_lang, msg
+from registry.publish import dcat_profiles as profiles
+from registry.publish import materialise
 from registry.publish.dcat import FEED_FORMATS, Catalogue, CataloguePublisher
+from registry.publish.dcat_profiles import Profile
+from registry.rdf.formats import RDF_FORMATS
 
 bp = Blueprint("dcat", __name__)
 
@@ -46,14 +64,29 @@ FORMAT_PARAM: dict[str, str] = {
     "nt": "ntriples",
 }
 _CHARSET = {"text/turtle", "application/rdf+xml", "application/n-triples", "text/csv"}
+_VARY = "Accept, Accept-Profile, Accept-Encoding"
+#: The list of profiles also comes as plain JSON (the specification's example).
+_LIST_JSON = "json"
 
 
 def _publisher() -> CataloguePublisher:
     return state().extras["dcat"]  # type: ignore[no-any-return]
 
 
-def choose_format() -> str:
-    """The feed format for this request: ``?format=`` first, then the Accept header."""
+def _catalog_url() -> str:
+    return state().registry.settings.base_uri + "catalog"
+
+
+def _media_type_param() -> str | None:
+    """``?_mediatype=``: media types in the client's order, ``+`` kept (a query string turns an
+    unescaped ``+`` into a space)."""
+    value = request.args.get("_mediatype")
+    return None if value is None else value.replace(" ", "+")
+
+
+def choose_format(offers: dict[str, str] = ACCEPTED) -> str:
+    """The feed format for this request: ``?format=`` first, then ``?_mediatype=``, then the
+    Accept header; '' when none of them names a format we have."""
     explicit = request.args.get("format")
     if explicit is not None:
         fmt = FORMAT_PARAM.get(explicit.strip().lower())
@@ -66,12 +99,67 @@ def choose_format() -> str:
                 )
             )
         return fmt
+    qsa = _media_type_param()
+    if qsa is not None:
+        for media_type in qsa.split(","):
+            found = offers.get(media_type.split(";")[0].strip().lower())
+            if found:
+                return found
+        return ""
     if not request.headers.get("Accept", "").strip():
         return "turtle"
-    best = request.accept_mimetypes.best_match(list(ACCEPTED))
+    best = request.accept_mimetypes.best_match(list(offers))
     if best is None:
         return ""
-    return ACCEPTED[best]
+    return offers[best]
+
+
+def choose_profile() -> Profile | str | None:
+    """The profile asked for: ``?_profile=`` first (``all`` lists them), then Accept-Profile;
+    the default without either; None when the client names only profiles we do not have."""
+    qsa = request.args.get("_profile")
+    if qsa is not None:
+        names = profiles.parse_profile_param(qsa)
+        if not names:
+            return profiles.DEFAULT
+        if profiles.LIST_ALL in (n.lower() for n in names):
+            return profiles.LIST_ALL
+        return profiles.choose([(name, 1.0) for name in names])
+    headers = [h for h in request.headers.getlist("Accept-Profile") if h.strip()]
+    if not headers:
+        return profiles.DEFAULT
+    return profiles.choose(profiles.parse_accept_profile(headers))
+
+
+def links(current: tuple[Profile, str] | None = None) -> str:
+    """The ``Link`` header of every answer: each profile's token (``rel="type"``), every
+    profile / media type combination (``rel="self"`` for the one served, ``rel="alternate"``
+    for the others) and the list of profiles (the Alternate Representations Data Model)."""
+    catalog = _catalog_url()
+    parts = [
+        f'<{profiles.PROF_PROFILE}>; rel="type"; token="{p.token}"; anchor="{p.uri}"'
+        for p in profiles.PROFILES
+    ]
+    for p in profiles.PROFILES:
+        for fmt, media_type in FEED_FORMATS.items():
+            rel = "self" if current == (p, fmt) else "alternate"
+            parts.append(
+                f'<{profiles.representation_url(catalog, p, media_type)}>; rel="{rel}"; '
+                f'type="{media_type}"; profile="{p.uri}"'
+            )
+    parts.append(
+        f'<{catalog}?_profile={profiles.LIST_ALL}>; rel="alternate"; type="text/turtle"; '
+        f'profile="{profiles.ALTR}"'
+    )
+    return ", ".join(parts)
+
+
+def _profile_headers(resp: Response, current: tuple[Profile, str] | None) -> Response:
+    resp.headers["Vary"] = _VARY
+    resp.headers["Link"] = links(current)
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    resp.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS + ", Content-Profile"
+    return resp
 
 
 class _Compressed:
@@ -112,20 +200,115 @@ def _send(cat: Catalogue, key: str, body: bytes, media_type: str) -> Response:
     return resp
 
 
-@bp.get("/catalog")
-def catalog() -> Response:
-    """The whole DCAT-AP-NO catalogue in one document."""
-    fmt = choose_format()
-    if not fmt:
-        lang = request_lang()
-        text = msg(
+def _not_acceptable(text: Msg) -> Response:
+    resp = error_response(406, "not-acceptable", text.render(as_lang(request_lang())))
+    return _profile_headers(resp, None)
+
+
+def _no_such_profile() -> Response:
+    where = (
+        msg("the _profile parameter")
+        if request.args.get("_profile") is not None
+        else msg("the Accept-Profile header")
+    )
+    return _not_acceptable(
+        msg(
+            "None of the profiles named in {where} is available. The catalogue is available in "
+            "these profiles (token: URI): {available}. Without Accept-Profile and _profile you "
+            "get {default}.",
+            where=where,
+            available="; ".join(f"{p.token}: <{p.uri}>" for p in profiles.PROFILES),
+            default=profiles.DEFAULT.title,
+        )
+    )
+
+
+def _no_such_format() -> Response:
+    if _media_type_param() is not None:
+        return _not_acceptable(
+            msg(
+                "None of the media types in ?_mediatype= can be served. The catalogue is "
+                "available as {types}.",
+                types=", ".join(FEED_FORMATS.values()),
+            )
+        )
+    return _not_acceptable(
+        msg(
             "None of the types in the Accept header can be served. The catalogue is available "
             "as {types}; without an Accept header (or with */*) you get Turtle.",
             types=", ".join(FEED_FORMATS.values()),
-        ).render(lang)  # type: ignore[arg-type]
-        return error_response(406, "not-acceptable", text)
+        )
+    )
+
+
+def _profile_list() -> Response:
+    """``list profiles``: every profile and media type the catalogue has, as RDF (the Alternate
+    Representations Data Model) or, when asked for ``application/json``, as JSON."""
+    offers = {**ACCEPTED, "application/json": _LIST_JSON}
+    fmt = choose_format(offers)
+    if not fmt:
+        return _no_such_format()
+    catalog = _catalog_url()
+    media_types = list(FEED_FORMATS.values())
+    if fmt == _LIST_JSON:
+        body = json.dumps(profiles.alternates_json(catalog, media_types), indent=1).encode()
+        media_type = "application/json"
+    else:
+        info = RDF_FORMATS[fmt]
+        body = (
+            ox.serialize(
+                profiles.alternates(catalog, media_types),
+                format=info.ox_format,
+                prefixes=profiles.ALTERNATES_PREFIXES,
+            )
+            or b""
+        )
+        media_type = info.media_type
+    content_type = media_type + ("; charset=utf-8" if media_type in _CHARSET else "")
+    resp = Response(body, status=200, content_type=content_type)
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.headers["Content-Profile"] = f"<{profiles.ALTR}>"
+    return _profile_headers(resp, None)
+
+
+def _preflight() -> Response:
+    """``OPTIONS``: the methods, a CORS preflight that allows Accept-Profile, and the profiles."""
+    resp = Response(status=204)
+    resp.headers["Allow"] = "GET, HEAD, OPTIONS"
+    resp.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    resp.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Accept, Accept-Profile, If-None-Match"
+    )
+    resp.headers["Access-Control-Max-Age"] = "86400"
+    return _profile_headers(resp, None)
+
+
+@bp.route("/catalog", methods=["GET", "HEAD", "OPTIONS"])
+def catalog() -> Response:
+    """The whole catalogue in one document, in the profile and format asked for."""
+    if request.method == "OPTIONS":
+        return _preflight()
+    if catalog_page.wants_html():  # a browser: the page (issue 19); RDF clients as before
+        return _profile_headers(catalog_page.render_catalog(_publisher().current()), None)
+    profile = choose_profile()
+    if profile == profiles.LIST_ALL:
+        return _profile_list()
+    if not isinstance(profile, Profile):
+        return _no_such_profile()
+    fmt = choose_format()
+    if not fmt:
+        return _no_such_format()
     cat = _publisher().current()
-    return _send(cat, "catalog." + fmt, cat.serialise(fmt), FEED_FORMATS[fmt])
+    body = cat.serialise(fmt, profile.graph)
+    resp = _send(cat, f"catalog.{profile.graph}.{fmt}", body, FEED_FORMATS[fmt])
+    resp.headers["Content-Profile"] = ", ".join(f"<{uri}>" for uri in profile.conforms_to)
+    return _profile_headers(resp, (profile, fmt))
+
+
+@bp.route("/catalog/profiles", methods=["GET", "HEAD"])
+def catalog_profiles() -> Response:
+    """The profiles of ``/catalog`` (the same as ``/catalog?_profile=all``)."""
+    return _profile_list()
 
 
 @bp.get("/download/<path:name>")
@@ -149,6 +332,8 @@ def download(name: str) -> Response:
 
 def init_app(app: Flask) -> None:
     st = state(app)
-    st.extras["dcat"] = CataloguePublisher(st.registry)
+    # the catalogue of each revision is built by its commit and read from files (issue 24)
+    materialise.install(st.registry)
+    st.extras["dcat"] = materialise.MaterialisedPublisher(st.registry)
     st.extras["dcat-gzip"] = _Compressed()
     app.register_blueprint(bp)

@@ -33,9 +33,11 @@ from typing import Any
 import waitress
 from flask import Flask
 from waitress import wasyncore
+from waitress.channel import HTTPChannel
 from waitress.trigger import trigger as Trigger  # noqa: N812
 
 from endpoint.app import state
+from endpoint.sparql import fastpath
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,14 @@ class Server:
             expose_tracebacks=False,
         )
         self._map: dict[int, Any] = getattr(self._server, "_map", None) or self._server.map
+        # exact repeats of cached GET answers straight from waitress's I/O thread (issue 24;
+        # endpoint/sparql/fastpath.py): one listening server, or each of several
+        fast = st.extras.get("fastpath")
+        channel = fastpath.channel_class(fast) if fast is not None else None
+        if channel is not None:
+            for srv in [self._server, *self._map.values()]:
+                if hasattr(srv, "channel_class"):
+                    srv.channel_class = channel
         self._thread: threading.Thread | None = None
         self._closed = False
         self._close_lock = threading.Lock()
@@ -137,12 +147,22 @@ class Server:
                 signal.signal(sig, handler)
             self.close()
 
+    def _close_all(self) -> None:
+        """Close every socket of the loop; a connection through its ``handle_close``, which also
+        closes its output buffers (a large answer is buffered in a temporary file, which
+        ``wasyncore.close_all`` would leave open)."""
+        for d in list(self._map.values()):
+            if isinstance(d, HTTPChannel):
+                with contextlib.suppress(OSError):
+                    d.handle_close()
+        wasyncore.close_all(self._map)
+
     def _stop_loop(self) -> bool:
         trigger = next((d for d in self._map.values() if isinstance(d, Trigger)), None)
         if trigger is None:
             return False
         try:
-            trigger.pull_trigger(lambda: wasyncore.close_all(self._map))
+            trigger.pull_trigger(self._close_all)
         except OSError:
             # The trigger's pipe is already closed: the loop is closing its sockets on its own
             # (seen once in CI when close() raced with the loop's own shutdown).
@@ -167,7 +187,7 @@ class Server:
             self._thread.join(10)
         else:
             with contextlib.suppress(Exception):
-                wasyncore.close_all(self._map)
+                self._close_all()
         self._server.task_dispatcher.shutdown()
         for hook in self._hooks("shutdown"):
             try:

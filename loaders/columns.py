@@ -1,13 +1,14 @@
 """Columns of submissions, generated from the SHACL shapes.
 
 Each submission kind has one or more sheets (a workbook sheet, a CSV file, a JSON array); each
-sheet has columns. Which property a column fills is declared here (:data:`SPECS`); everything a
+sheet has columns. Which property a column fills is declared in ``loaders/specs.py``
+(:data:`SPECS`); everything a
 person reads about the column comes from the shapes: the header (``sh:name``, bokmål and
 English), the description (``sh:description``), whether it is required (``sh:minCount`` /
 ``sh:qualifiedMinCount``), and the allowed values (``sh:in``, labelled from the value sets in
 ``ontology/``). A column whose property has no shape (e.g. ``dct:dateSubmitted``) declares its
-texts here. These texts are data (the headers are how a file is read); the hints on how to write
-a value (:meth:`Column.format_hint`) are messages, translated through the catalogs.
+texts in the table. These texts are data (the headers are how a file is read); the hints on how
+to write a value (:meth:`Column.format_hint`) are messages, translated through the catalogs.
 """
 
 from __future__ import annotations
@@ -20,54 +21,24 @@ from functools import cache, lru_cache
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, RDF, SH, SKOS
+from rdflib.namespace import RDF, SH
 
+from loaders.specs import (
+    _EN,
+    _NB,
+    _NN,
+    KIND_ALIASES,
+    KINDS,
+    MULTI_SEPARATORS,
+    ORG_ORGANIZATION,
+    READ_ORDER,
+    SHEET_KEYS,
+    SPECS,
+    ColumnSpec,
+)
 from registry.i18n import Lang, Msg, msg
-from registry.namespaces import OGP, OGPSH, SCHEMA
+from registry.namespaces import OGPSH
 from registry.validation.shacl import shapes_graph
-
-ORG_ORGANIZATION = URIRef("http://www.w3.org/ns/org#Organization")
-
-#: The kinds of submission, their sheets in order, and aliases accepted on the command line.
-KINDS: dict[str, tuple[str, ...]] = {
-    "commitments": ("commitments", "milestones"),
-    "proposals": ("proposals",),
-    "comments": ("comments",),
-    "assessments": ("assessments",),
-    "organisations": ("organisations",),
-}
-KIND_ALIASES: dict[str, str] = {
-    "forpliktelser": "commitments",
-    "forslag": "proposals",
-    "kommentarer": "comments",
-    "progress": "assessments",
-    "vurderinger": "assessments",
-    "fremdrift": "assessments",
-    "organizations": "organisations",
-    "organisasjoner": "organisations",
-}
-
-#: Cell separators for columns that take several values (commas occur inside theme names).
-MULTI_SEPARATORS = re.compile(r"\s*(?:;|\n|\r\n?)\s*")
-
-
-@dataclass(frozen=True)
-class ColumnSpec:
-    """Which property a column fills, and how its cells are read."""
-
-    key: str
-    path: URIRef | None
-    kind: str  # text id date integer boolean concept org plan commitment proposal meeting
-    # comment position url orgnr
-    shape: str | None = None  # local name in ogpsh:
-    lang: str | None = None
-    multiple: bool = False
-    required: bool | None = None  # None: from the shape
-    name: tuple[str, str] | None = None  # header (nb, en) when the shape gives none
-    suffix: tuple[str, str] | None = None  # added to the shape's name
-    description: tuple[str, str] | None = None
-    precisions: tuple[str, ...] = ("day", "month", "year")
-    example: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +68,7 @@ class Column:
     allowed: tuple[Concept, ...] = ()
     message_nb: str = ""
     message_en: str = ""
+    message_nn: str = ""
 
     @property
     def key(self) -> str:
@@ -116,7 +88,10 @@ class Column:
     @property
     def message(self) -> Msg:
         """The shape's ``sh:message`` in each language (data, shown as given)."""
-        return Msg.texts(nb=self.message_nb, en=self.message_en)
+        texts = {"nb": self.message_nb, "en": self.message_en}
+        if self.message_nn:
+            texts["nn"] = self.message_nn
+        return Msg.texts(**texts)
 
     def format_hint(self) -> Msg:
         """How to write a value, for templates and error messages."""
@@ -127,8 +102,22 @@ class Column:
             return msg("2019-07-01, 01.07.2019, 2019-07, 07.2019 or 2019")
         if k == "concept":
             return msg("one of: {values}", values=labels(self.allowed, ", "))
+        if k == "policyarea":
+            return msg("OGP's policy-area tags as OGP writes them, e.g. Open Data; E-Government")
         if k == "org":
             return msg("organisation number or name in the organisation register")
+        if k == "commitment-id":
+            return msg("letters, digits, hyphens, e.g. NO0054 or 2023-2027-03")
+        if k == "ogpid":
+            return msg("NO and four digits, e.g. NO0054")
+        if k == "count":
+            return msg("a whole number, or the source's words")
+        if k == "plan":
+            return msg("the action plan's ID, e.g. 2019-2021")
+        if k in ("commitment", "commented"):
+            return msg("the commitment's ID, e.g. NO0054 or 2023-2027-03")
+        if k in ("id", "position"):
+            return msg("an identifier, e.g. 2018-tin-01") if k == "id" else msg("a whole number")
         if k == "integer":
             return msg("a whole number")
         if k == "boolean":
@@ -182,241 +171,6 @@ class Sheet:
         return [c for c in self.columns if c.required]
 
 
-def _t(key: str, lang: str, example: str, **kw: object) -> ColumnSpec:
-    return ColumnSpec(key, DCTERMS.title, "text", lang=lang, example=example, **kw)  # type: ignore[arg-type]
-
-
-#: What the headers of a text column in one language add (bokmål header, English header).
-#: Headers are part of the file format, not messages: a file is read by its bokmål or English
-#: headers, so a catalog must not change them (like the sheet names and the headers, names and
-#: descriptions declared in :data:`SPECS` for columns the shapes do not describe).
-_NB = ("bokmål", "Norwegian Bokmål")
-_EN = ("engelsk", "English")
-
-#: Sheets: key -> (bokmål name, English name, class, columns).
-SPECS: dict[str, tuple[str, str, URIRef, tuple[ColumnSpec, ...]]] = {
-    "commitments": (
-        "Forpliktelser",
-        "Commitments",
-        OGP.Commitment,
-        (
-            ColumnSpec(
-                "ogp_id", DCTERMS.identifier, "id", "Commitment-identifier", example="NO9901"
-            ),
-            ColumnSpec("plan", OGP.inActionPlan, "plan", "Commitment-inActionPlan",
-                       suffix=("(ID)", "(ID)"), example="2019-2021"),
-            _t("title_nb", "nb", "Åpne data om anskaffelser (eksempel)", shape="shared-title-nb"),
-            _t("title_en", "en", "Open procurement data (example)", shape="shared-title-en"),
-            ColumnSpec("description_nb", DCTERMS.description, "text", "shared-description",
-                       lang="nb", example="Et oppdiktet eksempel."),
-            ColumnSpec("description_en", DCTERMS.description, "text", "shared-description",
-                       lang="en", example="An invented example."),
-            ColumnSpec("problem_nb", OGP.problemAddressed, "text",
-                       "Commitment-problemAddressed", lang="nb"),
-            ColumnSpec("problem_en", OGP.problemAddressed, "text",
-                       "Commitment-problemAddressed", lang="en"),
-            ColumnSpec("ambition_nb", OGP.ambition, "text", "Commitment-ambition", lang="nb"),
-            ColumnSpec("ambition_en", OGP.ambition, "text", "Commitment-ambition", lang="en"),
-            ColumnSpec("lead_agency", OGP.leadAgency, "org", "Commitment-leadAgency",
-                       example="Nærings- og fiskeridepartementet"),
-            ColumnSpec("supporting_public_bodies", OGP.supportingPublicBody, "org",
-                       "Commitment-supportingPublicBody", multiple=True),
-            ColumnSpec("supporting_non_governmental", OGP.supportingNonGovernmentalActor, "org",
-                       "Commitment-supportingNonGovernmentalActor", multiple=True,
-                       example="Transparency International Norge"),
-            ColumnSpec("themes", OGP.theme, "concept", "shared-theme", multiple=True,
-                       example="Offentlige anskaffelser"),
-            ColumnSpec("ogp_values", OGP.ogpValue, "concept", "Commitment-ogpValue",
-                       multiple=True, example="Tilgang til informasjon"),
-            ColumnSpec("policy_areas", OGP.policyArea, "concept", "Commitment-policyArea",
-                       multiple=True),
-            ColumnSpec("start_date", SCHEMA.startDate, "date", "shared-startDate",
-                       example="2019-09"),
-            ColumnSpec("end_date", SCHEMA.endDate, "date", "shared-endDate", example="2021"),
-            ColumnSpec("status", OGP.registryStatus, "concept", "shared-registryStatus"),
-            ColumnSpec("derived_from", OGP.derivedFromProposal, "proposal",
-                       "Commitment-derivedFromProposal", multiple=True,
-                       suffix=("(forslags-ID)", "(proposal IDs)")),
-            ColumnSpec("sources", DCTERMS.source, "url", "shared-source", multiple=True),
-        ),
-    ),
-    "milestones": (
-        "Milepæler",
-        "Milestones",
-        OGP.Milestone,
-        (
-            ColumnSpec("commitment", OGP.ofCommitment, "commitment", "Milestone-ofCommitment",
-                       suffix=("(OGP-ID)", "(OGP ID)"), example="NO9901"),
-            ColumnSpec("position", SCHEMA.position, "position", "Milestone-position",
-                       example="1"),
-            _t("title_nb", "nb", "Kartlegging (eksempel)", shape="shared-title-nb"),
-            _t("title_en", "en", "Survey (example)", shape="shared-title-en"),
-            ColumnSpec("start_date", SCHEMA.startDate, "date", "shared-startDate",
-                       example="01.09.2019"),
-            ColumnSpec("end_date", SCHEMA.endDate, "date", "shared-endDate",
-                       example="2019-12-31"),
-            ColumnSpec("deliverable_nb", OGP.deliverable, "text", "Milestone-deliverable",
-                       lang="nb"),
-            ColumnSpec("deliverable_en", OGP.deliverable, "text", "Milestone-deliverable",
-                       lang="en"),
-            ColumnSpec("completion", OGP.completion, "concept", "shared-completion",
-                       example="Fullført"),
-        ),
-    ),
-    "proposals": (
-        "Forslag",
-        "Proposals",
-        OGP.Proposal,
-        (
-            ColumnSpec("id", DCTERMS.identifier, "id", "Proposal-identifier",
-                       example="2018-tin-01"),
-            _t("title_nb", "nb", "Åpent register over lobbyister (eksempel)",
-               shape="shared-title-nb"),
-            _t("title_en", "en", "Open register of lobbyists (example)", shape="shared-title-en",
-               required=False),
-            ColumnSpec("description_nb", DCTERMS.description, "text", "shared-description",
-                       lang="nb", example="Et oppdiktet forslag."),
-            ColumnSpec("description_en", DCTERMS.description, "text", "shared-description",
-                       lang="en"),
-            ColumnSpec("proposed_by", OGP.proposedBy, "org", "Proposal-proposedBy",
-                       example="Transparency International Norge"),
-            ColumnSpec("themes", OGP.theme, "concept", "shared-theme", multiple=True,
-                       required=True, example="Integritet i forvaltningen"),
-            ColumnSpec("meeting", OGP.submittedAt, "meeting", "Proposal-submittedAt",
-                       suffix=("(møtedato)", "(meeting date)"), example="2018-06-19"),
-            ColumnSpec("timing", OGP.submissionTiming, "concept", "Proposal-submissionTiming",
-                       example="Før møtet"),
-            ColumnSpec(
-                "date_submitted",
-                DCTERMS.dateSubmitted,
-                "date",
-                name=("Dato sendt inn", "Date submitted"),
-                description=(
-                    "Datoen forslaget ble sendt inn, med den presisjonen kilden gir.",
-                    "The date the proposal was submitted, at the precision the source gives.",
-                ),
-                example="2018-06-12",
-            ),
-            ColumnSpec("status", OGP.registryStatus, "concept", "shared-registryStatus"),
-        ),
-    ),
-    "comments": (
-        "Kommentarer",
-        "Comments",
-        OGP.Comment,
-        (
-            ColumnSpec(
-                "id",
-                DCTERMS.identifier,
-                "id",
-                name=("ID", "ID"),
-                description=(
-                    "Kommentarens identifikator, unik i registeret (blir en del av "
-                    "kommentarens URI).",
-                    "The comment's identifier, unique in the registry (becomes part of the "
-                    "comment's URI).",
-                ),
-                required=True,
-                example="2018-tin-01-svar",
-            ),
-            ColumnSpec("comment_on", OGP.commentOn, "commented", "Comment-commentOn",
-                       suffix=("(forslags-ID eller OGP-ID)", "(proposal ID or OGP ID)"),
-                       example="2018-tin-01"),
-            ColumnSpec("comment_by", OGP.commentBy, "org", "Comment-commentBy",
-                       example="Kommunal- og moderniseringsdepartementet"),
-            ColumnSpec("text_nb", DCTERMS.description, "text", "Comment-description-required",
-                       lang="nb", required=False, example="Vi støtter forslaget (eksempel)."),
-            ColumnSpec("text_en", DCTERMS.description, "text", "Comment-description-required",
-                       lang="en", required=False),
-            ColumnSpec("date", DCTERMS.date, "date", "Comment-date", precisions=("day",),
-                       example="2018-08-01"),
-            ColumnSpec("response_to", OGP.isResponseTo, "comment", "Comment-isResponseTo",
-                       suffix=("(kommentar-ID)", "(comment ID)")),
-        ),
-    ),
-    "assessments": (
-        "Vurderinger",
-        "Assessments",
-        OGP.ProgressAssessment,
-        (
-            ColumnSpec(
-                "id",
-                DCTERMS.identifier,
-                "id",
-                name=("ID", "ID"),
-                description=(
-                    "Vurderingens identifikator. Tom: lages av OGP-ID, milepælnummer, "
-                    "vurderingstype og dato (f.eks. NO0054-m2-self-assessment-2020-09-01).",
-                    "The assessment's identifier. Empty: made from the OGP ID, milestone "
-                    "number, assessment kind and date (e.g. "
-                    "NO0054-m2-self-assessment-2020-09-01).",
-                ),
-                required=False,
-            ),
-            ColumnSpec(
-                "commitment",
-                OGP.assesses,
-                "commitment",
-                "ProgressAssessment-assesses",
-                name=("Forpliktelse (OGP-ID)", "Commitment (OGP ID)"),
-                example="NO9901",
-            ),
-            ColumnSpec(
-                "milestone",
-                None,
-                "position",
-                name=("Milepæl (nummer)", "Milestone (number)"),
-                description=(
-                    "Milepælens nummer når vurderingen gjelder én milepæl; tom når den "
-                    "gjelder hele forpliktelsen.",
-                    "The milestone's number when the assessment is about one milestone; "
-                    "empty when it is about the whole commitment.",
-                ),
-                required=False,
-                example="1",
-            ),
-            ColumnSpec("kind", OGP.assessmentKind, "concept",
-                       "ProgressAssessment-assessmentKind", example="Egenvurdering"),
-            ColumnSpec("assessed_by", OGP.assessedBy, "org", "ProgressAssessment-assessedBy",
-                       example="Nærings- og fiskeridepartementet"),
-            ColumnSpec("date", OGP.assessmentDate, "date", "ProgressAssessment-assessmentDate",
-                       precisions=("day",), example="2020-09-01"),
-            ColumnSpec("completion", OGP.completion, "concept", "shared-completion",
-                       example="Betydelig"),
-            ColumnSpec("potential_impact", OGP.potentialImpact, "concept",
-                       "ProgressAssessment-potentialImpact"),
-            ColumnSpec("specificity", OGP.specificity, "concept",
-                       "ProgressAssessment-specificity"),
-            ColumnSpec("opened_government", OGP.openedGovernment, "concept",
-                       "ProgressAssessment-openedGovernment"),
-            ColumnSpec("starred", OGP.starred, "boolean", "ProgressAssessment-starred"),
-            ColumnSpec("description_nb", DCTERMS.description, "text", "shared-description",
-                       lang="nb", example="Oppdiktet vurdering (eksempel)."),
-            ColumnSpec("description_en", DCTERMS.description, "text", "shared-description",
-                       lang="en"),
-        ),
-    ),
-    "organisations": (
-        "Organisasjoner",
-        "Organisations",
-        ORG_ORGANIZATION,
-        (
-            ColumnSpec("name_nb", SKOS.prefLabel, "text", "Organization-prefLabel-nb", lang="nb",
-                       example="Eksempelforeningen (oppdiktet)"),
-            ColumnSpec("name_en", SKOS.prefLabel, "text", "Organization-prefLabel", lang="en",
-                       suffix=("(engelsk)", "(English)"),
-                       example="The Example Association (invented)"),
-            ColumnSpec("other_names", SKOS.altLabel, "text", "Organization-altLabel", lang="nb",
-                       multiple=True),
-            ColumnSpec("kind", OGP.organisationKind, "concept", "Organization-organisationKind",
-                       example="Sivilsamfunnsorganisasjon"),
-            ColumnSpec("number", OGP.organisationNumber, "orgnr",
-                       "Organization-organisationNumber"),
-        ),
-    ),
-}
-
-
 def _pick(values: Iterable[object], lang: str) -> str | None:
     for v in values:
         if isinstance(v, Literal) and v.language == lang:
@@ -466,11 +220,10 @@ def _resolve(sheet_key: str, spec: ColumnSpec, shapes: Graph) -> Column:
         nb, en = spec.name
     if spec.suffix:
         nb, en = f"{nb} {spec.suffix[0]}", f"{en} {spec.suffix[1]}"
-    elif spec.lang and spec.kind == "text" and not (spec.shape or "").endswith(("-nb", "-en")):
-        nb, en = (f"{nb} ({_NB[0]})", f"{en} ({_NB[1]})") if spec.lang == "nb" else (
-            f"{nb} ({_EN[0]})",
-            f"{en} ({_EN[1]})",
-        )
+    elif (spec.lang and spec.kind == "text" and spec.name is None
+          and not (spec.shape or "").endswith(("-nb", "-en"))):
+        words = {"nb": _NB, "nn": _NN}.get(spec.lang, _EN)
+        nb, en = f"{nb} ({words[0]})", f"{en} ({words[1]})"
     d_nb = _pick(descs, "nb") or (spec.description[0] if spec.description else "")
     d_en = _pick(descs, "en") or (spec.description[1] if spec.description else "")
     if spec.description and shape is not None:
@@ -504,6 +257,7 @@ def _resolve(sheet_key: str, spec: ColumnSpec, shapes: Graph) -> Column:
         allowed=allowed,
         message_nb=_pick(msgs, "nb") or "",
         message_en=_pick(msgs, "en") or "",
+        message_nn=_pick(msgs, "nn") or "",
     )
 
 
@@ -520,10 +274,19 @@ def sheets_of(kind: str) -> list[Sheet]:
 
 
 def kind_of_sheet(key: str) -> str:
-    for kind, keys in KINDS.items():
-        if key in keys:
-            return kind
-    raise KeyError(key)
+    """The kind a sheet on its own is (a plans sheet alone: a plans submission)."""
+    return kind_of_sheets([key])
+
+
+def kind_of_sheets(keys: Iterable[str]) -> str:
+    """The kind of a submission with these sheets: the kind with the fewest sheets that has
+    them all (plans and commitments together: commitments). Raises KeyError when no kind has
+    them all."""
+    wanted = set(keys)
+    fits = [k for k, ks in KINDS.items() if wanted <= set(ks)]
+    if not fits:
+        raise KeyError(", ".join(sorted(wanted)))
+    return min(fits, key=lambda k: len(KINDS[k]))
 
 
 def normalise_kind(value: str) -> str | None:
@@ -558,7 +321,13 @@ def rdf_type_of(sheet_key: str) -> URIRef:
 
 
 __all__ = [
+    "KIND_ALIASES",
     "KINDS",
+    "MULTI_SEPARATORS",
+    "ORG_ORGANIZATION",
+    "SPECS",
+    "READ_ORDER",
+    "SHEET_KEYS",
     "Column",
     "ColumnSpec",
     "Concept",
@@ -566,6 +335,7 @@ __all__ = [
     "Sheet",
     "concepts",
     "kind_of_sheet",
+    "kind_of_sheets",
     "labels",
     "norm",
     "norm_code",

@@ -17,7 +17,7 @@ from typing import cast
 import pyoxigraph as ox
 
 from loaders.columns import KINDS, sheet
-from registry.i18n import N_, Lang, msg
+from registry.i18n import N_, Lang, msg, msg_n
 
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 #: The line of an item that changes, by its status.
@@ -71,11 +71,11 @@ class Diff:
 
     def render(self, lang: Lang) -> str:
         counts = msg(
-            "{created} created, {updated} updated, {unchanged} unchanged, {removed} removed",
-            created=self.count("created"),
-            updated=self.count("updated"),
-            unchanged=self.count("unchanged"),
-            removed=self.count("removed"),
+            "{created}, {updated}, {unchanged}, {removed}",
+            created=msg_n("{n} created", "{n} created", self.count("created")),
+            updated=msg_n("{n} updated", "{n} updated", self.count("updated")),
+            unchanged=msg_n("{n} unchanged", "{n} unchanged", self.count("unchanged")),
+            removed=msg_n("{n} removed", "{n} removed", self.count("removed")),
         )
         lines = ["  " + counts.render(lang)]
         for i in self.items:

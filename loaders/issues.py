@@ -9,7 +9,7 @@ from registry.i18n import N_, Lang, Msg, gettext, msg
 from registry.validation.report import Issue
 
 #: The label that starts an issue's first line, by severity.
-_SEVERITY_LABEL = {"violation": N_("ERROR"), "warning": N_("WARNING"), "info": N_("INFO")}
+_SEVERITY_LABEL = {"violation": N_("ERROR"), "warning": N_("WARNING"), "info": N_("NOTICE")}
 
 
 def column_letter(index: int) -> str:
@@ -79,6 +79,7 @@ def issue(
         focus=focus,
         message_nb=message.render("nb"),
         message_en=message.render("en"),
+        message_nn=message.render("nn"),
         path=path,
         value=None if value is None else str(value),
         shape=shape,

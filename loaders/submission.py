@@ -37,7 +37,7 @@ from loaders.read import csvfile, jsonfile, xlsx
 from loaders.read.table import Row, Table, best_sheet
 from loaders.read.zipcheck import ZipLimits
 from registry.errors import UsageError
-from registry.i18n import msg
+from registry.i18n import msg, msg_n
 from registry.loading.sources import SourceFile
 from registry.namespaces import OGP
 from registry.rdf.formats import RDF_FORMATS
@@ -225,6 +225,8 @@ def _read_submissions(
         share.finish()
         b.issues[:0] = structural
         subs.append(Submission(raw.name, [raw], b))
+    if "plans" in csv_groups and "commitments" in csv_groups:  # a plan with its commitments
+        csv_groups["commitments"] = csv_groups.pop("plans") + csv_groups["commitments"]
     for kind, group in csv_groups.items():
         label = " + ".join(r.name for r, _ in group)
         b = build([t for _, t in group], refs=refs, uris=registry.uris, file=label, kind=kind,
@@ -300,6 +302,9 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
     if not sub.kind:
         return
     plan = opts.plan
+    described = sorted(set(b.plan_names.values()))
+    if sub.kind == "plans" and len(described) == 1:
+        plan = described[0]
     if sub.kind == "commitments" and b.plans:
         data_plan = b.plans.most_common(1)[0][0]
         if plan and plan != data_plan:
@@ -333,26 +338,31 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
     if opts.source:
         sub.source_id = opts.source
     elif submitter is None:
-        if b.rows and (b.ok or len(b.authors) > 1):
+        if b.rows and (b.ok or len(b.author_names | set(b.authors)) > 1):
             b.issues.append(
                 issue(
-                    msg(
+                    msg_n(
+                        "Cannot tell who submits: the rows name {n} organisation. Name the "
+                        "submitter with --submitted-by (organisation number or name); it "
+                        "decides which earlier submission this one replaces.",
                         "Cannot tell who submits: the rows name {n} different organisations. "
                         "Name the submitter with --submitted-by (organisation number or name); "
                         "it decides which earlier submission this one replaces.",
-                        n=len(b.authors),
+                        len(b.author_names | set(b.authors)),
                     ),
                     file=sub.label,
                 )
             )
         if b.builder is not None:
             b.builder.date_rules(None)
+            b.builder.ogp_id_rules(None)
         return
     else:
         sub.source_id = source_id_for(sub.kind, plan, submitter)
     sub.graph = registry.uris.source_graph(sub.source_id)
     if b.builder is not None:
         b.builder.date_rules(sub.graph)
+        b.builder.ogp_id_rules(sub.graph)
     if sub.kind == "organisations":
         _check_corrections(refs, sub)
 

@@ -22,7 +22,7 @@ import json
 from importlib.resources import files
 from typing import Any
 
-from loaders.columns import KINDS, Column, Sheet, sheets_of
+from loaders.columns import KINDS, SHEET_KEYS, Column, Sheet, sheets_of
 from registry.i18n import Lang, Msg, msg
 
 SCHEMA_ID = "https://w3id.org/ogp-no/schema/submission.schema.json"
@@ -140,14 +140,16 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
             values: list[str] = []
             if c.spec.kind == "concept":
                 values = [a.label("nb") for a in c.allowed]
+            elif c.spec.kind == "policyarea":
+                values = sorted(a.label("en") for a in c.allowed)
             elif c.spec.kind == "org" and org_names:
                 values = org_names
             elif c.spec.kind == "boolean":
                 values = ["ja", "nei"]
             if values:
                 dv = DataValidation(type="list", formula1=add_list(values), allow_blank=True)
-                if c.spec.multiple or c.spec.kind == "org":
-                    dv.errorStyle = "information"  # several values, or a number, are fine
+                if c.spec.multiple or c.spec.kind in ("org", "policyarea"):
+                    dv.errorStyle = "information"  # several values, a number, a new tag
                 dv.error = _both(msg("Choose a value from the list."))
                 dv.errorTitle = c.header_nb
                 dv.prompt = c.format_hint().render("nb")
@@ -215,9 +217,8 @@ def _property(c: Column) -> dict[str, Any]:
         one: dict[str, Any] = {"type": ["integer", "string"]}
     elif k == "boolean":
         one = {"type": ["boolean", "string"]}
-    elif k == "date":
-        one = {"type": "string", "pattern": r"^(\d{4}(-\d{1,2}(-\d{1,2})?)?|"
-                                            r"(\d{1,2}\.)?\d{1,2}\.\d{4})$"}
+    elif k == "date":  # also "1 January, 2013", and a source's words for a start or end
+        one = {"type": "string"}
     elif k == "concept":
         one = {"type": "string", "examples": [a.label("nb") for a in c.allowed][:5]}
     else:
@@ -245,17 +246,16 @@ def json_schema() -> dict[str, Any]:
     """The JSON Schema of JSON submissions (shipped as ``loaders/schema/``)."""
     defs: dict[str, Any] = {}
     example = msg("true: an example, skipped when loading.").render("en")
-    for keys in KINDS.values():
-        for key in keys:
-            sh = sheets_of_key(key)
-            defs[key] = {
-                "type": "object",
-                "title": f"{sh.name_nb} / {sh.name_en}",
-                "properties": {"example": {"type": "boolean", "description": example}}
-                | {c.key: _property(c) for c in sh.columns},
-                "required": [c.key for c in sh.required if c.key != "id" or key != "assessments"],
-                "additionalProperties": False,
-            }
+    for key in SHEET_KEYS:
+        sh = sheets_of_key(key)
+        defs[key] = {
+            "type": "object",
+            "title": f"{sh.name_nb} / {sh.name_en}",
+            "properties": {"example": {"type": "boolean", "description": example}}
+            | {c.key: _property(c) for c in sh.columns},
+            "required": [c.key for c in sh.required if c.key != "id" or key != "assessments"],
+            "additionalProperties": False,
+        }
     kinds: list[dict[str, Any]] = []
     for kind, keys in KINDS.items():
         kinds.append({
@@ -281,8 +281,7 @@ def json_schema() -> dict[str, Any]:
                 "description": msg("Free text; not loaded.").render("en"),
             },
         }
-        | {k: {"type": "array", "items": {"$ref": f"#/$defs/{k}"}}
-           for keys in KINDS.values() for k in keys},
+        | {k: {"type": "array", "items": {"$ref": f"#/$defs/{k}"}} for k in SHEET_KEYS},
         "additionalProperties": False,
         "oneOf": kinds,
         "$defs": defs,

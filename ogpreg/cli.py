@@ -22,8 +22,57 @@ from registry.i18n import LANGS, msg
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+#: The group's options, also accepted after the command (``ogpreg validate --lang en FILE``):
+#: (parameter declarations, the :class:`State` override they set, click options).
+_STORE_HELP = (
+    "Directory of the embedded store (default: $OGPREG_STORE, else "
+    "~/.local/share/ogp-registry/store). Example: --store ./var/store"
+)
+_BASE_URI_HELP = (
+    "Base URI for minted resources (default: $OGPREG_BASE_URI, else "
+    "http://localhost:8000/). Example: --base-uri https://ogp.example.no/"
+)
+_LANG_HELP = (
+    "Language of messages and reports: nb (bokmål, default), nn (nynorsk) or en. "
+    "Example: --lang nn"
+)
+GLOBAL_OPTIONS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("--store", "store", {"type": click.Path(file_okay=False, path_type=Path),
+                          "help": _STORE_HELP}),
+    ("--base-uri", "base_uri", {"metavar": "URI", "help": _BASE_URI_HELP}),
+    ("--lang", "lang", {"type": click.Choice(list(LANGS)), "help": _LANG_HELP}),
+)
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """A global option given after the command: it overrides the group's (or the default)."""
+    if value is None:
+        return
+    state = ctx.find_object(State)
+    if state is not None and param.name:
+        state.set(param.name, value)
+
+
+def with_global_options(cmd: click.Command) -> click.Command:
+    """Let ``cmd`` (and every command of a group) take the group's options after its name."""
+    names = {o for p in cmd.params for o in getattr(p, "opts", ())}
+    for decl, name, kwargs in GLOBAL_OPTIONS:
+        if decl not in names:
+            cmd.params.append(
+                click.Option([decl, name], expose_value=False, callback=_set_global, **kwargs)
+            )
+    if isinstance(cmd, click.Group):
+        for sub in cmd.commands.values():
+            with_global_options(sub)
+    return cmd
+
+
 class RegistryGroup(click.Group):
-    """Maps the registry's errors to messages and exit codes, in one place."""
+    """Maps the registry's errors to messages and exit codes, in one place; every command it
+    holds also takes the global options after its name."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(with_global_options(cmd), name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -33,8 +82,8 @@ class RegistryGroup(click.Group):
             report_format = ctx.meta.get("report_format", "text")
             if report_format == "json":
                 click.echo(exc.report.to_json(lang))
-            else:
-                click.echo(exc.report.render(lang), err=True)
+            else:  # the report is the command's output; the verdict goes to standard error
+                click.echo(exc.report.render(lang))
                 click.echo(exc.message.render(lang), err=True)
             ctx.exit(exc.exit_code)
         except RegistryError as exc:
@@ -48,27 +97,16 @@ class RegistryGroup(click.Group):
 
 
 @click.group(cls=RegistryGroup, context_settings=CONTEXT_SETTINGS)
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Directory of the embedded store (default: $OGPREG_STORE, else "
-    "~/.local/share/ogp-registry/store). Example: --store ./var/store",
-)
-@click.option(
-    "--base-uri",
-    metavar="URI",
-    help="Base URI for minted resources (default: $OGPREG_BASE_URI, else "
-    "http://localhost:8000/). Example: --base-uri https://ogp.example.no/",
-)
-@click.option(
-    "--lang",
-    type=click.Choice(list(LANGS)),
-    help="Language of messages and reports: nb (bokmål, default) or en. Example: --lang en",
-)
+@click.option("--store", type=click.Path(file_okay=False, path_type=Path), help=_STORE_HELP)
+@click.option("--base-uri", metavar="URI", help=_BASE_URI_HELP)
+@click.option("--lang", type=click.Choice(list(LANGS)), help=_LANG_HELP)
 @click.version_option(package_name="ogp-registry", prog_name="ogpreg")
 @click.pass_context
 def main(ctx: click.Context, store: Path | None, base_uri: str | None, lang: str | None) -> None:
     """The OGP registry: Norway's Open Government Partnership action plans as linked open data.
+
+    The options --store, --base-uri and --lang may also follow the command
+    (ogpreg validate --lang en FILE).
 
     \b
     Example:

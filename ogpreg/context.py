@@ -12,8 +12,10 @@ from pathlib import Path
 
 import click
 
+from loaders import bundled as bundled_data
 from registry.errors import RegistryError
 from registry.i18n import DEFAULT_LANG, Lang, as_lang
+from registry.publish import materialise
 from registry.service import Registry, open_registry
 from registry.settings import load_settings
 
@@ -29,6 +31,11 @@ class State:
         }
         self._registry: Registry | None = None
 
+    def set(self, name: str, value: object) -> None:
+        """A global option given after the command (``store``, ``base_uri``, ``lang``)."""
+        self.overrides[name] = str(value) if isinstance(value, Path) else value
+        self._registry = None
+
     @property
     def lang(self) -> Lang:
         return as_lang(str(load_settings(self.overrides).lang))
@@ -36,6 +43,8 @@ class State:
     def registry(self) -> Registry:
         if self._registry is None:
             self._registry = open_registry(load_settings(self.overrides))
+            bundled_data.install(self._registry)  # a new store gets what `ogpreg init` loads
+            materialise.install(self._registry)  # commits build the catalogue (issue 24)
         return self._registry
 
 

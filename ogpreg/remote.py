@@ -1,5 +1,7 @@
-"""``ogpreg load --remote URL --token TOKEN``: push files to a running registry through its
-SPARQL 1.1 Graph Store endpoint (``PUT URL/graph-store?graph=<source graph>``).
+"""``ogpreg load --remote URL --token TOKEN``: push files to a running registry: RDF files
+through its SPARQL 1.1 Graph Store endpoint (``PUT URL/graph-store?graph=<source graph>``),
+spreadsheets, CSV and JSON through ``POST URL/api/submissions`` (:func:`send_submissions`),
+where the server reads them by the same path as a local load.
 
 The server validates exactly as a local load does and answers with the same report, which is
 turned back into the registry's own errors here so the command line prints it, and exits, as
@@ -102,6 +104,14 @@ def _issue(d: dict[str, Any]) -> Issue:
     return Issue(**{k: v for k, v in d.items() if k in names})
 
 
+def submission_issue(d: dict[str, Any]) -> Issue:
+    """An issue of a submission's report as the server sent it, located at its cell."""
+    from loaders.issues import SubmissionIssue
+
+    names = {f.name for f in fields(SubmissionIssue)}
+    return SubmissionIssue(**{k: v for k, v in d.items() if k in names})
+
+
 def _result(d: dict[str, Any]) -> LoadResult:
     return LoadResult(
         source_id=str(d.get("source_id", "")),
@@ -172,8 +182,11 @@ class RemoteRegistry:
             )
         return resp
 
-    def _raise_for(self, resp: requests.Response, file: str | None = None) -> dict[str, Any]:
-        """The JSON body of a successful answer, or the registry error the server reported."""
+    def _raise_for(
+        self, resp: requests.Response, file: str | None = None, *, submission: bool = False
+    ) -> dict[str, Any]:
+        """The JSON body of a successful answer, or the registry error the server reported
+        (``submission``: the report's issues are located in spreadsheet, CSV or JSON files)."""
         try:
             body = resp.json()
         except ValueError:
@@ -194,7 +207,8 @@ class RemoteRegistry:
         server = Msg.texts(nb=text, en=text)
         code = body.get("error")
         if code == "validation-failed" and isinstance(body.get("report"), dict):
-            report = ValidationReport([_issue(i) for i in body["report"].get("issues", [])])
+            make = submission_issue if submission else _issue
+            report = ValidationReport([make(i) for i in body["report"].get("issues", [])])
             raise ValidationFailed(server, report)
         if code == "source-error":
             raise SourceError(server, file=file)
@@ -244,6 +258,31 @@ class RemoteRegistry:
         result = _result(sources[0])
         result.file = source.name
         return result
+
+
+def send_submissions(
+    url: str,
+    token: str,
+    files: list[tuple[str, bytes]],
+    *,
+    kind: str | None = None,
+    dry_run: bool = False,
+    lang: Lang = "nb",
+) -> dict[str, Any]:
+    """Send spreadsheet, CSV or JSON files (``(name, bytes)``) as one submission to ``POST
+    URL/api/submissions``: the server reads, checks and loads them by the same path as a local
+    ``ogpreg load`` (all or nothing) and answers its report, returned here as the server sent it
+    (the shape of ``ogpreg load --report json``); a report with errors is raised as
+    :class:`ValidationFailed`, as locally."""
+    remote = RemoteRegistry(url, read_token(token), lang=lang)
+    query = {**({"kind": kind} if kind else {}), **({"dry-run": "true"} if dry_run else {})}
+    resp = remote._request(
+        "POST",
+        "/api/submissions" + ("?" + urlencode(query) if query else ""),
+        files=[("file", (PurePath(n).name, data, "application/octet-stream")) for n, data in files],
+        headers={"Accept": "application/json"},
+    )
+    return remote._raise_for(resp, submission=True)
 
 
 def load_remote(

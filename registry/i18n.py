@@ -5,13 +5,16 @@ reports, the pages — is written in the code in English, as the gettext ``msgid
 translated through the catalogs in ``registry/locale/<lang>/LC_MESSAGES/messages.po``
 (compiled to ``messages.mo`` beside them; ``scripts/catalogs.py`` extracts, updates and
 compiles them with Babel; CONTRIBUTING.md says how). Bokmål (``nb``) is the default language;
-English (``en``) is the source language; a further catalog (nynorsk, ``nn``) is a folder there.
+nynorsk (``nn``) is the other written Norwegian; English (``en``) is the source language.
 
 * :func:`msg` makes a :class:`Msg`: a msgid and its ``{name}`` parameters, translated when it is
   rendered, so one message object serves every language (a CLI run in English, a JSON error in
   bokmål). A parameter that is itself a :class:`Msg` is rendered in the same language.
 * :meth:`Msg.texts` wraps text that already exists in several languages and is not the code's
   to translate (SHACL messages from the shapes, titles from the data).
+* :func:`msg_n` makes a :class:`Msg` whose words depend on a number ("1 advarsel", "2
+  advarsler"): a singular and a plural msgid, translated with ``ngettext`` (the catalogs carry
+  each language's plural forms).
 * :func:`N_` marks a string for extraction without translating it (tables of page words).
 * :func:`gettext` translates a msgid now.
 """
@@ -25,35 +28,51 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Literal, Protocol
 
-Lang = Literal["nb", "en"]
-LANGS: tuple[Lang, ...] = ("nb", "en")
+Lang = Literal["nb", "nn", "en"]
+LANGS: tuple[Lang, ...] = ("nb", "nn", "en")
 DEFAULT_LANG: Lang = "nb"
 #: the language the msgids are written in
 SOURCE_LANG: Lang = "en"
 DOMAIN = "messages"
+#: For a reader of each language, the languages to show a text from the data in, best first
+#: (the one place that says so: titles and labels on the pages, texts given per language).
+FALLBACKS: dict[Lang, tuple[Lang, ...]] = {
+    "nb": ("nb", "nn", "en"),
+    "nn": ("nn", "nb", "en"),
+    "en": ("en", "nb", "nn"),
+}
+
+_ALIASES: dict[str, Lang] = {
+    **dict.fromkeys(("en", "eng", "en-gb", "en-us", "english"), "en"),
+    **dict.fromkeys(("nb", "no", "nob", "nb-no", "no-nb", "norsk", "bokmål", "bokmal"), "nb"),
+    **dict.fromkeys(("nn", "nno", "nn-no", "no-nn", "nynorsk"), "nn"),
+}
 
 
 def as_lang(value: str | None) -> Lang:
-    """Normalise a language code (``nb``, ``no``, ``nob``, ``en``...) to ``nb`` or ``en``."""
+    """Normalise a language code (``nb``, ``no``, ``nob``, ``nn``, ``nn-NO``, ``en``...) to
+    ``nb``, ``nn`` or ``en``."""
     if value is None:
         return DEFAULT_LANG
-    v = value.strip().lower()
-    if v in ("en", "eng", "en-gb", "en-us"):
-        return "en"
-    if v in ("nb", "no", "nob", "nb-no", "no-nb", "norsk", "bokmål", "bokmal"):
-        return "nb"
-    raise ValueError(f"unsupported language {value!r}: use 'nb' or 'en'")
+    found = _ALIASES.get(value.strip().lower().replace("_", "-"))
+    if found is None:
+        raise ValueError(f"unsupported language {value!r}: use 'nb', 'nn' or 'en'")
+    return found
 
 
 @functools.cache
 def translations(lang: str) -> _gettext.NullTranslations:
-    """The compiled catalog of ``lang`` (read once per process)."""
+    """The compiled catalog of ``lang`` (read once per process). A msgid the nynorsk catalog
+    does not translate yet is shown in bokmål, not in English."""
     path = files("registry").joinpath("locale", lang, "LC_MESSAGES", DOMAIN + ".mo")
     try:
         with path.open("rb") as fh:
-            return _gettext.GNUTranslations(fh)
+            found: _gettext.NullTranslations = _gettext.GNUTranslations(fh)
     except FileNotFoundError:
-        return _gettext.NullTranslations()
+        found = _gettext.NullTranslations()
+    if lang == "nn":
+        found.add_fallback(translations(DEFAULT_LANG))
+    return found
 
 
 def gettext(lang: str, msgid: str) -> str:
@@ -75,22 +94,25 @@ class Msg:
     params: dict[str, object] = field(default_factory=dict)
     #: text per language, not from the catalogs (see :meth:`texts`)
     given: dict[str, str] | None = None
+    #: the plural msgid and the number that chooses the form (see :func:`msg_n`)
+    plural: str | None = None
+    count: int = 0
 
     @classmethod
     def texts(cls, **by_lang: str) -> Msg:
         """Text that exists in several languages already (``nb=…, en=…``), shown as given;
-        a language it lacks falls back to bokmål, then English."""
+        a language it lacks falls back as :data:`FALLBACKS` says (nynorsk to bokmål)."""
         return cls(by_lang.get(SOURCE_LANG) or next(iter(by_lang.values()), ""), {}, by_lang)
 
     def render(self, lang: Lang = DEFAULT_LANG) -> str:
         if self.given is not None:
-            return (
-                self.given.get(lang)
-                or self.given.get(DEFAULT_LANG)
-                or self.given.get(SOURCE_LANG)
-                or self.msgid
-            )
-        template = gettext(lang, self.msgid)
+            order = (*FALLBACKS.get(lang, (lang,)), DEFAULT_LANG, SOURCE_LANG)
+            found = (self.given.get(x) for x in order)
+            return next((x for x in found if x), self.msgid)
+        if self.plural is not None:
+            template = translations(lang).ngettext(self.msgid, self.plural, self.count)
+        else:
+            template = gettext(lang, self.msgid)
         if not self.params:
             return template
         params = {
@@ -102,6 +124,10 @@ class Msg:
     @property
     def nb(self) -> str:
         return self.render("nb")
+
+    @property
+    def nn(self) -> str:
+        return self.render("nn")
 
     @property
     def en(self) -> str:
@@ -127,6 +153,12 @@ class Lines:
 
     def render(self, lang: Lang = DEFAULT_LANG) -> str:
         return self.sep.join(item.render(lang) for item in self.items)
+
+
+def msg_n(singular: str, plural: str, n: int, **params: object) -> Msg:
+    """A message whose words depend on the number ``n`` (``{n}`` in the texts): ``singular``
+    and ``plural`` are the English msgids; each language's catalog has its own plural forms."""
+    return Msg(singular, {"n": n, **params}, plural=plural, count=n)
 
 
 def msg(msgid: str, **params: object) -> Msg:

@@ -40,6 +40,7 @@ class OGP(DefinedNamespace):
     Source: URIRef
     PublicBody: URIRef
     Ministry: URIRef
+    OrganisationName: URIRef
 
     # action plan
     country: URIRef
@@ -48,6 +49,12 @@ class OGP(DefinedNamespace):
     coordinatedBy: URIRef
     registryStatus: URIRef
     hasCommitment: URIRef
+    periodStatement: URIRef
+    coordinationStatement: URIRef
+    publicationStatement: URIRef
+    planDocument: URIRef
+    irmReport: URIRef
+    numberOfCommitments: URIRef
 
     # commitment
     inActionPlan: URIRef
@@ -61,16 +68,24 @@ class OGP(DefinedNamespace):
     policyArea: URIRef
     derivedFromProposal: URIRef
     hasMilestone: URIRef
+    ogpIdentifier: URIRef
+    policyAreaLabel: URIRef
+    leadAgencyStatement: URIRef
+    supportStatement: URIRef
+    startDateStatement: URIRef
+    endDateStatement: URIRef
 
     # milestone
     ofCommitment: URIRef
     deliverable: URIRef
     completion: URIRef
+    milestonesComplete: URIRef
 
     # organisation
     organisationKind: URIRef
     organisationNumber: URIRef
     registerRecord: URIRef
+    hasName: URIRef
 
     # meetings
     room: URIRef
@@ -101,6 +116,7 @@ class OGP(DefinedNamespace):
     specificity: URIRef
     openedGovernment: URIRef
     starred: URIRef
+    ratingStatement: URIRef
 
     # sources (named graphs) and their provenance
     fileName: URIRef
@@ -136,6 +152,25 @@ class OGP(DefinedNamespace):
     versionAction: URIRef
     snapshot: URIRef
 
+    # co-creation: the forum, invitations, minutes, the repository, responses
+    # (docs/co-creation.md)
+    MultiStakeholderForum: URIRef
+    ForumMeeting: URIRef
+    RepositoryDocument: URIRef
+    forumMember: URIRef
+    forumRules: URIRef
+    meetingOf: URIRef
+    invitationDate: URIRef
+    minutes: URIRef
+    documentKind: URIRef
+    documentFor: URIRef
+    response: URIRef
+    takenInto: URIRef
+    mergedWith: URIRef
+    responseReason: URIRef
+    respondedBy: URIRef
+    responseDate: URIRef
+
 
 OGPSH = Namespace(OGPSH_NS)
 THEME = Namespace(THEME_NS)
@@ -170,6 +205,13 @@ class DCAT3(DefinedNamespace):
     landingPage: URIRef
     themeTaxonomy: URIRef
     checksum: URIRef
+    # dataset series (DCAT 3, section 6.7 and the inverse properties of section 7)
+    DatasetSeries: URIRef
+    inSeries: URIRef
+    first: URIRef
+    last: URIRef
+    prev: URIRef
+    next: URIRef
 
 
 SCHEMA = Namespace("https://schema.org/")

@@ -8,7 +8,7 @@ a :class:`registry.handle.RegistryHandle` (which :class:`Registry` is) instead o
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -38,12 +38,14 @@ from registry.loading.pipeline import (
     validate_bundled,
 )
 from registry.loading.sources import SourceFile
+from registry.model import digest
 from registry.namespaces import PREFIXES
 from registry.rdf.formats import RDF_FORMATS
 from registry.settings import Settings
 from registry.sparql.queryguard import refuse_service
 from registry.sparql.querytext import MAX_DEPTH, too_deep
 from registry.sparql.querytext import inspect as inspect_query
+from registry.sparql.syntax import explain as explain_syntax
 from registry.store.backend import Backend
 from registry.store.embedded import EmbeddedStore, Revision
 from registry.uris import Uris
@@ -70,6 +72,11 @@ class Registry:
         #: The time the next commits record in the history (back-filling earlier plans:
         #: ``ogpreg load --recorded-at``); ``None`` records the time of the commit.
         self.recorded_at: datetime | None = None
+        #: What :meth:`ensure_initialised` runs on an empty store. ``None``: :meth:`init` (the
+        #: bundled Turtle). The adapters (the CLI, the app factory) set
+        #: :func:`loaders.bundled.initialise`, which also loads the bundled submissions through
+        #: the loaders — a layer the registry itself does not import.
+        self.initialiser: Callable[[Registry], list[LoadResult]] | None = None
 
     # -- initialisation ------------------------------------------------------------------
     def is_initialised(self) -> bool:
@@ -79,6 +86,8 @@ class Registry:
         """Load the vocabularies and bundled data if the store is empty."""
         if self.is_initialised():
             return None
+        if self.initialiser is not None:
+            return self.initialiser(self)
         return self.init()
 
     def init(self) -> list[LoadResult]:
@@ -229,6 +238,8 @@ class Registry:
                 base_iri=self.settings.base_uri,
                 substitutions=substitutions,
             )
+        except SyntaxError as exc:  # where, what is wrong, what was expected (issue 19)
+            raise explain_syntax(sparql, exc.msg or str(exc), PREFIXES) from exc
         except SPARQL_FAILURES as exc:
             raise sparql_failure(exc) from exc
 
@@ -317,4 +328,5 @@ def open_registry(settings: Settings) -> Registry:
         compact_after=settings.compact_after_quads,
     )
     store.check_base_uri(settings.base_uri)
+    digest.install(store)  # each commit keeps the pages' digest (registry/model/digest.py)
     return Registry(settings, store)

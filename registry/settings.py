@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from registry.errors import ConfigurationError
-from registry.i18n import msg
+from registry.i18n import LANGS, msg
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,8 @@ SETTINGS: tuple[Setting, ...] = (
         "lang",
         "OGPREG_LANG",
         "nb",
-        "Language of messages and reports: 'nb' (bokmål) or 'en'. Also set by --lang.",
+        "Language of messages and reports: 'nb' (bokmål), 'nn' (nynorsk) or 'en'. Also set "
+        "by --lang.",
         "en",
     ),
     Setting(
@@ -251,6 +252,15 @@ SETTINGS: tuple[Setting, ...] = (
         "Virtuoso's commit journal). Empty: the OGPREG_STORE directory.",
         "/var/lib/ogp-registry/state",
     ),
+    Setting(
+        "session_lifetime",
+        "OGPREG_SESSION_LIFETIME",
+        "28800",
+        "Seconds a sign-in to the submission pages in the browser lasts (from signing in; "
+        "signing out, or revoking the token, ends it at once). Files uploaded for checking "
+        "are kept as long as the session (docs/submitting-in-a-browser.md).",
+        "3600",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -294,6 +304,7 @@ class Settings:
     engine_password: str = ""
     backup_key: str = field(default="", repr=False)  # a secret
     state_dir: Path | None = None
+    session_lifetime: int = 28800
 
     def __post_init__(self) -> None:
         check_base_uri(self.base_uri)
@@ -313,10 +324,10 @@ class Settings:
                     engine=self.engine,
                 )
             )
-        if self.lang not in ("nb", "en"):
+        if self.lang not in LANGS:
             raise ConfigurationError(
                 msg(
-                    "Invalid language {value!r} in OGPREG_LANG: use 'nb' or 'en'.",
+                    "Invalid language {value!r} in OGPREG_LANG: use 'nb', 'nn' or 'en'.",
                     value=self.lang,
                 )
             )
@@ -329,6 +340,7 @@ class Settings:
             "max_unpacked_bytes",
             "query_workers",
             "http_threads",
+            "session_lifetime",
         ):
             if getattr(self, name) < 1:
                 env = _BY_NAME[name].env
@@ -384,6 +396,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "query_wait": float,
     "cache_bytes": int,
     "state_dir": lambda v: Path(v).expanduser() if v else None,
+    "session_lifetime": int,
 }
 
 

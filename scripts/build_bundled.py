@@ -3,12 +3,25 @@
 Run from the project root:  python scripts/build_bundled.py [--shared ../shared]
 
 Sources and what comes from each:
-- ../shared/data/invited-organisations-2018.csv -> bundled-organisations.ttl
-- ../shared/data/nap4-2019-2021-commitments.csv -> bundled-plan-2019-2021.ttl
+- ../shared/data/invited-organisations-2018.csv and
+  ../shared/data/reference/norway-central-government.csv -> bundled-organisations.ttl
+  (scripts/bundled_reference.py: one resource per body, names over time)
+- ../shared/data/reference/action-plans.csv (and OGP's names of the plans from
+  reference/ogp-commitments-norway.csv) -> bundled-plans.ttl (scripts/bundled_reference.py)
+- ../shared/data/nap4-2019-2021-commitments.csv -> bundled-plan-2019-2021.ttl (the commitments
+  of the 2019–2021 plan; the plan itself is in bundled-plans.ttl), with their milestones and how
+  much of each milestone table was seen (reference/nap4-milestones.csv,
+  reference/nap4-milestones-coverage.csv) and what OGP's commitment pages add
+  (reference/ogp-commitments-norway.csv): scripts/bundled_nap4.py
+- ../shared/data/reference/nap4-irm-ratings.csv -> bundled-irm-2019-2021.ttl (the IRM's ratings
+  of the 2019–2021 commitments, per report; scripts/bundled_nap4.py)
+- the other plans' commitments, as OGP publishes them, are not built here: scripts/ogp_commitments.py
+  writes them in the commitments template (registry/data/ogp-commitments/), and `ogpreg init` loads
+  them through the loaders, as any ministry's spreadsheet
 - ../shared/seed/000_9d1c8007a20a8708.txt (the 2018 invitation) -> bundled-consultation-2018.ttl
 - this script's EDITORIAL table (the registry editors' unofficial bokmål translations, and themes
-  derived from the OGP policy areas through the mapping in ontology/themes.ttl)
-  -> bundled-editorial.ttl
+  derived from the OGP policy areas through the mapping in ontology/themes.ttl, as for
+  submissions: loaders/vocab.py) -> bundled-editorial.ttl
 
 Nothing else is added: no organisation number, date or commitment that the sources do not give.
 The output uses IRIs relative to the configured base URI; the loader resolves them.
@@ -26,8 +39,15 @@ from rdflib.namespace import DCTERMS, ORG, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from registry.namespaces import EU_COUNTRY, OGP, SCHEMA, THEME_NS, VOCAB_NS  # noqa: E402
+import bundled_nap4 as nap4  # noqa: E402
+import bundled_reference as reference  # noqa: E402
+import ogp_commitments as ogp  # noqa: E402
+
+from loaders.vocab import policy_area, policy_area_themes  # noqa: E402
+from registry.model.orgnames import OrgIndex  # noqa: E402
+from registry.namespaces import OGP, SCHEMA, THEME_NS, VOCAB_NS  # noqa: E402
 from registry.uris import Uris, slugify  # noqa: E402
 
 PLACEHOLDER = "http://BASE.invalid/"
@@ -35,16 +55,9 @@ U = Uris(PLACEHOLDER)
 VOCAB = Namespace(VOCAB_NS)
 OUT = ROOT / "registry" / "data"
 
-KIND = {
-    "ministry": "ministry",
-    "civil-society organisation": "civil-society",
-    "business or employer association": "business-association",
-    "trade union": "trade-union",
-    "media or press organisation": "media",
-    "other": "other",
-}
-
-# English names used by the OGP commitment pages for the lead ministries (column lead_agency).
+# English names used by the OGP commitment pages for the lead ministries (column lead_agency),
+# and the bokmål name of the body each names (each is a name of that body in the bundled
+# organisations: its English name, or an English name the reference data attests).
 LEAD_AGENCY_NB = {
     "Ministry of Culture": "Kulturdepartementet",
     "Ministry of Petroleum and Energy": "Olje- og energidepartementet",
@@ -55,12 +68,6 @@ LEAD_AGENCY_NB = {
 }
 
 PLAN_ID = "2019-2021"
-PLAN_TITLE_EN = (
-    "Norway's fourth national action plan for the Open Government Partnership (NAP4), 2019–2021"
-)
-PLAN_TITLE_NB = (
-    "Norges fjerde nasjonale handlingsplan for Open Government Partnership (NAP4), 2019–2021"
-)
 
 # Unofficial bokmål translations by the registry's editors (the sources give English titles).
 EDITORIAL_NB = {
@@ -79,11 +86,11 @@ EDITORIAL_NB = {
     "Council created": "Panelet opprettet",
     "First gathering hosted by the Prime Minister in Oslo": "Første samling, med statsministeren "
     "som vert, i Oslo",
-    "Second gathering (24-26 April 2020) on the knowledge base": "Andre samling (24.–26. april "
-    "2020) om kunnskapsgrunnlaget",
-    "Third gathering (16-18 October 2020)": "Tredje samling (16.–18. oktober 2020)",
+    "Second gathering 24–26 April 2020 on the knowledge base": "Andre samling 24.–26. april 2020 "
+    "om kunnskapsgrunnlaget",
+    "Third gathering 16–18 October 2020 on ins[...]": "Tredje samling 16.–18. oktober 2020 om "
+    "ins[...]",
 }
-TRUNCATED = " [title truncated in source]"
 EDITORIAL_NOTE_NB = (
     "Den bokmålske tittelen er en uoffisiell oversettelse fra engelsk ved registerets "
     "redaksjon; kilden har bare engelsk tittel."
@@ -93,16 +100,7 @@ EDITORIAL_NOTE_EN = (
     "the source gives only an English title."
 )
 
-
-def date_literal(value: str) -> Literal:
-    """A date at the precision the source gives: xsd:date, xsd:gYearMonth or xsd:gYear."""
-    if len(value) == 10:
-        return Literal(value, datatype=XSD.date)
-    if len(value) == 7:
-        return Literal(value, datatype=XSD.gYearMonth)
-    if len(value) == 4:
-        return Literal(value, datatype=XSD.gYear)
-    raise ValueError(f"unexpected date {value!r}")
+date_literal = reference.date_literal
 
 
 def new_graph() -> Graph:
@@ -129,74 +127,88 @@ def write(g: Graph, name: str, header: str) -> None:
     print(f"wrote {OUT / name} ({len(g)} triples)")
 
 
-def organisations(shared: Path) -> dict[str, URIRef]:
-    g = new_graph()
-    by_name: dict[str, URIRef] = {}
-    with open(shared / "data" / "invited-organisations-2018.csv", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            org = URIRef(U.organisation(row["name"]))
-            by_name[row["name"]] = org
-            g.add((org, RDF.type, ORG.Organization))
-            if row["kind"] == "ministry":
-                g.add((org, RDF.type, OGP.Ministry))
-                g.add((org, RDF.type, OGP.PublicBody))
-            g.add((org, SKOS.prefLabel, Literal(row["name"], lang="nb")))
-            g.add((org, OGP.organisationKind, VOCAB[f"organisation-kind/{KIND[row['kind']]}"]))
-            if row["orgnr"]:
-                g.add((org, OGP.organisationNumber, Literal(row["orgnr"])))
-                g.add(
-                    (
-                        org,
-                        OGP.registerRecord,
-                        URIRef(
-                            "https://data.brreg.no/enhetsregisteret/api/enheter/" + row["orgnr"]
-                        ),
-                    )
-                )
-    for en, nb in LEAD_AGENCY_NB.items():
-        g.add((by_name[nb], SKOS.prefLabel, Literal(en, lang="en")))
+def _bound(g: Graph) -> Graph:
+    out = new_graph()
+    for t in g:
+        out.add(t)
+    return out
+
+
+def organisations(shared: Path) -> tuple[dict[str, URIRef], OrgIndex]:
+    g, iri_of, index = reference.organisations(shared, U)
+    irm(g)
     write(
-        g,
+        _bound(g),
         "bundled-organisations.ttl",
-        "# The 47 organisations of KMD's 2018 invitation (46 invited plus KMD), with kinds and the\n"
-        "# organisation numbers that have a public source. Source: invited-organisations-2018.csv.\n"
-        "# English names only where the OGP commitment pages use them (lead agencies).\n",
+        "# The 47 organisations of KMD's 2018 invitation (46 invited plus KMD), merged with the\n"
+        "# ministries and agencies of norway-central-government.csv: one resource per body (the\n"
+        "# same organisation number, or the same bokmål name), its current name as\n"
+        "# skos:prefLabel, every name over time as an ogp:OrganisationName with its validity and\n"
+        "# sources, former names also as skos:hiddenLabel, successors by dct:isReplacedBy.\n"
+        "# Organisation numbers only where a public source gives one. Sources:\n"
+        "# invited-organisations-2018.csv, reference/norway-central-government.csv\n"
+        "# (scripts/bundled_reference.py). Also OGP's Independent Reporting Mechanism, the\n"
+        "# assessor of the bundled IRM assessments (named in reference/irm-indicators.csv).\n",
     )
-    return by_name
+    for en, nb in LEAD_AGENCY_NB.items():  # every OGP name is a name of its body
+        assert iri_of[nb] in {URIRef(b.iri) for b in index.bodies.values()}
+        found = index.find(en)
+        assert len(found) == 1 and URIRef(found[0].body.iri) == iri_of[nb], en
+    return iri_of, index
 
 
-def theme_mapping() -> dict[str, list[URIRef]]:
-    """Policy-area code -> themes that ontology/themes.ttl maps to it with close/exact match."""
-    g = Graph().parse(ROOT / "ontology" / "themes.ttl")
-    mapping: dict[str, list[URIRef]] = {}
-    for prop in (SKOS.closeMatch, SKOS.exactMatch):
-        for theme, _, area in g.triples((None, prop, None)):
-            for a, t in ((area, theme), (theme, area)):
-                if str(a).startswith(VOCAB_NS + "policy-area/") and str(t).startswith(THEME_NS):
-                    mapping.setdefault(str(a).rsplit("/", 1)[1], []).append(URIRef(t))
-    return mapping
+#: Where the IRM is named as OGP's reporting mechanism (reference/irm-indicators.csv).
+IRM_SOURCE = "https://www.opengovpartnership.org/documents/independent-reporting-mechanism-action-plan-review/"
 
 
-def plan(shared: Path, orgs: dict[str, URIRef]) -> None:
+def irm(g: Graph) -> None:
+    """OGP's Independent Reporting Mechanism, by the name the sources give (English only)."""
+    o = ogp.irm_of(U)
+    g.add((o, RDF.type, ORG.Organization))
+    g.add((o, OGP.organisationKind, VOCAB["organisation-kind/other"]))
+    for lang in ("nb", "en"):
+        g.add((o, SKOS.prefLabel, Literal(ogp.IRM_NAME, lang=lang)))
+    g.add((o, SKOS.altLabel, Literal("IRM", lang="en")))
+    g.add((o, DCTERMS.source, URIRef(IRM_SOURCE)))
+    g.add((o, OGP.editorialNote, Literal(
+        "Kildene gir bare det engelske navnet; det er også brukt som bokmålsnavn.", lang="nb")))
+    g.add((o, OGP.editorialNote, Literal(
+        "The sources give only the English name; it is used as the bokmål name too.",
+        lang="en")))
+
+
+def plans(shared: Path, index: OrgIndex) -> None:
+    write(
+        _bound(reference.plans(shared, U, index)),
+        "bundled-plans.ttl",
+        "# Norway's five national action plans for the Open Government Partnership (NAP1-NAP5):\n"
+        "# titles as published, periods at the precision given and the other period statements,\n"
+        "# coordinating ministries, plan documents, IRM reports, number of commitments, sources.\n"
+        "# Sources: reference/action-plans.csv; OGP's names of the plans from\n"
+        "# reference/ogp-commitments-norway.csv (scripts/bundled_reference.py).\n",
+    )
+
+
+def themes_of(area_code: str) -> list[URIRef]:
+    """The themes the editors' mapping gives a policy area (loaders/vocab.py)."""
+    iri = policy_area(area_code)
+    return [URIRef(t) for t in policy_area_themes(iri)] if iri else []
+
+
+def plan(shared: Path, orgs: dict[str, URIRef], index: OrgIndex) -> None:
     g = new_graph()
     ed = new_graph()
-    themes = theme_mapping()
-    p = URIRef(U.plan(PLAN_ID))
-    g.add((p, RDF.type, OGP.ActionPlan))
-    g.add((p, DCTERMS.identifier, Literal(PLAN_ID)))
-    g.add((p, DCTERMS.title, Literal(PLAN_TITLE_EN, lang="en")))
-    ed.add((p, DCTERMS.title, Literal(PLAN_TITLE_NB, lang="nb")))
-    g.add((p, OGP.country, EU_COUNTRY.NOR))
-    g.add((p, SCHEMA.startDate, date_literal("2019-07-01")))
-    g.add((p, SCHEMA.endDate, date_literal("2021-06-30")))
-    g.add((p, OGP.coordinatedBy, orgs["Kommunal- og moderniseringsdepartementet"]))
-    g.add((p, OGP.registryStatus, VOCAB["status/completed"]))
+    p = URIRef(U.plan(PLAN_ID))  # the plan itself is described in bundled-plans.ttl
+    rows: dict[str, dict[str, str]] = {}
+    old_milestones: dict[str, list[str]] = {}
     with open(shared / "data" / "nap4-2019-2021-commitments.csv", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
+            rows[row["commitment_id"]] = row
             cid = row["commitment_id"]
             c = URIRef(U.commitment(cid))
             g.add((c, RDF.type, OGP.Commitment))
-            g.add((c, DCTERMS.identifier, Literal(cid)))
+            g.add((c, DCTERMS.identifier, Literal(cid)))  # the registry id: the OGP id
+            g.add((c, OGP.ogpIdentifier, Literal(cid)))
             g.add((c, DCTERMS.title, Literal(row["title_en"], lang="en")))
             if row["title_nb"]:
                 g.add((c, DCTERMS.title, Literal(row["title_nb"], lang="nb")))
@@ -211,7 +223,7 @@ def plan(shared: Path, orgs: dict[str, URIRef]) -> None:
             for area in row["theme"].split(";"):
                 code = slugify(area.strip())
                 g.add((c, OGP.policyArea, VOCAB[f"policy-area/{code}"]))
-                for t in themes.get(code, []):
+                for t in themes_of(code):
                     ed.add((c, OGP.theme, t))
             if row["start"]:
                 g.add((c, SCHEMA.startDate, date_literal(row["start"])))
@@ -234,55 +246,33 @@ def plan(shared: Path, orgs: dict[str, URIRef]) -> None:
                         Literal("Added in the 2021 extension of the plan (“4B”).", lang="en"),
                     )
                 )
-            position = 0
             for ms in filter(None, (m.strip() for m in row["milestones"].split(";"))):
-                title, start, end = (x.strip() for x in ms.split("|"))
-                if not title:
-                    print(f"note: {cid}: milestone without a title ({start}–{end}) left out")
-                    continue
-                position += 1
-                m = URIRef(U.milestone(cid, position))
-                truncated = title.endswith(TRUNCATED)
-                title = title.removesuffix(TRUNCATED)
-                g.add((m, RDF.type, OGP.Milestone))
-                g.add((m, OGP.ofCommitment, c))
-                g.add((c, OGP.hasMilestone, m))
-                g.add((m, SCHEMA.position, Literal(position)))
-                g.add((m, DCTERMS.title, Literal(title, lang="en")))
-                ed.add((m, DCTERMS.title, Literal(EDITORIAL_NB[title], lang="nb")))
-                ed.add((m, OGP.editorialNote, Literal(EDITORIAL_NOTE_NB, lang="nb")))
-                ed.add((m, OGP.editorialNote, Literal(EDITORIAL_NOTE_EN, lang="en")))
-                if truncated:
-                    g.add(
-                        (m, OGP.editorialNote, Literal("Tittelen er avkortet i kilden.", lang="nb"))
-                    )
-                    g.add(
-                        (
-                            m,
-                            OGP.editorialNote,
-                            Literal("The title is truncated in the source.", lang="en"),
-                        )
-                    )
-                if start:
-                    g.add((m, SCHEMA.startDate, date_literal(start)))
-                if end:
-                    g.add((m, SCHEMA.endDate, date_literal(end)))
+                old_milestones.setdefault(cid, []).append(ms.split("|")[0].strip())
+    nap4.milestones(shared, U, g, ed, EDITORIAL_NB, old_milestones)
+    nap4.ogp_page_facts(shared, U, g, index, rows)
+    for m in g.subjects(OGP.ofCommitment, None):
+        ed.add((m, OGP.editorialNote, Literal(EDITORIAL_NOTE_NB, lang="nb")))
+        ed.add((m, OGP.editorialNote, Literal(EDITORIAL_NOTE_EN, lang="en")))
     write(
         g,
         "bundled-plan-2019-2021.ttl",
         "# Norway's 4th OGP action plan (in force 1 July 2019 - 30 June 2021) and its commitments,\n"
-        "# as the OGP commitment pages give them. Source: nap4-2019-2021-commitments.csv.\n",
+        "# as the OGP commitment pages give them. Source: nap4-2019-2021-commitments.csv; the\n"
+        "# milestones and their coverage: reference/nap4-milestones.csv,\n"
+        "# reference/nap4-milestones-coverage.csv; what OGP's pages add (headline titles as\n"
+        "# dct:alternative, leads and supporting bodies in OGP's words, page links, notes):\n"
+        "# reference/ogp-commitments-norway.csv (scripts/bundled_nap4.py).\n",
     )
     write(
         ed,
         "bundled-editorial.ttl",
         "# Statements by the registry's editors, not by the sources: unofficial bokmål\n"
         "# translations of titles the sources give only in English, and themes derived from the\n"
-        "# OGP policy areas through the skos:closeMatch/exactMatch mapping in ontology/themes.ttl.\n",
+        "# OGP policy areas through the editors' mapping in ontology/themes.ttl (loaders/vocab.py).\n",
     )
 
 
-def consultation(orgs: dict[str, URIRef]) -> None:
+def consultation(orgs: dict[str, URIRef], invited: list[str]) -> None:
     g = new_graph()
     meeting = URIRef(U.meeting("2018-06-19"))
     place = URIRef(U.place("Akersgata 59"))
@@ -314,7 +304,7 @@ def consultation(orgs: dict[str, URIRef]) -> None:
     g.add((meeting, OGP.proposalDeadline, Literal("2018-06-12", datatype=XSD.date)))
     g.add((meeting, OGP.invitedBy, kmd))
     g.add((meeting, OGP.forActionPlan, URIRef(U.plan(PLAN_ID))))
-    for org in orgs.values():
+    for org in dict.fromkeys(orgs[name] for name in invited):
         if org != kmd:
             g.add((meeting, OGP.invited, org))
     g.add(
@@ -366,9 +356,20 @@ def main() -> None:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    orgs = organisations(args.shared)
-    plan(args.shared, orgs)
-    consultation(orgs)
+    orgs, index = organisations(args.shared)
+    plans(args.shared, index)
+    plan(args.shared, orgs, index)
+    write(
+        _bound(nap4.irm_ratings(args.shared, U)),
+        "bundled-irm-2019-2021.ttl",
+        "# The IRM's ratings of the 2019-2021 commitments, one assessment per commitment and\n"
+        "# report (Design Report 2019-2021, Results Report 2019-2022), every field as the page\n"
+        "# shows it and, where the registry has a value set, with it.\n"
+        "# Source: reference/nap4-irm-ratings.csv (scripts/bundled_nap4.py).\n",
+    )
+    with open(args.shared / "data" / "invited-organisations-2018.csv", encoding="utf-8") as fh:
+        invited = [row["name"] for row in csv.DictReader(fh)]
+    consultation(orgs, invited)
 
 
 if __name__ == "__main__":

@@ -35,10 +35,12 @@ def make_settings(store: Path, **overrides: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def initialised_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store after `ogpreg init`, built once per test session."""
+    """A store after `ogpreg init` (the bundled Turtle, then the bundled submissions through
+    the loaders: loaders/bundled.py), built once per test session."""
+    from loaders.bundled import init
+
     path = tmp_path_factory.mktemp("template") / "store"
-    reg = open_registry(make_settings(path))
-    reg.init()
+    init(open_registry(make_settings(path)))
     return path
 
 

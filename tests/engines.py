@@ -31,6 +31,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
+from loaders.bundled import init as bundled_init
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, make_settings
 
@@ -235,7 +236,7 @@ def remote_registry(engine_server: EngineServer, tmp_path: Path) -> Registry:
     settings = make_settings(tmp_path / "state", **srv.overrides(), query_timeout=QUERY_TIMEOUT)
     reg = open_registry(settings)
     if not srv.template:
-        reg.init()
+        bundled_init(reg)  # what `ogpreg init` loads (loaders/bundled.py)
         srv.template = list(reg.store.reader())
     else:
         with reg.store.transaction(fresh=True) as tx:

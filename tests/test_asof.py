@@ -62,7 +62,7 @@ def test_every_item_page_shows_its_versions_linking_to_each(site: Running) -> No
     for n in (2, 3):
         assert f"{BASE}{C21}/version/{n}" in doc.hrefs
     assert "Opprettet" in doc.text and "Endret" in doc.text
-    assert "Kommunal- og moderniseringsdepartementet" in doc.text  # who
+    assert "Kommunal- og distriktsdepartementet" in doc.text  # who: KMD, by its current name
     assert BASE + "graph/source/history-example" in doc.hrefs  # which source
     assert "1. juni 2019" not in doc.text and "20. juni 2019 kl. 10:00" in doc.text  # Oslo time
     # the versions are not listed again as backlinks

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import click
 import requests
 from click.testing import CliRunner
 
@@ -153,7 +154,11 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
         url = match.group(1)
         r = requests.get(
             url + "sparql",
-            params={"query": "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id }"},
+            # the 2019–2021 plan's nine commitments (the store holds every bundled plan)
+            params={
+                "query": "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id ; "
+                f"ogp:inActionPlan <{BASE}id/plan/2019-2021> }}"
+            },
             timeout=30,
         )
         assert r.status_code == 200
@@ -182,4 +187,9 @@ def test_serve_help_has_examples() -> None:
     assert "Example:" in text and "ogpreg serve" in text
     for option in ("--host", "--port", "--threads"):
         assert option in text
-    assert len(re.findall(r"Example:\s+--", text)) == 3
+    # every option of the command (its own and the group's accepted after it) has an example
+    options = [p for p in main.commands["serve"].params if isinstance(p, click.Option)]
+    assert {o for p in options for o in p.opts} >= {"--host", "--port", "--threads"}
+    for p in options:
+        assert re.search(rf"Example:\s+{re.escape(p.opts[0])}\b", text), p.opts
+    assert len(re.findall(r"Example:\s+--", text)) == len(options)

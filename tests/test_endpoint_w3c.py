@@ -298,9 +298,17 @@ def test_the_manifests_literal_query_multiple_dataset_path_is_one_odd_graph_name
 
 
 # -- SPARQLWrapper ---------------------------------------------------------------------------
-SELECT = "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id } ORDER BY ?id"
+# Scoped to the 2019–2021 plan (the store holds every bundled plan): NO0054–NO0062.
+PLAN = f"<{BASE}id/plan/2019-2021>"
+SELECT = (
+    f"SELECT ?id WHERE {{ ?c a ogp:Commitment ; ogp:inActionPlan {PLAN} ; dct:identifier ?id }}"
+    " ORDER BY ?id"
+)
 IDS = [f"NO00{n}" for n in range(54, 63)]
-CONSTRUCT = "CONSTRUCT { ?c dct:identifier ?id } WHERE { ?c a ogp:Commitment ; dct:identifier ?id }"
+CONSTRUCT = (
+    "CONSTRUCT { ?c dct:identifier ?id }"
+    f" WHERE {{ ?c a ogp:Commitment ; ogp:inActionPlan {PLAN} ; dct:identifier ?id }}"
+)
 METHODS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 
 

@@ -8,6 +8,7 @@ identical."""
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from collections.abc import Callable
@@ -17,10 +18,11 @@ import pyoxigraph as ox
 import pytest
 
 from endpoint.pages.query import EXAMPLE_ORDER, Example, load_examples, parse_example, with_prefixes
+from registry.loading import bundled as bundled_sources
 from registry.loading.sources import SourceFile, source_id_for
 from registry.namespaces import PREFIXES
 from registry.service import Registry, open_registry
-from tests.conftest import BASE, FIXTURES, make_settings
+from tests.conftest import BASE, FIXTURES, make_settings, shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIR = ROOT / "endpoint" / "examples"
@@ -138,29 +140,53 @@ def _key(row: Row) -> list[tuple[str, str]]:
 
 
 # -- the answers -----------------------------------------------------------------------------
+def _ogp_rows() -> list[dict[str, str]]:
+    """Norway's commitments as OGP publishes them, bundled by ``ogpreg init`` (issue 23)."""
+    with shared_file("data", "reference", "ogp-commitments-norway.csv").open(
+        encoding="utf-8"
+    ) as fh:
+        return list(csv.DictReader(fh))
+
+
+def _ref_rows(name: str) -> list[dict[str, str]]:
+    with shared_file("data", "reference", name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
 def check_commitments_by_lead_agency(bundled: list[Row], loaded: list[Row]) -> None:
-    assert len(bundled) == 9
-    assert {r["id"] for r in bundled} == {f"NO00{n}" for n in range(54, 63)}
+    # every bundled commitment whose source names a lead the register knows (not "NA")
+    assert {f"NO00{n}" for n in range(54, 63)} <= {r["id"] for r in bundled}
+    assert {r["id"] for r in bundled} <= {r["ogp_id"] for r in _ogp_rows()}
+    assert {r["id"] for r in bundled} >= {
+        r["ogp_id"] for r in _ogp_rows() if r["lead_institution"] not in ("NA", "")
+        and r["ogp_id"] != "NO0042"}
     by_id = {r["id"]: r["lead"] for r in bundled}
     assert by_id["NO0061"] == "Finansdepartementet"
-    assert by_id["NO0055"] == "Olje- og energidepartementet"
+    # the body's current name: Olje- og energidepartementet is now Energidepartementet (the same
+    # organisation number, one resource with its names over time)
+    assert by_id["NO0055"] == "Energidepartementet"
     assert column(bundled, "lead") == sorted(column(bundled, "lead"))
     assert {r["id"] for r in loaded} - {r["id"] for r in bundled} == {"NO9902", "NO9903"}
 
 
 def check_commitments_of_one_ministry(bundled: list[Row], loaded: list[Row]) -> None:
-    assert column(bundled, "id") == ["NO0056", "NO0058", "NO0062"]
+    # KMD's commitments of every plan (2014-2021; led by FAD before: a body of its own)
+    kmd = sorted(r["ogp_id"] for r in _ogp_rows() if r["lead_institution"].strip(". ")
+                 .startswith("Ministry of Local Government and Modernisation"))
+    assert column(bundled, "id") == kmd
     assert set(column(bundled, "role")) == {"https://w3id.org/ogp-no/def#leadAgency"}
-    assert column(loaded, "id") == ["NO0056", "NO0058", "NO0062", "NO9902"]
+    assert column(loaded, "id") == [*kmd, "NO9902"]
 
 
 def check_commitments_per_theme(bundled: list[Row], loaded: list[Row]) -> None:
     procurement = "Offentlige anskaffelser, opplysninger om reelle rettighetshavere og antikorrupsjon"
-    assert {r["theme"]: r["commitments"] for r in bundled} == {
-        procurement: "4",
-        "Åpne data og viderebruk av offentlige data": "1",
-    }
-    assert {r["theme"]: r["commitments"] for r in loaded}[procurement] == "5"  # + NO9902
+    # the 2019-2021 plan: 4 and 1; the earlier plans' commitments as OGP tags them add to the
+    # procurement and anti-corruption heading and give the integrity heading its commitments
+    counts = {r["theme"]: int(r["commitments"]) for r in bundled}
+    assert counts[procurement] > 4 and counts["Åpne data og viderebruk av offentlige data"] >= 1
+    assert counts["Integritet og åpenhet i forvaltningen"] > 0
+    assert {r["theme"]: int(r["commitments"]) for r in loaded}[procurement] == (
+        counts[procurement] + 1)  # + NO9902
 
 
 def check_commitments_per_ogp_value(bundled: list[Row], loaded: list[Row]) -> None:
@@ -196,10 +222,9 @@ def check_milestones_due_in_period(bundled: list[Row], loaded: list[Row]) -> Non
 
 
 def check_overdue_milestones(bundled: list[Row], loaded: list[Row]) -> None:
-    # Milestones without an end date (NO0054/1, NO0062/4) cannot be overdue.
-    assert [(r["commitment"], r["n"]) for r in bundled] == [
-        ("NO0062", "1"), ("NO0062", "2"), ("NO0062", "3"),
-    ]
+    # Milestones without an end date (NO0054/1, NO0062/4) cannot be overdue; NO0062/1-3 are
+    # completed as the source publishes them (reference/nap4-milestones.csv).
+    assert bundled == []
     # NO9902/1 (due 2020, substantial) is overdue; /2 is assessed complete; /3 is complete.
     extra = [r for r in loaded if r not in bundled]
     assert extra == [
@@ -212,13 +237,17 @@ def check_progress_by_completion_level(bundled: list[Row], loaded: list[Row]) ->
     def table(answer: list[Row]) -> list[tuple[str, str, str]]:
         return [(r["level"], r["milestones"], r["assessments"]) for r in answer]
 
+    # NO0062/1-3 completed (reference/nap4-milestones.csv), NO0054/1 and NO0062/4 not known;
+    # the IRM assessments: one completion given (NO0059, Limited), the others none
+    ratings = _ref_rows("nap4-irm-ratings.csv")
+    irm = len(ratings) + len([r for r in _ogp_rows() if "2019-202" not in r["action_plan"]])
     assert table(bundled) == [
-        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "0"), ("Betydelig", "0", "0"),
-        ("Fullført", "0", "0"), ("ikke oppgitt", "5", "0"),
+        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "1"), ("Betydelig", "0", "0"),
+        ("Fullført", "3", "0"), ("ikke oppgitt", "2", str(irm - 1)),
     ]
     assert table(loaded) == [
-        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "1"), ("Betydelig", "1", "1"),
-        ("Fullført", "1", "1"), ("ikke oppgitt", "6", "0"),
+        ("Ikke påbegynt", "0", "0"), ("Begrenset", "0", "2"), ("Betydelig", "1", "1"),
+        ("Fullført", "4", "1"), ("ikke oppgitt", "3", str(irm - 1)),
     ]
 
 
@@ -245,15 +274,20 @@ def check_proposals_and_comments(bundled: list[Row], loaded: list[Row]) -> None:
 
 def check_invited_organisations_participation(bundled: list[Row], loaded: list[Row]) -> None:
     assert len(bundled) == 46  # the 46 organisations of the 2018 invitation
-    took_part = {r["organisation"] for r in bundled if r["tookPart"] == "true"}
-    assert took_part == {
-        "Finansdepartementet", "Justis- og beredskapsdepartementet", "Kulturdepartementet",
-        "Nærings- og fiskeridepartementet", "Olje- og energidepartementet",
+    took_part = {r["organisation"] for r in bundled if r["participation"] == "took part"}
+    assert took_part == {  # by their current names (Kulturdepartementet, OED renamed since)
+        "Finansdepartementet", "Justis- og beredskapsdepartementet",
+        "Kultur- og likestillingsdepartementet", "Nærings- og fiskeridepartementet",
+        "Energidepartementet",
     }
-    assert column(bundled, "tookPart")[:5] == ["true"] * 5  # those who took part come first
+    assert column(bundled, "participation")[:5] == ["took part"] * 5  # those come first
+    # the bundled data records no attendance, proposal or comment: the others are unknown,
+    # never "did not take part" (issue 19)
+    assert column(bundled, "participation")[5:] == ["unknown"] * 41
+    assert set(column(bundled, "attendanceRecorded")) == {"false"}
     by_name = {r["organisation"]: r for r in loaded}
     assert len(loaded) == 46
-    assert {n for n, r in by_name.items() if r["tookPart"] == "true"} - took_part == {
+    assert {n for n, r in by_name.items() if r["participation"] == "took part"} - took_part == {
         "Frivillighet Norge", "Næringslivets hovedorganisasjon",
         "Transparency International Norge", "Wikimedia Norge",
     }
@@ -261,30 +295,38 @@ def check_invited_organisations_participation(bundled: list[Row], loaded: list[R
     assert (ti["proposed"], ti["commented"], ti["attended"], ti["leads"]) == (
         "true", "false", "true", "false",
     )
-    assert by_name["Abelia"]["tookPart"] == "false"
+    # the fixture's attendance list is of a meeting Abelia was not invited to: still unknown
+    assert (by_name["Abelia"]["participation"], by_name["Abelia"]["attendanceRecorded"]) == (
+        "unknown", "false",
+    )
 
 
 def check_organisations_with_register_links(bundled: list[Row], loaded: list[Row]) -> None:
-    assert len(bundled) == 47
+    # the 47 of the 2018 invitation and 16 more bodies of norway-central-government.csv (the
+    # others of its 39 rows are the same bodies as invited ones, or former names of one)
+    assert len(bundled) == 64  # and the IRM (the assessor of the IRM's ratings)
     with_number = [r for r in bundled if "number" in r]
     assert len(with_number) >= 14
     for r in with_number:
         assert r["record"] == f"https://data.brreg.no/enhetsregisteret/api/enheter/{r['number']}"
-    assert {r["name"]: r.get("number") for r in bundled}["Kulturdepartementet"] == "972417866"
+    by_name = {r["name"]: r.get("number") for r in bundled}
+    assert by_name["Kultur- og likestillingsdepartementet"] == "972417866"
     assert loaded == bundled
 
 
 def check_provenance(bundled: list[Row], loaded: list[Row]) -> None:
-    assert sorted(column(bundled, "source")) == [
+    assert sorted(column(bundled, "source")) == sorted([
         "bundled-consultation-2018", "bundled-editorial", "bundled-organisations",
-        "bundled-plan-2019-2021", "vocabulary-ontology", "vocabulary-shapes",
-        "vocabulary-themes", "vocabulary-values",
-    ]
+        "bundled-plan-2019-2021", "bundled-irm-2019-2021", "bundled-plans", "bundled-ogp-notes",
+        "vocabulary-ontology", "vocabulary-shapes", "vocabulary-themes", "vocabulary-values",
+        *(s for s in bundled_sources.SUBMISSIONS if s not in bundled_sources.CHECKED_ONLY),
+    ])
     assert set(column(bundled, "loadedBy")) == {"ogp-registry (bundled data)"}
     assert all("submittedBy" not in r for r in bundled)
     mine = {r["source"]: r for r in loaded if r not in bundled}
     assert sorted(mine) == ["consultation-example", "no-english-title"]
-    assert mine["consultation-example"]["submittedBy"] == "Kommunal- og moderniseringsdepartementet"
+    # KMD by its current name (Kommunal- og distriktsdepartementet since 2022, the same body)
+    assert mine["consultation-example"]["submittedBy"] == "Kommunal- og distriktsdepartementet"
     assert mine["consultation-example"]["loadedBy"] == "tester"
     assert mine["consultation-example"]["file"] == "consultation-example.ttl"
 
@@ -298,8 +340,27 @@ def check_statements_by_source(bundled: list[Row], loaded: list[Row]) -> None:
         ("bundled-plan-2019-2021",
          "Guidance for the fulfilment of the duty to journalling and archiving documents"),
     }
-    assert len(bundled) == 14  # its status is in the lifecycle graph, not a source graph
+    # its status is in the lifecycle graph, not a source graph; OGP's page adds its headline
+    # title (dct:alternative), a page link, the notes of the reference data
+    assert len(bundled) == 22
+    ogp_id = {"source": "bundled-plan-2019-2021", "value": "NO0054",
+              "property": "https://w3id.org/ogp-no/def#ogpIdentifier"}
+    assert ogp_id in bundled  # the OGP id, also the registry id (dct:identifier)
     assert loaded == bundled  # the fixtures say nothing about NO0054
+
+
+def check_commitments_per_plan(bundled: list[Row], loaded: list[Row]) -> None:
+    per_plan = {r["plan"]: int(r["commitments"]) for r in bundled}
+    plans = {"Norway – First National Action Plan – 2012-2013": "2012-2013"}
+    expected: dict[str, int] = {}
+    for r in _ogp_rows():
+        years = re.search(r"(\d{4})-(\d{4})", r["action_plan"])
+        assert years is not None
+        plan = plans.get(r["action_plan"], years.group(0).replace("2019-2022", "2019-2021"))
+        expected[plan] = expected.get(plan, 0) + 1
+    assert per_plan == expected
+    assert {r["plan"]: int(r["commitments"]) for r in loaded}["2019-2021"] == (
+        expected["2019-2021"] + 2)  # + NO9902, NO9903
 
 
 def check_commitments_without_english_title(bundled: list[Row], loaded: list[Row]) -> None:
@@ -315,7 +376,54 @@ def check_commitments_as_of_date(bundled: list[Row], loaded: list[Row]) -> None:
     assert bundled == [] and loaded == []
 
 
+def check_unmapped_policy_areas(bundled: list[Row], loaded: list[Row]) -> None:
+    # OGP's tags the registry does not know are listed for the editors, with those no theme is
+    # mapped to; every tag of the bundled commitments is one or the other
+    unknown = {r["tag"] for r in bundled if r["known"] == "false"}
+    assert unknown == {"Whistleblower Protections", "Democratizing Decision-Making",
+                       "Regulatory Governance", "Freedom of Expression"}
+    tags = {r["tag"]: int(r["commitments"]) for r in bundled}
+    sdg = sum("Sustainable Development Goals" in r["policy_areas"] for r in _ogp_rows())
+    assert tags["Sustainable Development Goals"] == sdg
+    assert "Open Data" not in tags and "Public Procurement" not in tags  # mapped to themes
+    assert loaded == bundled  # the invented fixtures carry no policy areas
+
+
+def check_co_creation_proposal_responses(bundled: list[Row], loaded: list[Row]) -> None:
+    # no proposals are bundled; the invented ones are both taken into NO9902 (derived), none
+    # has an explicit response (tests/test_co_creation.py runs it on answered proposals)
+    assert bundled == []
+    assert {(r["proposal"], r["response"], r.get("commitment")) for r in loaded} == {
+        ("eksempel-1", "taken-forward", "NO9902"), ("eksempel-2", "taken-forward", "NO9902")}
+
+
+def check_co_creation_meeting_notice(bundled: list[Row], loaded: list[Row]) -> None:
+    # the 2018 invitation: deadlines 12 June, 46 invited, the day it was sent not in the sources
+    assert bundled == [{"plan": "2019-2021", "meeting": f"{BASE}id/meeting/2018-06-19",
+                        "start": "2018-06-19T09:00:00+02:00", "registrationDeadline":
+                        "2018-06-12", "proposalDeadline": "2018-06-12", "invited": "46"}]
+    assert loaded == bundled
+
+
+def check_co_creation_meetings(bundled: list[Row], loaded: list[Row]) -> None:
+    assert bundled == [{"start": "2018-06-19T09:00:00+02:00", "kind": "ConsultationMeeting",
+                        "meeting": f"{BASE}id/meeting/2018-06-19", "plan": "2019-2021"}]
+    assert [r["kind"] for r in loaded] == ["ConsultationMeeting", "FollowUpMeeting"]
+
+
+def check_co_creation_repository_documents(bundled: list[Row], loaded: list[Row]) -> None:
+    # no dated repository documents are bundled: the plans' own documents, undated
+    assert {r["plan"] for r in bundled} == {"2013-2015", "2016-2018", "2019-2021", "2023-2027"}
+    assert {r["kind"] for r in bundled} == {"action-plan"}
+    assert all("issued" not in r for r in bundled)
+    assert loaded == bundled
+
+
 CHECKS: dict[str, Callable[[list[Row], list[Row]], None]] = {
+    "co-creation-proposal-responses": check_co_creation_proposal_responses,
+    "co-creation-meeting-notice": check_co_creation_meeting_notice,
+    "co-creation-meetings": check_co_creation_meetings,
+    "co-creation-repository-documents": check_co_creation_repository_documents,
     "commitments-by-lead-agency": check_commitments_by_lead_agency,
     "commitments-of-one-ministry": check_commitments_of_one_ministry,
     "commitments-per-theme": check_commitments_per_theme,
@@ -332,6 +440,8 @@ CHECKS: dict[str, Callable[[list[Row], list[Row]], None]] = {
     "statements-by-source": check_statements_by_source,
     "commitments-without-english-title": check_commitments_without_english_title,
     "commitments-as-of-date": check_commitments_as_of_date,
+    "unmapped-policy-areas": check_unmapped_policy_areas,
+    "commitments-per-plan": check_commitments_per_plan,
 }
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from loaders.bundled import LOADED_BY
 from registry.errors import UsageError
 from registry.history.asof import snapshot_as_of, state_as_of, version_as_of
 from registry.history.versions import (
@@ -41,9 +42,16 @@ SOURCE = BASE + "graph/source/proposals-transparency-international-norge"
 OGP = "https://w3id.org/ogp-no/def#"
 
 
+#: The changes of ``ogpreg init`` (loaders/bundled.py): the bundled Turtle, the commitments as
+#: OGP publishes them (through the loaders), their notes and IRM assessments.
+INIT_CHANGES = 3
+
+
 def test_the_bundled_initialisation_is_change_one(registry: Registry) -> None:
     reader = registry.store.reader()
-    assert last_change_number(reader) == 1
+    assert last_change_number(reader) == INIT_CHANGES
+    second = change(reader, 2)
+    assert second is not None and BASE + "graph/source/bundled-ogp-2013-2015" in second.sources
     first = change(reader, 1)
     assert first is not None and first.kind == "load" and first.number == 1
     assert BASE + "graph/source/bundled-plan-2019-2021" in first.sources
@@ -73,7 +81,9 @@ def test_resubmissions_give_update_create_and_delete_versions_with_diffs(
     assert [v.action for v in first] == ["create", "update", "update"]
     assert [v.action for v in second] == ["create", "delete"]
     assert second[1].snapshot == () and second[1].deleted
-    assert [v.number for v in first] == [2, 3, 4] and [v.number for v in second] == [3, 4]
+    n = INIT_CHANGES
+    assert [v.number for v in first] == [n + 1, n + 2, n + 3]
+    assert [v.number for v in second] == [n + 2, n + 3]
     assert first[1].previous == first[0].uri and first[2].previous == first[1].uri
     assert second[0].previous is None and second[1].previous == second[0].uri
     added, removed = diff(first[0], first[1])
@@ -91,7 +101,7 @@ def test_resubmissions_give_update_create_and_delete_versions_with_diffs(
     assert c.agent == BASE + "id/organisation/transparency-international-norge"
     # an identical load changes nothing and records no change
     load(registry, str(LC / "proposal.json"))
-    assert last_change_number(registry.store.reader()) == 4
+    assert last_change_number(registry.store.reader()) == INIT_CHANGES + 3
 
 
 def test_ogpreg_history_prints_versions_and_differences(registry: Registry) -> None:
@@ -115,7 +125,7 @@ def test_ogpreg_history_prints_versions_and_differences(registry: Registry) -> N
     assert "  + dct:dateSubmitted \"2018-06-12\"^^xsd:date" in lines
     tail = lines[lines.index(heads[2]):]
     assert tail[1:] == [
-        f"  {PROPOSAL}/version/4",
+        f"  {PROPOSAL}/version/{INIT_CHANGES + 3}",
         "  reason: Sendt inn",
         "  - ogp:registryStatus vocab:status/draft",
         "  + ogp:registryStatus vocab:status/submitted",
@@ -144,9 +154,10 @@ def backfilled(empty_registry: Registry) -> Registry:
 
 def test_as_of_returns_the_state_a_back_dated_history_recorded(backfilled: Registry) -> None:
     reader = backfilled.store.reader()
+    n = INIT_CHANGES  # the first load initialised the store: changes 1..n, then the three loads
     one = change(reader, 1)
     assert one is not None and one.time == datetime(2019, 6, 1, 10, 0, tzinfo=UTC)
-    assert [c.number for c in changes(reader)] == [1, 2, 3, 4]
+    assert [c.number for c in changes(reader)] == list(range(1, n + 4))
     title = ox.NamedNode("http://purl.org/dc/terms/title")
 
     def nb_title(triples: list[ox.Triple] | None) -> str | None:
@@ -167,7 +178,7 @@ def test_as_of_returns_the_state_a_back_dated_history_recorded(backfilled: Regis
     assert snapshot_as_of(reader, SECOND, date(2019, 9, 1))
     assert snapshot_as_of(reader, SECOND, date(2020, 1, 1)) == []  # deleted by then
     v = version_as_of(reader, SECOND, datetime(2019, 12, 31, 23, 0, tzinfo=UTC))
-    assert v is not None and v.number == 3 and v.action == "create"
+    assert v is not None and v.number == n + 2 and v.action == "create"
 
     then = state_as_of(reader, date(2019, 10, 1))
     query = "SELECT ?p ?t WHERE { ?p a ogp:Proposal ; dct:title ?t FILTER(lang(?t) = 'nb') }"
@@ -190,10 +201,12 @@ def test_recorded_at_keeps_the_history_ordered(backfilled: Registry, tmp_path: P
         '<https://w3id.org/ogp-no/def#editorialNote> "Oppdiktet merknad"@nb .\n',
         "utf-8",
     )
+    n = INIT_CHANGES  # the first load initialised the store: changes 1..n, then the three loads
     r = cli(backfilled, "--lang", "en", "load", "--recorded-at", "2019-12-31T12:00:00+01:00", str(f))
     assert r.exit_code == 2
-    assert "is before the latest change in the history (no. 4, 2020-01-01T11:00:00+00:00)" in (
-        r.output
+    assert (
+        f"is before the latest change in the history (no. {n + 3}, 2020-01-01T11:00:00+00:00)"
+        in r.output
     )
     r = cli(backfilled, "--lang", "en", "load", "--recorded-at", "2999-01-01T00:00:00Z", str(f))
     assert r.exit_code == 2 and "is in the future" in r.output
@@ -202,40 +215,42 @@ def test_recorded_at_keeps_the_history_ordered(backfilled: Registry, tmp_path: P
     r = cli(backfilled, "--lang", "en", "load", "--recorded-at", "2020-02-01T00:00:00Z",
             "--remote", "http://127.0.0.1:9/", "--token", "x", str(f))
     assert r.exit_code == 2 and "local loads only" in r.output
-    assert last_change_number(backfilled.store.reader()) == 4
+    assert last_change_number(backfilled.store.reader()) == n + 3
     with pytest.raises(UsageError):
         backfilled.load([SourceFile("annet.ttl", f.read_bytes(), "annet")],
                         recorded_at=datetime(2019, 1, 1, tzinfo=UTC))
     load(backfilled, "--recorded-at", "2020-01-01T11:00:00Z", str(f))  # equal time is fine
-    assert last_change_number(backfilled.store.reader()) == 5
+    assert last_change_number(backfilled.store.reader()) == n + 4
 
 
 def test_the_change_feed_resumes_after_a_cursor_with_exactly_the_later_changes(
     backfilled: Registry,
 ) -> None:
     reader = backfilled.store.reader()
+    n = INIT_CHANGES  # the first load initialised the store: changes 1..n, then the three loads
     everything = changes(reader, after=0, limit=100)
-    assert [c.number for c in everything] == [1, 2, 3, 4]
-    later = changes(reader, after=2)
-    assert [c.number for c in later] == [3, 4]
+    assert [c.number for c in everything] == list(range(1, n + 4))
+    assert [c.loaded_by for c in everything] == [LOADED_BY] * n + ["tester"] * 3
+    later = changes(reader, after=n + 1)
+    assert [c.number for c in later] == [n + 2, n + 3]
     assert [(v.item, v.action) for v in later[1].versions] == [
         (PROPOSAL, "update"), (SECOND, "delete")
     ]
-    assert later == everything[2:]
-    assert [c.number for c in changes(reader, after=1, limit=2)] == [2, 3]
-    assert changes(reader, after=4) == []
+    assert later == everything[n + 1:]
+    assert [c.number for c in changes(reader, after=n, limit=2)] == [n + 1, n + 2]
+    assert changes(reader, after=n + 3) == []
     since = changes(reader, since=datetime(2019, 9, 1, 10, 0, tzinfo=UTC))
-    assert [c.number for c in since] == [3, 4]
+    assert [c.number for c in since] == [n + 2, n + 3]
     since = changes(reader, since=datetime(2019, 9, 1, 10, 0, 1, tzinfo=UTC))
-    assert [c.number for c in since] == [4]
+    assert [c.number for c in since] == [n + 3]
     # versions are stable and citable: later changes do not renumber or alter them
-    cited = version(reader, SECOND, 3)
-    assert cited is not None and cited.uri == SECOND + "/version/3"
+    cited = version(reader, SECOND, n + 2)
+    assert cited is not None and cited.uri == SECOND + f"/version/{n + 2}"
     who = actors(backfilled)
     set_status(backfilled, who.kmd.record, PROPOSAL, "withdrawn", reason="Oppdiktet")
-    again = version(backfilled.store.reader(), SECOND, 3)
+    again = version(backfilled.store.reader(), SECOND, n + 2)
     assert again == cited
-    assert [c.number for c in changes(backfilled.store.reader(), after=4)] == [5]
+    assert [c.number for c in changes(backfilled.store.reader(), after=n + 3)] == [n + 4]
 
 
 class _Guarded:

@@ -169,6 +169,7 @@ def test_a_correction_contradicting_another_source_is_refused(registry: Registry
     before = all_quads(registry)
     r = run("--lang", "en", "load", "--submitted-by", "972417858", str(f))
     assert r.exit_code == 1
-    assert "rettelser.xlsx, sheet «Organisasjoner», row 4, column «Organisasjonstype *» (D4)" in r.stderr
-    assert "The organisation is registered with https://w3id.org/ogp-no/vocab/organisation-kind/ministry" in r.stderr
+    # the report on standard output
+    assert "rettelser.xlsx, sheet «Organisasjoner», row 4, column «Organisasjonstype *» (D4)" in r.stdout
+    assert "The organisation is registered with https://w3id.org/ogp-no/vocab/organisation-kind/ministry" in r.stdout
     assert all_quads(registry) == before

@@ -29,6 +29,7 @@ def _big_csv(path: Path, rows: int = 300) -> Path:
     descriptions: about 1.5 MB, so that the bar moves through many steps."""
     with (SUB / "commitments-utf8.csv").open(encoding="utf-8", newline="") as fh:
         header, template = list(csv.reader(fh))[:2]
+    header[0] = "ID"  # the registry's ID (an OGP ID is NO and four digits)
     desc = header.index("Beskrivelse (bokmål)")
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

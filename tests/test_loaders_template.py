@@ -39,15 +39,17 @@ def test_xlsx_template_has_headers_descriptions_lists_and_an_example(run, tmp_pa
     r = run("template", "--kind", "commitments", "--format", "xlsx", "-o", str(out))
     assert r.exit_code == 0, r.output
     wb = load_workbook(out)
-    assert wb.sheetnames[:2] == ["Forpliktelser", "Milepæler"]
+    assert wb.sheetnames[:3] == ["Forpliktelser", "Milepæler", "Handlingsplaner"]
     assert "Veiledning" in wb.sheetnames
     ws = wb["Forpliktelser"]
     headers = [c.value for c in ws[1]]
-    assert headers[:3] == ["OGP-ID *", "Handlingsplan (ID) *", "Tittel (bokmål) *"]
-    assert [c.value for c in ws[2]][:3] == ["OGP ID *", "Action plan (ID) *",
-                                            "Title (Norwegian Bokmål) *"]
+    # the registry's ID, then the OGP ID (optional: OGP assigns it after the plan is published)
+    assert headers[:4] == ["ID", "OGP-ID", "Handlingsplan (ID) *", "Tittel (bokmål)"]
+    assert [c.value for c in ws[2]][:4] == ["ID", "OGP ID", "Action plan (ID) *",
+                                            "Title (Norwegian Bokmål)"]
     assert ws["A3"].value == "EKSEMPEL"
-    assert ws["A1"].comment is not None and "OGPs identifikator" in ws["A1"].comment.text
+    assert ws["A1"].comment is not None and "Registerets identifikator" in ws["A1"].comment.text
+    assert ws["B1"].comment is not None and "OGPs identifikator" in ws["B1"].comment.text
     lists = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
     theme_col = headers.index("Tema") + 1
     letter = ws.cell(row=1, column=theme_col).column_letter
@@ -92,14 +94,14 @@ def test_filled_csv_templates_load(registry: Registry, run, tmp_path: Path) -> N
     assert c.read_bytes().startswith(b"\xef\xbb\xbf")
     text = c.read_text("utf-8-sig")
     header = text.splitlines()[0].split(";")
-    values = {"OGP-ID *": "NO9952", "Handlingsplan (ID) *": "2019-2021",
-              "Tittel (bokmål) *": "CSV-rad (eksempel)", "Tittel (engelsk)": "CSV row (example)",
+    values = {"OGP-ID": "NO9952", "Handlingsplan (ID) *": "2019-2021",
+              "Tittel (bokmål)": "CSV-rad (eksempel)", "Tittel (engelsk)": "CSV row (example)",
               "Ansvarlig virksomhet *": "972417866"}
     c.write_text(text + ";".join(values.get(h, "") for h in header) + "\r\n", encoding="utf-8-sig")
     mt = m.read_text("utf-8-sig")
     mh = mt.splitlines()[0].split(";")
-    mv = {"Forpliktelse (OGP-ID) *": "NO9952", "Nummer *": "1",
-          "Tittel (bokmål) *": "Steg (eksempel)", "Tittel (engelsk)": "Step (example)"}
+    mv = {"Forpliktelse (ID) *": "NO9952", "Nummer *": "1",
+          "Tittel (bokmål)": "Steg (eksempel)", "Tittel (engelsk)": "Step (example)"}
     m.write_text(mt + ";".join(mv.get(h, "") for h in mh) + "\r\n", encoding="utf-8-sig")
     r = run("load", str(c), str(m))
     assert r.exit_code == 0, r.output
@@ -116,10 +118,12 @@ def test_filled_json_template_loads(registry: Registry, run, tmp_path: Path) -> 
     f.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     r = run("load", str(f))
     assert r.exit_code == 0, r.output
-    assert "1 nye" in r.stdout
+    assert "1 ny," in r.stdout  # one item: the singular ("1 ny", not "1 nye")
 
 
-@pytest.mark.parametrize("kind", ["commitments", "proposals", "comments", "assessments", "organisations"])
+@pytest.mark.parametrize(
+    "kind", ["commitments", "plans", "proposals", "comments", "assessments", "organisations"]
+)
 def test_every_kind_has_templates(run, tmp_path: Path, kind: str) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / f"{kind}.xlsx"
     assert run("template", "--kind", kind, "-o", str(out)).exit_code == 0
@@ -132,6 +136,7 @@ def test_every_kind_has_templates(run, tmp_path: Path, kind: str) -> None:  # ty
 def test_shipped_json_schema_is_the_generated_one() -> None:
     assert shipped_schema() == schema_text(), "regenerate: ogpreg template --kind commitments --format schema -o loaders/schema/submission.schema.json"
     schema = json.loads(shipped_schema())
-    assert set(schema["$defs"]) == {"commitments", "milestones", "proposals", "comments",
+    assert set(schema["$defs"]) == {"commitments", "milestones", "plans", "proposals", "comments",
                                     "assessments", "organisations"}
-    assert "ogp_id" in schema["$defs"]["commitments"]["required"]
+    assert "plan" in schema["$defs"]["commitments"]["required"]
+    assert "ogp_id" not in schema["$defs"]["commitments"]["required"]  # OGP assigns it later

@@ -20,7 +20,13 @@ from tests.conftest import BASE, FIXTURES
 
 SOURCE = BASE + "graph/source/alt"
 COUNT_SOURCE = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SOURCE}> {{ ?s ?p ?o }} }}"
-COMMITMENTS = "SELECT ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id } ORDER BY ?id"
+# Scoped to the 2019–2021 plan (the store holds every bundled plan): NO0054–NO0062, and the
+# invented NO9901 the tests load into that plan.
+PLAN = f"<{BASE}id/plan/2019-2021>"
+COMMITMENTS = (
+    f"SELECT ?id WHERE {{ ?c a ogp:Commitment ; ogp:inActionPlan {PLAN} ; dct:identifier ?id }}"
+    " ORDER BY ?id"
+)
 JSON = {"Accept": "application/sparql-results+json"}
 FILES = [FIXTURES / "rdf" / "valid-commitment.ttl", FIXTURES / "rdf" / "no-english-title.ttl"]
 
@@ -70,7 +76,10 @@ def test_protocol_basics_and_the_etag_follows_commits(remote_registry: Registry)
         assert csv.text.splitlines()[:2] == ["id", "NO0054"]
         ttl = requests.get(
             url + "sparql",
-            params={"query": "CONSTRUCT { ?c a ogp:Commitment } WHERE { ?c a ogp:Commitment }"},
+            params={
+                "query": "CONSTRUCT { ?c a ogp:Commitment } "
+                f"WHERE {{ ?c a ogp:Commitment ; ogp:inActionPlan {PLAN} }}"
+            },
             headers={"Accept": "text/turtle"},
             timeout=30,
         )

@@ -170,7 +170,9 @@ def test_another_submitter_cannot_complete_an_organisations_commitment_over_http
         assert (v["focus"], v["value"]) == (NO9960, STATUS + status)
         if status == "draft":
             assert v["message_en"].startswith(
-                f"Kulturdepartementet (role submitter) cannot give {NO9960} a status in a "
+                # KUD by its current name (Kulturdepartementet until 2021: the same body)
+                f"Kultur- og likestillingsdepartementet (role submitter) cannot give {NO9960} a "
+                "status in a "
                 f"file: the item is described in the source {SRC}fin-no9960, submitted by "
                 "Finansdepartementet, and a submitter gives only its own items a status."
             )
@@ -240,7 +242,8 @@ def test_local_load_checks_the_statuses_as_the_submitted_by_organisations(
     attack.write_bytes(one_line(NO9960, "completed"))
     r = cli(reg, "load", "--submitted-by", "972417866", str(attack))
     assert r.exit_code == 1, r.output
-    assert "cannot be given in a file from Kulturdepartementet (role submitter)" in r.output
+    assert ("cannot be given in a file from Kultur- og likestillingsdepartementet (role "
+            "submitter)") in " ".join(r.output.split())
     assert "nothing was loaded" in r.output
     own = tmp_path / "fin-2.ttl"
     own.write_bytes(commitment("NO9963", "finansdepartementet", "approved"))
@@ -278,9 +281,9 @@ def _workbook(tmp_path: Path, name: str, ident: str, lead: str, status: str) -> 
     headers = [c.value for c in ws[1]]
     ws.delete_rows(3)  # the example row
     row = {
-        "OGP-ID *": ident,
+        "OGP-ID": ident,
         "Handlingsplan (ID) *": "2019-2021",
-        "Tittel (bokmål) *": f"Oppdiktet forpliktelse {ident}",
+        "Tittel (bokmål)": f"Oppdiktet forpliktelse {ident}",
         "Ansvarlig virksomhet *": lead,
         "Tema": "Offentlige anskaffelser",
         "Status": status,
@@ -303,15 +306,15 @@ def test_a_spreadsheets_status_column_is_checked_and_located(
                   "Godkjent av regjeringen")
     r = cli(reg, "load", "--submitted-by", "972417807", str(f))
     assert r.exit_code == 1, r.output
-    assert "forpliktelser.xlsx, sheet «Forpliktelser», row 3, column «Status» (S3)" in r.output
+    assert "forpliktelser.xlsx, sheet «Forpliktelser», row 3, column «Status» (X3)" in r.output
     assert "The status approved (“approved by the government”) cannot be given" in r.output
     j = cli(reg, "load", "--report", "json", "--submitted-by", "972417807", str(f))
     [v] = [i for i in json.loads(j.stdout)["issues"] if i["severity"] == "violation"]
     assert v["location"] == {"sheet": "Forpliktelser", "row": 3, "column": "Status",
-                             "cell": "S3"}
+                             "cell": "X3"}
     # ogpreg validate says the same before anything is sent
     r = cli(reg, "validate", "--submitted-by", "972417807", str(f))
-    assert r.exit_code == 1 and "column «Status» (S3)" in r.output
+    assert r.exit_code == 1 and "column «Status» (X3)" in r.output
     assert all_quads(reg) == before
     ok = _workbook(tmp_path, "forpliktelser-2.xlsx", "NO9960", "Finansdepartementet",
                    "Sendt inn")
@@ -326,9 +329,10 @@ def test_a_spreadsheets_status_column_is_checked_and_located(
     other = _workbook(tmp_path, "kud.xlsx", "NO9961", "Finansdepartementet", "Utkast")
     r = cli(reg, "load", "--submitted-by", "972417866", str(other))
     assert r.exit_code == 1
-    assert "kud.xlsx, sheet «Forpliktelser», row 3, column «Status» (S3)" in r.output
+    assert "kud.xlsx, sheet «Forpliktelser», row 3, column «Status» (X3)" in r.output
     assert (
-        f"Kulturdepartementet (role submitter) cannot give {BASE}id/commitment/NO9961 a status "
+        f"Kultur- og likestillingsdepartementet (role submitter) cannot give "
+        f"{BASE}id/commitment/NO9961 a status "
         f"in a file: the item is described in the source {SRC}fin, submitted by Finansdepartementet"
     ) in " ".join(r.output.split())
     assert all_quads(reg) == before

@@ -6,7 +6,9 @@ live with the pages (issue 6)."""
 
 from __future__ import annotations
 
+import csv
 import fnmatch
+import io
 import re
 import shutil
 import tomllib
@@ -24,7 +26,7 @@ from endpoint.pages.query import CONTENT_SECURITY_POLICY, load_examples
 from endpoint.server import Server
 from registry.namespaces import PREFIXES
 from registry.service import Registry, open_registry
-from tests.conftest import make_settings
+from tests.conftest import BASE, make_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "endpoint" / "static" / "ui"
@@ -146,8 +148,9 @@ def test_english_on_request_with_a_switch_back(url: str) -> None:
     assert page.by_id("run-query")[2] == "Run the query"
     titles = [text for a, text in page.all("button") if "data-example" in a]
     assert titles == [e.title_en for e in load_examples()]
+    # the site's header (pages/_site_header.html), with links to this server
     _, attrs, text = page.by_id("lang-switch")
-    assert (attrs["lang"], attrs["href"], text) == ("nb", "/query?lang=nb", "Norsk (bokmål)")
+    assert (attrs["lang"], attrs["href"], text) == ("nb", "/query", "Norsk (bokmål)")
     _, page_nb = get_page(url)
     _, attrs, text = page_nb.by_id("lang-switch")
     assert (attrs["lang"], attrs["href"], text) == ("en", "/query?lang=en", "English")
@@ -180,6 +183,13 @@ def test_download_links_ask_the_endpoint_for_csv_and_json_of_the_query(
 ) -> None:
     url, reg = server
     _, page = get_page(url)
+    # the page opens with the first example; its answer, asked of the registry directly
+    expected = reg.query(load_examples()[0].query)
+    assert isinstance(expected, ox.QuerySolutions)
+    assert [v.value for v in expected.variables] == ["lead", "id", "title"]
+    ids = [str(sol["id"].value) for sol in expected]
+    # among them the 2019–2021 plan's nine (the store holds every bundled plan)
+    assert {f"NO00{n}" for n in range(54, 63)} <= set(ids)
     for ident, media in (("download-csv", "text/csv"), ("download-json", "application/sparql")):
         _, attrs, _ = page.by_id(ident)
         assert attrs["href"].startswith("/sparql?")
@@ -187,9 +197,14 @@ def test_download_links_ask_the_endpoint_for_csv_and_json_of_the_query(
         assert resp.status_code == 200, resp.text
         assert resp.headers["Content-Type"].startswith(media)
         if media == "text/csv":
-            assert len(resp.text.strip().splitlines()) == 1 + 9  # header + 9 commitments
+            rows = list(csv.reader(io.StringIO(resp.text)))
+            assert rows[0] == ["lead", "id", "title"]
+            assert len(rows) == 1 + len(ids)  # header + one row per (lead, commitment)
+            assert [row[1] for row in rows[1:]] == ids
         else:
-            assert len(resp.json()["results"]["bindings"]) == 9
+            bindings = resp.json()["results"]["bindings"]
+            assert len(bindings) == len(ids)
+            assert [b["id"]["value"] for b in bindings] == ids
         assert "NO0061" in resp.text
 
 
@@ -316,7 +331,11 @@ def test_each_example_posted_as_the_page_does_gets_its_answer_as_sparql_json(
 def test_a_construct_from_the_page_gets_n_triples_and_an_error_has_a_message(url: str) -> None:
     resp = requests.post(
         urljoin(url, "sparql"),
-        data={"query": "CONSTRUCT { ?c a ogp:Commitment } WHERE { ?c a ogp:Commitment }"},
+        # the 2019–2021 plan's nine commitments (the store holds every bundled plan)
+        data={
+            "query": "CONSTRUCT { ?c a ogp:Commitment } WHERE { ?c a ogp:Commitment ; "
+            f"ogp:inActionPlan <{BASE}id/plan/2019-2021> }}"
+        },
         headers={"Accept": PAGE_ACCEPT},
         timeout=60,
     )

@@ -21,8 +21,11 @@ from markupsafe import Markup
 PALETTE: tuple[str, ...] = ("#1f4e79", "#a34700", "#2e6b30", "#5b1f7a", "#4d4d4d")
 PATTERNS: tuple[str, ...] = ("solid", "diagonal", "dots", "cross", "horizontal")
 
-_FONT = 13
-_ROW = 30
+#: Chart sizes are small (about a phone's width) and the pages never scale a chart up
+#: (pages.css: max-width is its own width), so a label stays about _FONT px on any screen.
+_FONT = 16
+_ROW = 46
+_WIDTH = 440
 
 
 @dataclass(frozen=True)
@@ -98,34 +101,51 @@ def bar_chart(
     *,
     title: str,
     desc: str,
-    width: int = 680,
-    label_width: int = 260,
+    width: int = _WIDTH,
+    patterns: bool = False,
 ) -> Markup:
-    """Horizontal bars, one per item, with the value written after each bar."""
-    top = 8
-    height = top + max(1, len(items)) * _ROW + 8
+    """Horizontal bars, one per item, each under its label with the value written after it.
+    With ``patterns`` each bar has the colour and texture of its own series (the bars are then
+    categories a reader must tell apart, e.g. took part / did not / unknown)."""
+    top = 4
+    height = top + max(1, len(items)) * _ROW + 4
     maximum = max((i.value for i in items), default=0) or 1
-    span = width - label_width - 60
+    left = 2
+    span = width - left - 48
     parts = [_open(chart_id, width, height, title, desc)]
-    parts.append(
-        f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 4}" '
-        'stroke="#4d4d4d" stroke-width="1"/>'
-    )
+    if patterns:
+        parts.append(_pattern_defs(chart_id))
     for n, item in enumerate(items):
         y = top + n * _ROW
         bar = round(span * item.value / maximum)
-        label = _clip(item.label, 38)
+        label = _clip(item.label, 52)
+        colour = PALETTE[n % len(PALETTE)] if patterns else PALETTE[0]
+        fill = f"url(#{_attr(chart_id)}-p{n % len(PALETTE)})" if patterns else PALETTE[0]
         parts.append(
             f'<g class="bar"><title>{escape(item.label)}: {item.value}</title>'
-            f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end" fill="#1a1a1a"'
+            f'<text x="{left}" y="{y + 15}" fill="#1a1a1a"'
             f"{_lang(item.lang)}>{escape(label)}</text>"
-            f'<rect x="{label_width}" y="{y + 5}" width="{max(bar, 1)}" height="{_ROW - 10}" '
-            f'fill="{PALETTE[0]}"/>'
-            f'<text x="{label_width + bar + 6}" y="{y + 19}" fill="#1a1a1a">{item.value}</text>'
+            f'<rect x="{left}" y="{y + 21}" width="{max(bar, 1)}" height="18" '
+            f'fill="{fill}" stroke="{colour}" stroke-width="1.5"/>'
+            f'<text x="{left + bar + 6}" y="{y + 36}" fill="#1a1a1a">{item.value}</text>'
             "</g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def ticks(maximum: int, most: int = 5) -> list[int]:
+    """Whole-number axis values from 0 at an even step (1, 2, 5, 10, 20, 50, …) up to the
+    first one at or above ``maximum``: never 0, 1, 3."""
+    maximum = max(maximum, 1)
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            candidate = step * factor
+            if -(-maximum // candidate) <= most - 1:
+                top = -(-maximum // candidate) * candidate
+                return list(range(0, top + 1, candidate))
+        step *= 10
 
 
 @dataclass(frozen=True)
@@ -144,24 +164,23 @@ def stacked_chart(
     *,
     title: str,
     desc: str,
-    width: int = 680,
+    width: int = _WIDTH,
     height: int = 300,
 ) -> Markup:
     """Vertical stacked columns, one per category, series told apart by pattern and colour
     and named in a legend; the count of each segment is written in it when it fits, and the
     total above each column."""
-    legend_h = 24 * ((len(series) + 2) // 3)
+    legend_h = 24 * ((len(series) + 1) // 2)
     plot_top, plot_bottom = 24, height - 40 - legend_h
-    left, right = 48, width - 16
+    left, right = 40, width - 8
     totals = [sum(s.values[i] for s in series) for i in range(len(categories))]
-    maximum = max(totals, default=0) or 1
-    scale = (plot_bottom - plot_top) / maximum
+    axis = ticks(max(totals, default=0))
+    scale = (plot_bottom - plot_top) / axis[-1]
     step = (right - left) / max(1, len(categories))
     col_w = min(80.0, step * 0.6)
     parts = [_open(chart_id, width, height, title, desc), _pattern_defs(chart_id)]
     # axis and a few gridlines with their values
-    ticks = sorted({0, maximum, maximum // 2}) if maximum > 1 else [0, 1]
-    for t in ticks:
+    for t in axis:
         y = plot_bottom - t * scale
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#bfbfbf" '
@@ -203,15 +222,15 @@ def stacked_chart(
     )
     # legend: swatch (pattern + colour) and name
     for k, s in enumerate(series):
-        row, col = divmod(k, 3)
-        lx = left + col * ((right - left) / 3)
+        row, col = divmod(k, 2)
+        lx = 4 + col * ((right - 4) / 2)
         ly = plot_bottom + 34 + row * 24
         parts.append(
             f'<g class="legend"><rect x="{lx:.1f}" y="{ly}" width="16" height="16" '
             f'fill="url(#{_attr(chart_id)}-p{k % len(PALETTE)})" '
             f'stroke="{PALETTE[k % len(PALETTE)]}" stroke-width="1.5"/>'
             f'<text x="{lx + 22:.1f}" y="{ly + 13}" fill="#1a1a1a"{_lang(s.lang)}>'
-            f"{escape(_clip(s.label, 28))}</text></g>"
+            f"{escape(_clip(s.label, 24))}</text></g>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))

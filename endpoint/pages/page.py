@@ -1,9 +1,11 @@
 """What every page shares: the language, the words, absolute links from the base URI, and the
 rendering of a template with the pages' headers.
 
-* Bokmål by default; ``?lang=en`` for English, with a link to switch on every page. Internal
-  links keep the language. A text missing in the page's language is shown in the other one,
-  marked visibly and with its own ``lang`` attribute.
+* Bokmål by default; ``?lang=nn`` for nynorsk, ``?lang=en`` for English, with a switch
+  (bokmål · nynorsk · English) on every page. Internal links keep the language. A text from the
+  data missing in the page's language is shown in the next language of
+  ``registry.i18n.FALLBACKS``, marked visibly («på bokmål») and with its own ``lang``
+  attribute.
 * Every absolute URL comes from ``Settings.base_uri`` (never from the request's host), so the
   pages work behind a reverse proxy.
 * Style sheet under ``endpoint/static/pages/``; nothing from a CDN, no script, and a
@@ -23,7 +25,7 @@ from flask import Response, render_template, request
 
 from endpoint.app import state
 from endpoint.pages.text import other_lang, words
-from registry.i18n import Lang, msg
+from registry.i18n import DEFAULT_LANG, LANGS, Lang, as_lang, msg
 from registry.model.description import Node
 from registry.model.planviews import PlanViews
 from registry.model.resources import Resources
@@ -76,14 +78,32 @@ def views() -> PlanViews:
 
 
 def page_lang() -> Lang:
-    """``en`` only when the page asks for it (``?lang=en``); bokmål otherwise. The pages do not
-    follow Accept-Language: the language is in the URL, so every link says which one it is."""
-    return "en" if request.args.get("lang", "").strip().lower() in ("en", "eng") else "nb"
+    """``nn`` or ``en`` only when the page asks for it (``?lang=nn``, ``?lang=en``); bokmål
+    otherwise. The pages do not follow Accept-Language: the language is in the URL, so every
+    link says which one it is."""
+    try:
+        return as_lang(request.args.get("lang", "").strip() or None)
+    except ValueError:
+        return DEFAULT_LANG
 
 
 def lang_message(text: str, **params: object) -> str:
     """A message in the page's language (:func:`page_lang`)."""
     return msg(text, **params).render(page_lang())
+
+
+@dataclass(frozen=True)
+class LangLink:
+    """One link of the language switch: this page in ``code``, named in that language."""
+
+    code: Lang
+    name: str
+    label: str
+    href: str
+    #: the page is in this language (the link gets aria-current)
+    current: bool
+    #: the main link (``id="lang-switch"``): to :func:`~endpoint.pages.text.other_lang`
+    main: bool
 
 
 @dataclass(frozen=True)
@@ -103,10 +123,10 @@ class Page:
         self.base = state().settings.base_uri
 
     def url(self, path: str = "", fragment: str = "", **params: str) -> str:
-        """``{base}{path}`` with ``params`` and, on English pages, ``lang=en``."""
+        """``{base}{path}`` with ``params`` and, on nynorsk and English pages, ``lang=``."""
         query = {k: v for k, v in params.items() if v}
-        if self.lang == "en":
-            query["lang"] = "en"
+        if self.lang != DEFAULT_LANG:
+            query["lang"] = self.lang
         out = self.base + path
         if query:
             out += "?" + urlencode(query)
@@ -115,33 +135,51 @@ class Page:
     def link(self, target: Node | str) -> str:
         """Where a link goes: local pages keep the page's language."""
         h = target.href if isinstance(target, Node) else target
-        if self.lang != "en" or not h.startswith(self.base):
+        if self.lang == DEFAULT_LANG or not h.startswith(self.base):
             return h
         path, hash_, frag = h.partition("#")
         sep = "&" if "?" in path else "?"
-        return f"{path}{sep}lang=en{hash_}{frag}"
+        return f"{path}{sep}lang={self.lang}{hash_}{frag}"
 
-    def switch_url(self) -> str:
-        """This page in the other language."""
+    def switch_url(self, lang: Lang | None = None) -> str:
+        """This page in ``lang`` (default: the main other language, :attr:`other`)."""
+        target = lang or self.other
         args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-        if self.other == "en":
-            args.append(("lang", "en"))
+        if target != DEFAULT_LANG:
+            args.append(("lang", target))
         path = self.base + request.path.lstrip("/")
         return path + ("?" + urlencode(args) if args else "")
+
+    def switches(self) -> list[LangLink]:
+        """The language switch: this page in every language (bokmål · nynorsk · English)."""
+        return [
+            LangLink(
+                code,
+                self.t[f"lang_name_{code}"],
+                self.t[f"lang_label_{code}"],
+                self.switch_url(code),
+                current=code == self.lang,
+                main=code == self.other,
+            )
+            for code in LANGS
+        ]
 
     def label(self, iri: str) -> Text | None:
         """The label of any IRI in the page's language (e.g. of a class)."""
         return resources().label(iri, self.lang)
 
     def fallback_note(self, text: Text | None) -> str:
-        """The visible marker of a text shown in the other language."""
+        """The visible marker of a text shown in another language than the page's («på
+        bokmål» on a nynorsk page, «in Norwegian» on an English one)."""
         if text is None or not text.fallback:
             return ""
         lang = (text.lang or "").lower()
         if lang.startswith("en"):
             return self.t["in_english"]
-        if lang.startswith(("nb", "no", "nn")):
-            return self.t["in_norwegian"]
+        if lang.startswith("nn"):
+            return self.t["in_nynorsk"]
+        if lang.startswith(("nb", "no")):
+            return self.t["in_norwegian" if self.lang == "en" else "in_bokmal"]
         return self.t["in_other_language"].format(lang=text.lang or "?")
 
 

@@ -20,9 +20,11 @@ from types import MappingProxyType
 from flask import Blueprint, Flask, Response, render_template, request
 
 from endpoint.app import state
+from endpoint.pages.page import Page
 from endpoint.pages.text import words
 from registry.i18n import N_, Lang, Msg, as_lang, gettext
 from registry.namespaces import PREFIXES
+from registry.sparql.querytext import form_of
 
 bp = Blueprint("ui", __name__)
 
@@ -166,6 +168,11 @@ STRINGS: dict[str, str] = {
     "download": N_("Download the answer to the query:"),
     "download_csv": N_("CSV"),
     "download_json": N_("JSON"),
+    "download_graph": N_("Download the graph the query builds:"),
+    "download_turtle": N_("Turtle"),
+    "download_ntriples": N_("N-Triples"),
+    "download_jsonld": N_("JSON-LD"),
+    "goto_error": N_("Put the cursor where the error is"),
     "results": N_("Results"),
     "no_results_yet": N_("Run a query to see its answer here."),
     "noscript": N_(
@@ -197,6 +204,7 @@ STRINGS: dict[str, str] = {
     "js_prefixes_none": N_("No prefixes were missing."),
     "js_raw": N_("The answer ({type}):"),
     "js_table_caption": N_("Answer to the query"),
+    "js_cursor_at": N_("The cursor is at line {line}, column {column}."),
 }
 
 
@@ -219,15 +227,27 @@ def _page_lang() -> Lang:
         return "nb"
 
 
+def _local_page(lang: Lang, root: str) -> Page:
+    """The site's header for the query page (pages/_site_header.html) with links to this
+    server (``root``), not the base URI: the page and its script only ever talk to the server
+    that served them (its Content-Security-Policy allows no other)."""
+    page = Page(lang)
+    page.base = root
+    return page
+
+
 def render_query_page() -> Response:
     """The query page for the current request (``?lang=en``, ``?example=<stem>`` to load an
-    example, ``?query=`` to prefill the editor)."""
+    example, ``?query=`` to prefill the editor and run it: the page's script keeps the typed
+    query in the URL, so a copied link, or a ``/sparql?query=…`` link opened in a browser,
+    shows the same query and its answer)."""
     lang = _page_lang()
     t = page_words(lang)
     examples = load_examples()
     by_stem = {e.stem: e for e in examples}
     selected = request.args.get("example", "")
-    if request.args.get("query"):
+    shared = bool(request.args.get("query"))
+    if shared:
         query = request.args["query"]
         selected = ""
     else:
@@ -245,11 +265,15 @@ def render_query_page() -> Response:
         prefixes=PREFIXES,
         sparql_url=f"{root}/sparql",
         base_uri=state().settings.base_uri,
-        switch_url=f"{root}{request.path}?lang={t['switch_lang']}",
+        graph_query=form_of(query) in ("CONSTRUCT", "DESCRIBE"),
+        page=_local_page(lang, f"{root}/"),
+        site=words(lang),
         data={
             "lang": lang,
             "sparql": f"{root}/sparql",
+            "root": f"{root}/",
             "base": state().settings.base_uri,
+            "run": shared,
             "prefixes": PREFIXES,
             "examples": [
                 {"stem": e.stem, "title": e.title(lang), "query": e.query} for e in examples

@@ -15,15 +15,18 @@ and vocabulary graphs) answer with a page for people and RDF for programs (conte
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import pyoxigraph as ox
 from flask import Response, request
+from markupsafe import Markup
 
 from endpoint.app import state
 from endpoint.pages import versions
 from endpoint.pages.negotiation import (
     HTML,
+    REPRESENTATIONS,
     Representation,
     candidates,
     choose,
@@ -37,9 +40,11 @@ from endpoint.pages.negotiation import (
 )
 from endpoint.pages.page import Page, alternates_for, page_lang, render, resources, views
 from registry.i18n import Lang
+from registry.model import progress
 from registry.model.description import Description
 from registry.model.resources import Resources
 from registry.model.terms import DCT_IS_REPLACED_BY, GONE_STATUSES
+from registry.model.text import Text
 from registry.namespaces import OGP
 
 _ORG_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -58,8 +63,71 @@ _ORG_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("org_submitted", (str(OGP.submittedBy),)),
 )
 
+_TITLE = "http://purl.org/dc/terms/title"
+
 #: Register entries follow the pattern the data model gives for ogp:registerRecord.
 BRREG_ENTRY = "https://data.brreg.no/enhetsregisteret/api/enheter/"
+#: The register's page of an entity for people (issue 19).
+BRREG_PAGE = "https://virksomhet.brreg.no/nb/oppslag/enheter/"
+
+
+_LEAD_NAMES = """SELECT ?c ?org ?name ?from ?to ?successor WHERE {
+  ?c ogp:leadAgency ?org .
+  OPTIONAL { ?org dct:isReplacedBy ?successor }
+  OPTIONAL { ?org ogp:hasName ?n . ?n skos:prefLabel ?name .
+             OPTIONAL { ?n schema:startDate ?from } OPTIONAL { ?n schema:endDate ?to } }
+}"""
+_PERIOD = """SELECT ?c ?start ?end ?planStart ?planEnd WHERE {
+  OPTIONAL { ?c schema:startDate ?start } OPTIONAL { ?c schema:endDate ?end }
+  OPTIONAL { ?c ogp:inActionPlan ?p OPTIONAL { ?p schema:startDate ?planStart }
+             OPTIONAL { ?p schema:endDate ?planEnd } }
+}"""
+
+
+def _value(row: ox.QuerySolution, var: str) -> str:
+    term = row[var]
+    return term.value if term is not None else ""
+
+
+def leads_at_the_time(iri: str, res: Resources, lang: Lang) -> list[dict[str, Any]]:
+    """A commitment's lead agencies by the name each had in the commitment's period (else its
+    plan's), with the body that replaced it, or its current name where it was renamed. Where
+    several names could have been valid then (the sources date none), the current name."""
+    c = ox.NamedNode(iri)
+    period = res.select(_PERIOD, c=c)
+    first = period[0] if period else None
+    start = (_value(first, "start") or _value(first, "planStart")) if first else ""
+    end = (_value(first, "end") or _value(first, "planEnd")) if first else ""
+    lo, hi = (start + "-01-01")[:10], (end + "-12-31")[:10] if end else "9999"
+    names: dict[str, dict[str, set[str]]] = {}  # org -> language -> the names valid then
+    successor: dict[str, str] = {}
+    for row in res.select(_LEAD_NAMES, c=c):
+        org = _value(row, "org")
+        names.setdefault(org, {})
+        if row["successor"] is not None:
+            successor[org] = _value(row, "successor")
+        name = row["name"]
+        valid_from, valid_to = _value(row, "from"), _value(row, "to")
+        if not isinstance(name, ox.Literal) or (valid_to and (valid_to + "-12-31")[:10] < lo):
+            continue
+        if valid_from and (valid_from + "-01-01")[:10] > hi:
+            continue
+        names[org].setdefault(name.language or "", set()).add(name.value)
+    out: list[dict[str, Any]] = []
+    for org, found in names.items():
+        node = res.node(org, lang)
+        # one name only: where the sources date no name, the name of the time is not known
+        by_lang = {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
+        then = by_lang.get(lang) or by_lang.get("nb")
+        renamed = then is not None and node.label is not None and then != node.label.value
+        shown = node
+        if then is not None and renamed:
+            shown = replace(node, label=Text(then, lang if lang in by_lang else "nb"))
+        out.append({
+            "node": node, "then": shown, "renamed": renamed,
+            "successor": res.node(successor[org], lang) if org in successor else None,
+        })
+    return sorted(out, key=lambda x: x["then"].label.value if x["then"].label else x["node"].iri)
 
 
 def _kind_context(desc: Description, res: Resources, lang: Lang) -> dict[str, Any]:
@@ -69,8 +137,13 @@ def _kind_context(desc: Description, res: Resources, lang: Lang) -> dict[str, An
     pv = views()
     ctx: dict[str, Any] = {}
     if kind == "commitment":
+        ctx["leads"] = leads_at_the_time(iri, res, lang)
         ctx["milestones"] = pv.milestones(iri, lang)
         ctx["assessments"] = pv.assessments(iri, lang)
+        ctx["progress"] = progress.commitment_progress(
+            iri, ctx["assessments"], ctx["milestones"]
+        )
+        ctx["complete_level"] = progress.LEVELS[-1]
         ctx["proposals"] = pv.proposals(
             (n.iri for n in desc.nodes(str(OGP.derivedFromProposal))), lang
         )
@@ -97,8 +170,10 @@ def _kind_context(desc: Description, res: Resources, lang: Lang) -> dict[str, An
             if records
             else (BRREG_ENTRY + number.raw if number and number.raw else None)
         )
+        # people get the register's page; the data (RDF, the API record) keeps the API IRI
+        ctx["register_page"] = BRREG_PAGE + number.raw if number and number.raw else None
     elif kind == "plan":
-        ctx["commitments"] = pv.commitment_rows(iri, lang)
+        ctx.update(_commitment_page(pv, iri, lang))  # a page of the list (issue 24)
         ctx["meetings"] = desc.linking(str(OGP.forActionPlan))
         ctx["hide_backlinks"] = [str(OGP.inActionPlan), str(OGP.forActionPlan)]
     elif kind == "source":
@@ -106,6 +181,23 @@ def _kind_context(desc: Description, res: Resources, lang: Lang) -> dict[str, An
     if desc.is_graph and "source" not in ctx:
         ctx["source"] = res.source(iri, lang)
     return ctx
+
+
+_JSONLD = next(r for r in REPRESENTATIONS if r.name == "jsonld")
+#: Characters that must not appear raw inside <script>: escaped the JSON way (inside JSON
+#: strings, the only place JSON-LD has them), so "</script>" in a title cannot end the element.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def embedded_jsonld(iri: str, res: Resources) -> Markup:
+    """The resource's description as JSON-LD for a ``<script type="application/ld+json">``:
+    its own statements and those of its blank nodes (not the backlinks, which the RDF has)."""
+    subject = ox.NamedNode(iri)
+    own = [
+        t for t in res.triples(iri) if t.subject == subject or isinstance(t.subject, ox.BlankNode)
+    ]
+    text = serialize(own, _JSONLD).decode("utf-8")
+    return Markup(text.translate(_SCRIPT_SAFE))
 
 
 def resource_page(
@@ -119,6 +211,10 @@ def resource_page(
     ctx["hide_backlinks"] = ctx.get("hide_backlinks", []) + versions.hidden_backlinks()
     title_text = desc.node.label
     title = title_text.value if title_text else desc.node.iri
+    if desc.node.kind in ("commitment", "plan", "milestone"):
+        # a missing bokmål or English title is a warning when the item is loaded: shown here
+        langs = {(v.text.lang or "").lower() for v in desc.values(_TITLE) if v.text}
+        ctx["missing_titles"] = [lang for lang in ("nb", "en") if lang not in langs]
     type_nodes = desc.nodes("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     return render(
         "pages/resource.html",
@@ -132,6 +228,7 @@ def resource_page(
         kind=desc.node.kind,
         types=type_nodes,
         doc_url=doc_url,
+        jsonld=embedded_jsonld(desc.node.iri, res),
         **ctx,
     )
 
@@ -206,3 +303,25 @@ def represent(iri: str, doc_url: str, rep: Representation, *, explicit: bool) ->
         for k, v in headers.items():
             resp.headers[k] = v
     return finish(resp, rep, doc_url, explicit)
+
+
+#: Commitments per page of a plan's list; the whole list is the plan's CSV download.
+PLAN_PAGE_SIZE = 100
+
+
+def _commitment_page(pv: Any, plan: str, lang: Lang) -> dict[str, Any]:
+    """One page of the plan's commitment list (``?page=N``, from 1) and what the links to the
+    other pages and to the whole list need."""
+    total = len(pv.commitment_order(plan))
+    pages = max(1, -(-total // PLAN_PAGE_SIZE))
+    raw = request.args.get("page", "1").strip()
+    number = min(max(int(raw), 1), pages) if raw.isdigit() and len(raw) < 7 else 1
+    rows = pv.commitment_rows(plan, lang, offset=(number - 1) * PLAN_PAGE_SIZE,
+                              limit=PLAN_PAGE_SIZE)
+    ident = plan.rstrip("/").rsplit("/", 1)[-1]
+    return {
+        "commitments": rows,
+        "list_page": {"number": number, "pages": pages, "total": total,
+                      "path": request.path.lstrip("/"),
+                      "csv": f"download/plan-{ident}-commitments.csv"},
+    }

@@ -7,8 +7,14 @@ path                                   answered by
 ``/``, ``/search``                     ``endpoint/pages/home.py``
 ``/id/…``, ``/graph/…``                ``endpoint/pages/resource.py`` (versions and
                                        ``?as_of=``: ``endpoint/pages/versions.py``)
+``/id/plan/<id>/co-creation[.<ext>]``  ``endpoint/pages/cocreation.py`` (issue 21)
 ``/def``, ``/def.<ext>``, ``/def/…``   ``endpoint/pages/vocabulary.py``
+``/robots.txt``, ``/sitemap.xml``,     ``endpoint/pages/machines.py``
+``/sitemap-<n>.xml``, ``/favicon.ico``
 =====================================  ==============================================
+
+``/catalog`` for browsers is ``endpoint/pages/catalog_page.py``, called by
+``endpoint/catalog.py`` (the DCAT feed's route).
 
 The blueprint and endpoint names (``pages.landing``, ``deref.resource``, …) are what
 ``/metrics`` counts requests by; they stay as they are. The query page (``/query``) is
@@ -20,7 +26,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 
 from endpoint.app import state
-from endpoint.pages import home, resource, vocabulary
+from endpoint.pages import cocreation, home, machines, resource, vocabulary
 from registry.model.planviews import PlanViews
 from registry.model.resources import Resources
 
@@ -38,6 +44,36 @@ def _landing() -> Response:
 @pages.get("/search", endpoint="search")
 def _search() -> Response:
     return home.search()
+
+
+@pages.get("/robots.txt", endpoint="robots")
+def _robots() -> Response:
+    return machines.robots()
+
+
+@pages.get("/sitemap.xml", endpoint="sitemap")
+def _sitemap() -> Response:
+    return machines.sitemap()
+
+
+@pages.get("/sitemap-<int:n>.xml", endpoint="sitemap_part")
+def _sitemap_part(n: int) -> Response:
+    return machines.sitemap_part(n)
+
+
+@pages.get("/favicon.ico", endpoint="favicon")
+def _favicon() -> Response:
+    return machines.favicon()
+
+
+@deref.get("/id/plan/<plan_id>/co-creation", endpoint="co_creation")
+def _co_creation(plan_id: str) -> Response:
+    return cocreation.page(plan_id)
+
+
+@deref.get("/id/plan/<plan_id>/co-creation.<ext>", endpoint="co_creation_ext")
+def _co_creation_ext(plan_id: str, ext: str) -> Response:
+    return cocreation.page(plan_id, ext)
 
 
 @deref.get("/id/<path:rest>", endpoint="resource")
@@ -65,10 +101,17 @@ def _def_path(rest: str) -> Response:
     return vocabulary.under_def(rest)
 
 
+def ucfirst(text: str) -> str:
+    """A label as a heading or field name: its first letter upper-case, the rest as it is
+    (the vocabulary's labels are lower-case: «sted» → «Sted», «OGP-verdi» stays)."""
+    return text[:1].upper() + text[1:]
+
+
 def init_app(app: Flask) -> None:
     """Share the resource reader and the plan views, and register the pages' routes."""
     res = Resources(state(app).registry)
     state(app).extras["pages.resources"] = res
     state(app).extras["pages.views"] = PlanViews(res)
+    app.jinja_env.filters["ucfirst"] = ucfirst
     app.register_blueprint(pages)
     app.register_blueprint(deref)

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from registry.i18n import LANGS, N_, Lang, gettext
+from registry.i18n import DEFAULT_LANG, LANGS, N_, SOURCE_LANG, Lang, gettext
 
 STRINGS: dict[str, str] = {
     "site": N_("The OGP registry"),
@@ -29,9 +29,24 @@ STRINGS: dict[str, str] = {
     "in_english": N_("in English"),
     "in_norwegian": N_("in Norwegian"),
     "in_other_language": N_("language: {lang}"),
+    # the marks of a text shown in another language than the page's (Page.fallback_note)
+    "in_bokmal": N_("in Norwegian Bokmål"),
+    "in_nynorsk": N_("in Norwegian Nynorsk"),
+    # TRANSLATORS: the label of the language switch (bokmål · nynorsk · English)
+    "lang_menu": N_("Language"),
     "title_fallback": N_(
         "The title or name is not available in English and is shown in Norwegian instead."
     ),
+    "title_missing_nb": N_("This has no title in Norwegian Bokmål yet."),
+    "title_missing_en": N_("This has no title in English yet."),
+    "as_written": N_("as the source writes it"),
+    "lead_successor": N_("replaced by"),
+    "co_creation_link": N_(
+        "How the plan was co-created: OGP's minimum requirements and the evidence"
+    ),
+    "now_named": N_("now named"),
+    "support_as_written": N_("Supporting actors as the source writes them"),
+    "ogp_id": N_("OGP ID"),
     "footer_formats": N_("This page as data:"),
     "footer_about": N_(
         "Data from the sources loaded into the registry; every statement shows which source it "
@@ -138,6 +153,11 @@ STRINGS: dict[str, str] = {
     "title": N_("Title"),
     "meetings": N_("Meetings"),
     "dashboard_link": N_("Overview with charts for the plan"),
+    "list_pages": N_("Pages of the list"),
+    "list_page_of": N_("Page {n} of {pages} ({total} in all)."),
+    "list_previous": N_("Previous page"),
+    "list_next": N_("Next page"),
+    "list_download": N_("The whole list (CSV)"),
     "coordinated_by": N_("Coordinated by"),
     "concept_scheme": N_("Concept scheme"),
     "definition": N_("Definition"),
@@ -303,6 +323,90 @@ STRINGS: dict[str, str] = {
     "not_then_text": N_(
         "The registry had no version of this resource at the end of {date} (Norwegian time):"
     ),
+    # -- honest figures, the catalogue page, machines (issue 19, "19p") --
+    "registry_status": N_("Registry status"),
+    "registry_status_hint": N_(
+        "Where the entry stands in the registry (for example: the plan period is over). It does "
+        "not say how far the work has come; see implementation progress."
+    ),
+    "progress": N_("Implementation progress"),
+    "progress_unknown": N_("Unknown"),
+    "progress_unknown_hint": N_("No assessment in the registry gives a completion level."),
+    "progress_source": N_("according to"),
+    "progress_milestones": N_(
+        "Milestones: {complete} of {total} complete; completion unknown for {unknown}."
+    ),
+    "chart_progress": N_("Implementation progress of the commitments"),
+    "chart_progress_desc": N_(
+        "Horizontal bar chart: how many of the plan's {n} commitments are at each completion "
+        "level according to their latest assessment that gives one, and how many are unknown."
+    ),
+    "progress_basis": N_(
+        "Each commitment counts at the completion level of its latest assessment that gives one. "
+        "Unknown: no assessment in the registry gives one. This is not the registry status, "
+        "which only says where the entry stands in the registry."
+    ),
+    "progress_assessed_by": N_("Assessments by"),
+    "chart_participation3": N_("Participation of the invited organisations"),
+    "chart_participation3_desc": N_(
+        "Horizontal bar chart: of the {n} organisations invited to the plan's meetings, how "
+        "many the registry records as taking part, how many as not taking part, and how many "
+        "it has no record of either way."
+    ),
+    "took_part": N_("Took part"),
+    "did_not": N_("Did not take part"),
+    "participation_unknown": N_("Unknown"),
+    "basis": N_("What it rests on"),
+    "basis_took_part": N_(
+        "Recorded as attending one of the plan's meetings, proposing, commenting, or leading one "
+        "of the plan's commitments"
+    ),
+    "basis_did_not": N_(
+        "Missing from the recorded attendance list of a meeting they were invited to, and no "
+        "record that they took part otherwise"
+    ),
+    "basis_unknown": N_(
+        "No attendance list of their meetings is recorded, and no record that they took part: "
+        "the registry does not know"
+    ),
+    "evidence_attended": N_("attended a meeting"),
+    "evidence_proposed": N_("proposed"),
+    "evidence_commented": N_("commented"),
+    "evidence_leads": N_("leads a commitment of the plan"),
+    "absent_from": N_("not on the attendance list of"),
+    "participation_invited": N_("Invited to the plan's meetings: {n} organisations."),
+    "attendance_lists": N_(
+        "Attendance lists are recorded for {k} of the plan's {n} meetings with invitations."
+    ),
+    "participation_records": N_(
+        "What the registry records for the plan (all organisations, invited or not)"
+    ),
+    "downloads": N_("Downloads"),
+    "plan_document": N_("The plan document"),
+    "plan_downloads": N_("The whole plan as data"),
+    "register_entry": N_("The entity's page in the Brønnøysund Register Centre's search"),
+    "register_data": N_("the register's record as data"),
+    "version_info": N_("Version"),
+    "catalog_title": N_("Data catalogue"),
+    "catalog_intro": N_(
+        "The registry's datasets as the national data catalogue (data.norge.no) harvests them. "
+        "This page is for people; programs asking for RDF at the same address get the DCAT-AP-NO "
+        "catalogue."
+    ),
+    "catalog_as_rdf": N_("The catalogue as RDF"),
+    "publisher": N_("Publisher"),
+    "licence": N_("Licence"),
+    "modified": N_("Last changed"),
+    "keywords": N_("Keywords"),
+    "access_points": N_("Where to get it"),
+    "sparql_endpoint": N_("SPARQL endpoint"),
+    "query_page": N_("Query page"),
+    "change_feed": N_("Change feed"),
+    "licence_nlod": N_("Norwegian Licence for Open Government Data (NLOD) 2.0"),
+    "licence_cc_by": N_("Creative Commons Attribution 4.0 (CC BY 4.0)"),
+    "services": N_("Services"),
+    "datasets": N_("Datasets"),
+    "no_datasets": N_("The catalogue has no datasets yet."),
 }
 
 #: The link to the other language, shown in the language it switches to (a catalog's own
@@ -318,17 +422,22 @@ SWITCH: dict[str, str] = {
 
 
 def other_lang(lang: Lang) -> Lang:
-    """The language the switch on a page in ``lang`` goes to."""
-    return next(x for x in LANGS if x != lang)
+    """The language of the main link of the switch (``#lang-switch``) on a page in ``lang``:
+    English from bokmål and nynorsk, bokmål from English. The switch links every language."""
+    return DEFAULT_LANG if lang == SOURCE_LANG else SOURCE_LANG
 
 
 @functools.cache
 def words(lang: Lang) -> Mapping[str, str]:
     """The pages' words in ``lang``, by key: every text of :data:`STRINGS` from the catalog of
-    ``lang``; ``switch`` and ``switch_label`` from the catalog of the other language, and
-    ``switch_lang``, its code."""
+    ``lang``; ``switch`` and ``switch_label`` from the catalog of :func:`other_lang`, and
+    ``switch_lang``, its code; for the switch, ``lang_name_<code>`` and ``lang_label_<code>``
+    of every language in :data:`~registry.i18n.LANGS`, each from that language's catalog."""
     other = other_lang(lang)
     out = {key: gettext(lang, msgid) for key, msgid in STRINGS.items()}
     out.update({key: gettext(other, msgid) for key, msgid in SWITCH.items()})
     out["switch_lang"] = other
+    for code in LANGS:
+        out[f"lang_name_{code}"] = gettext(code, SWITCH["switch"])
+        out[f"lang_label_{code}"] = gettext(code, SWITCH["switch_label"])
     return MappingProxyType(out)

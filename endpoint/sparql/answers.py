@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import gzip
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from endpoint.sparql.worker import BOOLEAN, GRAPH
 from registry.errors import QueryError, RegistryError
 from registry.i18n import msg
+from registry.namespaces import PREFIXES
+from registry.sparql.syntax import explain as explain_syntax
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -101,11 +104,18 @@ class Answer:
 
 
 # -- a worker's reply ------------------------------------------------------------------------
-def from_reply(header: Any, body: bytes, elapsed: float) -> Answer:
+def from_reply(
+    header: Any,
+    body: bytes,
+    elapsed: float,
+    query: str = "",
+    prefixes: Mapping[str, str] | None = None,
+) -> Answer:
     """The answer a worker sent (``header``: ``("ok", kind, format, rows, truncated,
     revision, committed, worker seconds)``), or the error it reported, raised (``("error",
     code, detail)``: :class:`NotAcceptable` or :class:`registry.errors.QueryError`).
-    ``elapsed``: the seconds the parent waited for it."""
+    ``elapsed``: the seconds the parent waited for it; ``query`` and the ``prefixes`` it was
+    evaluated with, to explain a syntax error (``registry/sparql/syntax.py``)."""
     if header[0] == "ok":
         _, kind, fmt, rows, truncated, revision, committed, worker_seconds = header
         return Answer(
@@ -122,12 +132,8 @@ def from_reply(header: Any, body: bytes, elapsed: float) -> Answer:
             )
         )
     if code == "syntax":
-        raise QueryError(
-            msg(
-                "Syntax error in the SPARQL query: {detail}",
-                detail=detail,
-            )
-        )
+        # line, column, what is wrong and what was expected, in the reader's language
+        raise explain_syntax(query, detail, PREFIXES if prefixes is None else prefixes)
     raise QueryError(
         msg(
             "The query could not be evaluated: {detail}",

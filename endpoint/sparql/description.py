@@ -29,6 +29,7 @@ RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]
 XSD = PREFIXES["xsd"]
 FOAF = PREFIXES["foaf"]
+SH = PREFIXES["sh"]
 
 #: Prefixes for the descriptions' Turtle, TriG and RDF/XML.
 DESCRIPTION_PREFIXES: dict[str, str] = {
@@ -39,6 +40,7 @@ DESCRIPTION_PREFIXES: dict[str, str] = {
     "rdfs": RDFS,
     "xsd": XSD,
     "foaf": FOAF,
+    "sh": SH,
 }
 
 #: W3C format IRIs (http://www.w3.org/ns/formats/) of the result formats the endpoint serves.
@@ -249,7 +251,36 @@ def service_description(
     ]
     for name in RESULT_FORMAT_IRIS:
         t.append(ox.Triple(svc, _n(SD + "resultFormat"), _n(FORMATS + name)))
-    return t + _dataset_triples(base, facts)
+    return t + prefix_declarations(svc) + _dataset_triples(base, facts)
+
+
+def prefix_declarations(svc: ox.NamedNode) -> list[ox.Triple]:
+    """The prefixes every query may use undeclared (the registry's, as ``ogpreg query`` has
+    them), as SHACL prefix declarations of the service (``sh:declare [ sh:prefix "dct" ;
+    sh:namespace "http://purl.org/dc/terms/"^^xsd:anyURI ]``, as other public endpoints
+    describe theirs), and named in a comment."""
+    t = [
+        ox.Triple(
+            svc,
+            _n(RDFS + "comment"),
+            _lit("Forhåndsdeklarerte prefikser: " + ", ".join(f"{p}:" for p in PREFIXES), "nb"),
+        ),
+        ox.Triple(
+            svc,
+            _n(RDFS + "comment"),
+            _lit("Predeclared prefixes: " + ", ".join(f"{p}:" for p in PREFIXES), "en"),
+        ),
+    ]
+    for i, (prefix, namespace) in enumerate(PREFIXES.items(), start=1):
+        decl = ox.BlankNode(f"prefix{i}")
+        t += [
+            ox.Triple(svc, _n(SH + "declare"), decl),
+            ox.Triple(decl, _n(RDF + "type"), _n(SH + "PrefixDeclaration")),
+            ox.Triple(decl, _n(SH + "prefix"), _lit(prefix)),
+            ox.Triple(decl, _n(SH + "namespace"),
+                      ox.Literal(namespace, datatype=_n(XSD + "anyURI"))),
+        ]
+    return t
 
 
 def void_description(base: str, facts: DatasetFacts) -> list[ox.Triple]:

@@ -457,7 +457,7 @@ class QueryExecutor:
             self._pool.release(client, None)  # the worker was discarded; a replacement comes
             raise
         self._pool.release(client, worker)
-        return self._answer(header, body, elapsed)
+        return self._answer(header, body, elapsed, request.query)
 
     def _ask(
         self, worker: _Worker, request: QueryRequest, deadline: float | None
@@ -510,12 +510,12 @@ class QueryExecutor:
             raise
         return header, body, time.monotonic() - started
 
-    def _answer(self, header: Any, body: bytes, elapsed: float) -> Answer:
-        """The answer (or the error) a worker sent."""
+    def _answer(self, header: Any, body: bytes, elapsed: float, query: str = "") -> Answer:
+        """The answer (or the error) a worker sent for ``query``."""
         self._count("evaluation_seconds_sum", elapsed)
         self._count("evaluation_count")
         if header[0] != "ok":
             self._count("errors")
-        return from_reply(header, body, elapsed)
+        return from_reply(header, body, elapsed, query, self.prefixes)
 
 atexit.register(close_all)

@@ -17,7 +17,11 @@ See docs/endpoint.md for the rules. In short:
 * SPARQL Update is refused here (403, naming the authenticated path ``/sparql/update``);
   ``SERVICE`` is refused (400);
 * GET without a query: the query UI for browsers (``extras["sparql_html"]``, registered by
-  ``endpoint/pages/query.py``), else the service description.
+  ``endpoint/pages/query.py``), else the service description; GET with a query from a
+  browser (Accept names HTML and prefers it, no ``format``): the query UI with that query, so
+  a shared ``/sparql?query=…`` link opens the page, while SPARQL clients get the answer;
+* a syntax error is a 400 whose message says where (line, column), what is wrong and what was
+  expected (``registry/sparql/syntax.py``), with ``OGP-Error-Position: line:column``.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
 from registry.sparql.queryguard import refuse_service
 from registry.sparql.querytext import MAX_DEPTH, inspect, too_deep
+from registry.sparql.syntax import QuerySyntaxError
 
 bp = Blueprint("sparql", __name__)
 
@@ -71,6 +76,9 @@ def _error(exc: BadRequest) -> Response:
 
 def _registry_error(exc: RegistryError) -> Response:
     resp = error_response(exc.http_status, exc.code, exc.render(_lang()))
+    if isinstance(exc, QuerySyntaxError):
+        # where the query page puts the cursor (line:column, 1-based, in characters)
+        resp.headers["OGP-Error-Position"] = f"{exc.line}:{exc.column}"
     if isinstance(exc, (ExecutorBusy, TooManyQueries)):
         # 503: every worker busy (or every place taken); 429: this client has its share
         resp.headers["Retry-After"] = str(RETRY_AFTER)
@@ -320,6 +328,9 @@ def _query() -> Response:
         if request.method == "POST":
             raise missing_query()
         return _service_or_ui(parsed.formats)
+    page = _query_page(parsed.formats)
+    if page is not None:
+        return page
     if len(parsed.queries) > 1:
         raise BadRequest(
             400,
@@ -431,13 +442,31 @@ def _as_of(with_dataset: bool) -> str | None:
     return when.isoformat()
 
 
+def _query_page(formats: list[str]) -> Response | None:
+    """The query page with the query filled in, for a browser that opens a ``/sparql?query=…``
+    link (GET or HEAD, no ``format``, an Accept header that names HTML and likes it at least
+    as much as every result format: what browsers send, never what SPARQL clients send); None
+    for everyone else, who gets the answer."""
+    hook: Callable[[], Any] | None = state().extras.get("sparql_html")
+    if hook is None or formats or request.method not in ("GET", "HEAD"):
+        return None
+    if not conneg.prefers_html(conneg.parse_accept(request.headers.get("Accept")),
+                               conneg.ALL_FORMATS):
+        return None
+    resp = current_app.make_response(hook())
+    resp.headers["Vary"] = _VARY
+    return resp
+
+
 def _service_or_ui(formats: list[str]) -> Response:
     st = state()
     hook: Callable[[], Any] | None = st.extras.get("sparql_html")
     if hook is not None and not formats:
         ranges = conneg.parse_accept(request.headers.get("Accept"))
         if conneg.prefers_html(ranges, conneg.GRAPH_FORMATS):
-            return current_app.make_response(hook())
+            resp = current_app.make_response(hook())
+            resp.headers["Vary"] = _VARY
+            return resp
     try:
         fmt = conneg.negotiate_graph(request.headers.get("Accept"), formats)
     except conneg.UnknownFormat:

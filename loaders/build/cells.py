@@ -14,17 +14,20 @@ from datetime import date, datetime
 
 import pyoxigraph as ox
 
-from loaders.build.dates import DateError, PartialDate, parse_date
+from loaders.build.dates import DateError, PartialDate, is_date_attempt, parse_date
 from loaders.columns import MULTI_SEPARATORS, Column, labels, norm_code
 from loaders.read.jsonfile import is_bad_json
 from loaders.read.table import BadCell, is_blank
 from registry.i18n import Msg, msg
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-OGP_ID = re.compile(r"^[A-Z]{2}[0-9]{4}$")
+OGP_ID = re.compile(r"^NO[0-9]{4}$")
+COMMITMENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_NUMBER = re.compile(r"^[\d\s.]+$")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _INTEGER = re.compile(r"[+-]?\d+")
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_URL_SEPARATORS = re.compile(r"[\s;|]+")
 _WHITESPACE = re.compile(r"\s+")
 _TRUE = {"ja", "j", "yes", "y", "true", "sann", "x", "1"}
 _FALSE = {"nei", "n", "no", "false", "usann", "0"}
@@ -96,6 +99,8 @@ def split(value: object, column: Column) -> list[str]:
             return []
         text = text_of(value) if not isinstance(value, str) else value.strip()
     if column.spec.multiple:
+        if column.spec.kind == "url":  # links hold no spaces: " | " and spaces separate too
+            return [p for p in _URL_SEPARATORS.split(text) if p]
         return [p.strip() for p in MULTI_SEPARATORS.split(text) if p.strip()]
     if "  " not in text and "\t" not in text and "\u00a0" not in text:
         return [text]  # already what the substitution below gives
@@ -106,10 +111,23 @@ def literal_text(text: str, lang: str | None) -> ox.Literal:
     return ox.Literal(text, language=lang) if lang else ox.Literal(text)
 
 
+class NotADate(CellError):  # noqa: N818 - a cell, not a failure of the program
+    """A cell with words instead of a date ("Ongoing", "2024/2025"), which a start or end of
+    a plan, commitment or milestone keeps as the source's text."""
+
+
 def read_date(value: object, column: Column) -> tuple[ox.Literal, PartialDate]:
     try:
         d = parse_date(value)
     except DateError:
+        if not is_date_attempt(value) and isinstance(value, str):
+            raise NotADate(
+                msg(
+                    "\"{value}\" is not a date. Write the date as {hint}.",
+                    value=text_of(value),
+                    hint=column.format_hint(),
+                )
+            ) from None
         raise CellError(
             msg(
                 "\"{value}\" is not a date. Write the date as {hint}.",
@@ -230,17 +248,44 @@ def _concept_index(column: Column) -> dict[str, str]:
     return idx
 
 
-def read_ogp_id(text: str, column: Column) -> str:
+def read_ogp_id(text: str) -> str:
+    """An OGP id: NO and four digits (spaces and case forgiven)."""
     ident = _WHITESPACE.sub("", text).upper()
     if not OGP_ID.match(ident):
         raise CellError(
             msg(
-                "\"{value}\" is not an OGP ID. An OGP ID is two capital letters and four "
-                "digits, e.g. NO0054.",
+                "\"{value}\" is not an OGP ID. An OGP ID is NO and four digits, e.g. NO0054. "
+                "Leave the cell empty while OGP has not given the commitment one.",
                 value=text,
             )
         )
     return ident
+
+
+def is_ogp_id(text: str) -> bool:
+    return bool(OGP_ID.match(_WHITESPACE.sub("", text).upper()))
+
+
+def read_commitment_id(text: str) -> str:
+    """A commitment's registry id: the OGP id, or e.g. the plan's id and a number."""
+    ident = text.strip()
+    if is_ogp_id(ident):
+        return _WHITESPACE.sub("", ident).upper()
+    if not COMMITMENT_ID.match(ident):
+        raise CellError(
+            msg(
+                "\"{value}\" cannot be used as a commitment's ID: use letters (a–z), digits, "
+                "hyphens, full stops or underscores, at most 100 characters, e.g. NO0054 or "
+                "2023-2027-03.",
+                value=text,
+            )
+        )
+    return ident
+
+
+def is_number(text: str) -> bool:
+    """Whether ``text`` looks like an organisation number (digits, spaces and dots only)."""
+    return bool(_NUMBER.match(text.strip())) and any(ch.isdigit() for ch in text)
 
 
 def read_identifier(text: str) -> str:
@@ -257,17 +302,8 @@ def read_identifier(text: str) -> str:
 
 
 def required_missing(column: Column) -> CellError:
-    """The error of an empty cell in a required column (with the shape's own message, if it
-    has one)."""
-    if column.message_nb or column.message_en:
-        return CellError(
-            msg(
-                "\"{header}\" is required, but the cell is empty. Fill in {hint}. {detail}",
-                header=column.heading,
-                hint=column.format_hint(),
-                detail=column.message,
-            )
-        )
+    """The error of an empty cell in a required column: the column and what to write in it
+    (in the words of the spreadsheet, not the shapes' RDF)."""
     return CellError(
         msg(
             "\"{header}\" is required, but the cell is empty. Fill in {hint}.",

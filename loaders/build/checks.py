@@ -1,6 +1,6 @@
 """After all rows: every reference resolved (in the submission or the registry), one action
-plan per submission, and the shapes' SHACL-SPARQL date rules evaluated here, with the shapes'
-own messages (docs/performance.md)."""
+plan per submission, the OGP ids unique in the registry, and the shapes' SHACL-SPARQL date
+rules evaluated here, with the shapes' own messages (docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from loaders.build.dates import PartialDate, parse_date
 from loaders.build.state import END, START, BuilderState
 from loaders.columns import shape_message
 from loaders.issues import issue
-from registry.i18n import N_, Msg, msg
+from registry.i18n import N_, Lines, Msg, msg, msg_n
 from registry.namespaces import OGP, OGPSH
 
 _MEETINGS = tuple(
@@ -66,10 +66,12 @@ class Checks(BuilderState):
                 known = self.refs.plan_ids()
                 message = msg(
                     "No action plan \"{value}\" in the submission or in the registry. Known "
-                    "action plans: {known}. Correct the reference, or submit what it points to "
-                    "first.",
+                    "action plans: {known}. Correct the reference, or register the plan: with "
+                    "a plans submission (ogpreg template --kind plans), loaded first, or on the "
+                    "sheet \"{sheet}\" of this workbook.",
                     value=r.text,
                     known=", ".join(known) if known else msg("(none)"),
+                    sheet=Msg.texts(nb="Handlingsplaner", en="Action plans"),
                 )
             else:
                 message = msg(
@@ -161,7 +163,7 @@ class Checks(BuilderState):
                 nb=shape_message(constraint, "nb", **values),
                 en=shape_message(constraint, "en", **values),
             ),
-            file=self.file,
+            file=self.b.tables[t].file,
             severity=severity,
             focus=iri,
             path=path,
@@ -173,24 +175,73 @@ class Checks(BuilderState):
         self.b.issues.append(i)
 
     def _check_plan(self) -> None:
-        if len(self.b.plans) <= 1:
+        """One action plan per submission: the plan most rows name, and each other plan
+        reported once (at its first row, with how many rows name it)."""
+        described = [iri for iri, cls in self.b.types.items() if cls == str(OGP.ActionPlan)
+                     and iri not in self.b.provisional]
+        if len(self.b.plans) <= 1 and not (self.b.plans and described):
             return
-        main_plan = self.b.plans.most_common(1)[0][0]
-        for iri, (t, row) in self.b.subjects.items():
-            if self.b.types.get(iri) != _COMMITMENT:
-                continue
-            plan = self.b.raw.get((iri, "plan"))
-            if plan and plan != main_plan:
+        counts = self.b.plans.most_common()
+        tie = len(counts) > 1 and counts[0][1] == counts[1][1]
+        main_plan = counts[0][0] if counts else ""
+        if tie:
+            named: list[Msg] = []
+            for plan, n in counts:
+                named.append(msg_n("{plan} ({n} row)", "{plan} ({n} rows)", n, plan=plan))
+            t, row = self.b.plan_rows[counts[0][0]]
+            self.problem(
+                msg(
+                    "A submission is for one action plan, and the rows name several: {plans}. "
+                    "Send the commitments of each plan in a separate submission.",
+                    plans=Lines(named, ", "),
+                ),
+                table=t, row=row, key="plan", value=counts[0][0],
+            )
+            return
+        for plan, n in counts[1:]:
+            t, row = self.b.plan_rows[plan]
+            self.problem(
+                msg_n(
+                    "A submission is for one action plan, and most rows are for {main}; {n} row "
+                    "is for {plan} (the first here). Send the commitments for {plan} in a "
+                    "separate submission.",
+                    "A submission is for one action plan, and most rows are for {main}; {n} rows "
+                    "are for {plan} (the first here). Send the commitments for {plan} in a "
+                    "separate submission.",
+                    n, main=main_plan, plan=plan,
+                ),
+                table=t, row=row, key="plan", value=plan,
+            )
+        for iri in described:
+            ident = self.b.labels.get(iri, iri)
+            if main_plan and ident != main_plan:
+                t, row = self.b.subjects[iri]
                 self.problem(
                     msg(
-                        "A submission is for one action plan, and most rows are for {main}. "
-                        "Send commitments for {plan} in a separate submission.",
-                        main=main_plan,
-                        plan=plan,
+                        "The sheet of action plans describes {plan}, and the commitments are "
+                        "for {main}. A submission is for one action plan: describe {main} "
+                        "here, or register {plan} in a submission of its own.",
+                        plan=ident, main=main_plan,
                     ),
-                    table=t,
-                    row=row,
-                    key="plan",
-                    value=plan,
-                    focus=iri,
+                    table=t, row=row, key="id", value=ident, focus=iri,
                 )
+
+    # -- the OGP ids, unique in the registry ------------------------------------------------
+    def ogp_id_rules(self, exclude: str | None) -> None:
+        """Each OGP id names one commitment in the registry: one given here that another
+        commitment has (outside ``exclude``, the graph this submission replaces) is refused."""
+        for ogp, (iri, t, row) in self.b.ogp_ids.items():
+            for other, graph in self.refs.ogp_owners(ogp, exclude):
+                if other == iri:
+                    continue
+                self.problem(
+                    msg(
+                        "The OGP ID {ogp} is already the OGP ID of the commitment {other} in the "
+                        "registry (source {graph}). An OGP ID names one commitment: correct it, "
+                        "or give this row that commitment's ID ({ident}) to update it.",
+                        ogp=ogp, other=other, graph=graph,
+                        ident=other.rsplit("/", 1)[-1],
+                    ),
+                    table=t, row=row, key="ogp_id", value=ogp, focus=iri,
+                )
+                break

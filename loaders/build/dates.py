@@ -14,8 +14,14 @@ written             stored as        datatype
 an Excel date cell  ``2019-07-01``   ``xsd:date``
 ==================  ===============  ==================
 
+and dates with the month's name, in English or Norwegian, as OGP's pages and Norwegian
+documents write them: ``1 January, 2013``, ``January 1, 2013``, ``1. januar 2013`` (``xsd:date``),
+``January 2019``, ``jan. 2019``, ``januar 2019`` (``xsd:gYearMonth``).
+
 A two-digit year (``01.07.19``) is refused: it is ambiguous, and a guess would be a fact we
-invented.
+invented. :func:`is_date_attempt` tells a date written wrongly (digits and separators only:
+refused) from words a source gives instead of a date ("Ongoing", "2024/2025", "Not
+Specified"), which the loaders keep as text and never turn into a date.
 """
 
 from __future__ import annotations
@@ -31,6 +37,21 @@ _NO_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _NO_MONTH = re.compile(r"^(\d{1,2})\.(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
+#: Month names and their usual abbreviations, English and Norwegian (bokmål and nynorsk).
+_MONTHS: dict[str, int] = {}
+for _i, _names in enumerate((
+    "january jan januar", "february feb febr februar", "march mar mars",
+    "april apr", "may mai", "june jun juni", "july jul juli", "august aug",
+    "september sep sept", "october oct okt oktober", "november nov",
+    "december dec des desember",
+), start=1):
+    for _n in _names.split():
+        _MONTHS[_n] = _i
+_MONTH = r"([^\W\d_]+)\.?"
+_DAY_NAMED = re.compile(r"^(\d{1,2})\.?\s+" + _MONTH + r",?\s+(\d{4})$")  # 1 January, 2013
+_NAMED_DAY = re.compile(r"^" + _MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")  # Jan 1, 2013
+_NAMED_MONTH = re.compile(r"^" + _MONTH + r",?\s+(\d{4})$")  # January 2019
+_ATTEMPT = re.compile(r"^[\d\s.\-]+$")
 #: An ISO date-time as Excel/JSON writers produce for a date (midnight).
 _ISO_MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]00:00(:00(\.0+)?)?$")
 
@@ -105,7 +126,33 @@ def parse_date(value: object) -> PartialDate:
         return _month(int(m.group(2)), int(m.group(1)))
     if m := _YEAR.match(text):
         return PartialDate(m.group(1), "year")
+    return _named(" ".join(text.split()))
+
+
+def _month_number(name: str) -> int:
+    n = _MONTHS.get(name.casefold())
+    if n is None:
+        raise DateError("not a month")
+    return n
+
+
+def _named(text: str) -> PartialDate:
+    """A date with the month's name: ``1 January, 2013``, ``January 1, 2013``, ``januar 2019``."""
+    if m := _DAY_NAMED.match(text):
+        return _day(int(m.group(3)), _month_number(m.group(2)), int(m.group(1)))
+    if m := _NAMED_DAY.match(text):
+        return _day(int(m.group(3)), _month_number(m.group(1)), int(m.group(2)))
+    if m := _NAMED_MONTH.match(text):
+        return _month(int(m.group(2)), _month_number(m.group(1)))
     raise DateError("not a date")
+
+
+def is_date_attempt(value: object) -> bool:
+    """Whether ``value`` is a date written wrongly (only digits, dots, hyphens and spaces, as
+    ``01.07.19`` or ``2019-13-01``) rather than words a source gives instead of a date."""
+    return isinstance(value, (int, float)) or (
+        isinstance(value, str) and bool(_ATTEMPT.match(value.strip()))
+    )
 
 
 def definitely_before(a: PartialDate, b: PartialDate) -> bool:

@@ -1,32 +1,26 @@
 """References from submissions to what the registry already holds: organisations by number or
-name (with "did you mean"), and items by IRI. Every look-up is by key, so its cost depends on
+any of their names (``registry/model/orgnames.py``: bokmål, nynorsk, English, abbreviation,
+former names; "did you mean" from every name), action plans by id or name, commitments by
+their registry id or OGP id, and items by IRI. Every look-up is by key, so its cost depends on
 the submission, not on the size of the registry (the organisation register is read once)."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from loaders.build.dates import PartialDate, parse_date
 from loaders.columns import norm
 from registry.i18n import Msg, msg
+from registry.model.orgnames import Body, Found, Name, OrgIndex, Period, bodies
+from registry.namespaces import OGP
 from registry.service import Registry
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
 _DIGITS = re.compile(r"^\d+$")
-
-_ORGS = """
-SELECT ?org ?label ?number ?kind WHERE {
-  ?org a org:Organization .
-  { ?org skos:prefLabel ?label BIND(IF(lang(?label) = "nb", 0, 1) AS ?rank) }
-  UNION { ?org skos:altLabel ?label BIND(2 AS ?rank) }
-  OPTIONAL { ?org ogp:organisationNumber ?number }
-  OPTIONAL { ?org ogp:organisationKind ?kind }
-} ORDER BY ?org ?rank"""
-
 
 def check_digit_ok(number: str) -> bool:
     """Whether a nine-digit organisation number passes the mod-11 check."""
@@ -59,23 +53,20 @@ class References:
         self.orgs: dict[str, Org] = {}
         self.by_number: dict[str, Org] = {}
         self.by_name: dict[str, Org] = {}
-        result = registry.query(_ORGS)
-        assert isinstance(result, ox.QuerySolutions)
-        for row in result:
-            iri = str(row["org"].value)
-            o = self.orgs.setdefault(iri, Org(iri))
-            label = str(row["label"].value)
-            if label not in o.names:
-                o.names.append(label)
-            if row["number"] is not None:
-                o.number = str(row["number"].value)
-            if row["kind"] is not None:
-                o.kind = str(row["kind"].value).rsplit("/", 1)[-1]
+        found = bodies(registry)
+        for b in found:
+            o = self.orgs[b.iri] = Org(b.iri, [n.text for n in b.names], b.number, b.kind)
+            if b.label in o.names:  # the preferred (bokmål) name first
+                o.names.remove(b.label)
+            o.names.insert(0, b.label)
         for o in self.orgs.values():
             if o.number:
                 self.by_number.setdefault(o.number, o)
             for n in o.names:
                 self.by_name.setdefault(norm(n), o)
+        self.index = OrgIndex(found)
+        self._plans: dict[str, tuple[str, str | None, str | None]] | None = None
+        self._ogp_ids: dict[str, list[tuple[str, str]]] | None = None
 
     def add_org(self, org: Org) -> None:
         """An organisation defined by the submission itself (the organisations kind)."""
@@ -84,9 +75,18 @@ class References:
             self.by_number[org.number] = org
         for n in org.names:
             self.by_name[norm(n)] = org
+        known = self.index.bodies.get(org.iri)
+        names = list(known.names) if known is not None else []
+        names += [Name(n) for n in org.names if all(n != x.text for x in names)]
+        self.index.add(Body(org.iri, org.name, names, org.number, org.kind))
 
-    def organisation(self, text: str) -> tuple[Org | None, Msg | None]:
-        """The organisation ``text`` names (number, IRI or name), or why none is found."""
+    def body(self, iri: str) -> Body | None:
+        return self.index.bodies.get(iri)
+
+    def organisation(
+        self, text: str, period: Period | None = None
+    ) -> tuple[Org | None, Msg | None]:
+        """The organisation ``text`` names (number, IRI or any name), or why none is found."""
         t = text.strip()
         compact = re.sub(r"[\s.]", "", t)
         if _DIGITS.match(compact):
@@ -115,30 +115,93 @@ class References:
             )
         if t in self.orgs:
             return self.orgs[t], None
-        o = self.by_name.get(norm(t))
-        if o is not None:
-            return o, None
-        return None, self._unknown(t)
+        hits = [h for h in self.index.find(t, period) if h.how != "shortened"]
+        if len(hits) == 1:
+            return self.orgs.get(hits[0].body.iri) or Org(hits[0].body.iri), None
+        if len(hits) > 1:
+            return None, self.ambiguous(t, hits)
+        return None, self.unknown(t)
 
-    def _unknown(self, text: str) -> Msg:
-        names = sorted({n for o in self.orgs.values() for n in o.names})
-        normed = {norm(n): n for n in names}
-        close = [normed[c] for c in difflib.get_close_matches(norm(text), list(normed), 3, 0.6)]
-        if not close:
-            close = [n for n in names if norm(text) in norm(n)][:3]
+    def find(self, text: str, period: Period | None = None) -> list[Found]:
+        """Every body ``text`` names as a whole (shortened names included)."""
+        return self.index.find(text, period)
+
+    def ambiguous(self, text: str, hits: list[Found]) -> Msg:
+        return msg(
+            "\"{value}\" is a name of several organisations in the register: {names}. Write the "
+            "organisation number or another of its names.",
+            value=text,
+            names="; ".join(f"{h.body.label} ({h.body.number or '-'})" for h in hits),
+        )
+
+    def unknown(self, text: str) -> Msg:
+        """The message for a name the register does not have: the closest of all names, and
+        how to add the organisation."""
+        close = self.index.suggest(text)
         if close:
             return msg(
                 "No organisation {value!r} in the organisation register. Did you mean: "
-                "{suggest}?",
+                "{suggest}? If it is another organisation, add it with an organisations "
+                "submission (ogpreg template --kind organisations) and load that first.",
                 value=text,
-                suggest=", ".join(close),
+                suggest=", ".join(_named(b, name) for b, name in close),
             )
         return msg(
             "No organisation {value!r} in the organisation register. Give the organisation "
-            "number or the exact name, or add the organisation with an organisations "
-            "submission.",
+            "number or one of its names (bokmål, nynorsk, English or abbreviation), or add the "
+            "organisation with an organisations submission (ogpreg template --kind "
+            "organisations) and load that first.",
             value=text,
         )
+
+    # -- plans and commitments ---------------------------------------------------------------
+    def _plan_table(self) -> dict[str, tuple[str, str | None, str | None]]:
+        """Normalised id, title or other name → (plan id, start, end), for every plan."""
+        if self._plans is None:
+            self._plans = {}
+            result = self.registry.query(
+                "SELECT ?id ?name ?start ?end WHERE { ?p a ogp:ActionPlan ; dct:identifier ?id "
+                "OPTIONAL { ?p dct:title|dct:alternative ?name } "
+                "OPTIONAL { ?p schema:startDate ?start } OPTIONAL { ?p schema:endDate ?end } }"
+            )
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
+                ident = str(row["id"].value)
+                start = str(row["start"].value) if row["start"] is not None else None
+                end = str(row["end"].value) if row["end"] is not None else None
+                for name in (ident, row["name"].value if row["name"] is not None else None):
+                    if name:
+                        self._plans.setdefault(norm(str(name)), (ident, start, end))
+        return self._plans
+
+    def plan_ids(self) -> list[str]:
+        return sorted({v[0] for v in self._plan_table().values()})
+
+    def plan(self, text: str) -> str | None:
+        """The id of the registered plan ``text`` names: by id, title or other name."""
+        hit = self._plan_table().get(norm(text))
+        return hit[0] if hit else None
+
+    def plan_period(self, plan_id: str) -> Period | None:
+        """The registered plan's period (first and last possible day), if it has one."""
+        for ident, start, end in self._plan_table().values():
+            if ident == plan_id:
+                return period_of(start, end)
+        return None
+
+    def ogp_owners(self, ogp_id: str, exclude: str | None) -> list[tuple[str, str]]:
+        """(commitment IRI, graph) of the registry's commitments with OGP id ``ogp_id``
+        outside the graph ``exclude``."""
+        if self._ogp_ids is None:
+            self._ogp_ids = {}
+            for q in self.reader.quads_for_pattern(
+                None, ox.NamedNode(str(OGP.ogpIdentifier)), None, None
+            ):
+                g = getattr(q.graph_name, "value", "")
+                self._ogp_ids.setdefault(str(getattr(q.object, "value", "")), []).append(
+                    (str(getattr(q.subject, "value", "")), g)
+                )
+        return [(s, g) for s, g in self._ogp_ids.get(ogp_id, []) if g != exclude]
 
     def has_type(self, iri: str, classes: tuple[str, ...], exclude: str | None = None) -> bool:
         """Whether the registry (outside the graph ``exclude``) types ``iri`` as one of
@@ -162,9 +225,23 @@ class References:
                 out.append((q.object, g))
         return out
 
-    def plan_ids(self) -> list[str]:
-        result = self.registry.query(
-            "SELECT ?id WHERE { ?p a ogp:ActionPlan ; dct:identifier ?id } ORDER BY ?id"
-        )
-        assert isinstance(result, ox.QuerySolutions)
-        return [str(r["id"].value) for r in result]
+
+def _named(body: Body, name: str) -> str:
+    """A suggestion: the close name, and the body's preferred name when it differs."""
+    return name if name == body.label else f"{name} ({body.label})"
+
+
+def period_of(start: str | None, end: str | None) -> Period | None:
+    """The period of two dates of any precision (first and last possible day)."""
+    def bound(value: str | None, first: bool) -> str | None:
+        if not value:
+            return None
+        try:
+            d: PartialDate = parse_date(value)
+        except ValueError:
+            return None
+        return d.earliest if first else d.latest
+
+    if not start and not end:
+        return None
+    return Period(bound(start, True), bound(end, False))

@@ -13,13 +13,17 @@ from loaders.build.dates import PartialDate
 from loaders.build.refs import Org
 from loaders.columns import Sheet
 from loaders.issues import SubmissionIssue, column_letter
+from registry.model.orgnames import Period
 
 
 class DateRules(Protocol):
-    """The shapes' date rules, run once the graph a submission replaces is known
-    (:meth:`loaders.build.checks.Checks.date_rules`)."""
+    """The checks against the registry that need the graph a submission replaces: the shapes'
+    date rules and the OGP ids' uniqueness (:meth:`loaders.build.checks.Checks.date_rules`,
+    :meth:`~loaders.build.checks.Checks.ogp_id_rules`)."""
 
     def date_rules(self, exclude: str | None) -> None: ...
+
+    def ogp_id_rules(self, exclude: str | None) -> None: ...
 
 
 @dataclass
@@ -71,8 +75,18 @@ class Build:
     labels: dict[str, str] = field(default_factory=dict)  # iri -> readable id
     raw: dict[tuple[str, str], str] = field(default_factory=dict)  # (iri, key) -> cell text
     tables: list[TableInfo] = field(default_factory=list)
-    plans: Counter[str] = field(default_factory=Counter)
+    plans: Counter[str] = field(default_factory=Counter)  # plan id -> commitments naming it
+    plan_rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # plan id -> first row
+    plan_of: dict[str, str] = field(default_factory=dict)  # commitment iri -> plan id
+    plan_names: dict[str, str] = field(default_factory=dict)  # plans sheet: name -> plan id
+    plan_periods: dict[str, Period | None] = field(default_factory=dict)  # plans sheet
     authors: Counter[str] = field(default_factory=Counter)
+    #: everything the author column names: the organisations found, and texts found nowhere
+    author_names: set[str] = field(default_factory=set)
+    ogp_ids: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # -> (iri, t, row)
+    commitment_ids: dict[str, str] = field(default_factory=dict)  # registry id -> iri
+    provisional: set[str] = field(default_factory=set)  # rows whose id could not be read
+    derived_themes: int = 0  # commitments given themes from their policy areas
     rows: int = 0
     examples: int = 0
     organisations: list[Org] = field(default_factory=list)

@@ -11,17 +11,28 @@ import difflib
 from collections.abc import Callable
 
 import pyoxigraph as ox
+from rdflib.namespace import DCTERMS
 
 from loaders.build import cells as C  # noqa: N812 - short, used often
 from loaders.build.checks import Checks
 from loaders.build.emit import Emitters
-from loaders.build.refs import References
+from loaders.build.refs import References, period_of
 from loaders.build.result import Build, TableInfo
 from loaders.build.state import RDF_TYPE
 from loaders.build.subjects import Subjects, duplicate
-from loaders.columns import KINDS, Sheet, kind_of_sheet, norm, sheet
+from loaders.columns import (
+    KINDS,
+    READ_ORDER,
+    SHEET_KEYS,
+    Sheet,
+    kind_of_sheet,
+    kind_of_sheets,
+    norm,
+    sheet,
+)
 from loaders.read.table import Row, Table, best_sheet, is_blank, matched_columns, sheet_for_name
-from registry.i18n import Msg, msg
+from registry.i18n import Msg, msg, msg_n
+from registry.model.orgnames import Period
 from registry.uris import Uris
 
 EXAMPLE_MARKERS = {"eksempel", "example"}
@@ -45,12 +56,25 @@ class Builder(Subjects, Emitters, Checks):
         assigned = self._assign(tables, kind)
         if assigned is None:
             return self.b
-        order = {k: i for i, k in enumerate(KINDS[self.b.kind or "commitments"])}
+        order = {k: i for i, k in enumerate(READ_ORDER)}
         assigned.sort(key=lambda ts: order.get(ts[1].key, 99))
         for table, sh in assigned:
             self._table(table, sh)
         self._resolve_refs()
         self._check_plan()
+        if self.b.derived_themes:
+            self.problem(
+                msg_n(
+                    "Themes derived from the OGP policy areas for {n} commitment that gives no "
+                    "themes itself (the editors' mapping in ontology/themes.ttl, as for the "
+                    "bundled plan).",
+                    "Themes derived from the OGP policy areas for {n} commitments that give no "
+                    "themes themselves (the editors' mapping in ontology/themes.ttl, as for the "
+                    "bundled plan).",
+                    self.b.derived_themes,
+                ),
+                severity="info",
+            )
         if self.b.rows == 0 and not self.b.issues:
             self.problem(
                 msg(
@@ -83,14 +107,16 @@ class Builder(Subjects, Emitters, Checks):
                     msg(
                         "Found no sheet with submission data. Expected sheets: {sheets}.",
                         sheets=Msg.texts(
-                            nb=", ".join(sheet(k).name_nb for ks in KINDS.values() for k in ks),
-                            en=", ".join(sheet(k).name_en for ks in KINDS.values() for k in ks),
+                            nb=", ".join(sheet(k).name_nb for k in SHEET_KEYS),
+                            en=", ".join(sheet(k).name_en for k in SHEET_KEYS),
                         ),
                     )
                 )
             return None
-        kinds = {kind_of_sheet(sh.key) for _, sh in out}
-        if len(kinds) > 1:
+        try:
+            self.b.kind = kind if kind else kind_of_sheets(sh.key for _, sh in out)
+        except KeyError:
+            kinds = {kind_of_sheet(sh.key) for _, sh in out}
             self.problem(
                 msg(
                     "The file mixes submission kinds ({kinds}); one submission is one kind. "
@@ -99,7 +125,6 @@ class Builder(Subjects, Emitters, Checks):
                 )
             )
             return None
-        self.b.kind = kinds.pop()
         seen: set[str] = set()
         for _t, sh in out:
             if sh.key in seen:
@@ -231,19 +256,21 @@ class Builder(Subjects, Emitters, Checks):
                 failed.add(key)
                 self.problem(exc.message, table=t, row=row.number, key=key,
                              value=C.text_of(getattr(cell, "text", cell)))
+        subject = self._subject(t, sh, values, failed, row)
+        named = subject is not None
+        if subject is None:  # the row's other cells are checked all the same
+            subject = self._provisional(t, sh, values, row)
         for col in required:
             if col.key in positions and col.key not in failed and not values.get(col.key):
-                if col.key == "id" and sh.key == "assessments":
+                if col.key == "id" and sh.key in ("assessments", "commitments"):
                     continue
                 failed.add(col.key)
                 self.problem(C.required_missing(col).message, table=t, row=row.number,
-                             key=col.key)
-        subject = self._subject(t, sh, values, failed, row)
-        if subject is None:
-            return
-        if subject in self.b.subjects:
+                             key=col.key, focus=subject)
+        self._check_title(t, sh, values, failed, row, subject)
+        if named and subject in self.b.subjects:
             first = self.b.subjects[subject]
-            key = sh.columns[0].key if sh.key != "milestones" else "position"
+            key = self._id_key(sh, positions)
             self.problem(
                 duplicate(
                     sh.key,
@@ -266,6 +293,7 @@ class Builder(Subjects, Emitters, Checks):
         s = ox.NamedNode(subject)
         add = self.b.triples.append
         self._row_start = len(self.b.triples)
+        self._row_period = self._period_of_row(sh, values)
         add(ox.Triple(s, RDF_TYPE, cls[1]))
         for key, texts in values.items():
             if key in failed or not texts:
@@ -278,6 +306,46 @@ class Builder(Subjects, Emitters, Checks):
                              value=C.text_of(raw_cells.get(key)), focus=subject,
                              severity=exc.severity)
         self._extra(sh, s, values, failed, t, row)
+
+    @staticmethod
+    def _id_key(sh: Sheet, positions: dict[str, tuple[str, int]]) -> str:
+        """The column that names a row's item (for a duplicate)."""
+        if sh.key == "milestones":
+            return "position"
+        if sh.key == "commitments" and "id" not in positions:
+            return "ogp_id"
+        return sh.columns[0].key
+
+    def _check_title(
+        self, t: int, sh: Sheet, values: dict[str, list[str]], failed: set[str], row: Row,
+        subject: str,
+    ) -> None:
+        """A title in at least one of bokmål, nynorsk or English (one message, not one per
+        language; a missing bokmål or English title alone is a warning from the shapes)."""
+        keys = [c.key for c in sh.columns if c.spec.path == DCTERMS.title]
+        if not keys or any(values.get(k) or k in failed for k in keys):
+            return
+        self.problem(
+            msg(
+                "The title is missing: fill in at least one of {columns}.",
+                columns=Msg.texts(
+                    nb=", ".join(f"«{sh.column(k).header_nb}»" for k in keys),
+                    en=", ".join(f"“{sh.column(k).header_en}”" for k in keys),
+                ),
+            ),
+            table=t, row=row.number, key=keys[0], focus=subject,
+        )
+
+    def _period_of_row(self, sh: Sheet, values: dict[str, list[str]]) -> Period | None:
+        """The period to prefer organisations by: a commitment's plan's, a plan's own."""
+        if sh.key == "commitments" and values.get("plan"):
+            plan_id, _notice = self._plan_ref(str(values["plan"][0]))
+            return self._plan_period(plan_id)
+        if sh.key == "plans":
+            start, end = values.get("start_date") or [], values.get("end_date") or []
+            return period_of(C.text_of(start[0]) if start else None,
+                             C.text_of(end[0]) if end else None)
+        return None
 
 
 def build(

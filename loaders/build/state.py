@@ -4,16 +4,19 @@ table, row and column."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pyoxigraph as ox
 
+from loaders.build import cells as C  # noqa: N812 - short, used often
 from loaders.build.refs import References
 from loaders.build.result import Build, PendingRef
-from loaders.columns import Column
+from loaders.columns import Column, norm
 from loaders.issues import issue
-from registry.i18n import Msg
-from registry.namespaces import SCHEMA
+from registry.i18n import Msg, msg
+from registry.model.orgnames import Period
+from registry.namespaces import OGP, SCHEMA
 from registry.uris import Uris
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -51,12 +54,56 @@ class BuilderState:
         self._layouts: dict[int, list[tuple[str, int, Column, bool]]] = {}
         self._required: dict[str, list[Column]] = {}
         self._classes: dict[str, tuple[str, ox.NamedNode]] = {}
+        self._row_period: Period | None = None  # prefer bodies valid in it (the row's plan's)
 
     def _commitment_iri(self, ident: str) -> str:
         iri = self._commitment_iris.get(ident)
         if iri is None:
             iri = self._commitment_iris[ident] = self.uris.commitment(ident)
         return iri
+
+    def _commitment_ref(self, text: str) -> str:
+        """The IRI of the commitment ``text`` names: its registry id or OGP id, in the
+        submission or in the registry; else the IRI its text would have (a reference checked
+        once every row is read). Raises :class:`~loaders.build.cells.CellError` for a text that
+        is no id."""
+        t = text.strip()
+        if t in self.b.commitment_ids:
+            return self.b.commitment_ids[t]
+        if C.is_ogp_id(t):
+            ogp = C.read_ogp_id(t)
+            if ogp in self.b.ogp_ids:
+                return self.b.ogp_ids[ogp][0]
+            iri = self._commitment_iri(ogp)
+            if not self.refs.has_type(iri, (str(OGP.Commitment),)):
+                owners = {s for s, _g in self.refs.ogp_owners(ogp, None)}
+                if len(owners) == 1:
+                    return owners.pop()
+            return iri
+        return self._commitment_iri(C.read_commitment_id(t))
+
+    def _plan_ref(self, text: str) -> tuple[str, Msg | None]:
+        """The id of the plan ``text`` names (its id, a title or another name, in the
+        submission or the registry), and a notice when it was read from the years in it."""
+        t = text.strip()
+        hit = self.b.plan_names.get(norm(t)) or self.refs.plan(t)
+        if hit is not None:
+            return hit, None
+        m = re.search(r"\b(\d{4})\s*[-–/]\s*(\d{4})\b", t)
+        if m is not None:
+            years = f"{m[1]}-{m[2]}"
+            known = set(self.b.plan_names.values()) | set(self.refs.plan_ids())
+            if years in known and years != t:
+                return years, msg(
+                    "\"{value}\" is read as the action plan {plan} (the years it names).",
+                    value=t, plan=years,
+                )
+        return t, None
+
+    def _plan_period(self, plan_id: str) -> Period | None:
+        if plan_id in self.b.plan_periods:
+            return self.b.plan_periods[plan_id]
+        return self.refs.plan_period(plan_id)
 
     def _plan_iri(self, plan_id: str) -> str:
         iri = self._plan_iris.get(plan_id)
@@ -87,12 +134,14 @@ class BuilderState:
     ) -> None:
         loc: dict[str, object] = {}
         path = None
+        file = self.file
         if table is not None:
             info = self.b.tables[table]
+            file = info.file  # the CSV file of a submission of several
             loc = info.locate(row, key)
             if key is not None:
                 p = info.sheet.column(key).spec.path
                 path = str(p) if p is not None else None
-        i = issue(message, file=self.file, severity=severity, focus=focus, path=path, value=value)
+        i = issue(message, file=file, severity=severity, focus=focus, path=path, value=value)
         i.location = {k: v for k, v in loc.items() if v is not None}
         self.b.issues.append(i)

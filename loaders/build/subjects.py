@@ -18,54 +18,87 @@ class Subjects(BuilderState):
     def _subject(
         self, t: int, sh: Sheet, values: dict[str, list[str]], failed: set[str], row: Row
     ) -> str | None:
+        """The IRI of the row's item, or None when its identifier cannot be read (the problem
+        is reported; the builder then checks the row's other cells under a provisional name)."""
+
         def one(key: str) -> str | None:
             v = values.get(key) or []
             return v[0] if v and key not in failed else None
 
+        key = {"commitments": "id", "milestones": "commitment"}.get(sh.key, "id")
         try:
             if sh.key == "commitments":
-                text = one("ogp_id")
-                if text is None:
+                text = one("id")
+                ogp = one("ogp_id")
+                if text is not None:
+                    ident = C.read_commitment_id(text)
+                elif ogp is not None and C.is_ogp_id(ogp):
+                    ident = C.read_ogp_id(ogp)
+                else:
+                    if ogp is None and "id" not in failed and "ogp_id" not in failed:
+                        self._missing_id(t, sh, row)
                     return None
-                ident = C.read_ogp_id(text, sh.column("ogp_id"))
                 iri = self._commitment_iri(ident)
                 self.b.labels[iri] = ident
-                values["ogp_id"] = [ident]
+                values["id"] = [ident]
                 return iri
             if sh.key == "milestones":
                 c, p = one("commitment"), values.get("position") or []
                 if c is None or not p or "position" in failed:
                     return None
-                ident = C.read_ogp_id(c, sh.column("commitment"))
+                commitment = self._commitment_ref(c)
+                key = "position"
                 pos = C.read_integer(p[0])
                 if pos < 1:
                     raise C.CellError(
                         msg("The position must be 1 or more.")
                     )
-                iri = self.uris.milestone(ident, pos)
-                self.b.labels[iri] = f"{ident}/{pos}"
+                iri = f"{commitment}/milestone/{pos}"
+                label = self.b.labels.get(commitment) or commitment.rsplit("/", 1)[-1]
+                self.b.labels[iri] = f"{label}/{pos}"
                 return iri
-            if sh.key in ("proposals", "comments"):
+            if sh.key in ("proposals", "comments", "plans"):
                 text = one("id")
                 if text is None:
                     return None
                 ident = C.read_identifier(text)
-                mint = self.uris.proposal if sh.key == "proposals" else self.uris.comment
+                mint = {"proposals": self.uris.proposal, "comments": self.uris.comment,
+                        "plans": self._plan_iri}[sh.key]
                 iri = mint(ident)
                 self.b.labels[iri] = ident
                 return iri
             if sh.key == "assessments":
+                key = "commitment"
                 return self._assessment_subject(values, failed)
             if sh.key == "organisations":
                 return self._organisation_subject(t, values, failed, row)
         except C.CellError as exc:
-            key = {"commitments": "ogp_id", "milestones": "commitment"}.get(sh.key, "id")
-            if sh.key == "milestones" and "commitment" in values and "position" in str(exc):
-                key = "position"
             self.problem(exc.message, table=t, row=row.number, key=key,
                          value=C.text_of((values.get(key) or [""])[0]))
             return None
         return None
+
+    def _missing_id(self, t: int, sh: Sheet, row: Row) -> None:
+        self.problem(
+            msg(
+                "The commitment has no ID: fill in \"{id}\" (the registry's ID, e.g. "
+                "2023-2027-03 while OGP has given none) or \"{ogp}\" (e.g. NO0054).",
+                id=sh.column("id").heading,
+                ogp=sh.column("ogp_id").heading,
+            ),
+            table=t,
+            row=row.number,
+            key="id",
+        )
+
+    def _provisional(self, t: int, sh: Sheet, values: dict[str, list[str]], row: Row) -> str:
+        """A name for a row whose identifier cannot be read, so that its other cells are
+        checked too (nothing is loaded while the row has an error)."""
+        iri = f"urn:x-ogpreg:row:{t}:{row.number}"
+        first = next((v[0] for v in values.values() if v), "")
+        self.b.labels[iri] = first or f"{sh.name_nb} {row.number}"
+        self.b.provisional.add(iri)
+        return iri
 
     def _assessment_subject(self, values: dict[str, list[str]], failed: set[str]) -> str | None:
         explicit = values.get("id") or []
@@ -75,7 +108,8 @@ class Subjects(BuilderState):
             needed = ("commitment", "kind", "date")
             if any(k in failed or not values.get(k) for k in needed):
                 return None
-            ogp = C.read_ogp_id(values["commitment"][0], sheet("assessments").column("commitment"))
+            commitment = self._commitment_ref(values["commitment"][0])
+            ogp = self.b.labels.get(commitment) or commitment.rsplit("/", 1)[-1]
             kind_iri = C.read_concept(values["kind"][0], sheet("assessments").column("kind"))
             _lit, day = C.read_date(values["date"][0], sheet("assessments").column("date"))
             ms = values.get("milestone") or []
@@ -137,6 +171,10 @@ _DUPLICATE = {
     ),
     "organisations": N_(
         "The organisation {ident} already appears in {where} row {first}. Each organisation goes "
+        "on one row; merge the rows or correct the identifier."
+    ),
+    "plans": N_(
+        "The action plan {ident} already appears in {where} row {first}. Each action plan goes "
         "on one row; merge the rows or correct the identifier."
     ),
 }

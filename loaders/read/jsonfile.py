@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from loaders.columns import KINDS, normalise_kind, sheet
+from loaders.columns import KINDS, SHEET_KEYS, normalise_kind, sheet
 from loaders.issues import SubmissionError, SubmissionIssue, issue
 from loaders.read.table import Row, Table
 from registry.i18n import msg
@@ -81,7 +81,7 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
                     value=doc["kind"],
                 )
             )
-    all_sheets = [k for ks in KINDS.values() for k in ks]
+    all_sheets = list(SHEET_KEYS)
     tables: list[Table] = []
     for key, value in doc.items():
         if key in META_KEYS:

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from loaders.columns import KINDS as _KINDS
-from loaders.columns import Sheet, norm, sheet
+from loaders.columns import SHEET_KEYS, Sheet, norm, sheet
 from registry.i18n import Msg
 
 
@@ -60,7 +59,7 @@ def matched_columns(header: list[object], sh: Sheet) -> dict[int, str | None]:
     """Position → column key for each header cell (None when unknown)."""
     names: dict[str, str] = {}
     for c in sh.columns:
-        for n in (c.header_nb, c.header_en, c.key):
+        for n in (c.header_nb, c.header_en, c.key, *c.spec.aliases):
             names.setdefault(norm(n), c.key)
     out: dict[int, str | None] = {}
     for i, h in enumerate(header):
@@ -72,7 +71,7 @@ def matched_columns(header: list[object], sh: Sheet) -> dict[int, str | None]:
 
 def best_sheet(header: list[object], candidates: list[str] | None = None) -> tuple[str, int]:
     """The sheet whose columns the header matches best, and the number of columns matched."""
-    keys = candidates or [k for ks in _KINDS.values() for k in ks]
+    keys = candidates or list(SHEET_KEYS)
     best, best_score = keys[0], (-1, -1)
     for k in keys:
         score = header_score(header, sheet(k))
@@ -84,9 +83,8 @@ def best_sheet(header: list[object], candidates: list[str] | None = None) -> tup
 def sheet_for_name(name: str) -> str | None:
     """The sheet key a workbook sheet name means (bokmål name, English name or key)."""
     n = norm(name)
-    for ks in _KINDS.values():
-        for k in ks:
-            s = sheet(k)
-            if n in (norm(s.name_nb), norm(s.name_en), norm(k)):
-                return k
+    for k in SHEET_KEYS:
+        s = sheet(k)
+        if n in (norm(s.name_nb), norm(s.name_en), norm(k)):
+            return k
     return None

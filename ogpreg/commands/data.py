@@ -7,9 +7,10 @@ import json
 
 import click
 
+from loaders.bundled import init as bundled_init
 from ogpreg.commands.load import print_load
 from ogpreg.context import lang_of, registry_of, write_output
-from registry.i18n import msg
+from registry.i18n import msg, msg_n
 from registry.rdf.formats import RDF_FORMATS
 
 
@@ -18,16 +19,36 @@ from registry.rdf.formats import RDF_FORMATS
 def init(ctx: click.Context) -> None:
     """Create the store and load the ontology, schemes, shapes and bundled real data.
 
-    Running it again refreshes the vocabularies and bundled data (in one commit).
+    The bundled Turtle goes in one commit; then the commitments of Norway's five plans as OGP
+    publishes them, in the registry's own commitments template, through the same path as a
+    ministry's spreadsheet (one commit), and their notes and IRM assessments (one commit).
+    Running it again refreshes them (a file that has not changed is left alone).
 
     \b
     Example:
       ogpreg --store ./var/store init
     """
     reg = registry_of(ctx)
-    results = reg.init()
+    results, report = bundled_init(reg)
     lang = lang_of(ctx)
-    print_load(results, lang, dry_run=False)
+    shapes_warnings = print_load(results, lang, dry_run=False, warnings=False)
+    if shapes_warnings:  # recommendations the sources do not meet (e.g. plans without bokmål)
+        click.echo(
+            msg_n(
+                "The shapes recommend more than the bundled sources give: {n} warning. "
+                "'ogpreg validate FILE' on a file of registry/data/ shows it.",
+                "The shapes recommend more than the bundled sources give: {n} warnings. "
+                "'ogpreg validate FILE' on a file of registry/data/ shows each.",
+                shapes_warnings,
+            ).render(lang)
+        )
+    click.echo(
+        msg(
+            "The commitments as OGP publishes them (registry/data/ogp-commitments/), what their "
+            "values needed: {summary} 'ogpreg validate' on one of the files shows each.",
+            summary=report.summary(lang),
+        ).render(lang)
+    )
     click.echo(
         msg(
             "The registry in {path} is ready (revision {rev}).",

@@ -76,8 +76,12 @@ def _read_inputs(
     return out
 
 
-def print_load(results: list[LoadResult], lang: Lang, dry_run: bool) -> None:
-    """What a load of RDF files did (or, with ``dry_run``, would do), a line per file."""
+def print_load(
+    results: list[LoadResult], lang: Lang, dry_run: bool, *, warnings: bool = True
+) -> int:
+    """What a load of RDF files did (or, with ``dry_run``, would do), a line per file, each
+    followed by its warnings (only counted with ``warnings=False``); the number of warnings."""
+    count = 0
     for r in results:
         if r.unchanged:
             text = msg(
@@ -96,12 +100,14 @@ def print_load(results: list[LoadResult], lang: Lang, dry_run: bool) -> None:
                 removed=r.removed,
             )
         click.echo(text.render(lang))
-        for w in r.warnings:
+        count += len(r.warnings)
+        for w in r.warnings if warnings else ():
             click.echo(w.render(lang))
     if dry_run:
         click.echo(
             msg("Dry run: nothing was written.").render(lang)
         )
+    return count
 
 
 _FORMAT_HELP = (
@@ -176,8 +182,9 @@ def _submission_options(f: Any) -> Any:
 @click.option(
     "--remote",
     metavar="URL",
-    help="Push the files to a running registry at URL instead of the local store (PUT "
-    "URL/graph-store?graph=...; the server validates as a local load does). Needs --token. "
+    help="Push the files to a running registry at URL instead of the local store (RDF: PUT "
+    "URL/graph-store?graph=...; XLSX, CSV, JSON: POST URL/api/submissions); the server "
+    "validates and loads as a local load does. Needs --token. "
     "Example: --remote https://ogp.example.no/",
 )
 @click.option(
@@ -225,6 +232,7 @@ def load(
       ogpreg load --dry-run tillegg.ttl
       ogpreg load --dry-run forpliktelser.xlsx
       ogpreg load --remote https://ogp.example.no/ --token @token.txt tillegg.ttl
+      ogpreg load --remote https://ogp.example.no/ --token @token.txt forpliktelser.xlsx
       ogpreg load --token @fin.token forpliktelser.xlsx
     """
     ctx.meta["report_format"] = report_format
@@ -237,7 +245,12 @@ def load(
             )
         registry_of(ctx).recorded_at = _parse_recorded_at(recorded_at)
     if remote:
-        results = _load_remote(ctx, files, fmt, source, submitted_by, dry_run, remote, token)
+        remote_results = _load_remote(
+            ctx, files, fmt, source, submitted_by, dry_run, remote, token, kind, report_format
+        )
+        if remote_results is None:  # a submission: the server's report is printed
+            return
+        results = remote_results
     elif handles(files, fmt):
         load_submissions(
             ctx, registry_of(ctx), files, fmt=fmt, source=source, submitted_by=submitted_by,
@@ -303,9 +316,13 @@ def _load_remote(
     dry_run: bool,
     remote: str | None,
     token: str | None,
-) -> list[LoadResult]:
-    """``load --remote``: the server validates and loads (ogpreg/remote.py)."""
-    from ogpreg.remote import load_remote, plaintext_warning
+    kind: str | None = None,
+    report_format: str = "text",
+) -> list[LoadResult] | None:
+    """``load --remote``: the server validates and loads (ogpreg/remote.py). RDF files go to
+    the Graph Store (their results are returned); spreadsheets, CSV and JSON go to ``POST
+    /api/submissions`` and its report is printed here (``None`` is returned)."""
+    from ogpreg.remote import load_remote, plaintext_warning, send_submissions
 
     if not remote or not token:
         raise UsageError(
@@ -320,19 +337,89 @@ def _load_remote(
                 "from the token.",
             )
         )
-    if handles(files, fmt):
-        raise UsageError(
-            msg(
-                "--remote sends RDF files (Turtle, TriG, N-Triples, N-Quads, JSON-LD, RDF/XML); "
-                "submissions as XLSX, CSV, JSON or a URL cannot be sent with --remote yet. Load "
-                "them locally on the server, or turn them into RDF first.",
-            )
-        )
     lang = lang_of(ctx)
+    if handles(files, fmt):
+        if source:
+            raise UsageError(
+                msg(
+                    "--source cannot be used with --remote for spreadsheets, CSV and JSON: the "
+                    "server names the source from the kind, the plan and the token's "
+                    "organisation.",
+                )
+            )
+        inputs = _remote_submission_files(files, fmt)
+        warning = plaintext_warning(remote)
+        if warning is not None:
+            click.echo(warning.render(lang), err=True)
+        body = send_submissions(remote, token, inputs, kind=kind, dry_run=dry_run, lang=lang)
+        _print_remote_submissions(body, lang, dry_run, report_format)
+        return None
     warning = plaintext_warning(remote)
     if warning is not None:
         click.echo(warning.render(lang), err=True)
     return load_remote(remote, token, _read_inputs(files, fmt, source), dry_run=dry_run, lang=lang)
+
+
+def _remote_submission_files(files: tuple[str, ...], fmt: str | None) -> list[tuple[str, bytes]]:
+    """The spreadsheet, CSV and JSON files to send with ``--remote`` (no URLs, no RDF among
+    them: the server reads one submission, all or nothing)."""
+    from loaders.fetch import is_url
+    from loaders.submission import submission_format
+
+    if not files:
+        raise UsageError(msg("Give at least one file."))
+    out = []
+    for name in files:
+        if name == "-" or is_url(name):
+            raise UsageError(
+                msg(
+                    "--remote sends files, not standard input or URLs: {file}. Download it "
+                    "first, then send the file.",
+                    file=name,
+                )
+            )
+        path = Path(name)
+        if not path.is_file():
+            raise UsageError(msg("File not found: {file}.", file=name))
+        data = path.read_bytes()
+        if submission_format(name, data[:4096], fmt) is None:
+            raise UsageError(
+                msg(
+                    "Send RDF files and spreadsheets in separate 'ogpreg load --remote' "
+                    "commands: {file} is RDF.",
+                    file=name,
+                )
+            )
+        out.append((path.name, data))
+    return out
+
+
+def _print_remote_submissions(
+    body: dict[str, Any], lang: Lang, dry_run: bool, report_format: str
+) -> None:
+    """The server's report of a submission, printed as a local ``ogpreg load`` prints it."""
+    from ogpreg.remote import submission_issue
+
+    sources = body.get("sources") or []
+    if report_format == "json":
+        for src in sources:
+            src.pop("changes_text", None)
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    for src in sources:
+        if src.get("unchanged"):
+            click.echo(msg("{file}: unchanged (same file as before) in {graph}",
+                           file=src.get("file"), graph=src.get("graph")).render(lang))
+        else:
+            click.echo(msg("{file}: {verb} {graph}: {triples} triples",
+                           file=src.get("file"), verb=load_verb(dry_run, bool(src.get("replaced"))),
+                           graph=src.get("graph"), triples=src.get("triples")).render(lang))
+        if src.get("changes_text"):
+            click.echo(src["changes_text"])
+    for issue in body.get("issues") or []:
+        click.echo(submission_issue(issue).render(lang))
+    if dry_run:
+        click.echo(msg("Dry run: nothing was written.").render(lang))
 
 
 @click.command()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ogpreg.context import registry_of
+from ogpreg.context import lang_of, registry_of
 from registry.errors import UsageError
 from registry.i18n import msg
 from registry.sparql.results import ALL_FORMATS, serialize
@@ -52,7 +52,7 @@ def query(ctx: click.Context, query_text: str, fmt: str) -> None:
       ogpreg query --format csv @examples/queries/milestones.rq
     """
     result = registry_of(ctx).query(_read_query(query_text))
-    sys.stdout.buffer.write(serialize(result, fmt))
+    sys.stdout.buffer.write(serialize(result, fmt, lang_of(ctx)))
     sys.stdout.buffer.flush()
 
 

@@ -14,13 +14,13 @@ import pyoxigraph as ox
 from ogpreg.actors import token_actor
 from ogpreg.context import lang_of, registry_of
 from registry.access.audit import AuditLog
-from registry.errors import RegistryError
+from registry.errors import NotFound, RegistryError, UsageError
 from registry.history.versions import Version, diff, versions
 from registry.i18n import DEFAULT_LANG, LANGS, N_, Msg, gettext, msg
 from registry.lifecycle.change import set_status
 from registry.lifecycle.rules import STATUSES, allowed_next, status_label
-from registry.lifecycle.state import current_status
-from registry.namespaces import PREFIXES
+from registry.lifecycle.state import current_status, exists, item_facts
+from registry.namespaces import OGP, PREFIXES
 from registry.service import Registry
 
 _TOKEN_HELP = (
@@ -41,6 +41,77 @@ def _iri(reg: Registry, value: str, kind: str | None = None) -> str:
     return reg.settings.base_uri + value.lstrip("/")
 
 
+#: The kinds of item that have a registry status, by class.
+_STATUS_KINDS = (OGP.ActionPlan, OGP.Commitment, OGP.Proposal)
+
+
+def _by_identifier(reg: Registry, ident: str) -> str:
+    """The plan, commitment or proposal whose ``dct:identifier`` is ``ident`` (NO0054,
+    2019-2021, 2018-tin-01); :class:`NotFound` when none has it, :class:`UsageError` when
+    several do."""
+    reg.ensure_initialised()
+    kinds = " ".join(f"<{k}>" for k in _STATUS_KINDS)
+    found = sorted(
+        {
+            str(row["item"].value)
+            for row in reg.query(
+                "SELECT DISTINCT ?item ?id WHERE { ?item dct:identifier ?id ; a ?kind "
+                f"VALUES ?kind {{ {kinds} }} }}",
+                substitutions={ox.Variable("id"): ox.Literal(ident)},
+            )  # type: ignore[union-attr]
+        }
+    )
+    if not found:
+        raise NotFound(
+            msg(
+                "No action plan, commitment or proposal has the identifier {ident}. Give an "
+                "identifier (NO0054, 2019-2021), a path under the base URI "
+                "(id/commitment/NO0054) or a full URI.",
+                ident=ident,
+            )
+        )
+    if len(found) > 1:
+        raise UsageError(
+            msg(
+                "Several items have the identifier {ident}: {items}. Give the URI of the one "
+                "you mean.",
+                ident=ident,
+                items=", ".join(found),
+            )
+        )
+    return found[0]
+
+
+def _status_item(reg: Registry, value: str) -> str:
+    """The IRI of the item ``ogpreg status`` is about: a full IRI, a path under the base URI
+    or an identifier; an item the registry does not have is an error (exit 1), one that has
+    no registry status (an organisation, a milestone) a usage error."""
+    value = value.strip()
+    if "://" not in value and "/" not in value:
+        return _by_identifier(reg, value)
+    iri = _iri(reg, value)
+    reg.ensure_initialised()
+    reader = reg.store.reader()
+    base = reg.settings.base_uri
+    if not item_facts(reader, base, iri).kinds:
+        if exists(reader, base, iri):
+            raise UsageError(
+                msg(
+                    "{item} is neither an action plan, a commitment nor a proposal; only "
+                    "those have a registry status.",
+                    item=iri,
+                )
+            )
+        raise NotFound(
+            msg(
+                "{item} does not exist in the registry. Give an identifier (NO0054), a path "
+                "under the base URI (id/commitment/NO0054) or the full URI.",
+                item=iri,
+            )
+        )
+    return iri
+
+
 def _status_text(code: str | None) -> Msg:
     """A status in a message: its label and code (``tatt inn i planen (accepted)``), or no
     status."""
@@ -51,7 +122,7 @@ def _status_text(code: str | None) -> Msg:
 
 # -- status -----------------------------------------------------------------------------------
 @click.command("status")
-@click.argument("item", metavar="URI")
+@click.argument("item", metavar="ID|URI")
 @click.option(
     "--set",
     "to",
@@ -122,11 +193,13 @@ def status(
     admin may accept, approve, put in force, complete, withdraw or supersede. An admin token may
     also correct a status outside these rules, out of a final one too, only with --reason (in
     the history and the audit log). Every change is recorded with who, when and why, and
-    creates a new version of the item (ogpreg history). URI is a full IRI or a path under the
-    base URI.
+    creates a new version of the item (ogpreg history). ID|URI is the item's identifier
+    (NO0054, 2019-2021, 2018-tin-01), a path under the base URI or a full IRI; an item the
+    registry does not have is an error (exit 1).
 
     \b
     Example:
+      ogpreg status NO0054
       ogpreg status id/proposal/2018-tin-01
       ogpreg status id/proposal/2018-tin-01 --set submitted --token @tin.token
       ogpreg status id/commitment/NO9901 --set approved --date 2019-06-28 --token @kmd.token
@@ -135,9 +208,8 @@ def status(
     """
     reg = registry_of(ctx)
     lang = lang_of(ctx)
-    iri = _iri(reg, item)
+    iri = _status_item(reg, item)
     if to is None:
-        reg.ensure_initialised()
         code = current_status(reg.store.reader(), reg.settings.base_uri, iri)
         nexts = [t.to for t in allowed_next(code)]
         if fmt == "json":
@@ -310,8 +382,6 @@ def history_(ctx: click.Context, item: str, fmt: str) -> None:
     iri = _iri(reg, item)
     found = versions(reg.store.reader(), iri)
     if not found:
-        from registry.errors import NotFound
-
         raise NotFound(
             msg(
                 "{item} has no versions in the history (does it exist? is the URI right?).",

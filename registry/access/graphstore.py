@@ -409,6 +409,14 @@ def _apply(
                     submitted_by=owners[tgt.iri] if existed[tgt.iri] else token.organisation,
                 ).quads(uris)
             )
+        note_changed = getattr(registry.store, "note_changed", None)
+        note_subjects = getattr(registry.store, "note_subjects", None)
+        if note_changed is not None and note_subjects is not None:  # issue 24: derived data
+            note_changed(list(nodes))  # re-reads the written graphs, and of the shared ones
+            note_subjects(uris.provenance_graph, list(nodes))  # only what was written there
+            note_quads = getattr(registry.store, "note_quads", None)
+            if written and note_quads is not None:
+                note_quads(recorded.quads)
     return UpdateResult(changes, report.warnings)
 
 

@@ -68,7 +68,7 @@ class ChangeInfo:
     def reason(self, lang: str = "nb") -> str | None:
         """The reason in ``lang``, else in the other language, else ``None``."""
         by_lang = dict(self.reasons)
-        for key in (lang, "nb", "en", ""):
+        for key in (lang, "nb", "nn", "en", ""):  # registry.i18n.FALLBACKS
             if key in by_lang:
                 return by_lang[key]
         return None

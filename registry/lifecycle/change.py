@@ -21,7 +21,7 @@ from registry.errors import LifecycleError, NotFound, UsageError
 from registry.handle import RegistryHandle
 from registry.history.recording import Delta, next_change, record
 from registry.history.terms import lifecycle_graph, version_iri
-from registry.i18n import msg
+from registry.i18n import LANGS, msg
 from registry.lifecycle.rules import (
     FINAL,
     STATUS_NS,
@@ -121,8 +121,8 @@ def set_status(
     base = registry.settings.base_uri
     to = _check_status(status)
     reason = (reason or "").strip() or None
-    if reason_lang not in ("nb", "en"):
-        raise UsageError(msg("The language must be nb or en."))
+    if reason_lang not in LANGS:
+        raise UsageError(msg("The language must be nb, nn or en."))
     approval = _parse_date(date) if date is not None else None
     with registry.store.transaction() as tx:
         # Every read below is of the state before this transaction; writes come last.
@@ -314,6 +314,9 @@ def set_status(
         tx.extend(added)
         tx.extend(status_record)
         tx.extend(rec.quads)
+        note_quads = getattr(registry.store, "note_quads", None)
+        if note_quads is not None:  # derived data re-reads only these subjects (issue 24)
+            note_quads([*removed, *added, *status_record, *rec.quads])
     return StatusResult(
         item=item,
         from_status=current,

@@ -1,5 +1,11 @@
-"""The bundled sources: the vocabularies and the real data of the 2018 consultation and the
-2019–2021 plan (see registry/data/*.ttl and scripts/build_bundled.py)."""
+"""The bundled sources: the vocabularies and the real data: the organisations, Norway's five
+action plans, the commitments of the 2019–2021 plan with the IRM's ratings, and the 2018
+consultation (registry/data/*.ttl, built by scripts/build_bundled.py), which
+:meth:`registry.service.Registry.init` loads in one commit; then the commitments of every plan as
+OGP publishes them, in the registry's own commitments template (registry/data/ogp-commitments/,
+written by scripts/ogp_commitments.py), which the loaders read and load through the submission
+path like any ministry's spreadsheet (``loaders/bundled.py``: ``ogpreg init``), and what those
+commitments' pages say beyond the template (:data:`AFTER_SUBMISSIONS`)."""
 
 from __future__ import annotations
 
@@ -18,10 +24,27 @@ _VOCABULARIES: dict[str, tuple[str, str]] = {
 #: Bundled data sources, in load order; each goes into graph/source/<id>.
 DATA_SOURCES: tuple[str, ...] = (
     "bundled-organisations",
+    "bundled-plans",
     "bundled-plan-2019-2021",
+    "bundled-irm-2019-2021",
     "bundled-consultation-2018",
     "bundled-editorial",
 )
+
+
+#: Bundled submissions: the source id of each plan's commitments as OGP publishes them, and its
+#: file in the commitments template (registry/data/ogp-commitments/), in load order.
+SUBMISSIONS: dict[str, str] = {
+    f"bundled-ogp-{plan}": f"ogp-commitments/{plan}.csv"
+    for plan in ("2012-2013", "2013-2015", "2016-2018", "2019-2021", "2023-2027")
+}
+#: Submissions checked at every init but not written: their commitments are bundled already
+#: (``bundled-plan-2019-2021``), and one commitment described twice would count twice
+#: (scripts/ogp_commitments.py, choice 1).
+CHECKED_ONLY: frozenset[str] = frozenset({"bundled-ogp-2019-2021"})
+#: Bundled Turtle about the submissions' items, loaded after them: each row's notes and its IRM
+#: fields as IRM assessments (scripts/ogp_commitments.py).
+AFTER_SUBMISSIONS: tuple[str, ...] = ("bundled-ogp-notes",)
 
 
 def is_vocabulary(source_id: str) -> bool:
@@ -40,7 +63,8 @@ def vocabulary_sources() -> list[SourceFile]:
     return out
 
 
-def data_sources() -> list[SourceFile]:
+def data_sources(ids: tuple[str, ...] = DATA_SOURCES) -> list[SourceFile]:
+    """The bundled Turtle sources ``ids`` (default: those :meth:`Registry.init` loads)."""
     base = files("registry").joinpath("data")
     return [
         SourceFile(
@@ -48,5 +72,11 @@ def data_sources() -> list[SourceFile]:
             data=base.joinpath(f"{sid}.ttl").read_bytes(),
             source_id=sid,
         )
-        for sid in DATA_SOURCES
+        for sid in ids
     ]
+
+
+def submission_file(source_id: str) -> tuple[str, bytes]:
+    """The name and bytes of the bundled submission ``source_id`` (:data:`SUBMISSIONS`)."""
+    name = SUBMISSIONS[source_id]
+    return f"registry/data/{name}", files("registry").joinpath("data", name).read_bytes()

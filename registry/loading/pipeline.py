@@ -33,6 +33,7 @@ from rdflib import URIRef
 from registry.actors import Actor
 from registry.errors import SourceError, ValidationFailed
 from registry.history.recording import Delta, Recorded, next_change, record
+from registry.history.terms import history_graph, lifecycle_graph
 from registry.i18n import msg
 from registry.lifecycle.files import check_files, initial_statuses, overridden_statuses
 from registry.loading.sources import Provenance, SourceFile
@@ -244,8 +245,15 @@ def validate_bundled(data: Sequence[PreparedSource]) -> None:
             ),
             report,
         )
+    # each warning once, with the source that describes its item (the first, if several do)
+    owner: dict[str, PreparedSource] = {}
     for p in data:
-        p.report = report
+        for q in p.quads:
+            owner.setdefault(getattr(q.subject, "value", ""), p)
+    for p in data:
+        p.report = ValidationReport()
+    for issue in report.issues:
+        owner.get(issue.focus, data[0]).report.issues.append(issue)
 
 
 # -- 5. diff --------------------------------------------------------------------------------------
@@ -467,4 +475,19 @@ def commit(
             submitted_by=submitted_by,
             when=when,
         )
+        # what the store derives from the revision is updated for these graphs only, and in
+        # the shared graphs for the subjects of what was written there (issue 24)
+        note_changed = getattr(store, "note_changed", None)
+        note_quads = getattr(store, "note_quads", None)
+        note_subjects = getattr(store, "note_subjects", None)
+        if note_changed is not None and note_quads is not None and note_subjects is not None:
+            note_changed([p.graph for p in changed])
+            note_quads([*old_prov, *statuses, *change.quads])
+            # the new provenance records are about the source graphs (loading/sources.py)
+            note_subjects(uris.provenance_graph, [p.graph for p in changed])
+        elif note_changed is not None:
+            note_changed(
+                [*(p.graph for p in changed), uris.provenance_graph, lifecycle_graph(base),
+                 history_graph(base)]
+            )
     return results

@@ -1,8 +1,7 @@
-"""The organisation register: look up organisations by number, name or IRI."""
+"""The organisation register: look up organisations by number, any of their names, or IRI."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -10,6 +9,7 @@ import pyoxigraph as ox
 from registry.errors import NotFound
 from registry.handle import RegistryHandle
 from registry.i18n import msg
+from registry.model.orgnames import OrgIndex, bodies
 
 _ORGS = """
 SELECT ?org ?name ?number WHERE {
@@ -41,22 +41,33 @@ def organisations(registry: RegistryHandle) -> list[OrganisationRef]:
 
 
 def resolve_organisation(registry: RegistryHandle, ref: str) -> OrganisationRef:
-    """Find an organisation by organisation number, IRI or name (case-insensitive).
+    """Find an organisation by organisation number, IRI or any of its names: bokmål,
+    nynorsk, English, abbreviation or a former name, ignoring case, a leading "The" and an
+    abbreviation in parentheses (``registry/model/orgnames.py``). The name returned is the
+    organisation's preferred (bokmål) name.
 
-    A name that matches nothing gets "did you mean" suggestions."""
+    A name that matches nothing gets "did you mean" suggestions from every name."""
     ref = ref.strip()
-    orgs = organisations(registry)
     compact = ref.replace(" ", "")
-    for o in orgs:
-        if o.iri == ref or (o.number is not None and o.number == compact):
-            return o
-    for o in orgs:
-        if o.name.casefold() == ref.casefold():
-            return o
-    names = sorted({o.name for o in orgs})
-    close = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
-    if not close:
-        close = [n for n in names if ref.casefold() in n.casefold()][:3]
+    found = bodies(registry)
+    for b in found:
+        if b.iri == ref or (b.number is not None and b.number == compact):
+            return OrganisationRef(b.iri, b.label, b.number)
+    index = OrgIndex(found)
+    hits = [h for h in index.find(ref) if h.how != "shortened"]
+    if len(hits) == 1:
+        b = hits[0].body
+        return OrganisationRef(b.iri, b.label, b.number)
+    if len(hits) > 1:
+        raise NotFound(
+            msg(
+                "\"{value}\" is a name of several organisations in the register: {names}. Write "
+                "the organisation number or another of its names.",
+                value=ref,
+                names="; ".join(f"{h.body.label} ({h.body.number or '-'})" for h in hits),
+            )
+        )
+    close = [name if name == b.label else f"{name} ({b.label})" for b, name in index.suggest(ref)]
     if close:
         raise NotFound(
             msg(

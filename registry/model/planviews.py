@@ -9,24 +9,22 @@ formatted in.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
 from registry.i18n import N_, Lang, gettext
+from registry.model import planagg
 from registry.model.description import Node, Term, node_sort_key
 from registry.model.resources import Resources
 from registry.model.terms import DCT, GONE_STATUSES, SCHEMA
 from registry.model.text import Text, date_key, lang_rank, literal_text, pick
-from registry.namespaces import OGP, VOCAB_NS
+from registry.namespaces import OGP
 
 #: Completion levels in order (vocab:completion), and "not assessed".
-COMPLETION_LEVELS: tuple[str, ...] = tuple(
-    VOCAB_NS + "completion/" + c for c in ("not-started", "limited", "substantial", "complete")
-)
-NOT_ASSESSED = "not-assessed"
+COMPLETION_LEVELS, NOT_ASSESSED = planagg.COMPLETION_LEVELS, planagg.NOT_ASSESSED
 #: The participation chart's bars (msgids).
 _ROLE_LABELS: dict[str, str] = {
     "invited": N_("Invited"),
@@ -289,26 +287,31 @@ class PlanViews:
         return self.res.node(iri, lang) if iri else None
 
     # -- plans and dashboard ----------------------------------------------------------------------
+    # The numbers come from the revision's digest (registry/model/planagg.py), which the commit
+    # keeps up to date; only labels are looked up here.
+    def _plan_data(self, plan: str) -> dict[str, Any]:
+        digest = self.res.digest()
+        data = digest.plan_data(plan) if digest else None
+        return data if data is not None else _EMPTY_PLAN
+
     def plans(self, lang: Lang) -> list[PlanSummary]:
         """Every action plan with its period, status and number of commitments, newest first."""
-        rows = self.res.select("SELECT DISTINCT ?plan WHERE { ?plan a ogp:ActionPlan }")
-        out = [self.plan_summary(r["plan"].value, lang) for r in rows]
+        digest = self.res.digest()
+        out = [self.plan_summary(p, lang) for p in (digest.plan_iris() if digest else [])]
         out.sort(key=lambda p: (p.start_raw or "", p.node.iri), reverse=True)
         return out
 
     def plan_summary(self, plan: str, lang: Lang) -> PlanSummary:
-        props = self.res.outgoing(plan)
-        start = _first_literal(props, SCHEMA + "startDate")
-        end = _first_literal(props, SCHEMA + "endDate")
-        ident = _first_literal(props, DCT + "identifier")
+        data = self._plan_data(plan)
+        start, end = _literal(data["start"]), _literal(data["end"])
         return PlanSummary(
             node=self.res.node(plan, lang),
-            identifier=ident.value if ident is not None else plan.rsplit("/", 1)[-1],
+            identifier=data["identifier"] or plan.rsplit("/", 1)[-1],
             start=literal_text(start, lang) if start is not None else None,
             end=literal_text(end, lang) if end is not None else None,
             start_raw=start.value if start is not None else None,
-            status=self._opt_node(props, str(OGP.registryStatus), lang),
-            commitments=len(self.active_commitments_of(plan)),
+            status=self.res.node(data["status"], lang) if data["status"] else None,
+            commitments=int(data["commitments"]),
         )
 
     def active_commitments_of(self, plan: str) -> list[str]:
@@ -331,9 +334,28 @@ class PlanViews:
         )
         return sorted({r["c"].value for r in rows if isinstance(r["c"], ox.NamedNode)})
 
-    def commitment_rows(self, plan: str, lang: Lang) -> list[CommitmentRow]:
-        out = []
+    def commitment_order(self, plan: str) -> list[str]:
+        """Every commitment of the plan in the order of its list (identifier, IRI): from the
+        digest, one indexed lookup per commitment, without reading their descriptions."""
+        digest = self.res.digest()
+        out: list[tuple[str, str]] = []
         for c in self.commitments_of(plan):
+            rows = digest.rows(
+                "SELECT o FROM facts WHERE s = ? AND p = ? AND lit = 1 ORDER BY o LIMIT 1",
+                c, DCT + "identifier",
+            ) if digest else []
+            out.append((rows[0][0] if rows else c.rsplit("/", 1)[-1], c))
+        return [c for _, c in sorted(out)]
+
+    def commitment_rows(
+        self, plan: str, lang: Lang, *, offset: int = 0, limit: int | None = None
+    ) -> list[CommitmentRow]:
+        """The rows of the plan's commitment list, ``limit`` of them from ``offset`` (all by
+        default); only the rows asked for are read."""
+        order = self.commitment_order(plan)
+        chosen = order[offset:] if limit is None else order[offset : offset + limit]
+        out = []
+        for c in chosen:
             props = self.res.outgoing(c)
             ident = _first_literal(props, DCT + "identifier")
             out.append(
@@ -349,68 +371,47 @@ class PlanViews:
                     ],
                 )
             )
-        out.sort(key=lambda r: (r.identifier, r.node.iri))
         return out
 
     def dashboard(self, plan: str, lang: Lang) -> Dashboard:
         """The numbers behind the plan's charts: commitments per theme, milestones per due year
         and completion, and participation (invited organisations against those that proposed,
         commented or lead commitments)."""
+        data = self._plan_data(plan)
         summary = self.plan_summary(plan, lang)
-        commitments = self.active_commitments_of(plan)
-        # commitments per theme, in the theme scheme's order (notation), then "no theme"
-        per_theme: dict[str, int] = defaultdict(int)
-        without = 0
-        for c in commitments:
-            themes = {
-                t.value
-                for t in self.res.outgoing(c).get(str(OGP.theme), [])
-                if isinstance(t, ox.NamedNode)
-            }
-            for t in themes:
-                per_theme[t] += 1
-            if not themes:
-                without += 1
-        notation = self._notations()
+        per_theme: dict[str, int] = data["themes"]
+        notation = self._notations(per_theme)
         theme_bars = [
             Bar(t, self.res.node(t, lang).label or Text(t), n, self.res.node(t, lang))
             for t, n in sorted(
                 per_theme.items(), key=lambda kv: (_notation_key(notation.get(kv[0], "")), kv[0])
             )
         ]
-        if without:
+        if data["without_theme"]:
             theme_bars.append(
-                Bar("none", Text(gettext(lang, N_("No theme")), lang), without)
+                Bar("none", Text(gettext(lang, N_("No theme")), lang), data["without_theme"])
             )
         # milestones per due year and completion level
-        milestones = [m for c in commitments for m in self.milestones(c, lang)]
-        years = sorted({(m.end_raw or "")[:4] for m in milestones if m.end_raw})
-        if any(not m.end_raw for m in milestones):
+        cells = {(y, lv): n for y, lv, n in data["completion"]}
+        years = sorted({y for y, _ in cells if y})
+        if any(not y for y, _ in cells):
             years.append("")
         levels = [*COMPLETION_LEVELS, NOT_ASSESSED]
-        counts = {lv: [0] * len(years) for lv in levels}
-        for m in milestones:
-            year = (m.end_raw or "")[:4]
-            level = (
-                m.completion.iri if m.completion and m.completion.iri in counts else NOT_ASSESSED
-            )
-            counts[level][years.index(year)] += 1
         series = []
         for lv in levels:
             if lv == NOT_ASSESSED:
                 label = Text(gettext(lang, N_("Not assessed")), lang)
             else:
                 label = self.res.node(lv, lang).label or Text(lv.rsplit("/", 1)[-1])
-            series.append(Series(lv, label, counts[lv]))
+            series.append(Series(lv, label, [cells.get((y, lv), 0) for y in years]))
         # participation
-        participants = self._participants(plan, commitments)
-        invited = set(participants["invited"])
+        participants: dict[str, list[str]] = dict(data["participants"])
         took_part = (
             set(participants["proposed"])
             | set(participants["commented"])
             | set(participants["lead"])
         )
-        participants["invited-took-part"] = sorted(invited & took_part)
+        participants["invited-took-part"] = sorted(set(participants["invited"]) & took_part)
         nodes = {
             role: sorted((self.res.node(i, lang) for i in iris), key=node_sort_key)
             for role, iris in participants.items()
@@ -422,53 +423,43 @@ class PlanViews:
         return Dashboard(
             plan=summary,
             themes=theme_bars,
-            commitments=len(commitments),
+            commitments=int(data["commitments"]),
             milestone_years=years,
             milestone_series=series,
-            milestones=len(milestones),
+            milestones=int(data["milestones"]),
             participation=bars,
             participants=nodes,
         )
 
-    def _participants(self, plan: str, commitments: Sequence[str]) -> dict[str, list[str]]:
-        p = ox.NamedNode(plan)
-        invited = self.res.select(
-            "SELECT ?plan ?org WHERE { ?m ogp:forActionPlan ?plan ; ogp:invited ?org }", plan=p
-        )
-        proposals: set[str] = set()
-        for r in self.res.select(
-            "SELECT ?plan ?p WHERE { ?m ogp:forActionPlan ?plan . ?p ogp:submittedAt ?m }", plan=p
-        ):
-            proposals.add(r["p"].value)
-        for c in commitments:
-            for o in self.res.outgoing(c).get(str(OGP.derivedFromProposal), []):
-                proposals.add(o.value)
-        proposed: set[str] = set()
-        targets = set(commitments) | proposals
-        for prop in proposals:
-            for o in self.res.outgoing(prop).get(str(OGP.proposedBy), []):
-                proposed.add(o.value)
-        commented: set[str] = set()
-        for t in targets:
-            for r in self.res.select(
-                "SELECT ?t ?org WHERE { ?c ogp:commentOn ?t ; ogp:commentBy ?org }",
-                t=ox.NamedNode(t),
-            ):
-                commented.add(r["org"].value)
-        lead: set[str] = set()
-        for c in commitments:
-            for o in self.res.outgoing(c).get(str(OGP.leadAgency), []):
-                lead.add(o.value)
-        return {
-            "invited": sorted({r["org"].value for r in invited}),
-            "proposed": sorted(proposed),
-            "commented": sorted(commented),
-            "lead": sorted(lead),
-        }
+    def _notations(self, iris: Iterable[str]) -> dict[str, str]:
+        digest = self.res.digest()
+        out: dict[str, str] = {}
+        for iri in iris:
+            rows = digest.rows(
+                "SELECT o FROM facts WHERE s = ? AND p = ? AND lit = 1 ORDER BY o LIMIT 1",
+                iri, SKOS_NOTATION,
+            ) if digest else []
+            if rows:
+                out[iri] = rows[0][0]
+        return out
 
-    def _notations(self) -> dict[str, str]:
-        rows = self.res.select("SELECT ?c ?n WHERE { ?c skos:notation ?n }")
-        return {r["c"].value: r["n"].value for r in rows}
+
+SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+_EMPTY_PLAN: dict[str, Any] = {
+    "identifier": None, "start": None, "end": None, "status": None, "commitments": 0,
+    "themes": {}, "without_theme": 0, "milestones": 0, "completion": [],
+    "participants": {"invited": [], "proposed": [], "commented": [], "lead": []},
+}
+
+
+def _literal(cell: list[Any] | None) -> ox.Literal | None:
+    """A literal kept in the digest as [value, language, datatype]."""
+    if not cell:
+        return None
+    value, tag, dt = cell
+    if tag:
+        return ox.Literal(value, language=tag)
+    return ox.Literal(value, datatype=ox.NamedNode(dt)) if dt else ox.Literal(value)
 
 
 def _first_literal(props: dict[str, list[Term]], predicate: str) -> ox.Literal | None:

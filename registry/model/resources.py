@@ -8,8 +8,9 @@ and what a vocabulary graph defines. Every read goes through
 :meth:`registry.handle.RegistryHandle.query` with the IRI or text bound through
 ``substitutions`` (never formatted into the query).
 
-Labels and types of everything are read once per store revision into a small index (a dict),
-so that a page naming fifty organisations costs one lookup each, not fifty queries.
+Labels and types are looked up in the revision's digest (``digest.py``: SQLite, built by the
+commit) and remembered until the next revision, so that a page naming fifty organisations costs
+fifty indexed lookups the first time and none after, whatever the size of the registry.
 
 What it hands out lives beside it: ``description.py`` (nodes, statements, descriptions),
 ``text.py`` (texts in two languages, dates), ``terms.py`` (vocabulary IRIs, kinds, links);
@@ -22,8 +23,7 @@ import threading
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import cast
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -41,6 +41,7 @@ from registry.model.description import (
     predicate_rank,
     value_sort_key,
 )
+from registry.model.digest import Digest, open_digest
 from registry.model.terms import (
     EXTRA_LABELS,
     LABEL_PREDICATES,
@@ -53,22 +54,23 @@ from registry.model.text import Text, lang_rank, literal_text, pick
 from registry.namespaces import OGPSH_NS, PREFIXES
 
 
-# -- the per-revision index of labels and types --------------------------------------------
+# -- what is looked up per revision -----------------------------------------------------------
 @dataclass
-class _Index:
-    revision: int | None
-    labels: dict[str, list[tuple[int, str, str | None]]]  # iri -> (priority, value, lang)
-    types: dict[str, set[str]]
-    documented: set[str]  # terms described in the ontology graph (documented at {base}def)
+class _RevisionCache:
+    """Labels and types looked up in one revision's digest (``registry/model/digest.py``),
+    remembered until the next revision."""
+
+    digest: Digest | None
+    labels: dict[str, list[tuple[int, str, str | None]]] = field(default_factory=dict)
+    types: dict[str, frozenset[str]] = field(default_factory=dict)
+    documented: set[str] | None = None  # terms described in the ontology graph
 
 
-_LABELS_QUERY = """
-SELECT ?x ?p ?l WHERE {
-  VALUES ?p { skos:prefLabel dct:title rdfs:label }
-  ?x ?p ?l .
-  FILTER (isIRI(?x) && isLiteral(?l))
-}"""
-_TYPES_QUERY = "SELECT ?x ?t WHERE { ?x a ?t FILTER (isIRI(?x) && isIRI(?t)) }"
+#: A place without a label is called by its address (issue 19).
+SCHEMA_PLACE = PREFIXES["schema"] + "Place"
+SCHEMA_ADDRESS = PREFIXES["schema"] + "address"
+#: Lookups remembered per revision, at most (then forgotten and looked up again).
+_CACHE_ENTRIES = 200_000
 
 
 # -- the reader ------------------------------------------------------------------------------
@@ -79,7 +81,7 @@ class Resources:
         self.registry = registry
         self.base = registry.settings.base_uri
         self._lock = threading.Lock()
-        self._index: _Index | None = None
+        self._cache: _RevisionCache | None = None
 
     # -- plumbing ----------------------------------------------------------------------------
     def select(self, sparql: str, **bind: Term) -> list[ox.QuerySolution]:
@@ -92,33 +94,36 @@ class Resources:
         rev = self.registry.store.revision()
         return rev.number if rev else None
 
-    def index(self) -> _Index:
+    def _revision_cache(self) -> _RevisionCache:
+        self.registry.ensure_initialised()
         rev = self.revision()
         with self._lock:
-            if self._index is not None and self._index.revision == rev and rev is not None:
-                return self._index
-        labels: dict[str, list[tuple[int, str, str | None]]] = defaultdict(list)
-        prio = {p: i for i, p in enumerate(LABEL_PREDICATES)}
-        for row in self.select(_LABELS_QUERY):
-            lit = cast(ox.Literal, row["l"])
-            labels[row["x"].value].append((prio[row["p"].value], lit.value, lit.language))
-        types: dict[str, set[str]] = defaultdict(set)
-        for row in self.select(_TYPES_QUERY):
-            types[row["x"].value].add(row["t"].value)
-        documented = {
-            r["s"].value
-            for r in self.select(
-                "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o FILTER (isIRI(?s)) } }",
-                g=ox.NamedNode(self.registry.uris.vocabulary_graph("ontology")),
-            )
-        }
-        idx = _Index(rev, dict(labels), dict(types), documented)
+            cache = self._cache
+            if cache is not None and cache.digest is not None and cache.digest.revision == rev:
+                return cache
+        cache = _RevisionCache(open_digest(self.registry.store))
         with self._lock:
-            self._index = idx
-        return idx
+            self._cache = cache
+        return cache
+
+    def digest(self) -> Digest | None:
+        """The digest of the current revision (None for a store never written)."""
+        return self._revision_cache().digest
+
+    def _labels(self, iri: str) -> list[tuple[int, str, str | None]]:
+        cache = self._revision_cache()
+        found = cache.labels.get(iri)
+        if found is None:
+            prio = {p: i for i, p in enumerate(LABEL_PREDICATES)}
+            rows = cache.digest.labels(iri) if cache.digest else []
+            found = [(prio[p], v, tag) for p, v, tag in rows]
+            if len(cache.labels) > _CACHE_ENTRIES:
+                cache.labels.clear()
+            cache.labels[iri] = found
+        return found
 
     def label(self, iri: str, lang: Lang) -> Text | None:
-        entries = self.index().labels.get(iri)
+        entries = self._labels(iri)
         if not entries:
             extra = EXTRA_LABELS.get(iri)
             return Text(gettext(lang, extra), lang) if extra else None
@@ -126,13 +131,32 @@ class Resources:
         return pick(((v, tag) for p, v, tag in entries if p == top), lang)
 
     def types(self, iri: str) -> tuple[str, ...]:
-        return tuple(sorted(self.index().types.get(iri, ())))
+        cache = self._revision_cache()
+        found = cache.types.get(iri)
+        if found is None:
+            found = frozenset(cache.digest.types(iri)) if cache.digest else frozenset()
+            if len(cache.types) > _CACHE_ENTRIES:
+                cache.types.clear()
+            cache.types[iri] = found
+        return tuple(sorted(found))
+
+    def _documented(self) -> set[str]:
+        cache = self._revision_cache()
+        if cache.documented is None:
+            cache.documented = {
+                r["s"].value
+                for r in self.select(
+                    "SELECT DISTINCT ?g ?s WHERE { GRAPH ?g { ?s ?p ?o FILTER (isIRI(?s)) } }",
+                    g=ox.NamedNode(self.registry.uris.vocabulary_graph("ontology")),
+                )
+            }
+        return cache.documented
 
     def node(self, iri: str, lang: Lang) -> Node:
         types = self.types(iri)
         label = self.label(iri, lang) or self._fallback_label(iri, types, lang)
         link = doc_iri(iri, self.base)
-        if link is None and iri in self.index().documented:
+        if link is None and iri in self._documented():
             link = self.base + "def#" + term_anchor(iri)
         return Node(iri, link or iri, label, types, iri.startswith(self.base))
 
@@ -157,6 +181,17 @@ class Resources:
             else:
                 name = msg("Source {name}", name=tail)
             return Text(name.render(lang), lang)
+        if SCHEMA_PLACE in types:  # a place is called by its address (issue 19)
+            address = next(
+                (
+                    o
+                    for o in self.outgoing(iri).get(SCHEMA_ADDRESS, [])
+                    if isinstance(o, ox.Literal)
+                ),
+                None,
+            )
+            if address is not None:
+                return Text(address.value, address.language or None)
         for t in types:
             cls = self.label(t, lang)
             if cls is not None:
@@ -300,32 +335,28 @@ class Resources:
 
     # -- search ----------------------------------------------------------------------------
     def search(self, text: str, lang: Lang, *, limit: int = 100) -> list[SearchHit]:
-        """Resources whose title, label, alternative label or identifier contains ``text``
-        (case-insensitive, also for æ, ø and å); exact and prefix matches first."""
+        """Resources whose title, label, alternative or former name or identifier contains
+        ``text`` (case-insensitive, also for æ, ø and å); exact and prefix matches first. An
+        organisation is found by its former names too (``skos:hiddenLabel``)."""
         q = unicodedata.normalize("NFC", text).strip().lower()
-        if not q:
+        digest = self.digest() if q else None
+        if digest is None:
             return []
-        rows = self.select(
-            """SELECT ?x ?l ?q WHERE {
-                 VALUES ?p { skos:prefLabel skos:altLabel dct:title rdfs:label dct:identifier
-                             skos:notation }
-                 ?x ?p ?l .
-                 FILTER (isIRI(?x) && isLiteral(?l) && CONTAINS(LCASE(STR(?l)), ?q))
-               }""",
-            q=ox.Literal(q),
-        )
+        rows = [
+            r for r in digest.search(q, limit=limit + 20)
+            if not r[0].startswith(OGPSH_NS) and r[0] != SHAPES_IRI
+        ]
+        names = digest.organisation_names(r[0] for r in rows)  # found as the organisation
         best: dict[str, SearchHit] = {}
-        for r in rows:
-            iri = r["x"].value
-            if iri.startswith(OGPSH_NS) or iri == SHAPES_IRI:
+        for iri, value, tag, tier in rows:
+            if iri in names:
                 continue
-            lit = cast(ox.Literal, r["l"])
-            low = unicodedata.normalize("NFC", lit.value).lower()
-            score = 0 if low == q else 1 if low.startswith(q) else 2
-            score = score * 4 + lang_rank(lit.language, lang)
-            hit = SearchHit(self.node(iri, lang), literal_text(lit, lang), score)
+            score = tier * 4 + lang_rank(tag, lang)
             if iri not in best or score < best[iri].score:
-                best[iri] = hit
+                best[iri] = SearchHit(
+                    self.node(iri, lang), literal_text(ox.Literal(value, language=tag)
+                                                       if tag else ox.Literal(value), lang), score
+                )
         hits = sorted(best.values(), key=lambda h: (h.score // 4, node_sort_key(h.node)))
         return hits[:limit]
 

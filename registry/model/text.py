@@ -1,5 +1,6 @@
-"""Texts in two languages as a page shows them: the text in the language asked for, else a
-marked fallback; dates at the precision they have; literals as words."""
+"""Texts in several languages as a page shows them: the text in the language asked for, else a
+marked fallback (:func:`pick`, the one place that chooses); dates at the precision they have;
+literals as words."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from registry.i18n import N_, Lang, gettext, msg
+from registry.i18n import FALLBACKS, N_, Lang, gettext, msg
 from registry.model.terms import XSD
 
 
@@ -23,31 +24,29 @@ class Text:
 
 
 def lang_rank(tag: str | None, lang: Lang) -> int:
-    t = (tag or "").lower()
-    if t == lang or t.startswith(lang + "-"):
-        return 0
-    other: Lang = "en" if lang == "nb" else "nb"
-    if t == other or t.startswith(other + "-"):
-        return 1
-    if lang == "nb" and t in ("no", "nn"):
-        return 1
-    if not t:
-        return 2
-    return 3
+    """How well a text tagged ``tag`` suits a reader of ``lang`` (0 best, always below 4): the
+    reader's language, then the others in the order of :data:`registry.i18n.FALLBACKS`
+    (nynorsk → bokmål → English; English → bokmål → nynorsk; bokmål → nynorsk → English), then
+    untagged text or any other language. ``no`` (Norwegian) counts as bokmål."""
+    t = (tag or "").lower().split("-", 1)[0]
+    t = "nb" if t in ("no", "nob") else "nn" if t == "nno" else t
+    order = FALLBACKS.get(lang, (lang,))
+    return order.index(t) if t in order else 3
 
 
 def pick(texts: Iterable[tuple[str, str | None]], lang: Lang) -> Text | None:
-    """The text in ``lang``; else in the other language (marked as a fallback); else a plain
-    string; else any. ``texts`` are (value, language tag) pairs."""
-    best: tuple[int, str, str | None] | None = None
+    """The text in ``lang``; else in the next language of :data:`registry.i18n.FALLBACKS`
+    (marked as a fallback, with its tag, so the page can say which language it is in); else a
+    plain string; else any. ``texts`` are (value, language tag) pairs."""
+    best: tuple[int, int, str, str | None] | None = None
     for value, tag in texts:
-        rank = lang_rank(tag, lang)
-        if best is None or (rank, value) < (best[0], best[1]):
-            best = (rank, value, tag)
+        key = (lang_rank(tag, lang), 1 if tag else 0, value, tag)  # plain before other tags
+        if best is None or key[:3] < best[:3]:
+            best = key
     if best is None:
         return None
-    rank, value, tag = best
-    return Text(value, tag or None, fallback=rank in (1, 3))
+    rank, _, value, tag = best
+    return Text(value, tag or None, fallback=bool(tag) and rank != 0)
 
 
 #: month names (msgids), January first

@@ -15,8 +15,10 @@ changed (``registry/publish/dcat_dates.py`` and docs/dcat.md):
   appears or disappears.
 
 The modules: ``dcat_terms.py`` (the vocabularies, standards and IRIs the catalogue uses, the
-publisher checked), ``dcat_graph.py`` (the catalogue as triples), ``dcat_dates.py`` (the dates
-above) and this one: :func:`build_catalogue` puts them together for one revision, and
+publisher checked), ``dcat_graph.py`` (the catalogue as triples, DCAT-AP-NO 2.0),
+``dcat_graph3.py`` (the DCAT-AP 3 / DCAT-AP-NO 3 graph built from it), ``dcat_profiles.py``
+(the profiles a client can ask for), ``dcat_dates.py`` (the dates above) and this one:
+:func:`build_catalogue` puts them together for one revision (both graphs), and
 :class:`CataloguePublisher` caches the catalogue and its files per store revision. Nothing
 here knows HTTP or the command line.
 """
@@ -33,7 +35,8 @@ from registry.handle import RegistryHandle
 from registry.namespaces import PREFIXES, SPDX
 from registry.publish.dcat_dates import current_dates
 from registry.publish.dcat_graph import build_graph
-from registry.publish.dcat_terms import CatalogueUris
+from registry.publish.dcat_graph3 import build_graph_ap3
+from registry.publish.dcat_terms import LDES, CatalogueUris
 from registry.publish.exports import DatasetContent, ExportFile, dataset_contents, files_for
 from registry.rdf.formats import RDF_FORMATS
 from registry.store.embedded import Revision
@@ -47,31 +50,46 @@ FEED_FORMATS: dict[str, str] = {
 # -- one revision's catalogue, cached ---------------------------------------------------------
 @dataclass
 class Catalogue:
-    """The catalogue and its downloadable files at one store revision."""
+    """The catalogue and its downloadable files at one store revision, in both of its graphs
+    (``registry/publish/dcat_profiles.py``): ``triples`` is the DCAT-AP-NO 2.0 graph (the
+    default profile), ``triples_ap3`` the DCAT-AP 3 / DCAT-AP-NO 3 graph."""
 
     revision: int
     modified: datetime
     triples: list[ox.Triple]
     datasets: list[DatasetContent]
     files: dict[str, ExportFile]  # by file name
-    _serialised: dict[str, bytes] = field(default_factory=dict)
+    triples_ap3: list[ox.Triple] = field(default_factory=list)
+    _serialised: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def serialise(self, fmt: str = "turtle") -> bytes:
-        """The whole catalogue in one of :data:`FEED_FORMATS`; absolute IRIs only."""
+    def graph(self, name: str = "no2") -> list[ox.Triple]:
+        """The triples of one of :data:`registry.publish.dcat_profiles.GRAPHS`."""
+        return self.triples_ap3 if name == "ap3" else self.triples
+
+    def serialise(self, fmt: str = "turtle", graph: str = "no2") -> bytes:
+        """The whole catalogue in one of :data:`FEED_FORMATS`, in one of its graphs (``no2``,
+        the default, or ``ap3``); absolute IRIs only. Each is serialised once."""
         with self._lock:
-            if fmt not in self._serialised:
+            key = (graph, fmt)
+            if key not in self._serialised:
                 info = RDF_FORMATS[fmt]
-                self._serialised[fmt] = (
-                    ox.serialize(self.triples, format=info.ox_format, prefixes=_FEED_PREFIXES)
+                prefixes = _AP3_PREFIXES if graph == "ap3" else _FEED_PREFIXES
+                self._serialised[key] = (
+                    ox.serialize(self.graph(graph), format=info.ox_format, prefixes=prefixes)
                     or b""
                 )
-            return self._serialised[fmt]
+            return self._serialised[key]
 
 
 _FEED_PREFIXES = {
     **{k: v for k, v in PREFIXES.items() if k in ("dct", "dcat", "foaf", "vcard", "rdf", "xsd")},
     "spdx": str(SPDX),
+}
+_AP3_PREFIXES = {
+    **_FEED_PREFIXES,
+    **{k: v for k, v in PREFIXES.items() if k in ("skos", "owl")},
+    "ldes": str(LDES),
 }
 
 
@@ -80,16 +98,28 @@ def build_catalogue(
 ) -> Catalogue:
     """Build the catalogue for ``revision`` from ``reader`` (the same revision) and update the
     state file that remembers content hashes and dates."""
-    settings = registry.settings
-    u = CatalogueUris(settings.base_uri)
     uris = registry.uris
     contents = dataset_contents(reader, uris)
     files = {c.key: files_for(reader, uris, c) for c in contents}
+    return catalogue_from(registry, revision, reader, contents, files)
+
+
+def catalogue_from(
+    registry: RegistryHandle,
+    revision: Revision | None,
+    reader: ox.Store,
+    contents: list[DatasetContent],
+    files: dict[str, list[ExportFile]],
+) -> Catalogue:
+    """The catalogue of ``revision`` from its datasets' contents and files (built now, or
+    reused from the previous revision's materialised catalogue: ``materialise.py``)."""
+    settings = registry.settings
+    u = CatalogueUris(settings.base_uri)
     dates = current_dates(
         registry.store.path,
         revision,
         reader,
-        uris.provenance_graph,
+        registry.uris.provenance_graph,
         {u.dataset(c.key): c for c in contents},
         u.catalog,
     )
@@ -100,6 +130,7 @@ def build_catalogue(
         triples=triples,
         datasets=contents,
         files={f.name: f for fs in files.values() for f in fs},
+        triples_ap3=build_graph_ap3(settings, reader, contents, files, triples),
     )
 
 

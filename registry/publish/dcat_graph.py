@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, FOAF, RDF, SKOS, XSD
 
-from registry.namespaces import DCAT3, EU_COUNTRY, EU_DATA_THEME, OGP, SPDX, THEME_NS, VCARD
+from registry.namespaces import DCAT3, EU_COUNTRY, EU_DATA_THEME, SPDX, THEME_NS, VCARD
 from registry.publish.dcat_dates import Dates
 from registry.publish.dcat_terms import (
     BASE_THEMES,
@@ -229,12 +229,7 @@ def _dataset_texts(reader: ox.Store, c: DatasetContent) -> tuple[str, str, str, 
 def _dataset_themes(reader: ox.Store, c: DatasetContent) -> set[str]:
     themes = {str(t) for t in BASE_THEMES}
     if c.kind == "plan":
-        used = {
-            t.object.value
-            for t in c.triples
-            if t.predicate.value == str(OGP.theme) and isinstance(t.object, ox.NamedNode)
-        }
-        themes |= _los_themes(reader, used)
+        themes |= _los_themes(reader, c.used_themes())
     elif c.kind == "vocabularies":
         themes |= _los_themes(reader, {m for m in c.members if m.startswith(THEME_NS)})
     return themes

@@ -60,6 +60,38 @@ STANDARDS: dict[str, tuple[str, str]] = {
 #: The standards by name.
 ONTOLOGY, SHAPES, DCAT_AP_NO, SPARQL_PROTOCOL, RFC4180 = STANDARDS
 
+# -- what only the DCAT-AP 3 profile uses (registry/publish/dcat_graph3.py, docs/dcat.md) --------
+#: Standards of the DCAT-AP 3 profile only: IRI -> (nb, en) title.
+STANDARDS_AP3: dict[str, tuple[str, str]] = {
+    "https://semiceu.github.io/DCAT-AP/releases/3.0.1/": (
+        "DCAT-AP 3.0.1: EUs applikasjonsprofil av DCAT",
+        "DCAT-AP 3.0.1: DCAT Application Profile for data portals in Europe",
+    ),
+    "https://w3id.org/ldes/specification": (
+        "Linked Data Event Streams (LDES)",
+        "Linked Data Event Streams (LDES)",
+    ),
+}
+DCAT_AP_3, LDES_SPEC = STANDARDS_AP3
+#: The concept schemes of the themes (dcat:themeTaxonomy): the EU data themes and LOS themes
+#: (LOS publishes every ``los/tema/...`` concept ``skos:inScheme`` this scheme).
+EU_DATA_THEME_SCHEME = "http://publications.europa.eu/resource/authority/data-theme"
+LOS_THEME_SCHEME = str(LOS) + "ontologi/tema"
+#: The EU dataset-type authority table and the entries the vocabularies dataset is.
+EU_DATASET_TYPE = Namespace("http://publications.europa.eu/resource/authority/dataset-type/")
+EU_DATASET_TYPE_SCHEME = "http://publications.europa.eu/resource/authority/dataset-type"
+#: ADMS publisher types (the publisher of a ministry is a national authority) and licence types.
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ADMS_PUBLISHER_TYPE_SCHEME = "http://purl.org/adms/publishertype/1.0"
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_LICENCE_TYPE_SCHEME = "http://purl.org/adms/licencetype/1.0"
+#: SPDX's own IRI of SHA-256 and the https form the DCAT-AP 3.0.1 shapes demand (docs/dcat.md,
+#: "The checksum algorithm and the DCAT-AP 3.0.1 shapes").
+SPDX_SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+SPDX_SHA256_HTTPS = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+#: The LDES vocabulary.
+LDES = Namespace("https://w3id.org/ldes#")
+
 
 @dataclass(frozen=True)
 class CatalogueUris:
@@ -82,6 +114,20 @@ class CatalogueUris:
     @property
     def sparql(self) -> str:
         return self.base + "sparql"
+
+    @property
+    def series(self) -> str:
+        """The action plans as a dataset series (the DCAT-AP 3 profile)."""
+        return self.base + "series/action-plans"
+
+    @property
+    def feed_service(self) -> str:
+        """The change feed as a data service (the DCAT-AP 3 profile)."""
+        return self.base + "service/feed"
+
+    @property
+    def feed(self) -> str:
+        return self.base + "feed"
 
     def dataset(self, key: str) -> str:
         return self.base + "dataset/" + key

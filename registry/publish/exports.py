@@ -16,7 +16,7 @@ the blank nodes those triples point to (recursively). Members:
   proposals the commitments derive from, that were submitted at or discussed in those meetings;
   the comments on those commitments and proposals (and the answers to them); the progress
   assessments of those commitments and milestones;
-- organisation register: every ``org:Organization``;
+- organisation register: every ``org:Organization`` and the names it has had (``ogp:hasName``);
 - vocabularies: every resource of the theme scheme and the value sets, i.e. the subjects of the
   ``vocabulary/themes`` and ``vocabulary/values`` graphs in the ``theme:`` and ``vocab:``
   namespaces.
@@ -103,6 +103,19 @@ class DatasetContent:
     plan: str | None = None  # the plan's IRI for a plan dataset
     plan_id: str | None = None
     members: frozenset[str] = frozenset()
+    #: the ``ogp:theme`` values among the triples (None: read them from ``triples``); a
+    #: dataset reused from a previous revision's materialised catalogue carries only these
+    themes: frozenset[str] | None = None
+
+    def used_themes(self) -> set[str]:
+        """The ``ogp:theme`` values of the dataset's triples."""
+        if self.themes is not None:
+            return set(self.themes)
+        return {
+            t.object.value
+            for t in self.triples
+            if t.predicate.value == str(OGP.theme) and isinstance(t.object, ox.NamedNode)
+        }
 
     @property
     def file_stem(self) -> str:
@@ -268,11 +281,15 @@ def _plan_key(uris: Uris, plan: ox.NamedNode, identifiers: list[ox.Literal]) -> 
     return "plan/" + quote(ident, safe="-._~"), ident
 
 
-def dataset_contents(reader: ox.Store, uris: Uris) -> list[DatasetContent]:
-    """Every catalogue dataset of the revision ``reader`` reads, in catalogue order: the plans
-    (by key), the organisation register, the vocabularies."""
+#: A dataset of the catalogue before its content is read: key, kind, plan IRI, plan identifier.
+DatasetKey = tuple[str, str, str | None, str | None]
+
+
+def dataset_keys(reader: ox.Store, uris: Uris) -> list[DatasetKey]:
+    """Every catalogue dataset of the revision ``reader`` reads, in catalogue order (the plans
+    by key, the organisation register, the vocabularies), without reading their content."""
     view = _View(reader, uris)
-    out: list[DatasetContent] = []
+    out: list[DatasetKey] = []
     keys: set[str] = set()
     plans = sorted(
         {
@@ -287,21 +304,46 @@ def dataset_contents(reader: ox.Store, uris: Uris) -> list[DatasetContent]:
         if key in keys:  # two plans with one identifier: keep both, apart
             key = key + "-" + hashlib.sha256(plan.value.encode()).hexdigest()[:8]
         keys.add(key)
-        out.append(_content(view, key, "plan", plan_members(view, plan), plan, ident))
-    orgs = {
-        q.subject
-        for q in view.quads(None, _RDF_TYPE, _ORG_ORGANIZATION)
-        if isinstance(q.subject, (ox.NamedNode, ox.BlankNode))
-    }
-    out.append(_content(view, "organisations", "organisations", orgs))
+        out.append((key, "plan", plan.value, ident))
+    out.append(("organisations", "organisations", None, None))
+    out.append(("vocabularies", "vocabularies", None, None))
+    return out
+
+
+def dataset_content(reader: ox.Store, uris: Uris, key: DatasetKey) -> DatasetContent:
+    """The content of one dataset of :func:`dataset_keys`."""
+    view = _View(reader, uris)
+    name, kind, plan_iri, ident = key
+    if kind == "plan":
+        assert plan_iri is not None
+        plan = ox.NamedNode(plan_iri)
+        return _content(view, name, "plan", plan_members(view, plan), plan, ident)
+    if kind == "organisations":
+        orgs = {
+            q.subject
+            for q in view.quads(None, _RDF_TYPE, _ORG_ORGANIZATION)
+            if isinstance(q.subject, (ox.NamedNode, ox.BlankNode))
+        }
+        orgs |= {  # the names each organisation has had, with their validity
+            o
+            for org in list(orgs)
+            for o in view.objects(org, _n(OGP.hasName))
+            if isinstance(o, (ox.NamedNode, ox.BlankNode))
+        }
+        return _content(view, name, "organisations", orgs)
     vocab: set[Subject] = set()
-    for name in ("themes", "values"):
-        for q in reader.quads_for_pattern(None, None, None, _n(uris.vocabulary_graph(name))):
+    for graph in ("themes", "values"):
+        for q in reader.quads_for_pattern(None, None, None, _n(uris.vocabulary_graph(graph))):
             s = q.subject
             if isinstance(s, ox.NamedNode) and s.value.startswith((THEME_NS, VOCAB_NS)):
                 vocab.add(s)
-    out.append(_content(view, "vocabularies", "vocabularies", vocab))
-    return out
+    return _content(view, name, "vocabularies", vocab)
+
+
+def dataset_contents(reader: ox.Store, uris: Uris) -> list[DatasetContent]:
+    """Every catalogue dataset of the revision ``reader`` reads, in catalogue order: the plans
+    (by key), the organisation register, the vocabularies."""
+    return [dataset_content(reader, uris, key) for key in dataset_keys(reader, uris)]
 
 
 # -- files ------------------------------------------------------------------------------------
@@ -335,6 +377,34 @@ def _csv(header: list[str], rows: list[list[str]]) -> bytes:
 
 def _text(view: _View, s: Subject, p: ox.NamedNode, lang: str) -> str:
     return " | ".join(lit.value for lit in view.literals(s, p) if lit.language == lang)
+
+
+def _day(value: str, last: bool) -> str:
+    """A date at any precision (``2013``, ``2013-07``, ``2013-07-01``) as its first or last day,
+    comparable as text."""
+    value = value[:10]
+    if len(value) == 4:
+        return value + ("-12-31" if last else "-01-01")
+    if len(value) == 7:
+        return value + ("-31" if last else "-01")
+    return value
+
+
+def _name_at(view: _View, org: Subject, day: str, lang: str) -> str:
+    """The organisation's name in ``lang`` on ``day`` (its recorded names with their validity,
+    ``ogp:hasName``): the 2019 lead is shown as it was called in 2019; the current name when no
+    recorded name covers the day."""
+    if day:
+        for name in view.objects(org, _n(OGP.hasName)):
+            if not isinstance(name, (ox.NamedNode, ox.BlankNode)):
+                continue
+            start = _plain(view, name, _SCHEMA_START)
+            end = _plain(view, name, _SCHEMA_END)
+            if (not start or _day(start, False) <= day) and (not end or day <= _day(end, True)):
+                text = _text(view, name, _SKOS_PREFLABEL, lang)
+                if text:
+                    return text
+    return _text(view, org, _SKOS_PREFLABEL, lang)
 
 
 def _plain(view: _View, s: Subject, p: ox.NamedNode) -> str:
@@ -394,16 +464,20 @@ def _commitments_of(view: _View, content: DatasetContent) -> list[ox.NamedNode]:
 def commitments_csv(reader: ox.Store, uris: Uris, content: DatasetContent) -> bytes:
     """One row per commitment of the plan (columns: :data:`COMMITMENT_COLUMNS`)."""
     view = _View(reader, uris)
+    assert content.plan is not None
+    plan_start = _plain(view, _n(content.plan), _SCHEMA_START).split(" | ")[0]
     rows: list[list[str]] = []
     for c in _commitments_of(view, content):
         leads = sorted(view.objects(c, _n(OGP.leadAgency)), key=str)
+        start = _plain(view, c, _SCHEMA_START).split(" | ")[0] or plan_start
+        day = _day(start, False) if start else ""
         milestones = _follow(view, [c], _n(OGP.hasMilestone), _n(OGP.ofCommitment))
         rows.append(
             [
                 _plain(view, c, _DCT_IDENTIFIER),
                 _text(view, c, _DCT_TITLE, "nb"),
                 _text(view, c, _DCT_TITLE, "en"),
-                " | ".join(_text(view, lead, _SKOS_PREFLABEL, "nb") for lead in leads),
+                " | ".join(_name_at(view, lead, day, "nb") for lead in leads),
                 " | ".join(_plain(view, lead, _n(OGP.organisationNumber)) for lead in leads),
                 _plain(view, c, _SCHEMA_START),
                 _plain(view, c, _SCHEMA_END),

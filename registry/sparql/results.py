@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from registry.errors import UsageError
-from registry.i18n import msg
+from registry.i18n import DEFAULT_LANG, N_, Lang, gettext, msg, msg_n
 from registry.namespaces import PREFIXES
 from registry.sparql.csvcells import escape_csv
 
@@ -69,21 +69,32 @@ def _wrong_kind(fmt: str, kind: str, allowed: tuple[str, ...]) -> UsageError:
     )
 
 
-def serialize(result: Result, fmt: str) -> bytes:
-    """Serialise a query result in ``fmt`` (one of :data:`ALL_FORMATS`)."""
+#: The columns of a table of triples (msgids).
+TRIPLE_COLUMNS: tuple[str, ...] = (
+    N_("subject"),
+    N_("predicate"),
+    # TRANSLATORS: the third part of an RDF triple, a column of 'ogpreg query' tables
+    N_("object"),
+)
+
+
+def serialize(result: Result, fmt: str, lang: Lang = DEFAULT_LANG) -> bytes:
+    """Serialise a query result in ``fmt`` (one of :data:`ALL_FORMATS`); the readable
+    ``table`` has its words (the count, the columns of triples) in ``lang``; an ASK answer is
+    ``true`` or ``false`` in every language."""
     if isinstance(result, ox.QuerySolutions):
         if fmt == "table":
             header = [v.value for v in result.variables]
             rows = [[compact(sol[v]) for v in result.variables] for sol in result]
-            n = len(rows)
-            return (_table(header, rows) + f"({n} rows)\n").encode("utf-8")
+            count = msg_n("({n} row)", "({n} rows)", len(rows)).render(lang)
+            return (_table(header, rows) + count + "\n").encode("utf-8")
         if fmt not in SOLUTION_FORMATS:
             raise _wrong_kind(fmt, "SELECT", ("table", *SOLUTION_FORMATS))
         out = result.serialize(format=SOLUTION_FORMATS[fmt])
         if fmt == "csv" and out is not None:
             out = escape_csv(out)
     elif isinstance(result, ox.QueryBoolean):
-        if fmt == "table":
+        if fmt == "table":  # the value itself, in every language (scripts read it)
             return b"true\n" if bool(result) else b"false\n"
         if fmt not in SOLUTION_FORMATS:
             raise _wrong_kind(fmt, "ASK", ("table", *SOLUTION_FORMATS))
@@ -91,7 +102,9 @@ def serialize(result: Result, fmt: str) -> bytes:
     else:
         if fmt == "table":
             rows = [[compact(t.subject), compact(t.predicate), compact(t.object)] for t in result]
-            return (_table(["subject", "predicate", "object"], rows)).encode("utf-8")
+            header = [gettext(lang, c) for c in TRIPLE_COLUMNS]
+            count = msg_n("({n} triple)", "({n} triples)", len(rows)).render(lang)
+            return (_table(header, rows) + count + "\n").encode("utf-8")
         if fmt not in GRAPH_FORMATS:
             raise _wrong_kind(fmt, "CONSTRUCT/DESCRIBE", ("table", *GRAPH_FORMATS))
         out = result.serialize(format=GRAPH_FORMATS[fmt])

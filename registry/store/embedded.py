@@ -26,7 +26,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,35 @@ from registry.store.locks import exclusive
 
 _REV_PREFIX = "rev-"
 _counter = itertools.count()
+#: The folder inside a revision's directory that holds what is derived from the revision
+#: (``registry/model/digest.py``, ``registry/publish/materialise.py``). RocksDB ignores files it
+#: did not write; a clone (``backup``) does not copy them.
+DERIVED_DIR = "ogpreg-derived"
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a transaction changed, as its writer said (:meth:`EmbeddedStore.note_changed`,
+    :meth:`EmbeddedStore.note_quads`): ``graphs`` were replaced or changed in any way;
+    ``subjects`` maps each other changed graph to the subjects of every statement added to or
+    removed from it (IRIs; blank nodes as ``_:label``). Nothing else changed."""
+
+    graphs: frozenset[str]
+    subjects: Mapping[str, frozenset[str]]
+
+    def subject_set(self) -> set[str]:
+        """Every subject named in :attr:`subjects`, in any graph."""
+        return {s for group in self.subjects.values() for s in group}
+
+
+#: Builds what is derived from a revision before its commit: called with the clone (the new
+#: content, readable), the folder to write into, the previous revision's folder (None for the
+#: first revision or a fresh store), what the writer said it changed (None: unknown, build
+#: from scratch) and the revision being committed (its number and commit time). The store
+#: directory is ``target.parent.parent``.
+Deriver = Callable[
+    [ox.Store, Path, Path | None, Changes | None, "Revision"], None
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +110,10 @@ class EmbeddedStore:
         self.compact_after = compact_after
         self._reader_lock = threading.Lock()
         self._reader: tuple[int, ox.Store] | None = None
+        #: what is derived from each revision, built before its commit (see :data:`Deriver`)
+        self.derivers: list[tuple[str, Deriver]] = []
+        self._changed: set[str] | None = None
+        self._changed_subjects: dict[str, set[str]] = {}
 
     # -- state -----------------------------------------------------------------------------
     @property
@@ -135,6 +169,70 @@ class EmbeddedStore:
 
     def _revision_dir(self, number: int) -> Path:
         return self.path / "revisions" / f"{_REV_PREFIX}{number:06d}"
+
+    def derived_dir(self, number: int) -> Path:
+        """Where what is derived from revision ``number`` lives (inside the revision's folder:
+        committed, pruned and removed after a crash together with it)."""
+        return self._revision_dir(number) / DERIVED_DIR
+
+    def add_deriver(self, name: str, deriver: Deriver) -> None:
+        """Build ``deriver`` before every commit of this store object (once per ``name``)."""
+        if all(n != name for n, _ in self.derivers):
+            self.derivers.append((name, deriver))
+
+    def note_changed(self, graphs: Iterable[str]) -> None:
+        """Inside a transaction: the writer names the graphs it changed (replaced, or changed in
+        ways it does not list), so that the derivers update only what depends on them. A writer
+        that names nothing gets derived data built from scratch (always correct, slower)."""
+        if self._changed is None:
+            self._changed = set()
+        self._changed.update(graphs)
+
+    def note_quads(self, quads: Iterable[ox.Quad]) -> None:
+        """Inside a transaction: the writer added or removed these quads in graphs it does not
+        name in :meth:`note_changed` (the shared lifecycle, history and provenance graphs, a
+        status change): derivers re-read only the statements of their subjects in their graphs.
+        The writer promises that every statement it added or removed there is covered."""
+        for q in quads:
+            g = q.graph_name
+            s = q.subject
+            name = s.value if isinstance(s, ox.NamedNode) else str(s)  # blank nodes: "_:b0"
+            self.note_subjects(
+                g.value if isinstance(g, ox.NamedNode) else "",
+                [name if name.startswith(("http", "_:")) or isinstance(s, ox.NamedNode)
+                 else f"_:{name}"],
+            )
+
+    def note_subjects(self, graph: str, subjects: Iterable[str]) -> None:
+        """Like :meth:`note_quads`: in ``graph`` only statements of ``subjects`` changed."""
+        if self._changed is None:
+            self._changed = set()
+        self._changed_subjects.setdefault(graph, set()).update(subjects)
+
+    def _derive(
+        self, store: ox.Store, work: Path, rev: Revision | None, fresh: bool, new: Revision
+    ) -> None:
+        if not self.derivers:
+            return
+        changes = None
+        if not fresh and self._changed is not None:
+            graphs = frozenset(self._changed)
+            changes = Changes(
+                graphs,
+                {g: frozenset(s) for g, s in self._changed_subjects.items() if g not in graphs},
+            )
+        previous = None if rev is None or fresh else self.derived_dir(rev.number)
+        target = work / DERIVED_DIR
+        for _name, deriver in self.derivers:
+            target.mkdir(exist_ok=True)
+            try:
+                deriver(store, target, previous, changes, new)
+            except Exception as exc:  # noqa: BLE001 - readers build it lazily instead
+                warnings.warn(
+                    f"could not derive {_name} for the new revision: {exc!r}",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
 
     def base_uri(self) -> str | None:
         """The base URI the store was initialised with."""
@@ -239,6 +337,8 @@ class EmbeddedStore:
             if rev is not None and not fresh:
                 ox.Store.read_only(str(self._revision_dir(rev.number))).backup(str(work))
             store: ox.Store | None = ox.Store(str(work))
+            self._changed = None
+            self._changed_subjects = {}
             try:
                 assert store is not None
                 yield store
@@ -246,6 +346,11 @@ class EmbeddedStore:
                     store.optimize()
                     size = len(store)  # a count over the compacted store: ~2 s at 8 M quads
                 store.flush()
+                new = Revision(
+                    1 if rev is None else rev.number + 1,
+                    datetime.now(UTC).replace(microsecond=0),
+                )
+                self._derive(store, work, rev, fresh, new)
             except BaseException:
                 del store
                 gc.collect()
@@ -253,9 +358,7 @@ class EmbeddedStore:
                 raise
             del store
             gc.collect()
-            self._commit(
-                work, 1 if rev is None else rev.number + 1, 0 if compact else pending, size
-            )
+            self._commit(work, new.number, 0 if compact else pending, size, new.committed)
 
     def optimize(self) -> Revision:
         """Commit a compacted copy of the current revision (``ogpreg optimize``)."""
@@ -266,13 +369,18 @@ class EmbeddedStore:
         return rev
 
     def _commit(
-        self, work: Path, number: int, uncompacted: int = 0, compacted_quads: int = 0
+        self,
+        work: Path,
+        number: int,
+        uncompacted: int = 0,
+        compacted_quads: int = 0,
+        committed: datetime | None = None,
     ) -> None:
         target = self._revision_dir(number)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work, target)
         _fsync_dir(target.parent)
-        now = datetime.now(UTC).replace(microsecond=0)
+        now = committed or datetime.now(UTC).replace(microsecond=0)
         tmp = self.path / "CURRENT.tmp"
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(

@@ -12,13 +12,13 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from registry.i18n import N_, Lang, Msg, gettext, msg
+from registry.i18n import N_, Lang, Msg, gettext, msg, msg_n
 
 #: the label of each severity in a rendered report (msgids)
 SEVERITY_LABELS: dict[str, str] = {
     "violation": N_("ERROR"),
     "warning": N_("WARNING"),
-    "info": N_("INFO"),
+    "info": N_("NOTICE"),
 }
 
 
@@ -44,19 +44,37 @@ class Issue:
     constraint: str | None = None
     file: str | None = None
     location: dict[str, object] = field(default_factory=dict)
+    #: the message in nynorsk ("": none, shown in bokmål, as the shapes' own messages are)
+    message_nn: str = ""
+    path_label_nn: str | None = None
 
     @classmethod
     def from_msg(cls, message: Msg, **fields: Any) -> Issue:
-        """An issue whose message the code writes: ``message`` rendered in bokmål and English
-        (``message_nb``, ``message_en``); ``fields`` are the other fields (``severity``,
-        ``focus``, ...)."""
-        return cls(message_nb=message.render("nb"), message_en=message.render("en"), **fields)
+        """An issue whose message the code writes: ``message`` rendered in bokmål, nynorsk and
+        English (``message_nb``, ``message_nn``, ``message_en``); ``fields`` are the other
+        fields (``severity``, ``focus``, ...)."""
+        return cls(
+            message_nb=message.render("nb"),
+            message_en=message.render("en"),
+            message_nn=message.render("nn"),
+            **fields,
+        )
+
+    def set_message(self, message: Msg) -> None:
+        """Replace the message by ``message``, rendered in every language."""
+        self.message_nb, self.message_nn = message.render("nb"), message.render("nn")
+        self.message_en = message.render("en")
 
     def message(self, lang: Lang) -> str:
-        return self.message_en if lang == "en" else self.message_nb
+        if lang == "en":
+            return self.message_en
+        return (self.message_nn if lang == "nn" else "") or self.message_nb
 
     def path_label(self, lang: Lang) -> str | None:
-        return (self.path_label_en if lang == "en" else self.path_label_nb) or self.path
+        if lang == "en":
+            return self.path_label_en or self.path
+        nn = self.path_label_nn if lang == "nn" else None
+        return nn or self.path_label_nb or self.path
 
     def to_dict(self, lang: Lang) -> dict[str, object]:
         d = asdict(self)
@@ -91,7 +109,12 @@ class ValidationReport:
 
     @property
     def warnings(self) -> list[Issue]:
+        """Everything that does not block: warnings and notices (infos)."""
         return [i for i in self.issues if i.severity != "violation"]
+
+    def count(self, severity: str) -> int:
+        """How many issues of one severity (``violation``, ``warning``, ``info``)."""
+        return sum(1 for i in self.issues if i.severity == severity)
 
     @property
     def conforms(self) -> bool:
@@ -101,11 +124,18 @@ class ValidationReport:
         self.issues.extend(other.issues)
 
     def summary(self, lang: Lang) -> str:
-        n_err, n_warn = len(self.violations), len(self.warnings)
+        """The counts of errors, warnings and notices, each in its own words ("1 advarsel",
+        "2 advarsler"); notices only when there are some."""
+        errors = msg_n("{n} error", "{n} errors", self.count("violation"))
+        warnings = msg_n("{n} warning", "{n} warnings", self.count("warning"))
+        notices = self.count("info")
+        if not notices:
+            return msg("{errors} and {warnings}.", errors=errors, warnings=warnings).render(lang)
         return msg(
-            "{errors} errors and {warnings} warnings.",
-            errors=n_err,
-            warnings=n_warn,
+            "{errors}, {warnings} and {notices}.",
+            errors=errors,
+            warnings=warnings,
+            notices=msg_n("{n} notice", "{n} notices", notices),
         ).render(lang)
 
     def render(self, lang: Lang) -> str:
@@ -118,7 +148,8 @@ class ValidationReport:
             {
                 "conforms": self.conforms,
                 "errors": len(self.violations),
-                "warnings": len(self.warnings),
+                "warnings": self.count("warning"),
+                "notices": self.count("info"),
                 "issues": [i.to_dict(lang) for i in self.issues],
             },
             ensure_ascii=False,

@@ -66,6 +66,11 @@ def shapes_graph() -> Graph:
     return g
 
 
+def _exact(literals: Iterable[Node], lang: str) -> str:
+    """The text in exactly ``lang`` ("" when there is none: the report falls back to bokmål)."""
+    return next((str(x) for x in literals if isinstance(x, Literal) and x.language == lang), "")
+
+
 def _pick(literals: Iterable[Node], lang: Lang) -> str | None:
     by_lang: dict[str, str] = {}
     for lit in literals:
@@ -173,8 +178,10 @@ def report_from_results(
                 path=str(path) if isinstance(path, URIRef) else None,
                 path_label_nb=_pick(names, "nb"),
                 path_label_en=_pick(names, "en"),
+                path_label_nn=_exact(names, "nn") or None,
                 value=str(value) if value is not None else None,
                 message_nb=_pick(messages, "nb") or "",
+                message_nn=_exact(messages, "nn"),
                 message_en=_pick(messages, "en") or "",
                 shape=str(shape) if isinstance(shape, URIRef) else None,
                 constraint=str(results.value(result, SH.sourceConstraintComponent)),

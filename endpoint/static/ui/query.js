@@ -1,7 +1,8 @@
 /* The query page of the OGP registry: SPARQL highlighting, the example queries, and running
  * queries against this server's /sparql over the SPARQL 1.1 Protocol (POST, form-encoded).
  * No dependencies and no network access other than to this server. The pure functions
- * (tokenize, usedPrefixes, withPrefixes, parseNTriples, shortIri) are exported for Node. */
+ * (tokenize, usedPrefixes, withPrefixes, parseNTriples, shortIri, queryForm, iriHref,
+ * urlWithQuery) are exported for Node. */
 (function (root, factory) {
   "use strict";
   var api = factory();
@@ -120,6 +121,34 @@
       added: missing.length };
   }
 
+  /** The form of a query: SELECT, ASK, CONSTRUCT or DESCRIBE (the first such keyword after
+   * the prologue), or "" when it has none. */
+  function queryForm(text) {
+    var toks = tokenize(text);
+    for (var i = 0; i < toks.length; i++) {
+      var t = toks[i];
+      if (t.type !== "keyword") continue;
+      var w = t.text.toUpperCase();
+      if (w === "SELECT" || w === "ASK" || w === "CONSTRUCT" || w === "DESCRIBE") return w;
+    }
+    return "";
+  }
+
+  /** Where a link to an IRI goes: an IRI under the registry's base URI is a page of this
+   * server (`root` + the path), so that the link works wherever the page is served. */
+  function iriHref(iri, base, root) {
+    if (base && root && iri.indexOf(base) === 0) return root + iri.slice(base.length);
+    return iri;
+  }
+
+  /** The page's URL for a query: `location` with ?query= (and without ?example=). */
+  function urlWithQuery(location, query) {
+    var url = new URL(location);
+    url.searchParams.delete("example");
+    if (query) url.searchParams.set("query", query); else url.searchParams.delete("query");
+    return url;
+  }
+
   /** A short form of an IRI: relative to the registry's base URI, or prefix:local. */
   function shortIri(iri, base, known) {
     if (base && iri.indexOf(base) === 0 && iri.length > base.length) {
@@ -213,8 +242,21 @@
     var resultsEl = doc.getElementById("results");
     var body = doc.getElementById("results-body");
     var truncatedEl = doc.getElementById("truncated");
-    var csv = doc.getElementById("download-csv");
-    var json = doc.getElementById("download-json");
+    var downloads = {
+      csv: doc.getElementById("download-csv"),
+      json: doc.getElementById("download-json"),
+      turtle: doc.getElementById("download-turtle"),
+      ntriples: doc.getElementById("download-ntriples"),
+      jsonld: doc.getElementById("download-jsonld")
+    };
+    var solutionsLinks = doc.getElementById("downloads-solutions");
+    var graphLinks = doc.getElementById("downloads-graph");
+    var gotoError = doc.getElementById("goto-error");
+    var errorActions = doc.getElementById("error-actions");
+    // the language switch's links (bokmål · nynorsk · English) keep the query too
+    var langLinks = Array.prototype.slice.call(doc.querySelectorAll("a.lang-link"));
+    var errorAt = null;
+    var urlTimer = null;
     var running = false;
 
     function el(name, cls, text) {
@@ -253,15 +295,55 @@
 
     function updateLinks() {
       var q = editor.value;
-      csv.href = data.sparql + "?" + new URLSearchParams({ query: q, format: "csv" });
-      json.href = data.sparql + "?" + new URLSearchParams({ query: q, format: "json" });
+      Object.keys(downloads).forEach(function (fmt) {
+        if (downloads[fmt]) {
+          downloads[fmt].href = data.sparql + "?" + new URLSearchParams({ query: q, format: fmt });
+        }
+      });
+      // SELECT and ASK answer as CSV and JSON, CONSTRUCT and DESCRIBE as RDF
+      var form = queryForm(q);
+      var graph = form === "CONSTRUCT" || form === "DESCRIBE";
+      solutionsLinks.hidden = graph;
+      graphLinks.hidden = !graph;
+    }
+
+    /** The typed query into the page's URL (and the language switch), so that a copied link
+     * reproduces it. */
+    function updateUrl() {
+      urlTimer = null;
+      if (!(window.history && window.history.replaceState)) return;
+      var url = urlWithQuery(window.location.href, editor.value);
+      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+      langLinks.forEach(function (a) { a.href = urlWithQuery(a.href, editor.value).href; });
     }
 
     function changed() { highlight(); grow(); updateLinks(); }
 
+    function edited() {
+      changed();
+      if (urlTimer !== null) window.clearTimeout(urlTimer);
+      urlTimer = window.setTimeout(updateUrl, 300);
+    }
+
     function say(text) { statusEl.textContent = text; }
 
-    function clearError() { errorEl.hidden = true; errorEl.textContent = ""; }
+    function clearError() {
+      errorEl.hidden = true;
+      errorEl.textContent = "";
+      errorAt = null;
+      errorActions.hidden = true;
+    }
+
+    /** The caret to a 1-based line and column of the editor. */
+    function moveCaret(line, column) {
+      var lines = editor.value.split("\n");
+      var offset = 0;
+      for (var i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+      offset += Math.max(0, Math.min(column - 1, (lines[line - 1] || "").length));
+      editor.focus();
+      editor.setSelectionRange(offset, offset);
+      say(fill(t.cursor_at, { line: line, column: column }));
+    }
 
     function showError(title, detail) {
       errorEl.textContent = "";
@@ -277,7 +359,7 @@
         var label = shortIri(term.value, data.base, data.prefixes);
         if (/^https?:\/\//i.test(term.value)) {
           var a = el("a", "iri", label);
-          a.href = term.value;
+          a.href = iriHref(term.value, data.base, data.root);
           if (label !== term.value) a.title = term.value;
           return a;
         }
@@ -421,7 +503,7 @@
         method: "POST",
         headers: {
           "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
-          "Accept-Language": data.lang === "en" ? "en" : "nb",
+          "Accept-Language": data.lang,
           "Accept": "application/sparql-results+json, application/n-triples;q=0.9, " +
             "text/turtle;q=0.5, */*;q=0.1"
         },
@@ -441,6 +523,11 @@
             }
             showError(t.error + " (HTTP " + res.status + (errCode ? ", " + errCode : "") + ")",
               message);
+            var at = /^(\d+):(\d+)$/.exec((res.headers.get("OGP-Error-Position") || "").trim());
+            if (at) {
+              errorAt = { line: parseInt(at[1], 10), column: parseInt(at[2], 10) };
+              errorActions.hidden = false;
+            }
             body.textContent = "";
             say(t.error);
             return;
@@ -471,6 +558,7 @@
       if (!ex) return;
       editor.value = ex.query;
       changed();
+      if (urlTimer !== null) { window.clearTimeout(urlTimer); urlTimer = null; }
       Array.prototype.forEach.call(doc.querySelectorAll("#example-list [data-example]"),
         function (b) {
           var on = b.getAttribute("data-example") === stem;
@@ -482,12 +570,18 @@
         params.delete("query");
         params.set("example", stem);
         window.history.replaceState(null, "", "?" + params.toString());
+        langLinks.forEach(function (a) {
+          var sw = new URL(a.href);
+          sw.searchParams.delete("query");
+          sw.searchParams.set("example", stem);
+          a.href = sw.href;
+        });
       }
       say(fill(t.loaded, { title: ex.title }));
     }
 
     box.classList.add("is-highlighted");
-    editor.addEventListener("input", changed);
+    editor.addEventListener("input", edited);
     editor.addEventListener("scroll", function () { pre.scrollTop = editor.scrollTop; });
     editor.addEventListener("keydown", function (e) {
       if ((e.ctrlKey || e.metaKey) && e.key === "Enter") { e.preventDefault(); run(); }
@@ -499,11 +593,16 @@
     });
     doc.getElementById("insert-prefixes").addEventListener("click", function () {
       var out = withPrefixes(editor.value, data.prefixes);
-      if (out.added) { editor.value = out.text; changed(); }
+      if (out.added) { editor.value = out.text; edited(); }
       say(out.added ? fill(t.prefixes_added, { n: out.added }) : t.prefixes_none);
+    });
+    gotoError.addEventListener("click", function () {
+      if (errorAt) moveCaret(errorAt.line, errorAt.column);
     });
     window.addEventListener("resize", grow);
     changed();
+    // A shared link (?query=…, or /sparql?query=… opened in a browser) shows its answer.
+    if (data.run && editor.value.trim()) run();
   }
 
   return {
@@ -513,6 +612,9 @@
     shortIri: shortIri,
     parseNTriples: parseNTriples,
     linkTarget: linkTarget,
+    queryForm: queryForm,
+    iriHref: iriHref,
+    urlWithQuery: urlWithQuery,
     start: start
   };
 }));
