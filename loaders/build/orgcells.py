@@ -184,6 +184,14 @@ class OrgCells(BuilderState):
                 parts.append(msg("\"{part}\": {org}", part=text, org=p.found.body.label))
         leads = prose.bodies("lead") + ([] if support else prose.bodies("support"))
         others = prose.bodies("support") if support else []
+        split: dict[str, object] = {  # the suggested split, the same in both messages
+            "parts": Lines(parts, "; "),
+            "lead": col.heading,
+            "leads": _names(leads),
+            "support": sheet("commitments").column("supporting_public_bodies").heading
+            if support else col.heading,
+            "others": _names(others),
+        }
         if missing:
             return msg(
                 "The cell names several bodies in prose: {parts}. The bodies found are linked "
@@ -191,23 +199,13 @@ class OrgCells(BuilderState):
                 "Suggested split: \"{lead}\": {leads}; \"{support}\": {others}. To link the "
                 "others, register them (ogpreg template --kind organisations) and send the file "
                 "again.",
-                parts=Lines(parts, "; "),
-                lead=col.heading,
-                leads=_names(leads),
-                support=sheet("commitments").column("supporting_public_bodies").heading
-                if support else col.heading,
-                others=_names(others),
+                **split,
             )
         return msg(
             "The cell names several bodies in prose: {parts}. They are linked as such, and the "
             "text is kept as written. Suggested split, to write it yourself: \"{lead}\": "
             "{leads}; \"{support}\": {others}.",
-            parts=Lines(parts, "; "),
-            lead=col.heading,
-            leads=_names(leads),
-            support=sheet("commitments").column("supporting_public_bodies").heading
-            if support else col.heading,
-            others=_names(others),
+            **split,
         )
 
     def _unmatched_message(self, unmatched: list[str]) -> Msg:
