@@ -16,7 +16,12 @@ per thread, no gzip: what ``bench_endpoint.py`` calls the lean client):
 The endpoint variants are ``ogpreg serve`` with its defaults (waitress, 8 HTTP threads, 8 query
 workers; repeats answered by waitress's I/O thread, ``endpoint/sparql/fastpath.py``), the same
 without the I/O-thread answers (the fast path in a request thread, as before), and with
-``--threads N`` for the other thread counts asked for.
+``--threads N`` for the other thread counts asked for. The variants are given as a command and
+extra environment variables (:func:`_variants`), so an option read from the environment can be
+measured against the defaults in the same run.
+
+On its own: ``python benchmarks/small_answers.py --store DIR`` (a registry store, e.g. one kept
+by ``bench_pages.py --keep``).
 """
 
 from __future__ import annotations
@@ -31,6 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_endpoint import free_port, lean_call_factory, log, server
 from benchmarks.common import BENCH_QUERY_DIR, Query, RunResult, prefix_block, run_load
@@ -90,6 +98,21 @@ def _measure(name: str, url: str, seconds: float, concurrency: int) -> list[Smal
     return out
 
 
+def _variants(thread_variants: list[int]) -> list[tuple[str, list[str], dict[str, str], str]]:
+    """The endpoint variants measured: name, command, extra environment, log tag."""
+    serve = [sys.executable, "-m", "ogpreg", "serve"]
+    out = [
+        ("endpoint (ogpreg serve, defaults)", serve, {}, "defaults"),
+        # as before the I/O-thread answers: repeats answered in a request thread
+        ("endpoint (defaults, without the I/O-thread answers)",
+         [sys.executable, "-c", _WITHOUT_IO_PATH, "serve"], {}, "no-io"),
+    ]
+    for n in thread_variants:
+        out.append((f"endpoint (ogpreg serve --threads {n})", [*serve, "--threads", str(n)], {},
+                    f"threads-{n}"))
+    return out
+
+
 def run(store_dir: Path, base_uri: str, work: Path, *, seconds: float, concurrency: int,
         thread_variants: list[int]) -> list[SmallResult]:
     """Measure every system on the registry store at ``store_dir`` (see the module
@@ -114,21 +137,13 @@ def run(store_dir: Path, base_uri: str, work: Path, *, seconds: float, concurren
                 env, f"{rust_url}?query=ASK%7B%7D", RUST, work / "oxigraph.log") as proc:
         if proc is not None:
             results += _measure(RUST, rust_url, seconds, concurrency)
-    for threads in [0, -1, *thread_variants]:
+    for name, cmd, extra, tag in _variants(thread_variants):
         port = free_port()
-        serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-        cmd = [sys.executable, "-m", "ogpreg", *serve]
-        name = "endpoint (ogpreg serve, defaults)"
-        if threads > 0:
-            cmd += ["--threads", str(threads)]
-            name = f"endpoint (ogpreg serve --threads {threads})"
-        elif threads < 0:  # as before issue 24: repeats answered in a request thread
-            cmd = [sys.executable, "-c", _WITHOUT_IO_PATH, *serve]
-            name = "endpoint (defaults, without the I/O-thread answers)"
+        cmd = [*cmd, "--host", "127.0.0.1", "--port", str(port)]
         with contextlib.ExitStack() as stack:
             proc = stack.enter_context(server(
-                cmd, env, f"http://127.0.0.1:{port}/health", name,
-                work / f"endpoint-{threads}.log"))
+                cmd, {**env, **extra}, f"http://127.0.0.1:{port}/health", name,
+                work / f"endpoint-{tag}.log"))
             if proc is not None:
                 results += _measure(name, f"http://127.0.0.1:{port}/sparql", seconds,
                                     concurrency)
@@ -146,3 +161,31 @@ def table(results: list[SmallResult]) -> str:
     for r in results:
         lines.append(r.row(rust.get(r.mode) if r.system != RUST else None))
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", type=Path, required=True, help="the registry store")
+    parser.add_argument("--base-uri", default="http://localhost:8000/",
+                        help="the store's base URI (bench_pages.py's stores: the default)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="seconds per load")
+    parser.add_argument("--threads-variants", default="",
+                        help="comma-separated --threads values of ogpreg serve to measure too")
+    args = parser.parse_args(argv)
+    from benchmarks.common import machine_info
+
+    info = machine_info()
+    print("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()), file=sys.stderr)
+    variants = [int(x) for x in args.threads_variants.split(",") if x]
+    with tempfile.TemporaryDirectory(prefix="ogp-small-") as tmp:
+        results = run(args.store, args.base_uri, Path(tmp), seconds=args.seconds,
+                      concurrency=8, thread_variants=variants)
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from registry.backup import dump_to_file, restore
 from registry.erase import erase
 from registry.loading.sources import SourceFile
@@ -61,3 +63,44 @@ def test_former_names_find_the_organisation_not_the_name_record(registry: Regist
     hits = _found(registry, "departementet")
     assert hits, "the bundled organisations"
     assert all("/name/" not in h for h in hits)
+
+
+def test_a_digest_closes_every_connection_it_opened(registry: Registry) -> None:
+    """One SQLite connection per thread, all closed with the digest (explicitly, or when a
+    newer revision's digest replaces it and the old one is collected), not left to the garbage
+    collector's warnings."""
+    import gc
+    import sqlite3
+    import threading
+
+    from registry.model.digest import open_digest
+
+    digest = open_digest(registry.store)
+    assert digest is not None
+    conns: list[sqlite3.Connection] = []
+
+    def use() -> None:
+        digest.labels(NO9906)
+        conns.append(digest.db())
+
+    threads = [threading.Thread(target=use) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    use()
+    assert len({id(c) for c in conns}) == 4  # one per thread
+    digest.close()
+    for conn in conns:
+        with pytest.raises(sqlite3.ProgrammingError):
+            conn.execute("SELECT 1")
+    digest.labels(NO9906)  # usable again after close (with a new connection)
+    # a digest nobody holds any more (a newer revision's replaced it): closed when collected
+    other = open_digest(registry.store)
+    assert other is not None
+    other.labels(NO9906)
+    conn = other.db()
+    del other
+    gc.collect()
+    with pytest.raises(sqlite3.ProgrammingError):
+        conn.execute("SELECT 1")

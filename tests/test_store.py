@@ -149,3 +149,23 @@ def test_the_compaction_interval_grows_with_the_store(tmp_path: Path) -> None:
     assert store.compacted_quads() == 8000
     _write_batches(store, 1, first=9)
     assert store.uncompacted() == 0 and store.compacted_quads() == 10000
+
+
+def test_another_handle_sees_every_commit_and_a_damaged_current_file(tmp_path: Path) -> None:
+    """``revision`` remembers ``CURRENT`` by its stat identity (pages ask for it per label):
+    a commit through another handle (another process, in the endpoint) replaces the file, and
+    the next call sees it; so does a file damaged in place."""
+    from registry.errors import StoreError
+
+    writer, reader = EmbeddedStore(tmp_path / "s"), EmbeddedStore(tmp_path / "s")
+    assert reader.revision() is None
+    for i in range(1, 4):
+        with writer.transaction() as tx:
+            tx.add(quad(i))
+        seen = reader.revision()
+        assert seen is not None and seen.number == i
+        assert reader.revision() is seen  # unchanged file: the same answer, not re-read
+        assert set(reader.reader()) == {quad(j) for j in range(1, i + 1)}
+    (tmp_path / "s" / "CURRENT").write_text("{not json", "utf-8")
+    with pytest.raises(StoreError, match="CURRENT"):
+        reader.revision()

@@ -180,7 +180,6 @@ class QueryExecutor:
             "evaluation_count": 0,
         }
         self._store = EmbeddedStore(self.store_path)
-        self._revision_cache: tuple[tuple[int, int, int], Revision | None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -320,19 +319,9 @@ class QueryExecutor:
 
     # -- queries -----------------------------------------------------------------------------
     def current(self) -> Revision | None:
-        """The committed revision (``CURRENT`` is re-read only when the file was replaced:
-        a commit renames a new file over it, which changes its inode)."""
-        try:
-            st = os.stat(self._store.path / "CURRENT")
-        except FileNotFoundError:
-            return None
-        stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-        cached = self._revision_cache
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
-        rev = self._store.revision()
-        self._revision_cache = (stamp, rev)
-        return rev
+        """The committed revision (``CURRENT`` is re-read only when a commit replaced it:
+        :meth:`registry.store.embedded.EmbeddedStore.revision`)."""
+        return self._store.revision()
 
     def revision(self) -> int:
         rev = self.current()

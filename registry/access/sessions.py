@@ -18,11 +18,9 @@ docs/submitting-in-a-browser.md, "For operators", says how the endpoint uses it.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -30,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from registry.access.privatefile import write_private
 from registry.access.tokens import TokenRecord, TokenStore
 from registry.errors import StoreError
 from registry.i18n import msg
@@ -95,19 +94,8 @@ class SessionStore:
             ) from exc
 
     def _write(self, entries: list[dict[str, Any]]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f"{SESSIONS_FILE}.tmp-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            payload = json.dumps({"format": _FORMAT, "sessions": entries}, indent=1)
-            os.write(fd, payload.encode("utf-8") + b"\n")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+        payload = json.dumps({"format": _FORMAT, "sessions": entries}, indent=1)
+        write_private(self.path, payload.encode("utf-8") + b"\n")
 
     def _change(self, edit: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]) -> None:
         """Rewrite the file under the lock: ``edit`` the live entries (expired ones dropped)."""

@@ -19,7 +19,6 @@ import fcntl
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -30,6 +29,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
+from registry.access.privatefile import write_private
 from registry.actors import Actor, Role
 from registry.errors import NotFound, StoreError, UsageError
 from registry.handle import RegistryHandle
@@ -145,26 +145,8 @@ class TokenStore:
             return entries
 
     def _write(self, entries: list[dict[str, Any]]) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f"{TOKENS_FILE}.tmp-{os.getpid()}"
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, 0o600)
-            payload = json.dumps(
-                {"format": _FORMAT, "tokens": entries}, ensure_ascii=False, indent=2
-            )
-            os.write(fd, payload.encode("utf-8") + b"\n")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        payload = json.dumps({"format": _FORMAT, "tokens": entries}, ensure_ascii=False, indent=2)
+        write_private(self.path, payload.encode("utf-8") + b"\n")
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

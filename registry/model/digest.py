@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,13 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _close_all(conns: list[sqlite3.Connection], lock: threading.Lock) -> None:
+    with lock:
+        for conn in conns:
+            conn.close()
+        conns.clear()
+
+
 class Digest:
     """Read access to one revision's digest; one SQLite connection per thread, whose views
     ``facts`` and ``plans`` show that revision's rows (:func:`at_revision`)."""
@@ -91,6 +99,11 @@ class Digest:
         self.path = path
         self.revision = revision
         self._local = threading.local()
+        # every connection opened, closed together when the digest is dropped (a newer
+        # revision's replaces it) or closed: not left to the garbage collector
+        self._conns: list[sqlite3.Connection] = []
+        self._conns_lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_all, self._conns, self._conns_lock)
 
     def db(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -100,8 +113,16 @@ class Digest:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
             at_revision(conn, self.revision or 0)
+            with self._conns_lock:
+                self._conns.append(conn)
             self._local.conn = conn
         return conn
+
+    def close(self) -> None:
+        """Close every connection of this digest (also done when it is garbage-collected)."""
+        self._finalizer()
+        self._local = threading.local()
+        self._finalizer = weakref.finalize(self, _close_all, self._conns, self._conns_lock)
 
     def rows(self, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return self.db().execute(sql, args).fetchall()

@@ -43,6 +43,33 @@ def _missing(what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+#: axe-core, installed by ``npm ci`` in tests/browser (.ci/run does it; package.json pins it)
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+#: the rules checked: WCAG 2.1 A and AA (the law for Norwegian public web sites)
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def require_axe() -> None:
+    """Skip (fail in CI) when axe-core is not installed."""
+    if not AXE.is_file():
+        _missing(f"{AXE} (cd tests/browser && npm ci)")
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Inject axe-core into ``page`` (its context must bypass the pages' Content-Security-Policy,
+    which allows no injected script) and run the WCAG 2.1 A/AA rules: one line per violation,
+    with up to three of the elements concerned."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} – "
+        + "; ".join(n["target"][0] + " " + n["html"][:120] for n in v["nodes"][:3])
+        for v in result["violations"]
+    ]
+
+
 @pytest.fixture(scope="session")
 def playwright_api() -> Iterator[Any]:
     if not Path(CHROMIUM).is_file():

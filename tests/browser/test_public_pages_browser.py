@@ -16,10 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import _missing
-
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.browser.conftest import axe_violations, require_axe
 
 #: One page of every type: name -> path under the base URI.
 PAGES: dict[str, str] = {
@@ -62,15 +59,7 @@ def context_factory(browser: Any) -> Iterator[Any]:
 
 
 def _axe(page: Any, name: str) -> None:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} – "
-        + "; ".join(n["target"][0] + " " + n["html"][:100] for n in v["nodes"][:3])
-        for v in result["violations"]
-    ]
+    problems = axe_violations(page)
     assert problems == [], f"{name}: " + "\n".join(problems)
 
 
@@ -79,8 +68,7 @@ def _axe(page: Any, name: str) -> None:
 def test_every_page_type_passes_axe_and_has_a_screenshot(
     context_factory: Any, live_site: str, artefacts: Path, name: str, width: int
 ) -> None:
-    if not AXE.is_file():
-        _missing(f"{AXE} (cd tests/browser && npm ci)")
+    require_axe()
     page = context_factory(width)
     resp = page.goto(live_site + PAGES[name])
     assert resp is not None and resp.status == 200, (name, resp and resp.status)

@@ -18,10 +18,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser.conftest import ARTEFACTS, _missing
+from tests.browser.conftest import ARTEFACTS, axe_violations, require_axe
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 WIDTHS = (1280, 390)
 QUERY = "SELECT ?c ?id WHERE { ?c a ogp:Commitment ; dct:identifier ?id } ORDER BY ?id"
 CONSTRUCT = "CONSTRUCT { ?c dct:identifier ?id } WHERE { ?c a ogp:Commitment ; dct:identifier ?id }"
@@ -38,8 +36,7 @@ def shots() -> Path:
 def tab(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     """A page at 1280 or 390 px whose script injection is allowed (axe-core is injected; the
     page's own Content-Security-Policy allows no inline script)."""
-    if not AXE.is_file():
-        _missing(f"{AXE} (cd tests/browser && npm ci)")
+    require_axe()
     width = request.param
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO",
                                   bypass_csp=True)
@@ -53,15 +50,7 @@ def tab(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
 def check(page: Any, shots: Path, name: str) -> None:
     """A screenshot, and no axe-core violation of WCAG 2.1 A/AA."""
     page.screenshot(path=str(shots / f"query-{page.width}-{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} – "
-        + "; ".join(n["html"][:120] for n in v["nodes"][:3])
-        for v in result["violations"]
-    ]
+    problems = axe_violations(page)
     assert problems == [], f"{name} at {page.width}px: " + "\n".join(problems)
 
 

@@ -22,13 +22,11 @@ import pytest
 from registry.access import tokens
 from registry.access.audit import AuditLog
 from registry.service import Registry, open_registry
-from tests.browser.conftest import _free_port, _missing
+from tests.browser.conftest import AXE, _free_port, axe_violations, require_axe
 from tests.conftest import make_settings
 
-AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 SUB = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 XSS = "<img src=x onerror=alert(1)>"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @dataclass
@@ -65,8 +63,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 def tab(browser: Any) -> Iterator[Any]:
     """A page whose script injection is allowed (axe-core is injected; the pages' own
     Content-Security-Policy allows no inline script), failing on any dialog (an XSS)."""
-    if not AXE.is_file():
-        _missing(f"{AXE} (cd tests/browser && npm ci)")
+    require_axe()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO",
                                   bypass_csp=True)
     p = context.new_page()
@@ -81,15 +78,7 @@ def tab(browser: Any) -> Iterator[Any]:
 def check(page: Any, artefacts: Path, name: str) -> None:
     """No axe-core violation of WCAG 2.1 A/AA on the page; a screenshot; no injected image."""
     page.screenshot(path=str(artefacts / f"submit-{name}.png"), full_page=True)
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
-    )
-    problems = [
-        f"{v['id']} ({v['impact']}): {v['help']} – "
-        + "; ".join(n["html"][:120] for n in v["nodes"][:3])
-        for v in result["violations"]
-    ]
+    problems = axe_violations(page)
     assert problems == [], f"{name}: " + "\n".join(problems)
     assert page.locator("img[src='x']").count() == 0
 

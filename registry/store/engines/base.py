@@ -10,6 +10,7 @@ replaced, the quads it added to and removed from the other graphs, and the revis
 
 from __future__ import annotations
 
+import abc
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -179,9 +180,10 @@ def data_block(keyword: str, graphs: Mapping[str, list[ox.Triple]]) -> bytes:
     return b"".join(parts)
 
 
-class Engine:
-    """The protocol client every adapter builds on. Subclasses set ``kind`` and override
-    what their engine does differently."""
+class Engine(abc.ABC):
+    """The protocol client every adapter builds on. Subclasses set ``kind``, implement the
+    bookkeeping (:meth:`meta`, :meth:`commit`) and override what their engine does
+    differently."""
 
     kind = "generic"
     #: the engine's commit is one atomic request (else: the staging protocol of the adapter)
@@ -484,9 +486,11 @@ class Engine:
         if resp.status_code >= 400:
             raise self._failed("PUT " + graph, resp)
 
-    # -- bookkeeping: overridden -------------------------------------------------------------
+    # -- bookkeeping: each adapter's own ------------------------------------------------------
+    @abc.abstractmethod
     def meta(self) -> Meta | None:
-        raise NotImplementedError
+        """The registry's bookkeeping on the engine (its revision), or None before the first
+        commit."""
 
     #: :meth:`still_current` costs less than :meth:`meta` (the endpoint then uses it to
     #: confirm an older bookkeeping read)
@@ -497,8 +501,10 @@ class Engine:
         finished, none is being applied. Adapters may answer with a cheaper request."""
         return self.meta() == meta
 
+    @abc.abstractmethod
     def commit(self, plan: CommitPlan, state_dir: Path) -> None:
-        raise NotImplementedError
+        """Apply ``plan`` on the engine as one revision (atomically, or by the adapter's
+        staging protocol)."""
 
     def recover(self, state_dir: Path) -> bool:
         """Finish a commit that was interrupted half-way (True if there was one)."""
