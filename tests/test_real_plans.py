@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -32,6 +31,7 @@ from ogpreg.cli import main
 from registry.model.orgnames import key
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, FIXTURES, all_quads, make_settings, shared_file
+from tests.test_loaders_load import rows as select
 
 REAL = FIXTURES / "submissions" / "real-plans"
 KMD = "972417858"  # Kommunal- og moderniseringsdepartementet, coordinator of NAP2 from 2014
@@ -67,13 +67,6 @@ def run(registry: Registry):  # type: ignore[no-untyped-def]
                                   catch_exceptions=False, env={"OGPREG_USER": "tester"})
 
     return _run
-
-
-def select(reg: Registry, sparql: str) -> list[dict[str, str]]:
-    result = reg.query(sparql)
-    assert isinstance(result, ox.QuerySolutions)
-    names = [v.value for v in result.variables]
-    return [{n: (s[n].value if s[n] is not None else "") for n in names} for s in result]
 
 
 def blocks(report: str) -> list[str]:

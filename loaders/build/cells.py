@@ -120,15 +120,10 @@ def read_date(value: object, column: Column) -> tuple[ox.Literal, PartialDate]:
     try:
         d = parse_date(value)
     except DateError:
-        if not is_date_attempt(value) and isinstance(value, str):
-            raise NotADate(
-                msg(
-                    "\"{value}\" is not a date. Write the date as {hint}.",
-                    value=text_of(value),
-                    hint=column.format_hint(),
-                )
-            ) from None
-        raise CellError(
+        # words instead of a date may be kept as the source's text (NotADate); a failed
+        # attempt at a date ("31.02.2020") may not
+        words = not is_date_attempt(value) and isinstance(value, str)
+        raise (NotADate if words else CellError)(
             msg(
                 "\"{value}\" is not a date. Write the date as {hint}.",
                 value=text_of(value),

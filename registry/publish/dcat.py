@@ -160,5 +160,9 @@ class CataloguePublisher:
             revision, reader = self._snapshot()
             number = revision.number if revision else 0
             if self._current is None or self._current.revision != number:
-                self._current = build_catalogue(self.registry, revision, reader)
+                self._current = self._catalogue(revision, reader)
             return self._current
+
+    def _catalogue(self, revision: Revision | None, reader: ox.Store) -> Catalogue:
+        """The catalogue of ``revision`` (read through ``reader``), built from the store."""
+        return build_catalogue(self.registry, revision, reader)

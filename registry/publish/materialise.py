@@ -409,12 +409,6 @@ class MaterialisedPublisher(CataloguePublisher):
     """A :class:`CataloguePublisher` that serves a revision's materialised catalogue when the
     commit wrote one, and builds it (as before) when not."""
 
-    def current(self) -> Catalogue:
-        self.registry.ensure_initialised()
-        with self._lock:
-            revision, reader = self._snapshot()
-            number = revision.number if revision else 0
-            if self._current is None or self._current.revision != number:
-                found = read(self.registry.store, revision) if revision else None
-                self._current = found or build_catalogue(self.registry, revision, reader)
-            return self._current
+    def _catalogue(self, revision: Revision | None, reader: ox.Store) -> Catalogue:
+        found = read(self.registry.store, revision) if revision else None
+        return found or super()._catalogue(revision, reader)
