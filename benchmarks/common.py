@@ -264,7 +264,8 @@ def machine_info() -> dict[str, str]:
     except OSError:
         pass
     versions = {}
-    for pkg in ("pyoxigraph", "oxigraph", "flask", "requests", "gunicorn", "waitress", "rdflib"):
+    for pkg in ("pyoxigraph", "oxigraph", "flask", "requests", "gunicorn", "waitress", "granian",
+                "rdflib"):
         try:
             versions[pkg] = version(pkg)
         except PackageNotFoundError:

@@ -16,9 +16,13 @@ per thread, no gzip: what ``bench_endpoint.py`` calls the lean client):
 The endpoint variants are ``ogpreg serve`` with its defaults (waitress, 8 HTTP threads, 8 query
 workers; repeats answered by waitress's I/O thread, ``endpoint/sparql/fastpath.py``), the same
 without the I/O-thread answers (the fast path in a request thread, as before), and with
-``--threads N`` for the other thread counts asked for. The variants are given as a command and
-extra environment variables (:func:`_variants`), so an option read from the environment can be
-measured against the defaults in the same run.
+``--threads N`` for the other thread counts asked for. With ``--servers``, the same app under
+the other WSGI servers: ``ogpreg serve --server granian`` (endpoint/granian_server.py) and, if
+gunicorn is installed (the ``bench`` extra), gunicorn's threaded worker with as many threads
+(``endpoint.wsgi:served_app``). For each endpoint variant a third load measures a light
+request, ``GET /health`` (no query; the Rust server has no such page, so no ratio). The
+variants are given as a command and extra environment variables (:func:`_variants`), so an
+option read from the environment can be measured against the defaults in the same run.
 
 On its own: ``python benchmarks/small_answers.py --store DIR`` (a registry store, e.g. one kept
 by ``bench_pages.py --keep``).
@@ -27,11 +31,14 @@ by ``bench_pages.py --keep``).
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,9 +48,17 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_endpoint import free_port, lean_call_factory, log, server
-from benchmarks.common import BENCH_QUERY_DIR, Query, RunResult, prefix_block, run_load
+from benchmarks.common import (
+    BENCH_QUERY_DIR,
+    Call,
+    Query,
+    RunResult,
+    prefix_block,
+    run_load,
+)
 
 RUST = "oxigraph server (Rust)"
+HEALTH = "light request (GET /health)"
 #: ``ogpreg serve`` with waitress's own channel (the fast path then answers repeats in a
 #: request thread, as before issue 24): for the comparison only
 _WITHOUT_IO_PATH = (
@@ -83,14 +98,41 @@ def entity_query() -> Query:
     return Query("commitment-entity", core, "SELECT", None)
 
 
-def _measure(name: str, url: str, seconds: float, concurrency: int) -> list[SmallResult]:
+def _health_call_factory(url: str) -> Callable[[], Call]:
+    """``GET /health`` through ``http.client`` on one kept-alive connection (the query is
+    ignored): a light request, what every page, file and cached answer pays at least."""
+    parts = urllib.parse.urlsplit(url)
+
+    def make() -> Call:
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
+                                          timeout=300)
+
+        def call(q: Query, text: str) -> int:
+            conn.request("GET", "/health", headers={"Accept-Encoding": "identity"})
+            resp = conn.getresponse()
+            body = resp.read()
+            if resp.status != 200:
+                raise RuntimeError(f"HTTP {resp.status}: {body[:200]!r}")
+            return len(body)
+
+        return call
+
+    return make
+
+
+def _measure(name: str, url: str, seconds: float, concurrency: int,
+             health: bool = False) -> list[SmallResult]:
     q = entity_query()
     call = lean_call_factory(url)()
     rows = call(q, q.text)  # warm-up: the answer is now in the cache (endpoint)
     log(f"  {name}: warm-up answer {rows} bytes")
     out = []
-    for mode, label in (("unique", "entity lookup, first time"), ("repeated", "cached answer")):
-        r = run_load(name, mode, lean_call_factory(url), [q], concurrency=concurrency,
+    loads = [("unique", "entity lookup, first time", lean_call_factory(url)),
+             ("repeated", "cached answer", lean_call_factory(url))]
+    if health:
+        loads.append(("repeated", HEALTH, _health_call_factory(url)))
+    for mode, label, factory in loads:
+        r = run_load(name, mode, factory, [q], concurrency=concurrency,
                      max_requests=10**9, max_seconds=seconds,
                      variant_start=int(time.time() * 1000) % 10**9)
         out.append(SmallResult(name, label, r))
@@ -98,23 +140,44 @@ def _measure(name: str, url: str, seconds: float, concurrency: int) -> list[Smal
     return out
 
 
-def _variants(thread_variants: list[int]) -> list[tuple[str, list[str], dict[str, str], str]]:
-    """The endpoint variants measured: name, command, extra environment, log tag."""
+#: A variant: name, command for (host, port), extra environment, log tag.
+Variant = tuple[str, Callable[[str, int], list[str]], dict[str, str], str]
+
+
+def _variants(thread_variants: list[int], servers: bool = False) -> list[Variant]:
+    """The endpoint variants measured (see the module docstring)."""
     serve = [sys.executable, "-m", "ogpreg", "serve"]
-    out = [
-        ("endpoint (ogpreg serve, defaults)", serve, {}, "defaults"),
+
+    def ogpreg(*args: str) -> Callable[[str, int], list[str]]:
+        return lambda host, port: [*args, "--host", host, "--port", str(port)]
+
+    out: list[Variant] = [
+        ("endpoint (ogpreg serve, defaults)", ogpreg(*serve), {}, "defaults"),
         # as before the I/O-thread answers: repeats answered in a request thread
         ("endpoint (defaults, without the I/O-thread answers)",
-         [sys.executable, "-c", _WITHOUT_IO_PATH, "serve"], {}, "no-io"),
+         ogpreg(sys.executable, "-c", _WITHOUT_IO_PATH, "serve"), {}, "no-io"),
     ]
     for n in thread_variants:
-        out.append((f"endpoint (ogpreg serve --threads {n})", [*serve, "--threads", str(n)], {},
-                    f"threads-{n}"))
+        out.append((f"endpoint (ogpreg serve --threads {n})",
+                    ogpreg(*serve, "--threads", str(n)), {}, f"threads-{n}"))
+    if servers:
+        out.append(("endpoint (ogpreg serve --server granian)",
+                    ogpreg(*serve, "--server", "granian"), {}, "granian"))
+        gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+        if Path(gunicorn).exists():
+            # as many threads as ogpreg serve gives waitress: 8 + 8 query workers + 16 queue
+            out.append(("endpoint under gunicorn (gthread, 1 process, 32 threads)",
+                        lambda host, port: [gunicorn, "--worker-class", "gthread", "--workers",
+                                            "1", "--threads", "32", "--bind", f"{host}:{port}",
+                                            "endpoint.wsgi:served_app()"],
+                        {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}, "gunicorn"))
+        else:
+            log("gunicorn is not installed (pip install -e '.[bench]'): not measured")
     return out
 
 
 def run(store_dir: Path, base_uri: str, work: Path, *, seconds: float, concurrency: int,
-        thread_variants: list[int]) -> list[SmallResult]:
+        thread_variants: list[int], servers: bool = False) -> list[SmallResult]:
     """Measure every system on the registry store at ``store_dir`` (see the module
     docstring); ``work`` holds the Oxigraph store and the logs."""
     from registry.store.embedded import EmbeddedStore
@@ -137,16 +200,15 @@ def run(store_dir: Path, base_uri: str, work: Path, *, seconds: float, concurren
                 env, f"{rust_url}?query=ASK%7B%7D", RUST, work / "oxigraph.log") as proc:
         if proc is not None:
             results += _measure(RUST, rust_url, seconds, concurrency)
-    for name, cmd, extra, tag in _variants(thread_variants):
+    for name, command, extra, tag in _variants(thread_variants, servers):
         port = free_port()
-        cmd = [*cmd, "--host", "127.0.0.1", "--port", str(port)]
         with contextlib.ExitStack() as stack:
             proc = stack.enter_context(server(
-                cmd, {**env, **extra}, f"http://127.0.0.1:{port}/health", name,
-                work / f"endpoint-{tag}.log"))
+                command("127.0.0.1", port), {**env, **extra}, f"http://127.0.0.1:{port}/health",
+                name, work / f"endpoint-{tag}.log"))
             if proc is not None:
                 results += _measure(name, f"http://127.0.0.1:{port}/sparql", seconds,
-                                    concurrency)
+                                    concurrency, health=servers)
     shutil.rmtree(rust_dir, ignore_errors=True)
     return results
 
@@ -174,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds per load")
     parser.add_argument("--threads-variants", default="",
                         help="comma-separated --threads values of ogpreg serve to measure too")
+    parser.add_argument("--servers", action="store_true",
+                        help="measure granian and gunicorn too, and a light request (/health)")
     args = parser.parse_args(argv)
     from benchmarks.common import machine_info
 
@@ -182,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = [int(x) for x in args.threads_variants.split(",") if x]
     with tempfile.TemporaryDirectory(prefix="ogp-small-") as tmp:
         results = run(args.store, args.base_uri, Path(tmp), seconds=args.seconds,
-                      concurrency=8, thread_variants=variants)
+                      concurrency=8, thread_variants=variants, servers=args.servers)
     print(table(results))
     return 0
 

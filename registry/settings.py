@@ -139,6 +139,15 @@ SETTINGS: tuple[Setting, ...] = (
         "16",
     ),
     Setting(
+        "server",
+        "OGPREG_SERVER",
+        "waitress",
+        "HTTP server of `ogpreg serve`: 'waitress' (pure Python) or 'granian' (compiled; "
+        "needs the `granian` extra; faster for small answers, but GET requests longer than "
+        "64 kB are refused with a bare 414/431: docs/performance.md). Also set by --server.",
+        "granian",
+    ),
+    Setting(
         "query_queue",
         "OGPREG_QUERY_QUEUE",
         "16",
@@ -266,6 +275,14 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def environment_of(overrides: Mapping[str, object | None]) -> dict[str, str]:
+    """The environment variables that make :func:`load_settings` in another process see
+    ``overrides`` (command-line options) as this one does; None values are left out."""
+    return {
+        _BY_NAME[name].env: str(value) for name, value in overrides.items() if value is not None
+    }
+
+
 def _env_user() -> str:
     for var in ("OGPREG_USER", "USER", "LOGNAME"):
         if os.environ.get(var):
@@ -290,6 +307,7 @@ class Settings:
     max_unpacked_bytes: int = 268_435_456
     query_workers: int = 8
     http_threads: int = 8
+    server: str = "waitress"
     query_queue: int = 16
     query_wait: float = 10.0
     cache_bytes: int = 67_108_864
@@ -314,6 +332,14 @@ class Settings:
                     "Unknown SPARQL engine {value!r} in OGPREG_ENGINE: use 'embedded', "
                     "'oxigraph' or 'virtuoso'.",
                     value=self.engine,
+                )
+            )
+        if self.server not in ("waitress", "granian"):
+            raise ConfigurationError(
+                msg(
+                    "Unknown HTTP server {value!r} in OGPREG_SERVER: use 'waitress' or "
+                    "'granian'.",
+                    value=self.server,
                 )
             )
         if self.engine != "embedded" and not self.engine_query_url:

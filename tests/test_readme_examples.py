@@ -44,6 +44,7 @@ HOW: dict[str, str] = {
     "POST /api/submissions": "what `ogpreg load --remote` sends spreadsheets and JSON to: "
     "tests/test_submit_remote.py runs it against the real server",
     "ogpreg serve": "serve",
+    "ogpreg serve --server granian": "tests/test_granian_server.py runs it in a real process",
     "ogpreg init": "run",
     "ogpreg export": "run",
     "ogpreg stats": "run",

@@ -1,4 +1,5 @@
-"""``ogpreg serve``: the SPARQL endpoint and the registry's web pages under waitress."""
+"""``ogpreg serve``: the SPARQL endpoint and the registry's web pages under waitress (or
+granian, ``--server granian``: ``endpoint/granian_server.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ogpreg.context import State, lang_of
 from registry.i18n import Msg, msg
 
 if TYPE_CHECKING:
-    from endpoint.sparql.executor import QueryExecutor
+    from registry.i18n import Lang
     from registry.settings import Settings
 
 
@@ -38,11 +39,23 @@ def register(main: click.Group) -> None:
         "query worker processes is $OGPREG_QUERY_WORKERS (default 8); each query place "
         "(workers + $OGPREG_QUERY_QUEUE) gets a thread of its own on top. Example: --threads 16",
     )
+    @click.option(
+        "--server",
+        "server_name",
+        type=click.Choice(["waitress", "granian"]),
+        default=None,
+        help="HTTP server (default: $OGPREG_SERVER, else waitress). granian (the 'granian' "
+        "extra) answers small queries faster but refuses GET requests over 64 kB with a bare "
+        "414/431 (see docs/performance.md). Example: --server granian",
+    )
     @click.pass_context
-    def serve(ctx: click.Context, host: str, port: int, threads: int | None) -> None:
+    def serve(
+        ctx: click.Context, host: str, port: int, threads: int | None, server_name: str | None
+    ) -> None:
         """Serve the public SPARQL endpoint (/sparql), its query UI and the registry's pages.
 
-        Runs under waitress (a production WSGI server) until Ctrl-C or SIGTERM, with
+        Runs under waitress (a production WSGI server; --server granian for granian) until
+        Ctrl-C or SIGTERM, with
         OGPREG_QUERY_WORKERS query processes (a query is stopped after OGPREG_QUERY_TIMEOUT
         seconds) and an answer cache of OGPREG_CACHE_BYTES. Absolute URLs in responses come
         from --base-uri / OGPREG_BASE_URI, not from the request. Loads (`ogpreg load`) may run
@@ -56,13 +69,18 @@ def register(main: click.Group) -> None:
         """
         from endpoint.app import create_app, state
         from endpoint.server import Server
+        from endpoint.wsgi import network_line
         from registry.settings import load_settings
 
         st = ctx.find_object(State)
         assert st is not None
-        settings = load_settings({**st.overrides, "http_threads": threads})
+        overrides = {**st.overrides, "http_threads": threads, "server": server_name}
+        settings = load_settings(overrides)
         lang = lang_of(ctx)
-        app = create_app(settings)
+        app = create_app(settings)  # opens (a new store: initialises) the store here
+        if settings.server == "granian":
+            _serve_granian(settings, overrides, host, port, lang)
+            return
         server = Server(app, host=host, port=port, threads=settings.http_threads)
         server.start_workers()
 
@@ -70,17 +88,7 @@ def register(main: click.Group) -> None:
             # printed once SIGTERM/SIGINT stop the server cleanly: a supervisor that stops
             # it as soon as it reads these lines gets a clean stop
             click.echo(
-                msg(
-                    "The OGP registry answers at {url} (SPARQL: {url}sparql; public base URI "
-                    "{base}; store {store}; {threads} HTTP threads, {workers} query processes, "
-                    "timeout {timeout:g} s). Stop with Ctrl-C.",
-                    url=server.url,
-                    base=settings.base_uri,
-                    store=settings.store,
-                    threads=server.threads + server.query_threads,
-                    workers=settings.query_workers,
-                    timeout=settings.query_timeout,
-                ).render(lang)
+                _started(server.url, settings, server.threads + server.query_threads).render(lang)
             )
             click.echo(network_line(state(app).extras["executor"], settings).render(lang))
 
@@ -88,25 +96,35 @@ def register(main: click.Group) -> None:
         click.echo(msg("Stopped.").render(lang))
 
 
-def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
-    """Whether the query workers run without a network (a network namespace of their own,
-    ``endpoint/sparql/worker.py``): the second layer under the refusal of SERVICE
-    (``registry/sparql/queryguard.py``), which is there either way. Asked after the workers
-    started."""
-    if settings.engine != "embedded":
-        return msg(
-            "Query workers without network: no (queries are answered by {engine} at {url}; "
-            "SERVICE is refused before a query is sent there).",
-            engine=settings.engine,
-            url=settings.engine_query_url,
-        )
-    if executor.network_isolated():
-        return msg(
-            "Query workers without network: yes (a network namespace of their own; SERVICE is "
-            "also refused before a query runs).",
-        )
+def _started(url: str, settings: Settings, threads: int) -> Msg:
     return msg(
-        "Query workers without network: no (the kernel or a sandbox, e.g. a container under "
-        "a default seccomp profile, does not allow unprivileged network namespaces here; "
-        "SERVICE is still refused before a query runs).",
+        "The OGP registry answers at {url} (SPARQL: {url}sparql; public base URI "
+        "{base}; store {store}; {threads} HTTP threads, {workers} query processes, "
+        "timeout {timeout:g} s). Stop with Ctrl-C.",
+        url=url,
+        base=settings.base_uri,
+        store=settings.store,
+        threads=threads,
+        workers=settings.query_workers,
+        timeout=settings.query_timeout,
     )
+
+
+def _serve_granian(
+    settings: Settings,
+    overrides: dict[str, object | None],
+    host: str,
+    port: int,
+    lang: Lang,
+) -> None:
+    """Under granian (``endpoint/granian_server.py``). The store was opened here first, so
+    that a bad store or setting is reported before granian starts; granian's worker process
+    builds its own app (the one built here starts no query workers)."""
+    from endpoint.granian_server import serve as granian_serve
+
+    def ready(url: str, threads: int) -> None:
+        click.echo(_started(url, settings, threads).render(lang))
+
+    granian_serve(settings, overrides, host=host, port=port, threads=settings.http_threads,
+                  ready=ready)
+    click.echo(msg("Stopped.").render(lang))

@@ -1,0 +1,148 @@
+"""``ogpreg serve --server granian``: the endpoint under granian, an HTTP server written in Rust
+that calls the Flask app through WSGI (issue 24, second part).
+
+Why an option: measured in one run against the default (waitress) on the same store
+(``benchmarks/small_answers.py --servers``; docs/performance.md, "Which WSGI server"), granian
+answered first-time SPARQL lookups 1.8 times and light requests (``/health``) 8.7 times as fast,
+cached answers the same: it parses and writes HTTP in compiled threads and holds Python's lock
+only while the app runs, where waitress does both in Python and hands every request between
+its threads. Why not the default: the request target (path and query string) of a GET is
+limited to 64 kB by the Rust HTTP library under granian, which answers a longer one with a bare
+414 (431 past its buffer) before the app sees it, where the registry's own limit is
+``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected);
+and the app-level tests run under the in-process server, :class:`endpoint.server.Server`
+(waitress), while tests/test_granian_server.py checks only the server-level behaviour under
+granian. Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``),
+not from an I/O thread as under waitress.
+
+How it runs: ``ogpreg serve`` opens (and, if new, initialises) the store, puts its settings in
+the environment, and calls granian, which starts one worker process (by ``spawn``, not
+``fork``: the parent holds an open store) that binds the port. The worker builds the app with
+``endpoint.wsgi:served_app`` — the same app factory, the same query worker processes, answer
+cache and admission as under waitress — and stops them when it exits. One granian worker:
+the answer cache and the query workers are per process, as with waitress. granian gets as many
+threads for the app as waitress would (``--threads`` plus one per query place), for the same reason
+(``endpoint/server.py``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import multiprocessing
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from registry.errors import ConfigurationError
+from registry.i18n import msg
+from registry.settings import Settings, environment_of
+
+#: granian's factory target, imported in granian's worker process
+TARGET = "endpoint.wsgi:served_app"
+
+
+def available() -> bool:
+    """Whether granian is installed (``pip install 'ogp-registry[granian]'``)."""
+    try:
+        import granian  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def free_port(host: str) -> int:
+    """A free TCP port on ``host`` (for ``--port 0``: granian's worker binds the port itself,
+    so the parent chooses one it can print). Another program could take it before granian
+    binds it; granian then stops with its error."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_until_answering(host: str, port: int, deadline: float) -> bool:
+    """Whether ``/health`` answers 200 before ``deadline`` (straight to the socket: no proxy
+    from the environment is ever asked)."""
+    while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection(host, port, timeout=5)
+        try:
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            pass
+        finally:
+            conn.close()
+        time.sleep(0.1)
+    return False
+
+
+def serve(
+    settings: Settings,
+    overrides: Mapping[str, object | None],
+    *,
+    host: str,
+    port: int,
+    threads: int,
+    ready: Callable[[str, int], None],
+) -> None:
+    """Serve under granian until SIGINT or SIGTERM (in the main thread). ``ready(url,
+    threads)`` is called once the endpoint answers ``/health`` (a supervisor or a test that
+    reads the start-up line can use the URL at once)."""
+    if not available():
+        raise ConfigurationError(
+            msg(
+                "--server granian needs granian, which is not installed. Install it with: "
+                "pip install 'ogp-registry[granian]' (or choose --server waitress)."
+            )
+        )
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+
+    port = port or free_port(host)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}/"
+    # where this process asks whether the worker answers (any address: the loopback)
+    local = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    capacity = settings.query_workers + settings.query_queue
+    app_threads = threads + capacity
+    # the worker reads its settings where the parent found them, plus the command's options
+    os.environ.update(environment_of(overrides))
+    multiprocessing.set_start_method("spawn", force=True)
+    server: Any = Granian(
+        TARGET,
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=app_threads,
+        http=HTTPModes.http1,
+        websockets=False,
+        # request headers up to twice the registry's request limit, as under waitress (the
+        # request target itself stops at 64 kB in granian's HTTP library: module docstring)
+        http1_settings=HTTP1Settings(max_buffer_size=max(417_792, 2 * settings.max_request_bytes)),
+        log_level=LogLevels.warning,
+        backlog=1024,
+        # as many requests in the app at once as it has threads; more wait in granian
+        backpressure=app_threads,
+    )
+
+    # granian warns of more Python threads than 2 per core: here they wait on query workers'
+    # pipes by design (endpoint/server.py), so that one warning is left out
+    logging.getLogger("_granian").addFilter(
+        lambda record: "Python threads" not in record.getMessage()
+    )
+
+    def announce() -> None:
+        if _wait_until_answering(local, port, time.monotonic() + 120):
+            ready(url, app_threads)
+
+    server.on_startup(lambda: threading.Thread(target=announce, daemon=True).start())
+    server.serve()

@@ -1,0 +1,70 @@
+"""The app for a WSGI server run by its own command (granian under ``ogpreg serve --server
+granian``, or gunicorn, uWSGI...): ``endpoint.wsgi:served_app`` builds it from the
+environment (``OGPREG_*``, docs/configuration.md), starts its query worker processes and stops
+them when the process exits. ``ogpreg serve`` (waitress) does the same in its own process.
+
+Example (granian's own command; ``ogpreg serve --server granian`` is the supported way)::
+
+    OGPREG_STORE=/var/lib/ogp-registry/store granian --interface wsgi --factory \
+        endpoint.wsgi:served_app
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+from typing import TYPE_CHECKING
+
+from registry.i18n import Msg, as_lang, msg
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from endpoint.sparql.executor import QueryExecutor
+    from registry.settings import Settings
+
+
+def served_app() -> Flask:
+    """The endpoint app built from the environment, its query workers started now and stopped
+    at exit; prints whether those workers run without a network (:func:`network_line`)."""
+    from endpoint.app import create_app, state
+
+    app = create_app()
+    st = state(app)
+    for hook in st.extras.get("startup", []):
+        hook()
+
+    def stop() -> None:
+        for hook in st.extras.get("shutdown", []):
+            with contextlib.suppress(Exception):
+                hook()
+
+    atexit.register(stop)
+    executor = st.extras.get("executor")
+    if executor is not None:
+        print(network_line(executor, st.settings).render(as_lang(st.settings.lang)), flush=True)
+    return app
+
+
+def network_line(executor: QueryExecutor, settings: Settings) -> Msg:
+    """Whether the query workers run without a network (a network namespace of their own,
+    ``endpoint/sparql/worker.py``): the second layer under the refusal of SERVICE
+    (``registry/sparql/queryguard.py``), which is there either way. Asked after the workers
+    started."""
+    if settings.engine != "embedded":
+        return msg(
+            "Query workers without network: no (queries are answered by {engine} at {url}; "
+            "SERVICE is refused before a query is sent there).",
+            engine=settings.engine,
+            url=settings.engine_query_url,
+        )
+    if executor.network_isolated():
+        return msg(
+            "Query workers without network: yes (a network namespace of their own; SERVICE is "
+            "also refused before a query runs).",
+        )
+    return msg(
+        "Query workers without network: no (the kernel or a sandbox, e.g. a container under "
+        "a default seccomp profile, does not allow unprivileged network namespaces here; "
+        "SERVICE is still refused before a query runs).",
+    )
