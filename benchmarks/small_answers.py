@@ -31,13 +31,11 @@ by ``bench_pages.py --keep``).
 from __future__ import annotations
 
 import contextlib
-import http.client
 import os
 import shutil
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +48,6 @@ if __package__ in (None, ""):
 from benchmarks.bench_endpoint import free_port, lean_call_factory, log, server
 from benchmarks.common import (
     BENCH_QUERY_DIR,
-    Call,
     Query,
     RunResult,
     prefix_block,
@@ -98,28 +95,6 @@ def entity_query() -> Query:
     return Query("commitment-entity", core, "SELECT", None)
 
 
-def _health_call_factory(url: str) -> Callable[[], Call]:
-    """``GET /health`` through ``http.client`` on one kept-alive connection (the query is
-    ignored): a light request, what every page, file and cached answer pays at least."""
-    parts = urllib.parse.urlsplit(url)
-
-    def make() -> Call:
-        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80,
-                                          timeout=300)
-
-        def call(q: Query, text: str) -> int:
-            conn.request("GET", "/health", headers={"Accept-Encoding": "identity"})
-            resp = conn.getresponse()
-            body = resp.read()
-            if resp.status != 200:
-                raise RuntimeError(f"HTTP {resp.status}: {body[:200]!r}")
-            return len(body)
-
-        return call
-
-    return make
-
-
 def _measure(name: str, url: str, seconds: float, concurrency: int,
              health: bool = False) -> list[SmallResult]:
     q = entity_query()
@@ -130,7 +105,8 @@ def _measure(name: str, url: str, seconds: float, concurrency: int,
     loads = [("unique", "entity lookup, first time", lean_call_factory(url)),
              ("repeated", "cached answer", lean_call_factory(url))]
     if health:
-        loads.append(("repeated", HEALTH, _health_call_factory(url)))
+        # a light request: what every page, file and cached answer pays at least
+        loads.append(("repeated", HEALTH, lean_call_factory(url, fixed_path="/health")))
     for mode, label, factory in loads:
         r = run_load(name, mode, factory, [q], concurrency=concurrency,
                      max_requests=10**9, max_seconds=seconds,

@@ -1,19 +1,19 @@
 """``ogpreg serve --server granian``: the endpoint under granian, an HTTP server written in Rust
 that calls the Flask app through WSGI (issue 24, second part).
 
-Why an option: measured in one run against the default (waitress) on the same store
-(``benchmarks/small_answers.py --servers``; docs/performance.md, "Which WSGI server"), granian
-answered first-time SPARQL lookups 1.8 times and light requests (``/health``) 8.7 times as fast,
-cached answers the same: it parses and writes HTTP in compiled threads and holds Python's lock
-only while the app runs, where waitress does both in Python and hands every request between
-its threads. Why not the default: the request target (path and query string) of a GET is
-limited to 64 kB by the Rust HTTP library under granian, which answers a longer one with a bare
-414 (431 past its buffer) before the app sees it, where the registry's own limit is
+Why an option: measured against the default (waitress) on the same store, three runs of
+``benchmarks/small_answers.py --servers`` (docs/performance.md, "Which WSGI server"), granian
+answered first-time SPARQL lookups 1.8–2.4 times and light requests (``/health``) 7.7–9.2 times
+as fast, cached answers the same: it parses and writes HTTP in compiled threads and holds
+Python's lock only while the app runs, where waitress does both in Python and hands every
+request between its threads. Why not the default: the request target (path and query string) of
+a GET is limited to 64 kB by the Rust HTTP library under granian, which answers a longer one
+with a bare 414 (431 past its buffer) before the app sees it, where the registry's own limit is
 ``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected);
-and the app-level tests run under the in-process server, :class:`endpoint.server.Server`
-(waitress), while tests/test_granian_server.py checks only the server-level behaviour under
-granian. Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``),
-not from an I/O thread as under waitress.
+and the writes and browser tests run only under the in-process server,
+:class:`endpoint.server.Server` (waitress); the SPARQL protocol, W3C and public-page tests run
+under both (tests/endpoint_server.py, ``serving``). Exact repeats are answered by the app's
+fast path (``endpoint/sparql/fastpath.py``), not from an I/O thread as under waitress.
 
 How it runs: ``ogpreg serve`` opens (and, if new, initialises) the store, puts its settings in
 the environment, and calls granian, which starts one worker process (by ``spawn``, not

@@ -1,13 +1,22 @@
 """A real endpoint on a free port for HTTP tests: the app from ``create_app`` under the
-production server (``endpoint/server.py``, waitress) in a background thread."""
+production server (``endpoint/server.py``, waitress) in a background thread (:func:`running`),
+or ``ogpreg serve --server granian`` in a process of its own (:func:`running_granian`)."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
-from collections.abc import Iterator
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from flask import Flask
 
@@ -15,7 +24,22 @@ from endpoint.app import create_app, state
 from endpoint.server import Server
 from endpoint.sparql.executor import QueryExecutor
 from registry.service import Registry, open_registry
-from tests.conftest import make_settings
+from registry.settings import environment_of
+from tests.conftest import BASE, make_settings
+
+
+class Served(Protocol):
+    """What a test needs of any running endpoint: where it answers, and the registry it serves
+    (opened in the test's process on the same store)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def sparql(self) -> str: ...
+
+    @property
+    def registry(self) -> Registry: ...
 
 
 @dataclass
@@ -56,3 +80,142 @@ def running(store: Path, **overrides: object) -> Iterator[Running]:
         yield Running(server, app, registry)
     finally:
         server.close()
+
+
+def servers() -> list[str]:
+    """The HTTP servers of ``ogpreg serve`` to run a test against: waitress, and granian where
+    it is installed (in CI always: there a missing granian fails the tests instead of leaving
+    them out)."""
+    import importlib.util
+
+    found = ["waitress"]
+    if os.environ.get("CI") or importlib.util.find_spec("granian") is not None:
+        found.append("granian")
+    return found
+
+
+@contextmanager
+def serving(server: str, store: Path, **overrides: object) -> Iterator[Served]:
+    """:func:`running` (waitress, in this process) or :func:`running_granian`."""
+    manager = running_granian if server == "granian" else running
+    with manager(store, **overrides) as served:
+        yield served
+
+
+@dataclass
+class GranianServed:
+    """``ogpreg serve --server granian`` in a process of its own (endpoint/granian_server.py)."""
+
+    proc: subprocess.Popen[str]
+    url: str
+    registry: Registry
+    #: what it printed up to the line with its address
+    first_lines: list[str] = field(default_factory=list)
+    #: what it printed after that (read all the time, so that its output never blocks it)
+    later_lines: list[str] = field(default_factory=list)
+    _reader: threading.Thread | None = None
+
+    @property
+    def sparql(self) -> str:
+        return self.url + "sparql"
+
+    def stop(self, signum: int = signal.SIGINT, timeout: float = 60) -> str:
+        """Send ``signum``, wait for the process to end; everything it printed."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signum)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self._reader is not None:
+            self._reader.join(10)
+        return "".join(self.first_lines + self.later_lines)
+
+
+@contextmanager
+def running_granian(store: Path, **overrides: object) -> Iterator[GranianServed]:
+    """Serve the registry in ``store`` with ``ogpreg serve --server granian --port 0`` (the
+    settings of :func:`running`, passed as its environment) until the block ends; then stop it
+    with SIGINT, or kill it."""
+    values: dict[str, object | None] = {
+        "store": str(store), "base_uri": BASE, "user": "tester", "query_workers": 2,
+        **overrides,
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OGPREG_")}
+    env.update(environment_of(values))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ogpreg", "--lang", "en", "serve", "--server", "granian",
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+    )
+    assert proc.stdout is not None
+    url, lines = address_line(proc.stdout, r"answers at (http://\S+/) ")
+    served = GranianServed(proc, url, open_registry(make_settings(store, **overrides)), lines)
+    out = proc.stdout
+
+    def drain() -> None:
+        for line in out:
+            served.later_lines.append(line)
+
+    served._reader = threading.Thread(target=drain, daemon=True)
+    served._reader.start()
+    try:
+        assert url, "".join(lines)
+        yield served
+    finally:
+        served.stop()
+        out.close()
+
+
+# -- processes ----------------------------------------------------------------------------------
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (children, their children...), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (exists and is not a zombie)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def still_alive(pids: Iterable[int], within: float) -> list[int]:
+    """The processes of ``pids`` still running after waiting up to ``within`` seconds for all
+    of them to end (an empty list: none is left)."""
+    pids = list(pids)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    return [p for p in pids if alive(p)]
+
+
+def address_line(stream: Iterable[str], pattern: str) -> tuple[str, list[str]]:
+    """Read a server's output up to the line in which ``pattern`` (one group: its address)
+    matches: the address ("" if the output ended first) and the lines read."""
+    lines: list[str] = []
+    for line in stream:
+        lines.append(line)
+        m = re.search(pattern, line)
+        if m:
+            return m.group(1), lines
+    return "", lines

@@ -25,7 +25,7 @@ from endpoint.app import state
 from endpoint.sparql.answers import QueryRequest
 from registry.errors import QueryError
 from tests.conftest import BASE, all_quads
-from tests.endpoint_server import Running, copy_store, running
+from tests.endpoint_server import Running, Served, copy_store, running, servers, serving
 
 ROW_CAP = 50
 MAX_REQUEST = 20_000
@@ -56,21 +56,38 @@ SPARQLWRAPPER_JSON = (
 )
 
 
-@pytest.fixture(scope="module")
-def srv(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+#: the settings of both servers below
+SETTINGS: dict[str, Any] = {
+    "query_timeout": 2,
+    "row_cap": ROW_CAP,
+    "max_request_bytes": MAX_REQUEST,
+    "query_workers": 2,
+    "http_threads": 8,
+}
+
+
+@pytest.fixture(scope="module", params=servers())
+def srv(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    """The endpoint under each HTTP server of ``ogpreg serve`` (tests/endpoint_server.py)."""
     store = copy_store(initialised_store, tmp_path_factory.mktemp("protocol") / "store")
-    with running(
-        store,
-        query_timeout=2,
-        row_cap=ROW_CAP,
-        max_request_bytes=MAX_REQUEST,
-        query_workers=2,
-        http_threads=8,
-    ) as r:
+    with serving(request.param, store, **SETTINGS) as r:
         yield r
 
 
-def get(srv: Running, query: str | None = None, **kw: Any) -> requests.Response:
+@pytest.fixture(scope="module")
+def local(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The endpoint under waitress in this process, for the tests that look inside it (the
+    executor's workers, the app's fast path)."""
+    store = copy_store(initialised_store, tmp_path_factory.mktemp("protocol-local") / "store")
+    with running(store, **SETTINGS) as r:
+        yield r
+
+
+def get(srv: Served, query: str | None = None, **kw: Any) -> requests.Response:
     params = dict(kw.pop("params", {}))
     if query is not None:
         params["query"] = query
@@ -95,7 +112,7 @@ def xml_values(body: bytes, var: str) -> list[str]:
     return out
 
 
-def registry_triples(srv: Running, query: str) -> set[ox.Triple]:
+def registry_triples(srv: Served, query: str) -> set[ox.Triple]:
     result = srv.registry.query(query)
     assert isinstance(result, ox.QueryTriples)
     return set(result)
@@ -109,7 +126,7 @@ def parse_graph(body: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
 
 
 # -- the three ways to send a query ----------------------------------------------------------
-def test_get_post_form_and_post_direct_give_the_same_answer(srv: Running) -> None:
+def test_get_post_form_and_post_direct_give_the_same_answer(srv: Served) -> None:
     accept = {"Accept": "application/sparql-results+json"}
     by_get = get(srv, IDS, headers=accept)
     by_form = requests.post(srv.sparql, data={"query": IDS}, headers=accept, timeout=30)
@@ -126,7 +143,7 @@ def test_get_post_form_and_post_direct_give_the_same_answer(srv: Running) -> Non
 
 
 def test_registry_prefixes_are_predeclared_and_the_default_graph_is_the_union(
-    srv: Running,
+    srv: Served,
 ) -> None:
     # ogp: and dct: are not declared in IDS; the commitments live in a named source graph.
     r = get(srv, IDS)
@@ -143,7 +160,7 @@ def test_registry_prefixes_are_predeclared_and_the_default_graph_is_the_union(
         ("text/tab-separated-values", "text/tab-separated-values"),
     ],
 )
-def test_select_in_every_results_format(srv: Running, accept: str, media: str) -> None:
+def test_select_in_every_results_format(srv: Served, accept: str, media: str) -> None:
     r = get(srv, IDS, headers={"Accept": accept})
     assert r.status_code == 200
     assert ctype(r) == media
@@ -166,7 +183,7 @@ def test_select_in_every_results_format(srv: Running, accept: str, media: str) -
 @pytest.mark.parametrize(
     "accept", ["application/sparql-results+json", "application/sparql-results+xml"]
 )
-def test_ask_in_json_and_xml(srv: Running, accept: str) -> None:
+def test_ask_in_json_and_xml(srv: Served, accept: str) -> None:
     yes = get(srv, "ASK { ?c a ogp:Commitment }", headers={"Accept": accept})
     no = get(srv, "ASK { ?c a ogp:NoSuchClass }", headers={"Accept": accept})
     assert yes.status_code == no.status_code == 200
@@ -189,7 +206,7 @@ GRAPH_CASES = [
 
 
 @pytest.mark.parametrize(("accept", "fmt"), GRAPH_CASES)
-def test_construct_in_every_graph_format(srv: Running, accept: str, fmt: ox.RdfFormat) -> None:
+def test_construct_in_every_graph_format(srv: Served, accept: str, fmt: ox.RdfFormat) -> None:
     r = get(srv, TITLES, headers={"Accept": accept})
     assert r.status_code == 200, r.text
     assert ctype(r) == accept
@@ -199,7 +216,7 @@ def test_construct_in_every_graph_format(srv: Running, accept: str, fmt: ox.RdfF
 
 
 @pytest.mark.parametrize(("accept", "fmt"), GRAPH_CASES[:4])
-def test_describe_in_graph_formats(srv: Running, accept: str, fmt: ox.RdfFormat) -> None:
+def test_describe_in_graph_formats(srv: Served, accept: str, fmt: ox.RdfFormat) -> None:
     query = f"DESCRIBE <{BASE}id/commitment/NO0054>"
     r = get(srv, query, headers={"Accept": accept})
     assert r.status_code == 200
@@ -248,7 +265,7 @@ def test_describe_in_graph_formats(srv: Running, accept: str, fmt: ox.RdfFormat)
     ],
 )
 def test_content_negotiation_with_real_client_headers(
-    srv: Running, accept: str | None, select_type: str | None, construct_type: str | None
+    srv: Served, accept: str | None, select_type: str | None, construct_type: str | None
 ) -> None:
     headers = {} if accept is None else {"Accept": accept}
     if accept is None:
@@ -279,7 +296,7 @@ def test_content_negotiation_with_real_client_headers(
         ("application/trig", TITLES, "application/trig"),
     ],
 )
-def test_format_parameter_overrides_accept(srv: Running, fmt: str, query: str, media: str) -> None:
+def test_format_parameter_overrides_accept(srv: Served, fmt: str, query: str, media: str) -> None:
     r = get(
         srv, query, params={"format": fmt}, headers={"Accept": "application/sparql-results+json"}
     )
@@ -290,7 +307,7 @@ def test_format_parameter_overrides_accept(srv: Running, fmt: str, query: str, m
     assert ctype(r2) == media
 
 
-def test_unknown_format_is_400_and_a_format_that_does_not_fit_is_406(srv: Running) -> None:
+def test_unknown_format_is_400_and_a_format_that_does_not_fit_is_406(srv: Served) -> None:
     r = get(srv, IDS, params={"format": "excel"})
     assert r.status_code == 400
     assert r.json()["error"] == "unknown-format"
@@ -312,7 +329,7 @@ def assert_error(r: requests.Response, status: int, code: str) -> dict[str, Any]
     return body  # type: ignore[no-any-return]
 
 
-def test_syntax_error_is_400_with_the_parsers_message_in_both_languages(srv: Running) -> None:
+def test_syntax_error_is_400_with_the_parsers_message_in_both_languages(srv: Served) -> None:
     # where (line, column) and what is wrong, in the reader's language (issue 19; more cases in
     # tests/test_query_page.py)
     nb = assert_error(get(srv, "SELECT * WHERE { ?s ?p "), 400, "query-error")
@@ -328,7 +345,7 @@ def test_syntax_error_is_400_with_the_parsers_message_in_both_languages(srv: Run
     ), en["message"]
 
 
-def test_missing_query_is_400(srv: Running) -> None:
+def test_missing_query_is_400(srv: Served) -> None:
     assert_error(
         get(srv, headers={"Accept": "application/sparql-results+json"}), 400, "missing-query"
     )
@@ -345,19 +362,19 @@ def test_missing_query_is_400(srv: Running) -> None:
     )
 
 
-def test_more_than_one_query_is_400(srv: Running) -> None:
+def test_more_than_one_query_is_400(srv: Served) -> None:
     r = requests.get(srv.sparql + "?query=ASK%7B%7D&query=ASK%7B%7D", timeout=30)
     assert_error(r, 400, "multiple-queries")
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
-def test_wrong_method_is_405_with_allow(srv: Running, method: str) -> None:
+def test_wrong_method_is_405_with_allow(srv: Served, method: str) -> None:
     r = requests.request(method, srv.sparql, params={"query": "ASK {}"}, timeout=30)
     assert_error(r, 405, "method-not-allowed")
     assert r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
 
 
-def test_wrong_content_type_and_charset_are_415(srv: Running) -> None:
+def test_wrong_content_type_and_charset_are_415(srv: Served) -> None:
     r = requests.post(
         srv.sparql, data=b"ASK {}", headers={"Content-Type": "text/plain"}, timeout=30
     )
@@ -371,7 +388,7 @@ def test_wrong_content_type_and_charset_are_415(srv: Running) -> None:
     assert_error(r, 415, "unsupported-charset")
 
 
-def test_invalid_utf8_is_400(srv: Running) -> None:
+def test_invalid_utf8_is_400(srv: Served) -> None:
     r = requests.post(
         srv.sparql,
         data=b'ASK { ?s ?p "\xff" }',
@@ -383,7 +400,7 @@ def test_invalid_utf8_is_400(srv: Running) -> None:
     assert_error(r, 400, "bad-encoding")
 
 
-def test_oversized_requests_are_413(srv: Running) -> None:
+def test_oversized_requests_are_413(srv: Served) -> None:
     big = "ASK { ?s ?p ?o } #" + "x" * MAX_REQUEST
     assert_error(get(srv, big), 413, "request-too-large")
     assert_error(
@@ -412,7 +429,7 @@ def test_oversized_requests_are_413(srv: Running) -> None:
 
 
 # -- CORS ------------------------------------------------------------------------------------
-def test_cors_on_answers_errors_and_preflight(srv: Running) -> None:
+def test_cors_on_answers_errors_and_preflight(srv: Served) -> None:
     for r in (
         get(srv, IDS),
         requests.post(srv.sparql, data={"query": IDS}, timeout=30),
@@ -439,7 +456,7 @@ def test_cors_on_answers_errors_and_preflight(srv: Running) -> None:
 
 
 # -- conditional requests and gzip -----------------------------------------------------------
-def test_etag_and_last_modified_give_304(srv: Running) -> None:
+def test_etag_and_last_modified_give_304(srv: Served) -> None:
     rev = srv.registry.store.revision()
     assert rev is not None
     first = get(srv, IDS)
@@ -462,7 +479,7 @@ def test_etag_and_last_modified_give_304(srv: Running) -> None:
     assert xml.status_code == 200
 
 
-def test_gzip_only_when_asked(srv: Running) -> None:
+def test_gzip_only_when_asked(srv: Served) -> None:
     # streamed responses are closed by their `with` (an unclosed one is a ResourceWarning)
     with get(srv, ALL, headers={"Accept-Encoding": "identity"}, stream=True) as plain:
         assert "Content-Encoding" not in plain.headers
@@ -475,7 +492,7 @@ def test_gzip_only_when_asked(srv: Running) -> None:
     assert "Accept-Encoding" in zipped.headers["Vary"]
 
 
-def test_head_gives_headers_without_body(srv: Running) -> None:
+def test_head_gives_headers_without_body(srv: Served) -> None:
     r = requests.head(srv.sparql, params={"query": IDS}, timeout=30)
     assert r.status_code == 200
     assert r.content == b""
@@ -483,7 +500,7 @@ def test_head_gives_headers_without_body(srv: Running) -> None:
 
 
 # -- the row cap -----------------------------------------------------------------------------
-def test_row_cap_truncates_and_says_so_in_headers_and_body(srv: Running) -> None:
+def test_row_cap_truncates_and_says_so_in_headers_and_body(srv: Served) -> None:
     dumps = f"{BASE}catalog"
     js = get(srv, ALL, headers={"Accept": "application/sparql-results+json"})
     assert js.headers["OGP-Truncated"] == "true"
@@ -514,7 +531,7 @@ def test_row_cap_truncates_and_says_so_in_headers_and_body(srv: Running) -> None
     ["application/sparql-results+json", "application/sparql-results+xml", "text/csv"],
 )
 def test_a_query_limit_within_the_cap_gives_the_same_answer_as_the_capped_path(
-    srv: Running, accept: str
+    srv: Served, accept: str
 ) -> None:
     """A LIMIT at most the row cap is serialised once, straight into the format (worker fast
     path); LIMIT cap+1 goes through the counting path and is truncated to the cap rows, and the
@@ -536,7 +553,7 @@ def test_a_query_limit_within_the_cap_gives_the_same_answer_as_the_capped_path(
 
 
 # -- no writes, no network -------------------------------------------------------------------
-def test_updates_are_refused_and_change_nothing(srv: Running) -> None:
+def test_updates_are_refused_and_change_nothing(srv: Served) -> None:
     before = all_quads(srv.registry)
     revision = srv.registry.store.revision()
     update = f"INSERT DATA {{ GRAPH <{BASE}graph/x> {{ <{BASE}a> <{BASE}b> <{BASE}c> }} }}"
@@ -594,7 +611,7 @@ class _Listener:
         self.sock.close()
 
 
-def test_service_is_refused_and_nothing_is_contacted(srv: Running) -> None:
+def test_service_is_refused_and_nothing_is_contacted(srv: Served) -> None:
     listener = _Listener()
     try:
         for query in (
@@ -612,9 +629,9 @@ def test_service_is_refused_and_nothing_is_contacted(srv: Running) -> None:
     assert listener.connections == 0
 
 
-def test_query_workers_have_no_network(srv: Running) -> None:
+def test_query_workers_have_no_network(local: Running) -> None:
     """Defence in depth: even a SERVICE that got past the protocol layer cannot connect."""
-    ex = srv.executor
+    ex = local.executor
     ex.start()
     if not ex.network_isolated():
         if os.environ.get("CI") == "true":
@@ -641,7 +658,7 @@ def absolute_urls(text: str) -> set[str]:
     return set(re.findall(r"https?://[^\s\"'<>),]+", text))
 
 
-def test_service_description_uses_the_base_uri_not_the_host(srv: Running) -> None:
+def test_service_description_uses_the_base_uri_not_the_host(srv: Served) -> None:
     r = get(srv, headers={"Host": "evil.example.org:1234", "Accept": "text/turtle"})
     assert r.status_code == 200
     assert ctype(r) == "text/turtle"
@@ -680,7 +697,7 @@ def test_service_description_uses_the_base_uri_not_the_host(srv: Running) -> Non
     assert f"{BASE}graph/source/bundled-plan-2019-2021" in names
 
 
-def test_service_description_by_conneg(srv: Running) -> None:
+def test_service_description_by_conneg(srv: Served) -> None:
     for accept, fmt in GRAPH_CASES[:4]:
         r = get(srv, headers={"Accept": accept})
         assert ctype(r) == accept
@@ -688,22 +705,22 @@ def test_service_description_by_conneg(srv: Running) -> None:
     assert ctype(get(srv)) == "text/turtle"  # requests' default Accept is */*
 
 
-def test_browsers_get_the_query_ui_at_sparql(srv: Running) -> None:
-    extras = state(srv.app).extras
+def test_browsers_get_the_query_ui_at_sparql(local: Running) -> None:
+    extras = state(local.app).extras
     previous = extras.get("sparql_html")
     extras["sparql_html"] = lambda: ("<!doctype html><title>UI marker</title>", 200)
     try:
-        page = get(srv, headers={"Accept": FIREFOX})
+        page = get(local, headers={"Accept": FIREFOX})
         assert page.status_code == 200
         assert ctype(page) == "text/html"
         assert "UI marker" in page.text
         # with a query, the browser gets the page too (a shared link, issue 19); with a
         # format it asked for, the results
-        assert "UI marker" in get(srv, IDS, headers={"Accept": FIREFOX}).text
-        assert ctype(get(srv, IDS, headers={"Accept": FIREFOX}, params={"format": "xml"})) == (
+        assert "UI marker" in get(local, IDS, headers={"Accept": FIREFOX}).text
+        assert ctype(get(local, IDS, headers={"Accept": FIREFOX}, params={"format": "xml"})) == (
             "application/sparql-results+xml")
         # RDF clients still get the service description
-        assert ctype(get(srv, headers={"Accept": "text/turtle"})) == "text/turtle"
+        assert ctype(get(local, headers={"Accept": "text/turtle"})) == "text/turtle"
     finally:
         if previous is None:
             extras.pop("sparql_html")
@@ -711,7 +728,7 @@ def test_browsers_get_the_query_ui_at_sparql(srv: Running) -> None:
             extras["sparql_html"] = previous
 
 
-def test_void_description(srv: Running) -> None:
+def test_void_description(srv: Served) -> None:
     r = requests.get(
         srv.url + "void", headers={"Host": "proxy.internal", "Accept": "text/turtle"}, timeout=30
     )
@@ -744,7 +761,7 @@ def test_void_description(srv: Running) -> None:
 
 
 # -- UTF-8 -----------------------------------------------------------------------------------
-def test_aeoeaa_round_trip_in_queries_results_and_iris(srv: Running) -> None:
+def test_aeoeaa_round_trip_in_queries_results_and_iris(srv: Served) -> None:
     iri = f"{BASE}id/organisation/blåbær-øy"
     query = f'SELECT ?x ?t WHERE {{ BIND(<{iri}> AS ?x) BIND("Æ æ Ø ø Å å"@nb AS ?t) }}'
     for r in (
@@ -775,7 +792,7 @@ def test_aeoeaa_round_trip_in_queries_results_and_iris(srv: Running) -> None:
 
 
 # -- dataset parameters ----------------------------------------------------------------------
-def test_from_and_dataset_parameters_narrow_the_default_graph(srv: Running) -> None:
+def test_from_and_dataset_parameters_narrow_the_default_graph(srv: Served) -> None:
     orgs = f"{BASE}graph/source/bundled-organisations"
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     union = int(json_values(get(srv, count), "n")[0])
@@ -800,7 +817,7 @@ def test_from_and_dataset_parameters_narrow_the_default_graph(srv: Running) -> N
 
 
 # -- metrics ---------------------------------------------------------------------------------
-def test_metrics_count_requests_and_cache_hits(srv: Running) -> None:
+def test_metrics_count_requests_and_cache_hits(srv: Served) -> None:
     def value(text: str, name: str) -> float:
         for line in text.splitlines():
             if line.startswith(name + " "):
@@ -823,21 +840,21 @@ def test_metrics_count_requests_and_cache_hits(srv: Running) -> None:
 
 
 # -- the timeout -----------------------------------------------------------------------------
-def test_timeout_kills_the_worker_while_other_queries_are_answered(srv: Running) -> None:
-    ex = srv.executor
+def test_timeout_kills_the_worker_while_other_queries_are_answered(local: Running) -> None:
+    ex = local.executor
     ex.start()
     before = set(ex.worker_pids())
     assert len(before) == 2
     outcome: dict[str, requests.Response] = {}
 
     def slow() -> None:
-        outcome["r"] = get(srv, PATHOLOGICAL)
+        outcome["r"] = get(local, PATHOLOGICAL)
 
     thread = threading.Thread(target=slow)
     thread.start()
     answered = 0
     while thread.is_alive():
-        r = get(srv, f"ASK {{ ?s a ogp:Commitment }} # {answered}")
+        r = get(local, f"ASK {{ ?s a ogp:Commitment }} # {answered}")
         assert r.status_code == 200 and r.json()["boolean"] is True
         answered += 1
     thread.join()
@@ -852,16 +869,16 @@ def test_timeout_kills_the_worker_while_other_queries_are_answered(srv: Running)
     while len(ex.worker_pids()) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert len(ex.worker_pids()) == 2  # a replacement was started
-    assert get(srv, IDS).status_code == 200
+    assert get(local, IDS).status_code == 200
     assert ex.stats["timeouts"] >= 1
 
 
-def test_repeated_get_is_answered_identically_by_the_fast_path(srv: Running) -> None:
-    fast = state(srv.app).extras["fastpath"]
+def test_repeated_get_is_answered_identically_by_the_fast_path(local: Running) -> None:
+    fast = state(local.app).extras["fastpath"]
     query = "SELECT ?id WHERE { ?c dct:identifier ?id } ORDER BY ?id # fast path"
-    first = get(srv, query, headers={"Accept": "text/csv"})
+    first = get(local, query, headers={"Accept": "text/csv"})
     hits = fast.hits
-    second = get(srv, query, headers={"Accept": "text/csv"})
+    second = get(local, query, headers={"Accept": "text/csv"})
     assert fast.hits == hits + 1
     assert second.content == first.content
 
@@ -871,12 +888,12 @@ def test_repeated_get_is_answered_identically_by_the_fast_path(srv: Running) -> 
     assert comparable(second) == comparable(first)
     assert second.headers["Server-Timing"] == 'cache;desc="hit"'
     # a conditional request goes the full way (and gets its 304)
-    cond = get(srv, query, headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]})
+    cond = get(local, query, headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]})
     assert cond.status_code == 304
     assert fast.hits == hits + 1
 
 
-def test_server_timing_tells_a_cache_hit_from_an_evaluation(srv: Running) -> None:
+def test_server_timing_tells_a_cache_hit_from_an_evaluation(srv: Served) -> None:
     """``Server-Timing`` (W3C): a miss gives the worker's, the executor's and the endpoint's
     milliseconds, in that order; a repeat says it was a cache hit. (What the durations are is
     not asserted: measured times belong in benchmarks/.)"""

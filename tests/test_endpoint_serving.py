@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from ogpreg.cli import main
 from registry.loading.sources import SourceFile
 from tests.conftest import BASE, FIXTURES, all_quads
-from tests.endpoint_server import copy_store, running
+from tests.endpoint_server import copy_store, descendants, running, still_alive
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -95,34 +95,6 @@ def test_load_while_serving_shows_before_or_after_never_in_between(
         assert cond.status_code == 200
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    out: set[int] = set()
-    todo = [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            out.add(child)
-            todo.append(child)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
     initialised_store: Path, tmp_path: Path
 ) -> None:
@@ -164,7 +136,7 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
         assert r.status_code == 200
         assert len(r.json()["results"]["bindings"]) == 9
         assert r.headers["Server"] == "ogp-registry"
-        workers = _descendants(proc.pid)
+        workers = descendants(proc.pid)
         assert len(workers) >= 3  # the fork server and the two query workers (at least)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
@@ -174,10 +146,7 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
             proc.wait()
     assert proc.returncode == 0, err
     assert "Stopped." in out
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(p) for p in workers):
-        time.sleep(0.05)
-    assert not [p for p in workers if _alive(p)]
+    assert not still_alive(workers, 10)
 
 
 def test_serve_help_has_examples() -> None:

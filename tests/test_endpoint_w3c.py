@@ -20,6 +20,10 @@ Not run, and why:
   which makes one parameter whose value is not the graph, so ``true`` could not be the answer;
   the suite's maintainers explain the intended dataset (two named graphs) in w3c/rdf-tests
   issue 78.
+
+Every test here runs against both HTTP servers of ``ogpreg serve``: waitress (in the test's
+process, tests/endpoint_server.py ``running``) and granian (``--server granian``, a process of
+its own, ``running_granian``; endpoint/granian_server.py).
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from SPARQLWrapper import (
 )
 
 from tests.conftest import BASE, all_quads
-from tests.endpoint_server import Running, copy_store, running
+from tests.endpoint_server import Served, copy_store, servers, serving
 
 KASEI = "http://kasei.us/2009/09/sparql/data/"
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
@@ -209,10 +213,14 @@ W3C_CASES: list[tuple[str, str, str, str | None, str | bytes | None, str]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def srv(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+@pytest.fixture(scope="module", params=servers())
+def srv(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
     store = copy_store(initialised_store, tmp_path_factory.mktemp("w3c") / "store")
-    with running(store, query_timeout=10) as r:
+    with serving(request.param, store, query_timeout=10) as r:
         with r.registry.store.transaction() as tx:
             for n in (1, 2, 3):
                 doc = ox.NamedNode(f"{KASEI}data{n}.rdf")
@@ -243,7 +251,7 @@ def _boolean(r: requests.Response) -> bool:
     ids=[c[0] for c in W3C_CASES],
 )
 def test_w3c_protocol(
-    srv: Running,
+    srv: Served,
     name: str,
     method: str,
     path: str,
@@ -278,7 +286,7 @@ def test_w3c_protocol(
 
 
 def test_the_manifests_literal_query_multiple_dataset_path_is_one_odd_graph_name(
-    srv: Running,
+    srv: Served,
 ) -> None:
     """The literal path from the manifest (see the module docstring): one named graph whose
     name contains '&named-graph-uri=' exists nowhere, so the answer is false."""
@@ -312,7 +320,7 @@ CONSTRUCT = (
 METHODS = [(GET, URLENCODED), (POST, URLENCODED), (POST, POSTDIRECTLY)]
 
 
-def wrapper(srv: Running, method: str, request_method: str, fmt: str, query: str) -> SPARQLWrapper:
+def wrapper(srv: Served, method: str, request_method: str, fmt: str, query: str) -> SPARQLWrapper:
     sw = SPARQLWrapper(srv.sparql)
     sw.setQuery(query)
     sw.setMethod(method)
@@ -323,7 +331,7 @@ def wrapper(srv: Running, method: str, request_method: str, fmt: str, query: str
 
 @pytest.mark.parametrize(("method", "request_method"), METHODS)
 @pytest.mark.parametrize("fmt", [JSON, XML, CSV, TSV])
-def test_sparqlwrapper_select(srv: Running, method: str, request_method: str, fmt: str) -> None:
+def test_sparqlwrapper_select(srv: Served, method: str, request_method: str, fmt: str) -> None:
     result = wrapper(srv, method, request_method, fmt, SELECT).queryAndConvert()
     if fmt == JSON:
         assert isinstance(result, dict)
@@ -341,7 +349,7 @@ def test_sparqlwrapper_select(srv: Running, method: str, request_method: str, fm
 
 
 @pytest.mark.parametrize(("method", "request_method"), METHODS)
-def test_sparqlwrapper_ask(srv: Running, method: str, request_method: str) -> None:
+def test_sparqlwrapper_ask(srv: Served, method: str, request_method: str) -> None:
     result = wrapper(
         srv, method, request_method, JSON, "ASK { ?c a ogp:Commitment }"
     ).queryAndConvert()
@@ -352,7 +360,7 @@ def test_sparqlwrapper_ask(srv: Running, method: str, request_method: str) -> No
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(("method", "request_method"), METHODS)
 @pytest.mark.parametrize("fmt", [TURTLE, RDFXML, JSONLD, XML])
-def test_sparqlwrapper_construct(srv: Running, method: str, request_method: str, fmt: str) -> None:
+def test_sparqlwrapper_construct(srv: Served, method: str, request_method: str, fmt: str) -> None:
     import rdflib
 
     result = wrapper(srv, method, request_method, fmt, CONSTRUCT).queryAndConvert()
@@ -365,7 +373,7 @@ def test_sparqlwrapper_construct(srv: Running, method: str, request_method: str,
     assert ids == IDS
 
 
-def test_sparqlwrapper_update_is_refused(srv: Running) -> None:
+def test_sparqlwrapper_update_is_refused(srv: Served) -> None:
     from urllib.error import HTTPError
 
     before = all_quads(srv.registry)

@@ -6,15 +6,12 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,7 +20,13 @@ import requests
 from registry.errors import ConfigurationError
 from registry.settings import environment_of, load_settings
 from tests.conftest import BASE
-from tests.endpoint_server import copy_store
+from tests.endpoint_server import (
+    GranianServed,
+    copy_store,
+    descendants,
+    running_granian,
+    still_alive,
+)
 
 if not os.environ.get("CI"):  # in CI granian is installed (the test extra): never skipped
     pytest.importorskip("granian", reason="the granian extra (pip install -e '.[test]')")
@@ -34,68 +37,16 @@ PLAN_QUERY = (
 )
 
 
-def _descendants(pid: int) -> list[int]:
-    out: list[int] = []
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except OSError:
-            continue
-        for c in children:
-            out.append(int(c))
-            todo.append(int(c))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-@dataclass
-class Granian:
-    proc: subprocess.Popen[str]
-    url: str
-    first_lines: list[str]
-
-
 @pytest.fixture(scope="module")
-def granian(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Granian]:
+def granian(
+    initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GranianServed]:
     store = copy_store(initialised_store, tmp_path_factory.mktemp("granian") / "store")
-    env = {**os.environ, "OGPREG_BASE_URI": BASE, "OGPREG_QUERY_WORKERS": "2",
-           "OGPREG_QUERY_QUEUE": "2"}
-    env.pop("OGPREG_SERVER", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ogpreg", "--store", str(store), "--lang", "en", "serve",
-         "--server", "granian", "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    url = ""
-    for line in proc.stdout:
-        lines.append(line)
-        m = re.search(r"answers at (http://\S+/) ", line)
-        if m:
-            url = m.group(1)
-            break
-    assert url, "".join(lines)
-    srv = Granian(proc, url, lines)
-    try:
-        yield srv
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+    with running_granian(store, query_queue=2) as served:
+        yield served
 
 
-def test_it_answers_as_under_waitress(granian: Granian) -> None:
+def test_it_answers_as_under_waitress(granian: GranianServed) -> None:
     # the start-up lines: where it answers, with how many threads; the workers' network
     text = "".join(granian.first_lines)
     assert "12 HTTP threads, 2 query processes" in text  # 8 + a thread per query place
@@ -113,7 +64,7 @@ def test_it_answers_as_under_waitress(granian: Granian) -> None:
     assert head.status_code == 200 and head.content == b""
 
 
-def test_the_registry_limits_and_messages_hold(granian: Granian) -> None:
+def test_the_registry_limits_and_messages_hold(granian: GranianServed) -> None:
     # a POST body over OGPREG_MAX_REQUEST_BYTES: the registry's own 413 with what to do
     big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 2_100_000
     r = requests.post(granian.url + "sparql", data=big.encode(),
@@ -126,7 +77,7 @@ def test_the_registry_limits_and_messages_hold(granian: Granian) -> None:
     assert bad.status_code == 400 and bad.json()["error"]
 
 
-def test_a_chunked_body_is_stopped_at_the_limit(granian: Granian) -> None:
+def test_a_chunked_body_is_stopped_at_the_limit(granian: GranianServed) -> None:
     """A body without Content-Length reaches the app as a stream, and the app's limit stops it
     (granian does not buffer it whole): 413 with the registry's message."""
     u = urllib.parse.urlsplit(granian.url)
@@ -148,7 +99,7 @@ def test_a_chunked_body_is_stopped_at_the_limit(granian: Granian) -> None:
     assert b'"error":"request-too-large"' in answer
 
 
-def test_a_get_over_64_kb_is_refused_by_granian_itself(granian: Granian) -> None:
+def test_a_get_over_64_kb_is_refused_by_granian_itself(granian: GranianServed) -> None:
     """The documented difference (docs/performance.md, "Which WSGI server"): the Rust HTTP
     library refuses a request target over 64 kB before the app sees it; waitress passes it to
     the app (tests/test_endpoint_limits.py). If granian lifts the limit, this test says so."""
@@ -168,18 +119,14 @@ def test_a_get_over_64_kb_is_refused_by_granian_itself(granian: Granian) -> None
     assert r.status_code == 200 and len(r.text.splitlines()) == 2  # the header and one row
 
 
-def test_sigterm_stops_it_without_orphans(granian: Granian) -> None:
+def test_sigterm_stops_it_without_orphans(granian: GranianServed) -> None:
     proc = granian.proc
-    workers = _descendants(proc.pid)
+    workers = sorted(descendants(proc.pid))
     assert len(workers) >= 4  # granian's worker, the fork server, two query workers
-    proc.send_signal(signal.SIGTERM)
-    out, _ = proc.communicate(timeout=60)
+    out = granian.stop(signal.SIGTERM)
     assert proc.returncode == 0, out
     assert "Stopped." in out
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(p) for p in workers):
-        time.sleep(0.1)
-    assert not [p for p in workers if _alive(p)]
+    assert not still_alive(workers, 15)
 
 
 def test_without_granian_installed_the_message_says_what_to_do(

@@ -32,7 +32,7 @@ from registry.model.resources import Resources
 from registry.publish.dcat import FEED_FORMATS
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, make_settings
-from tests.endpoint_server import Running, running
+from tests.endpoint_server import Running, Served, running, servers, serving
 from tests.test_pages import load_page_fixtures
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -62,18 +62,36 @@ INVENTED = f"""
 """
 
 
-@pytest.fixture(scope="module")
-def site(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+def _site_store(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("public") / "store"
     shutil.copytree(initialised_store, store)
     load_page_fixtures(store)
     reg = open_registry(make_settings(store))
     reg.load([SourceFile("invented-public.ttl", INVENTED.encode(), "invented-public")])
-    with running(store) as r:
+    return store
+
+
+@pytest.fixture(scope="module", params=servers())
+def site(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    """The pages under each HTTP server of ``ogpreg serve`` (tests/endpoint_server.py)."""
+    with serving(request.param, _site_store(initialised_store, tmp_path_factory)) as r:
         yield r
 
 
-def get(site: Running, path: str, accept: str | None = BROWSER, **headers: str) -> requests.Response:
+@pytest.fixture(scope="module")
+def local_site(
+    initialised_store: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Running]:
+    """The pages under waitress in this process, for the tests that look inside the app."""
+    with running(_site_store(initialised_store, tmp_path_factory)) as r:
+        yield r
+
+
+def get(site: Served, path: str, accept: str | None = BROWSER, **headers: str) -> requests.Response:
     h = dict(headers)
     if accept is not None:
         h["Accept"] = accept
@@ -91,7 +109,7 @@ def select(reg: Registry, query: str) -> list[dict[str, str]]:
     return rows
 
 
-def local(url: str, site: Running) -> str:
+def local(url: str, site: Served) -> str:
     """A URL from the base URI, on the server under test."""
     assert url.startswith(BASE), url
     return site.url + url[len(BASE) :]
@@ -147,7 +165,7 @@ class Page(HTMLParser):
 
 
 # -- the catalogue ------------------------------------------------------------------------------
-def test_a_browser_gets_the_catalogue_as_dataset_cards(site: Running) -> None:
+def test_a_browser_gets_the_catalogue_as_dataset_cards(site: Served) -> None:
     resp = get(site, "catalog")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("text/html")
@@ -218,17 +236,17 @@ RDF_REQUESTS: list[tuple[str, str | None, dict[str, str]]] = [
 
 @pytest.mark.parametrize(("query", "accept", "headers"), RDF_REQUESTS)
 def test_every_rdf_request_still_gets_exactly_the_catalogue(
-    site: Running, query: str, accept: str | None, headers: dict[str, str]
+    local_site: Running, query: str, accept: str | None, headers: dict[str, str]
 ) -> None:
     """Byte for byte the serialisation of the revision's Catalogue (what /catalog served before
     the page existed), in the format and profile asked for."""
-    resp = get(site, "catalog" + query, accept, **headers)
+    resp = get(local_site, "catalog" + query, accept, **headers)
     assert resp.status_code == 200, resp.text[:300]
     media_type = resp.headers["Content-Type"].split(";")[0]
     assert media_type in FEED_FORMATS.values(), media_type
     fmt = next(k for k, v in FEED_FORMATS.items() if v == media_type)
-    with site.app.app_context():
-        cat = state(site.app).extras["dcat"].current()
+    with local_site.app.app_context():
+        cat = state(local_site.app).extras["dcat"].current()
         graphs = {cat.serialise(fmt, g): g for g in ("no2", "ap3")}
     assert resp.content in graphs
     default = "?_profile" not in query and "Accept-Profile" not in headers
@@ -238,7 +256,7 @@ def test_every_rdf_request_still_gets_exactly_the_catalogue(
 
 
 def test_the_harvesters_accept_headers_get_the_same_answer_as_no_accept_header(
-    site: Running,
+    site: Served,
 ) -> None:
     turtle = get(site, "catalog", None)
     for accept in ("*/*", "text/turtle", "text/turtle, */*;q=0.1"):
@@ -249,7 +267,7 @@ def test_the_harvesters_accept_headers_get_the_same_answer_as_no_accept_header(
 
 
 # -- robots, sitemap, favicon -------------------------------------------------------------------
-def test_robots_txt_names_the_sitemap(site: Running) -> None:
+def test_robots_txt_names_the_sitemap(site: Served) -> None:
     resp = get(site, "robots.txt", None)
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/plain")
     lines = resp.text.splitlines()
@@ -265,7 +283,7 @@ def _locs(xml: bytes, element: str) -> list[str]:
     return [loc.text or "" for loc in root.iter(SITEMAP + "loc")]
 
 
-def test_the_sitemap_lists_every_resource_page(site: Running, registry_urls: set[str]) -> None:
+def test_the_sitemap_lists_every_resource_page(site: Served, registry_urls: set[str]) -> None:
     resp = get(site, "sitemap.xml", None)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"].startswith("application/xml")
@@ -289,7 +307,7 @@ def test_the_sitemap_lists_every_resource_page(site: Running, registry_urls: set
 
 
 @pytest.fixture
-def registry_urls(site: Running) -> set[str]:
+def registry_urls(site: Served) -> set[str]:
     """Every typed IRI under {base}id/ that is not withdrawn or superseded: independently."""
     rows = select(
         site.registry,
@@ -302,23 +320,23 @@ def registry_urls(site: Running) -> set[str]:
 
 
 def test_a_large_sitemap_is_an_index_of_parts(
-    site: Running, monkeypatch: pytest.MonkeyPatch
+    local_site: Running, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    whole = _locs(get(site, "sitemap.xml", None).content, "urlset")
+    whole = _locs(get(local_site, "sitemap.xml", None).content, "urlset")
     monkeypatch.setattr(machines, "PAGE_SIZE", 50)
-    index = _locs(get(site, "sitemap.xml", None).content, "sitemapindex")
+    index = _locs(get(local_site, "sitemap.xml", None).content, "sitemapindex")
     assert index == [f"{BASE}sitemap-{n}.xml" for n in range(1, len(index) + 1)]
     assert len(index) == -(-len(whole) // 50)
     parts: list[str] = []
     for loc in index:
-        part = _locs(get(site, loc[len(BASE) :], None).content, "urlset")
+        part = _locs(get(local_site, loc[len(BASE) :], None).content, "urlset")
         assert 0 < len(part) <= 50
         parts += part
     assert parts == whole
-    assert get(site, f"sitemap-{len(index) + 1}.xml", None).status_code == 404
+    assert get(local_site, f"sitemap-{len(index) + 1}.xml", None).status_code == 404
 
 
-def test_the_favicon_is_a_small_cached_icon(site: Running) -> None:
+def test_the_favicon_is_a_small_cached_icon(site: Served) -> None:
     resp = get(site, "favicon.ico", None)
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "image/vnd.microsoft.icon"
@@ -347,7 +365,7 @@ def _jsonld(page: Page) -> Graph:
     ["id/commitment/NO0054", "id/plan/2019-2021", "id/organisation/abelia",
      "id/meeting/2018-06-19", "id/proposal/sider-1", "graph/source/pages-story"],
 )
-def test_every_resource_page_embeds_its_description_as_json_ld(site: Running, path: str) -> None:
+def test_every_resource_page_embeds_its_description_as_json_ld(site: Served, path: str) -> None:
     page = Page(get(site, path).text)
     g = _jsonld(page)
     subject = URIRef(BASE + path)
@@ -358,7 +376,7 @@ def test_every_resource_page_embeds_its_description_as_json_ld(site: Running, pa
 
 
 @RDFLIB_JSONLD
-def test_a_title_that_closes_the_script_element_stays_inside_it(site: Running) -> None:
+def test_a_title_that_closes_the_script_element_stays_inside_it(site: Served) -> None:
     resp = get(site, "id/commitment/NO9990")
     assert resp.status_code == 200
     assert "</script><script>alert(1)" not in resp.text
@@ -382,7 +400,7 @@ def test_participation_on_the_bundled_data_is_five_took_part_and_41_unknown(
 
 
 def test_the_dashboard_shows_participation_in_three_values_with_their_sources(
-    site: Running,
+    site: Served,
 ) -> None:
     page = Page(get(site, "?plan=2019-2021").text)
     row = {k: page.of(f"participation-{k}") for k in ("took-part", "did-not", "unknown")}
@@ -404,7 +422,7 @@ def test_the_dashboard_shows_participation_in_three_values_with_their_sources(
     assert "Deltakerlister er registrert for 1 av planens 2 møter med invitasjoner." in page.text
 
 
-def test_registry_status_and_implementation_progress_are_shown_apart(site: Running) -> None:
+def test_registry_status_and_implementation_progress_are_shown_apart(site: Served) -> None:
     # no assessment gives a completion: progress unknown, next to the registry status
     page = Page(get(site, "id/commitment/NO0054").text)
     assert "Registerstatus" in page.text and "Avsluttet" in page.of("registry-status")
@@ -443,7 +461,7 @@ def test_integer_ticks_at_even_steps() -> None:
 
 
 # -- smaller ------------------------------------------------------------------------------------
-def test_the_plan_page_links_to_its_downloads_and_the_plan_document(site: Running) -> None:
+def test_the_plan_page_links_to_its_downloads_and_the_plan_document(site: Served) -> None:
     page = Page(get(site, "id/plan/2019-2021").text)
     for name in ("commitments.csv", "milestones.csv", ".ttl", ".nt"):
         href = next(h for h in page.hrefs if h.startswith(BASE + "download/plan-2019-2021")
@@ -458,7 +476,7 @@ def test_the_plan_page_links_to_its_downloads_and_the_plan_document(site: Runnin
 
 
 def test_meeting_labels_start_with_a_capital_and_places_show_their_address(
-    site: Running,
+    site: Served,
 ) -> None:
     page = Page(get(site, "id/meeting/2018-06-19").text)
     facts = page.of("facts")
@@ -467,7 +485,7 @@ def test_meeting_labels_start_with_a_capital_and_places_show_their_address(
     assert page.of("invited-heading").startswith("Invitert (")
 
 
-def test_organisation_numbers_link_to_the_registers_page_for_people(site: Running) -> None:
+def test_organisation_numbers_link_to_the_registers_page_for_people(site: Served) -> None:
     page = Page(get(site, "id/organisation/kommunal-og-moderniseringsdepartementet").text)
     people = "https://virksomhet.brreg.no/nb/oppslag/enheter/972417858"
     assert people in page.hrefs
@@ -477,7 +495,7 @@ def test_organisation_numbers_link_to_the_registers_page_for_people(site: Runnin
     assert people not in ttl.text
 
 
-def test_the_ontology_page_names_its_version(site: Running) -> None:
+def test_the_ontology_page_names_its_version(site: Served) -> None:
     page = Page(get(site, "def").text)
     assert page.of("version-info").startswith("0.1.0")
     assert "Versjon" in page.text

@@ -26,6 +26,7 @@ import requests
 
 from endpoint.pages.query import load_examples
 from tests.conftest import BASE
+from tests.endpoint_server import address_line
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -200,14 +201,7 @@ def site(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> I
                             env=env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     assert proc.stdout is not None
-    url = ""
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        m = re.search(r"(http://127\.0\.0\.1:\d+/)", line)
-        if m:
-            url = m.group(1)
-            break
+    url, lines = address_line(proc.stdout, r"(http://127\.0\.0\.1:\d+/)")
     assert url, "".join(lines)
     try:
         yield Site(url, work, env)

@@ -60,6 +60,7 @@ from endpoint.sparql.cache import AnswerCache, CacheKey
 from endpoint.sparql.worker import RemoteSource, worker_main
 from registry.errors import ExecutorBusy, QueryTimeout, RegistryError, WorkerFailed
 from registry.i18n import msg
+from registry.sparql.querytext import inspect
 from registry.store.embedded import EmbeddedStore, Revision
 
 log = logging.getLogger(__name__)
@@ -468,6 +469,9 @@ class QueryExecutor:
                     request.row_cap,
                     request.union_default,
                     request.as_of,
+                    # the outermost LIMIT: the route has read it (inspect remembers the text),
+                    # so the worker does not lex the query again
+                    inspect(request.query).limit,
                 )
             )
             if not worker.conn.poll(wait):

@@ -117,6 +117,9 @@ class Parsed:
         self.named_graphs: list[str] = []
         self.formats: list[str] = []
         self.csv_modes: list[str] = []  # the ``csv`` parameter (endpoint/sparql/csvsafe.py)
+        #: ``as_of`` in the URL (docs/lifecycle.md, "As of"), read with the other parameters
+        #: (werkzeug's ``request.args`` would decode the whole query string a second time)
+        self.as_of: str | None = None
 
 
 def _read_body(limit: int) -> bytes:
@@ -182,6 +185,7 @@ def parse_request(limit: int) -> Parsed:
     parsed.queries = args.getlist("query") + body.getlist("query")
     if direct is not None:
         parsed.queries.append(direct)
+    parsed.as_of = args.get("as_of")
     for source in (args, body):
         parsed.default_graphs += source.getlist("default-graph-uri")
         parsed.named_graphs += source.getlist("named-graph-uri")

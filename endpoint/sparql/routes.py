@@ -345,7 +345,7 @@ def _query() -> Response:
         raise missing_query()
     default_graphs = check_iris(parsed.default_graphs, "default-graph-uri")
     named_graphs = check_iris(parsed.named_graphs, "named-graph-uri")
-    as_of = _as_of(bool(default_graphs or named_graphs))
+    as_of = _as_of(parsed.as_of, bool(default_graphs or named_graphs))
     choice = _choice(parsed.formats)
     raw_csv = _raw_csv(parsed.csv_modes, choice)
     if not choice.any():
@@ -420,10 +420,9 @@ def _server_timing(answer: Answer, asked: float) -> str:
     return ", ".join(parts)
 
 
-def _as_of(with_dataset: bool) -> str | None:
-    """``?as_of=YYYY-MM-DD`` (or a timestamp) in the URL: the instant the query asks about
-    (docs/lifecycle.md, "As of"); None without it."""
-    value = request.args.get("as_of")
+def _as_of(value: str | None, with_dataset: bool) -> str | None:
+    """``?as_of=YYYY-MM-DD`` (or a timestamp) in the URL (``value``): the instant the query
+    asks about (docs/lifecycle.md, "As of"); None without it."""
     if value is None:
         return None
     try:

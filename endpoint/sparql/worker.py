@@ -248,7 +248,7 @@ def worker_main(
     import pyoxigraph as ox
 
     from endpoint.sparql.csvsafe import escape_csv
-    from registry.sparql.querytext import inspect as inspect_query
+    from registry.sparql.queryguard import verdict
 
     opened = _Remote(source) if isinstance(source, RemoteSource) else _Embedded(source)
     conn.send(("ready", os.getpid(), isolated))
@@ -281,16 +281,16 @@ def worker_main(
         return found
 
     def evaluate(req: tuple[Any, ...]) -> tuple[tuple[Any, ...], bytes]:
-        query, default_graphs, named_graphs, sfmt, gfmt, cap, union, *more = req
-        if not isolated and inspect_query(query).uses_service:
+        query, default_graphs, named_graphs, sfmt, gfmt, cap, union, as_of, limit = req
+        if not isolated and not verdict(query).allowed:
             # refused before it gets here (endpoint/sparql/routes.py); a worker that can reach the
             # network (a remote engine's, or no namespace allowed) refuses it again, since
             # pyoxigraph would send it
             return ("error", "service", ""), b""
         reader, revision, committed = snapshot()
         kwargs: dict[str, Any] = {"prefixes": prefixes, "base_iri": base_uri}
-        if more and more[0]:
-            reader = as_of_store(reader, revision, more[0])  # default graph only
+        if as_of:
+            reader = as_of_store(reader, revision, as_of)  # default graph only
         elif default_graphs is not None or named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
@@ -309,7 +309,6 @@ def worker_main(
             if isinstance(result, ox.QuerySolutions):
                 if sfmt is None:
                     return ("error", "not-acceptable", SOLUTIONS), b""
-                limit = inspect_query(query).limit
                 if limit is not None and limit <= cap:
                     # The query's own LIMIT keeps it within the row cap: no truncation is
                     # possible, so serialise once, straight into the requested format.
