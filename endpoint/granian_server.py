@@ -45,13 +45,19 @@ from registry.settings import Settings, environment_of
 TARGET = "endpoint.wsgi:served_app"
 
 
-def available() -> bool:
-    """Whether granian is installed (``pip install 'ogp-registry[granian]'``)."""
+def require() -> None:
+    """Raise :class:`ConfigurationError` unless granian is installed (``pip install
+    'ogp-registry[granian]'``): asked before anything is opened, so that the refusal changes
+    nothing."""
     try:
         import granian  # noqa: F401
     except ImportError:
-        return False
-    return True
+        raise ConfigurationError(
+            msg(
+                "--server granian needs granian, which is not installed. Install it with: "
+                "pip install 'ogp-registry[granian]' (or choose --server waitress)."
+            )
+        ) from None
 
 
 def free_port(host: str) -> int:
@@ -93,13 +99,7 @@ def serve(
     """Serve under granian until SIGINT or SIGTERM (in the main thread). ``ready(url,
     threads)`` is called once the endpoint answers ``/health`` (a supervisor or a test that
     reads the start-up line can use the URL at once)."""
-    if not available():
-        raise ConfigurationError(
-            msg(
-                "--server granian needs granian, which is not installed. Install it with: "
-                "pip install 'ogp-registry[granian]' (or choose --server waitress)."
-            )
-        )
+    require()
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings

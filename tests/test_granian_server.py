@@ -129,10 +129,8 @@ def test_sigterm_stops_it_without_orphans(granian: GranianServed) -> None:
     assert not still_alive(workers, 15)
 
 
-def test_without_granian_installed_the_message_says_what_to_do(
-    initialised_store: Path, tmp_path: Path
-) -> None:
-    store = copy_store(initialised_store, tmp_path / "store")
+def test_without_granian_installed_the_message_says_what_to_do(tmp_path: Path) -> None:
+    store = tmp_path / "store"  # a new store: the refusal must not create (initialise) it
     code = (
         "import sys; sys.modules['granian'] = None\n"  # as if it were not installed
         "from ogpreg.cli import main\n"
@@ -147,6 +145,7 @@ def test_without_granian_installed_the_message_says_what_to_do(
     assert r.returncode != 0
     assert "pip install 'ogp-registry[granian]'" in r.stderr + r.stdout
     assert "Traceback" not in r.stderr
+    assert not store.exists()
 
 
 def test_server_setting_is_checked_and_passed_on() -> None:

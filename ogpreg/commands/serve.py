@@ -77,6 +77,10 @@ def register(main: click.Group) -> None:
         overrides = {**st.overrides, "http_threads": threads, "server": server_name}
         settings = load_settings(overrides)
         lang = lang_of(ctx)
+        if settings.server == "granian":
+            from endpoint.granian_server import require
+
+            require()  # before the store is opened: a refusal changes nothing
         app = create_app(settings)  # opens (a new store: initialises) the store here
         if settings.server == "granian":
             _serve_granian(settings, overrides, host, port, lang)
