@@ -1,4 +1,5 @@
-# The registry's endpoint as a container: the project and its dependencies, served by waitress.
+# The registry's endpoint as a container: the project and its dependencies, served by waitress
+# (or by granian with -e OGPREG_SERVER=granian: the granian extra is installed).
 # With OGPREG_ENGINE=oxigraph|virtuoso and OGPREG_ENGINE_QUERY_URL it is stateless in front of
 # that engine, so several containers can serve one engine (docs/deployment.md). Without them it
 # serves the embedded store in the /data volume.
@@ -26,7 +27,7 @@ COPY shapes ./shapes
 COPY loaders ./loaders
 COPY endpoint ./endpoint
 COPY ogpreg ./ogpreg
-RUN pip install --no-cache-dir . && python -c "import registry, endpoint, ogpreg"
+RUN pip install --no-cache-dir ".[granian]" && python -c "import registry, endpoint, ogpreg, granian"
 
 USER ogpreg
 VOLUME ["/data"]

@@ -3,6 +3,8 @@ and registers the blueprints."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,27 @@ def state(app: Flask | None = None) -> EndpointState:
     from flask import current_app
 
     return (app or current_app).extensions["ogpreg"]  # type: ignore[no-any-return]
+
+
+def run_startup(app: Flask) -> None:
+    """Run the app's start-up hooks (the query executor starts its worker processes): once,
+    by whatever serves the app (``endpoint/server.py``, ``endpoint/wsgi.py``)."""
+    for hook in _hooks(app, "startup"):
+        hook()
+
+
+def run_shutdown(app: Flask) -> None:
+    """Run the app's shutdown hooks (the query workers stop); a hook that fails is logged and
+    the others still run."""
+    for hook in _hooks(app, "shutdown"):
+        try:
+            hook()
+        except Exception:  # noqa: BLE001 - every hook gets its turn
+            logging.getLogger(__name__).exception("shutdown hook failed")
+
+
+def _hooks(app: Flask, name: str) -> list[Callable[[], None]]:
+    return list(state(app).extras.get(name, []))
 
 
 def error_response(status: int, code: str, message: str) -> Response:

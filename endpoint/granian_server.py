@@ -10,10 +10,11 @@ request between its threads. Why not the default: the request target (path and q
 a GET is limited to 64 kB by the Rust HTTP library under granian, which answers a longer one
 with a bare 414 (431 past its buffer) before the app sees it, where the registry's own limit is
 ``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected);
-and the writes and browser tests run only under the in-process server,
-:class:`endpoint.server.Server` (waitress); the SPARQL protocol, W3C and public-page tests run
-under both (tests/endpoint_server.py, ``serving``). Exact repeats are answered by the app's
-fast path (``endpoint/sparql/fastpath.py``), not from an I/O thread as under waitress.
+and the page-level browser tests and the load tests run only under the in-process server,
+:class:`endpoint.server.Server` (waitress); the SPARQL protocol, W3C, public-page, write,
+submission and DCAT-harvester tests run under both (tests/endpoint_server.py, ``serving``).
+Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``), not from
+an I/O thread as under waitress.
 
 How it runs: ``ogpreg serve`` opens (and, if new, initialises) the store, puts its settings in
 the environment, and calls granian, which starts one worker process (by ``spawn``, not

@@ -23,7 +23,6 @@ worker (503 with ``Retry-After``).
 from __future__ import annotations
 
 import contextlib
-import logging
 import signal
 import threading
 from collections.abc import Callable
@@ -36,10 +35,8 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.trigger import trigger as Trigger  # noqa: N812
 
-from endpoint.app import state
+from endpoint.app import run_shutdown, run_startup, state
 from endpoint.sparql import fastpath
-
-log = logging.getLogger(__name__)
 
 
 class Server:
@@ -109,15 +106,11 @@ class Server:
         return f"http://{host}:{self.port}/"
 
     # -- lifecycle ---------------------------------------------------------------------------
-    def _hooks(self, name: str) -> list[Callable[[], None]]:
-        return list(state(self.app).extras.get(name, []))
-
     def start_workers(self) -> None:
         """Run the app's start-up hooks (the query executor starts its worker processes)."""
         if not self._started_hooks:
             self._started_hooks = True
-            for hook in self._hooks("startup"):
-                hook()
+            run_startup(self.app)
 
     def serve_forever(self, ready: Callable[[], None] | None = None) -> None:
         """Serve in this thread until SIGINT or SIGTERM; then stop cleanly. ``ready`` is called
@@ -189,11 +182,7 @@ class Server:
             with contextlib.suppress(Exception):
                 self._close_all()
         self._server.task_dispatcher.shutdown()
-        for hook in self._hooks("shutdown"):
-            try:
-                hook()
-            except Exception:  # noqa: BLE001 - every hook gets its turn
-                log.exception("shutdown hook failed")
+        run_shutdown(self.app)
 
     def __enter__(self) -> Server:
         return self

@@ -12,7 +12,6 @@ Example (granian's own command; ``ogpreg serve --server granian`` is the support
 from __future__ import annotations
 
 import atexit
-import contextlib
 from typing import TYPE_CHECKING
 
 from registry.i18n import Msg, as_lang, msg
@@ -27,19 +26,12 @@ if TYPE_CHECKING:
 def served_app() -> Flask:
     """The endpoint app built from the environment, its query workers started now and stopped
     at exit; prints whether those workers run without a network (:func:`network_line`)."""
-    from endpoint.app import create_app, state
+    from endpoint.app import create_app, run_shutdown, run_startup, state
 
     app = create_app()
     st = state(app)
-    for hook in st.extras.get("startup", []):
-        hook()
-
-    def stop() -> None:
-        for hook in st.extras.get("shutdown", []):
-            with contextlib.suppress(Exception):
-                hook()
-
-    atexit.register(stop)
+    run_startup(app)
+    atexit.register(run_shutdown, app)
     executor = st.extras.get("executor")
     if executor is not None:
         print(network_line(executor, st.settings).render(as_lang(st.settings.lang)), flush=True)

@@ -134,10 +134,12 @@ class GranianServed:
 
 
 @contextmanager
-def running_granian(store: Path, **overrides: object) -> Iterator[GranianServed]:
-    """Serve the registry in ``store`` with ``ogpreg serve --server granian --port 0`` (the
-    settings of :func:`running`, passed as its environment) until the block ends; then stop it
-    with SIGINT, or kill it."""
+def running_granian(
+    store: Path, *, port: int = 0, **overrides: object
+) -> Iterator[GranianServed]:
+    """Serve the registry in ``store`` with ``ogpreg serve --server granian --port PORT`` (0: a
+    free one; the settings of :func:`running`, passed as its environment) until the block ends;
+    then stop it with SIGINT, or kill it."""
     values: dict[str, object | None] = {
         "store": str(store), "base_uri": BASE, "user": "tester", "query_workers": 2,
         **overrides,
@@ -146,7 +148,7 @@ def running_granian(store: Path, **overrides: object) -> Iterator[GranianServed]
     env.update(environment_of(values))
     proc = subprocess.Popen(
         [sys.executable, "-m", "ogpreg", "--lang", "en", "serve", "--server", "granian",
-         "--port", "0"],
+         "--port", str(port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     assert proc.stdout is not None

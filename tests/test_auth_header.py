@@ -12,17 +12,16 @@ import http.client
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from endpoint.app import create_app
-from endpoint.server import Server
 from registry.access import tokens
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, FIXTURES, all_quads, make_settings
+from tests.endpoint_server import servers, serving
 
 GRAPH = BASE + "graph/source/valid-commitment"
 
@@ -53,20 +52,23 @@ class Site:
             conn.close()
 
 
-@pytest.fixture(scope="module")
-def site(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@pytest.fixture(scope="module", params=servers())
+def site(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Site]:
+    """The registry with two tokens, served by each HTTP server of ``ogpreg serve`` (waitress
+    in this process, granian in a process of its own: the header reaches the app through
+    granian's own HTTP parser there)."""
     path = tmp_path_factory.mktemp("auth") / "store"
     shutil.copytree(initialised_store, path)
     reg = open_registry(make_settings(path))
     token = tokens.issue(reg, "912660680", "submitter", "NFD")
     other = tokens.issue(reg, "972417866", "submitter", "KUD")
-    app = create_app(replace(reg.settings, query_workers=1), registry=reg)
-    server = Server(app, host="127.0.0.1", port=0).start_in_thread()
-    try:
-        parts = urlsplit(server.url)
+    with serving(request.param, path, query_workers=1) as run:
+        parts = urlsplit(run.url)
         yield Site(parts.hostname or "127.0.0.1", parts.port or 80, reg, token, other)
-    finally:
-        server.close()
 
 
 #: Accepted: the header forms that carry exactly the token. ``{t}`` is the token.

@@ -1,6 +1,7 @@
-"""The DCAT-AP-NO feed and its downloads over a real socket: the endpoint app served by a real
-WSGI server on a free port, read by the official-shapes validator (../shared/tools), by a plain
-DCAT consumer (rdflib + requests), and compared with `ogpreg dcat`.
+"""The DCAT-AP-NO feed and its downloads over a real socket: the endpoint app served by each
+HTTP server of ``ogpreg serve`` (waitress, granian) on a free port, read by the official-shapes
+validator (../shared/tools), by a plain DCAT consumer (rdflib + requests), and compared with
+`ogpreg dcat`.
 
 The invented plan loaded here is the one in tests/test_dcat.py (INVENTED_PLAN): made-up test
 data, not a real action plan.
@@ -15,7 +16,6 @@ import http.client
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,12 +26,13 @@ from flask import Flask
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
-from werkzeug.serving import WSGIRequestHandler, make_server
 
-from endpoint.app import create_app
+from endpoint.server import Server
 from registry.namespaces import OGP
 from registry.service import Registry
 from tests.conftest import BASE, shared_file
+from tests.endpoint_server import servers
+from tests.endpoint_server import serving as served_by
 from tests.test_dcat import INVENTED_PLAN, RDFLIB_JSONLD, load, plan_datasets
 
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -45,41 +46,24 @@ RDFLIB_FORMAT = {
 RELATIVE = "http://relative-iri.invalid/"
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
     """Serve ``app`` with the production server (endpoint/server.py) on a free port, in a
-    thread; werkzeug's threaded server where endpoint/server.py is not available."""
-    try:
-        from endpoint.server import Server
-    except ImportError:
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-        thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}/"
-        finally:
-            server.shutdown()
-            thread.join()
-            server.server_close()
-        return
+    thread."""
     with Server(app, host="127.0.0.1", port=0).start_in_thread() as running:
         yield running.url
 
 
-@pytest.fixture
-def served(registry: Registry) -> Iterator[str]:
-    """The endpoint on a copy of the initialised store, over a real socket. Its base URI is
-    http://localhost:8000/ (conftest.BASE); links in the feed are fetched from the server by
-    mapping the base URI to the server's URL, as a reverse proxy in front of it would."""
-    with serving(create_app(registry.settings, registry=registry)) as url:
-        yield url
+@pytest.fixture(params=servers())
+def served(request: pytest.FixtureRequest, registry: Registry) -> Iterator[str]:
+    """The endpoint on a copy of the initialised store, over a real socket, under each HTTP
+    server of ``ogpreg serve`` (waitress in this process, granian in its own: a harvester sees
+    granian's HTTP layer too). Its base URI is http://localhost:8000/ (conftest.BASE); links
+    in the feed are fetched from the server by mapping the base URI to the server's URL, as a
+    reverse proxy in front of it would. Plans loaded through ``registry`` by a test are seen
+    by either server (a new revision of the same store)."""
+    with served_by(request.param, registry.store.path) as run:
+        yield run.url
 
 
 def local(url: str, link: object) -> str:

@@ -267,3 +267,48 @@ def test_dataset_reads_the_from_clauses_and_takes_them_out(
     assert (found.default, found.named) == (default, named)
     assert not inspect(found.text).has_dataset  # the clauses are gone, the rest is kept
     assert found.text.rstrip().endswith("}")
+
+
+def test_a_failed_evaluation_frees_what_its_frames_held_in_its_own_thread(
+    initialised_store: Path, tmp_path: Path
+) -> None:
+    """The error of an evaluation is handed to every thread waiting for the same answer and
+    may be freed by any of them, or by the garbage collector of any thread: what the frames it
+    passed through held (on an external engine, pyoxigraph results, which must be freed by the
+    thread that made them) is freed before it is handed on, and no reference cycle is left.
+    The evaluation is replaced by one that fails while holding an object (a seam of this test:
+    no worker is started)."""
+    import gc
+    import weakref
+
+    from registry.errors import QueryTimeout
+    from registry.i18n import msg
+
+    class Held:
+        pass
+
+    refs: list[weakref.ref[Held]] = []
+
+    class Failing(QueryExecutor):
+        def _run(self, request: QueryRequest, client: str) -> Answer:
+            held = Held()  # a local of a frame the error passes through
+            refs.append(weakref.ref(held))
+            raise QueryTimeout(msg("Time limit reached."))
+
+    ex = Failing(copy_store(initialised_store, tmp_path / "store"), BASE, workers=1)
+    gc.disable()  # only reference counting: a cycle would keep the object alive
+    try:
+        with pytest.raises(QueryTimeout) as caught:
+            ex._shared(QueryRequest("ASK {}"), 1, "client")
+        assert refs and refs[0]() is None, "a frame of the error still holds its local"
+        tb = caught.value.__traceback__
+        frames = []
+        while tb is not None:
+            frames.append(tb.tb_frame)
+            tb = tb.tb_next
+        shared = [f for f in frames if f.f_code.co_name == "_shared"]
+        # the frame that hands the error on no longer points at it (no cycle through it)
+        assert shared and "flight" not in shared[0].f_locals
+    finally:
+        gc.enable()
+        ex.close()

@@ -22,7 +22,8 @@ from registry.access import tokens
 from registry.access.audit import AuditLog
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES, all_quads
-from tests.endpoint_server import Running, copy_store, running
+from tests.endpoint_server import Served as Serving
+from tests.endpoint_server import copy_store, servers, serving
 
 STORE_URL = "graph-store"
 FORMATS = {
@@ -38,7 +39,7 @@ PLAN_GRAPH = BASE + "graph/source/bundled-plan-2019-2021"
 
 @dataclass
 class Served:
-    run: Running
+    run: Serving
     token: tokens.IssuedToken
 
     @property
@@ -46,10 +47,16 @@ class Served:
         return self.run.url + STORE_URL
 
 
-@pytest.fixture(scope="module")
-def srv(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+@pytest.fixture(scope="module", params=servers())
+def srv(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
+    """A copy of the initialised registry and a token, under each HTTP server of ``ogpreg
+    serve`` (waitress in this process, granian in a process of its own)."""
     store = copy_store(initialised_store, tmp_path_factory.mktemp("gsp") / "store")
-    with running(store, query_workers=1) as r:
+    with serving(request.param, store, query_workers=1) as r:
         token = tokens.issue(r.registry, "912660680", "submitter", "NFD")
         yield Served(r, token)
 

@@ -473,6 +473,18 @@ def test_export_dump_and_restore(remote_registry: Registry, tmp_path: Path) -> N
     assert (reg.store.path / "tokens.json").exists()
 
 
+def _values(reg: Registry, query: str) -> list[str]:
+    """The first variable's values. The pyoxigraph result lives only in this frame: a result
+    kept in the test's frame would be freed whenever a later reference cycle through that frame
+    is collected (rdflib's SPARQL parser leaves such cycles), possibly by a server thread of a
+    later test — an "unsendable" error there."""
+    result = reg.query(query)
+    assert isinstance(result, ox.QuerySolutions)
+    values = [str(row[0].value) for row in result]  # type: ignore[index]
+    del result
+    return values
+
+
 # -- writes on behalf of tokens (no HTTP here; see test_remote_endpoint.py) -----------------------------
 def test_graph_store_and_sparql_update(remote_registry: Registry) -> None:
     reg = remote_registry
@@ -489,11 +501,9 @@ def test_graph_store_and_sparql_update(remote_registry: Registry) -> None:
     )
     changed = graphstore.apply_update(reg, kmd.record, update)
     assert [c.added for c in changed.changes] == [1]
-    notes = reg.query(
-        f"SELECT ?n WHERE {{ GRAPH <{SOURCE}> {{ ?c <{title}> ?n }} }}"
-    )
-    assert isinstance(notes, ox.QuerySolutions)
-    assert [str(r["n"].value) for r in notes] == ["Merknad (oppfunnet testdata)"]
+    assert _values(reg, f"SELECT ?n WHERE {{ GRAPH <{SOURCE}> {{ ?c <{title}> ?n }} }}") == [
+        "Merknad (oppfunnet testdata)"
+    ]
     gone = graphstore.delete_graph(reg, kmd.record, SOURCE)
     assert gone.changes[0].deleted
     assert not list(reg.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(SOURCE)))

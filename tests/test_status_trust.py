@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +26,8 @@ import pyoxigraph as ox
 import pytest
 import requests
 from click.testing import CliRunner, Result
-from flask import Flask
 from openpyxl import load_workbook
 
-from endpoint.app import create_app
-from endpoint.server import Server
 from loaders.template import xlsx_template
 from ogpreg.cli import main
 from registry.access import tokens
@@ -43,6 +40,7 @@ from registry.lifecycle.state import current_status
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE, all_quads
+from tests.endpoint_server import servers, serving
 
 SRC = BASE + "graph/source/"
 LIFECYCLE = BASE + "graph/lifecycle"
@@ -87,7 +85,6 @@ def status_of(reg: Registry, item: str) -> str | None:
 @dataclass
 class Live:
     url: str
-    app: Flask
     registry: Registry
     fin: tokens.IssuedToken  # submitter, Finansdepartementet
     kud: tokens.IssuedToken  # submitter, Kulturdepartementet
@@ -113,15 +110,13 @@ def issue_tokens(reg: Registry) -> tuple[tokens.IssuedToken, ...]:
     )
 
 
-@pytest.fixture
-def live(registry: Registry) -> Iterator[Live]:
+@pytest.fixture(params=servers())
+def live(request: pytest.FixtureRequest, registry: Registry) -> Iterator[Live]:
+    """The registry with four tokens, under each HTTP server of ``ogpreg serve`` (waitress in
+    this process, granian in a process of its own)."""
     fin, kud, kmd, admin = issue_tokens(registry)
-    app = create_app(replace(registry.settings, query_workers=1), registry=registry)
-    server = Server(app, host="127.0.0.1", port=0).start_in_thread()
-    try:
-        yield Live(server.url.rstrip("/"), app, registry, fin, kud, kmd, admin)
-    finally:
-        server.close()
+    with serving(request.param, registry.store.path, query_workers=1) as run:
+        yield Live(run.url.rstrip("/"), registry, fin, kud, kmd, admin)
 
 
 def refused(r: requests.Response) -> list[dict[str, Any]]:

@@ -33,7 +33,7 @@ from registry.access.sessions import SESSIONS_FILE
 from registry.history.versions import last_change_number
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, FIXTURES, all_quads, make_settings
-from tests.endpoint_server import Running, running
+from tests.endpoint_server import Served, running, servers, serving
 
 SUB = FIXTURES / "submissions"
 XSS = "<img src=x onerror=alert(1)>"
@@ -45,7 +45,7 @@ _UPLOAD = re.compile(r'name="upload" value="([0-9a-f]{64})"')
 
 @dataclass
 class Site:
-    run: Running
+    run: Served
     nfd: str  # submitter, Nærings- og fiskeridepartementet
     kud: str  # submitter, Kulturdepartementet
     tin: str  # submitter, Transparency International Norge (civil society)
@@ -135,13 +135,18 @@ def _exists(reg: Registry, ident: str) -> bool:
     return bool(reg.query(f"ASK {{ ?c dct:identifier '{ident}' }}"))
 
 
-@pytest.fixture
-def site(registry: Registry) -> Iterator[Site]:
+@pytest.fixture(params=servers())
+def site(request: pytest.FixtureRequest, registry: Registry) -> Iterator[Site]:
+    """The bundled registry with four tokens, served by each HTTP server of ``ogpreg serve``
+    (waitress in this process, granian in a process of its own: uploads, cookies and
+    redirects cross granian's HTTP layer too)."""
     nfd = tokens.issue(registry, "912660680", "submitter", "NFD").secret
     kud = tokens.issue(registry, "972417866", "submitter", "KUD").secret
     tin = tokens.issue(registry, "Transparency International Norge", "submitter", "TI").secret
     kmd = tokens.issue(registry, "972417858", "approver", "KMD").secret
-    with running(registry.store.path, max_upload_bytes=200_000, query_workers=1) as run:
+    with serving(
+        request.param, registry.store.path, max_upload_bytes=200_000, query_workers=1
+    ) as run:
         s = Site(run, nfd, kud, tin, kmd)
         try:
             yield s

@@ -22,7 +22,7 @@ from registry.access import tokens
 from registry.access.audit import AuditLog
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES, all_quads
-from tests.endpoint_server import Running, running
+from tests.endpoint_server import Served, servers, serving
 
 SUB = FIXTURES / "submissions"
 
@@ -31,7 +31,7 @@ SUB = FIXTURES / "submissions"
 class Pair:
     """A served registry and a copy of it loaded locally, with the same tokens."""
 
-    run: Running
+    run: Served
     local: Path
     nfd: str
     kud: str
@@ -49,13 +49,13 @@ class Pair:
         )
 
 
-@pytest.fixture
-def pair(registry: Registry, tmp_path: Path) -> Iterator[Pair]:
+@pytest.fixture(params=servers())
+def pair(request: pytest.FixtureRequest, registry: Registry, tmp_path: Path) -> Iterator[Pair]:
     nfd = tokens.issue(registry, "912660680", "submitter", "NFD").secret
     kud = tokens.issue(registry, "972417866", "submitter", "KUD").secret
     local = tmp_path / "local"
     shutil.copytree(registry.store.path, local)
-    with running(registry.store.path, query_workers=1) as run:
+    with serving(request.param, registry.store.path, query_workers=1) as run:
         yield Pair(run, local, nfd, kud, tmp_path)
 
 

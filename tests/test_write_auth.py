@@ -34,6 +34,7 @@ from registry.access import tokens
 from registry.access.audit import AuditLog
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES, all_quads
+from tests.endpoint_server import running_granian, servers
 
 RDF = FIXTURES / "rdf"
 VALID = RDF / "valid-commitment.ttl"
@@ -91,13 +92,20 @@ class Live:
         return list(AuditLog(self.registry.store.path).entries())
 
 
-@pytest.fixture
-def live(registry: Registry) -> Iterator[Live]:
+@pytest.fixture(params=servers())
+def live(request: pytest.FixtureRequest, registry: Registry) -> Iterator[Live]:
+    """The registry served by each HTTP server of ``ogpreg serve`` (tests/endpoint_server.py),
+    with three tokens. ``app`` is the app of this process (under granian: built, not served,
+    for its routes)."""
     nfd = tokens.issue(registry, "912660680", "submitter", "NFD")
     kud = tokens.issue(registry, "972417866", "submitter", "KUD")
     kmd = tokens.issue(registry, "972417858", "approver", "KMD")
     settings = replace(registry.settings, query_workers=1)
     app = create_app(settings, registry=registry)
+    if request.param == "granian":
+        with running_granian(registry.store.path, query_workers=1) as served:
+            yield Live(served.url.rstrip("/"), app, registry, nfd, kud, kmd)
+        return
     with serving(app) as url:
         yield Live(url, app, registry, nfd, kud, kmd)
 

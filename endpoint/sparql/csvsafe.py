@@ -50,4 +50,7 @@ def csv_from_tsv(body: bytes) -> bytes:
     import pyoxigraph as ox
 
     parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
-    return parsed.serialize(format=ox.QueryResultsFormat.CSV) or b""
+    try:
+        return parsed.serialize(format=ox.QueryResultsFormat.CSV) or b""
+    finally:
+        del parsed  # dropped in this thread, not by a traceback freed in another

@@ -46,6 +46,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 import types
 import weakref
 from collections.abc import Iterator
@@ -407,12 +408,20 @@ class QueryExecutor:
             flight.answer = answer
             return answer
         except BaseException as exc:
+            # The error goes to the threads waiting for the same answer, and may be freed by
+            # any of them: the locals of the frames it passed through are freed here, in the
+            # thread that made them (a pyoxigraph result freed by another thread is an
+            # "unsendable" error and a leak), and this frame lets go of ``flight``, so that
+            # no reference cycle (error → traceback → this frame → flight → error) is left
+            # for the garbage collector of whichever thread runs it next.
+            traceback.clear_frames(exc.__traceback__)
             flight.error = exc
             raise
         finally:
             flight.done.set()
             with self._lock:
                 self._inflight.pop(key, None)
+            del flight
 
     def _busy(self) -> ExecutorBusy:
         self._count("busy")

@@ -391,6 +391,7 @@ class RemoteQueryExecutor(QueryExecutor):
             if not isinstance(solutions, ox.QuerySolutions):
                 raise ValueError("a boolean answer to a SELECT query")
             tsv, truncated = capped_tsv(solutions, request.row_cap)
+            del solutions  # freed in this thread (docs/testing.md, "pyoxigraph results")
         return self._solutions_answer(tsv, truncated, request, revision, committed)
 
     def _lines(
@@ -429,7 +430,10 @@ class RemoteQueryExecutor(QueryExecutor):
             body = tsv
         else:
             parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
-            body = parsed.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
+            try:
+                body = parsed.serialize(format=_SOLUTION_FORMATS[fmt]) or b""
+            finally:
+                del parsed  # dropped in this thread, not by a traceback freed in another
         if fmt == "csv":
             body = escape_csv(body)
         if truncated:

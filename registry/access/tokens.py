@@ -283,11 +283,13 @@ def issue(
     del names
     name = rows[0] if rows else org.name
     if role == "approver":
-        result = registry.query(
-            _COORDINATES,
-            substitutions={ox.Variable("org"): ox.NamedNode(org.iri)},
+        coordinates = bool(  # the result is not kept in this frame (see above)
+            registry.query(
+                _COORDINATES,
+                substitutions={ox.Variable("org"): ox.NamedNode(org.iri)},
+            )
         )
-        if not bool(result):
+        if not coordinates:
             raise UsageError(
                 msg(
                     "{name} coordinates no action plan in the registry (ogp:coordinatedBy), so "

@@ -24,6 +24,7 @@ from registry.access.audit import AuditLog
 from registry.service import Registry, open_registry
 from tests.browser.conftest import AXE, _free_port, axe_violations, require_axe
 from tests.conftest import make_settings
+from tests.endpoint_server import running_granian, servers
 
 SUB = Path(__file__).resolve().parents[1] / "fixtures" / "submissions"
 XSS = "<img src=x onerror=alert(1)>"
@@ -38,8 +39,13 @@ class Site:
     kmd: str  # approver, Kommunal- og moderniseringsdepartementet
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+@pytest.fixture(scope="module", params=servers())
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The bundled registry with three tokens, served by each HTTP server of ``ogpreg serve``
+    (tests/endpoint_server.py): waitress in this process, granian in a process of its own
+    (the uploads, redirects and cookies of the browser flow then cross granian's HTTP layer)."""
     from endpoint.app import create_app
     from endpoint.server import Server
 
@@ -51,6 +57,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     nfd = tokens.issue(reg, "912660680", "submitter", "NFD").secret
     tin = tokens.issue(reg, "Transparency International Norge", "submitter", "TI").secret
     kmd = tokens.issue(reg, "972417858", "approver", "KMD").secret
+    if request.param == "granian":
+        with running_granian(settings.store, port=port, base_uri=base):
+            yield Site(base, reg, nfd, tin, kmd)
+        return
     server = Server(create_app(settings, registry=reg), host="127.0.0.1", port=port, threads=4)
     server.start_in_thread()
     try:

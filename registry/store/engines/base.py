@@ -423,7 +423,12 @@ class Engine(abc.ABC):
         resp = self.query(text, accept=self.solutions_accept(), **kwargs)
         result = self.read_solutions(resp)
         assert isinstance(result, ox.QuerySolutions)
-        return list(result)
+        try:
+            return list(result)
+        finally:
+            # a pyoxigraph result must be dropped by the thread that made it: never kept alive
+            # by a traceback that is freed elsewhere
+            del result
 
     def graph_ntriples(self, graph: str) -> bytes:
         """A named graph's content as N-Triples (Graph Store Protocol GET); empty if absent."""
