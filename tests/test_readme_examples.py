@@ -78,6 +78,8 @@ HOW: dict[str, str] = {
     ".venv/bin/python benchmarks/bench_submission.py": SKIP_LONG,
     ".venv/bin/python benchmarks/bench_remote.py": SKIP_LONG,
     ".venv/bin/python benchmarks/bench_pages.py --sizes 0,10000 --small-answers": SKIP_LONG,
+    ".venv/bin/python benchmarks/bench_update.py --stores /tmp/pages/store-0 "
+    "/tmp/pages/store-10000": SKIP_LONG,  # runs on a small store: tests/test_update_confined.py
     "python benchmarks/soak_crash.py": SKIP_LONG,
     "python benchmarks/soak_load.py": SKIP_LONG,
     "python scripts/mutation_check.py": "runs the named tests many times (docs/testing.md)",

@@ -38,7 +38,7 @@ from rdflib import URIRef
 
 from registry.access.targets import Target, target
 from registry.access.tokens import TokenRecord
-from registry.access.updates import update_targets, with_dataset
+from registry.access.updates import plan_update, run_confined, with_dataset
 from registry.errors import (
     SPARQL_FAILURES,
     Forbidden,
@@ -302,21 +302,31 @@ def apply_update(
             )
         )
     sparql = with_dataset(registry, sparql, list(using), list(using_named))
-    targets = update_targets(registry, sparql)
+    plan = plan_update(registry, sparql)
+    targets = plan.targets
     with write_lock(registry):
         reader = registry.store.reader()
         for tgt in targets:
             authorise(registry, token, tgt, reader)
         if not targets:
             return UpdateResult([])
+        base = registry.settings.base_uri
+        # On a store of the graphs it can read or write (registry/access/updates.py), unless
+        # it reads GRAPH ?g over every graph: then on the transaction, counted before and
+        # after. An external engine's transaction runs an update on such a store itself
+        # (registry/store/remote/transaction.py), on every graph the text names.
+        confined = registry.settings.engine == "embedded" and not plan.reads.every_graph
 
         def run(tx: ox.Store) -> None:
             try:
-                tx.update(sparql, base_iri=registry.settings.base_uri, prefixes=PREFIXES)
+                if confined:
+                    run_confined(tx, sparql, plan, base_iri=base, prefixes=PREFIXES)
+                else:
+                    tx.update(sparql, base_iri=base, prefixes=PREFIXES)
             except SPARQL_FAILURES as exc:
                 raise sparql_failure(exc, update=True) from exc
 
-        return _apply(registry, token, targets, run, "sparql-update")
+        return _apply(registry, token, targets, run, "sparql-update", confined=confined)
 
 
 # -- the shared transaction ---------------------------------------------------------------------
@@ -330,9 +340,10 @@ def _apply(
     confined: bool = False,
 ) -> UpdateResult:
     """Apply ``change`` to the ``targets`` in one transaction, revalidate and commit. Unless
-    ``confined`` (the change is the registry's own code removing exactly those graphs), the
-    store is counted before and after to prove that nothing outside them changed (a SPARQL
-    update, whose text the registry's parser read but Oxigraph executes): O(store) twice."""
+    ``confined`` (the change writes only those graphs by construction: the registry's own code
+    removing them, or an update run on a store of its graphs, ``run_confined``), the store is
+    counted before and after to prove that nothing outside them changed (an update reading
+    ``GRAPH ?g`` over every graph, run by Oxigraph on the transaction): O(store) twice."""
     uris = registry.uris
     prov = ox.NamedNode(uris.provenance_graph)
     with registry.store.transaction() as tx:

@@ -1,9 +1,13 @@
-"""What a SPARQL 1.1 update writes, read from its syntax before anything runs.
+"""What a SPARQL 1.1 update writes, read from its syntax before anything runs, and how it runs.
 
 The authenticated update path (registry/access/graphstore.py) runs an update only if every graph it
 writes is named by a constant IRI and it fetches nothing (no ``LOAD``, no ``SERVICE``): the
-graphs found here are checked against the token's rights, and the store's own count of what
-changed is compared with them afterwards.
+graphs found here (:func:`plan_update`) are checked against the token's rights. Then
+:func:`run_confined` runs it on a small in-memory store holding only the graphs it can read or
+write (``registry/sparql/updatereads.py``) and copies what changed in the graphs it names back
+into the transaction: its cost follows those graphs, not the registry's size, and a graph it
+does not name cannot change. An update that reads ``GRAPH ?g`` over every graph runs on the
+transaction itself, and the store is counted before and after instead.
 
 :func:`with_dataset` gives an update the dataset of the SPARQL 1.1 Protocol's
 ``using-graph-uri`` / ``using-named-graph-uri`` parameters as ``USING`` / ``USING NAMED``
@@ -12,8 +16,9 @@ clauses in its text (pyoxigraph's ``Store.update`` takes no dataset argument).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rdflib import URIRef
 
@@ -24,6 +29,10 @@ from registry.i18n import msg
 from registry.namespaces import PREFIXES
 from registry.sparql.lexer import TOKEN
 from registry.sparql.queryguard import refuse_service
+from registry.sparql.updatereads import UpdateReads, update_reads
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -64,8 +73,22 @@ def _parse(registry: RegistryHandle, sparql: str) -> Any:
         ) from exc
 
 
+@dataclass(frozen=True)
+class UpdatePlan:
+    """What an update writes (``targets``) and which graphs it can read (``reads``)."""
+
+    targets: list[Target]
+    reads: UpdateReads
+
+
 def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
-    """The graphs a SPARQL update writes, read from its syntax (rdflib's parser).
+    """The graphs a SPARQL update writes (:func:`plan_update`)."""
+    return plan_update(registry, sparql).targets
+
+
+def plan_update(registry: RegistryHandle, sparql: str) -> UpdatePlan:
+    """The graphs a SPARQL update writes, and those it can read, from its syntax (rdflib's
+    parser, once).
 
     Refuses (:class:`QueryError`) what cannot be checked or must not run on the server:
     ``LOAD``, ``SERVICE``, a graph given by a variable, ``CLEAR/DROP NAMED|ALL``."""
@@ -131,7 +154,55 @@ def update_targets(registry: RegistryHandle, sparql: str) -> list[Target]:
                 "The operation {op} is not supported in updates.",
                 op=name,
             )
-    return list(targets.values())
+    return UpdatePlan(list(targets.values()), update_reads(update.algebra))
+
+
+def run_confined(
+    tx: ox.Store,
+    sparql: str,
+    plan: UpdatePlan,
+    *,
+    base_iri: str,
+    prefixes: Mapping[str, str],
+) -> None:
+    """Run ``sparql`` on an in-memory store holding only the graphs of ``tx`` it can read or
+    write (and the default graph), then write the changes of the graphs it names
+    (``plan.targets``) into ``tx``. Raises :class:`QueryError`, ``tx`` unchanged, when it
+    changed any other graph there: the registry's reading of the text and the engine's
+    disagree. Errors of the update itself propagate as pyoxigraph raises them. Not for an
+    update that reads every graph (``plan.reads.every_graph``)."""
+    import pyoxigraph as ox
+
+    assert not plan.reads.every_graph
+    sandbox = ox.Store()
+    loaded: dict[ox.NamedNode | ox.DefaultGraph, set[ox.Quad]] = {}
+    for iri in sorted(plan.reads.iris):
+        node = ox.NamedNode(iri)
+        if tx.contains_named_graph(node):
+            sandbox.add_graph(node)
+            loaded[node] = set(tx.quads_for_pattern(None, None, None, node))
+    loaded[ox.DefaultGraph()] = set(tx.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    for quads in loaded.values():
+        sandbox.extend(quads)
+    sandbox.update(sparql, base_iri=base_iri, prefixes=dict(prefixes))
+    named = {ox.NamedNode(t.iri) for t in plan.targets if t.iri is not None}
+    graphs: set[ox.NamedNode | ox.DefaultGraph] = {ox.DefaultGraph(), *loaded}
+    graphs.update(g for g in sandbox.named_graphs() if isinstance(g, ox.NamedNode))
+    changes: list[tuple[ox.NamedNode, set[ox.Quad], set[ox.Quad]]] = []
+    for graph in graphs:
+        old = loaded.get(graph, set())
+        new = set(sandbox.quads_for_pattern(None, None, None, graph))
+        if new == old:
+            continue
+        if not isinstance(graph, ox.NamedNode) or graph not in named:
+            raise QueryError(
+                msg("The update changed graphs it does not name; nothing was changed.")
+            )
+        changes.append((graph, old - new, new - old))
+    for _graph, removed, added in changes:
+        for quad in removed:
+            tx.remove(quad)
+        tx.extend(added)
 
 
 def _dataset_of(op: Any) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from registry.errors import StoreError
 from registry.i18n import msg
+from registry.sparql.updatereads import update_reads
 from registry.store.engines.base import CommitPlan, GraphContents, Meta, nt
 from registry.store.remote.reader import EngineState, RemoteReader
 
@@ -270,16 +271,13 @@ class RemoteTransaction(RemoteReader):
         them if it reads ``GRAPH ?variable``) is brought into the local store, where pyoxigraph
         runs the update with the same semantics as on the embedded store.
 
-        The graphs are read from rdflib's algebra of the update: an IRI anywhere in it, as a
-        value (``WITH``, ``USING``, ``GRAPH <g>`` in a pattern, the graphs of ``COPY`` …) or
-        as a key (the graphs of ``INSERT DATA``/``DELETE DATA`` and of templates are the keys
-        of their ``quads``). A graph the update writes that exists on the engine but was not
+        The graphs are read from rdflib's algebra of the update
+        (``registry/sparql/updatereads.py``: an IRI anywhere in it, as a value or as a key).
+        A graph the update writes that exists on the engine but was not
         brought in would be replaced by what the update alone wrote into it: that is refused
         (:class:`StoreError`) instead of committed."""
-        from rdflib import URIRef, Variable
         from rdflib.plugins.sparql.algebra import translateUpdate
         from rdflib.plugins.sparql.parser import parseUpdate
-        from rdflib.plugins.sparql.parserutils import CompValue
 
         try:
             parsed = translateUpdate(
@@ -289,30 +287,8 @@ class RemoteTransaction(RemoteReader):
             # pyoxigraph reports the syntax error the embedded store would report
             ox.Store().update(update, base_iri=base_iri, prefixes=dict(prefixes or {}))
             raise
-        iris: set[str] = set()
-        every_graph = False
-        for op in parsed.algebra:
-            # GRAPH ?g ranges over every graph, unless the operation's USING clauses give
-            # its dataset (then over its USING NAMED graphs, which are named)
-            reads_all = not dict.get(op, "using")
-            todo: list[Any] = [op]
-            while todo:
-                node = todo.pop()
-                if isinstance(node, URIRef):
-                    iris.add(str(node))
-                elif isinstance(node, CompValue):
-                    # "Graph" in the translated algebra of a WHERE clause, "GraphGraphPattern"
-                    # where the parser's form is kept
-                    if reads_all and node.name in ("Graph", "GraphGraphPattern") and isinstance(
-                        dict.get(node, "term"), Variable
-                    ):
-                        every_graph = True
-                    todo.extend(dict.values(node))
-                elif isinstance(node, dict):
-                    todo.extend(node.keys())
-                    todo.extend(node.values())
-                elif isinstance(node, (list, tuple, set)):
-                    todo.extend(node)
+        reads = update_reads(parsed.algebra)
+        iris, every_graph = set(reads.iris), reads.every_graph
         existing = set(self._engine_graphs()) if not self._cleared else set()
         read: dict[str, set[ox.Quad]] = {}
         for name in sorted(existing if every_graph else iris & existing):
@@ -328,17 +304,17 @@ class RemoteTransaction(RemoteReader):
                 if self._local.contains_named_graph(node):
                     self._local.remove_graph(node)
                 self._owned.discard(name)
-        for node in self._local.named_graphs():
-            if isinstance(node, ox.NamedNode) and node.value not in before:
-                if node.value in existing and node.value not in self._owned:
+        for written in self._local.named_graphs():
+            if isinstance(written, ox.NamedNode) and written.value not in before:
+                if written.value in existing and written.value not in self._owned:
                     raise StoreError(
                         msg(
                             "The update writes the graph {graph}, which the registry did not "
                             "find in its text; nothing was changed.",
-                            graph=node.value,
+                            graph=written.value,
                         )
                     )
-                self._own(node.value, fetch=False)
+                self._own(written.value, fetch=False)
         if next(self._local.quads_for_pattern(None, None, None, ox.DefaultGraph()), None):
             raise StoreError(
                 msg(

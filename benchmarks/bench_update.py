@@ -1,0 +1,119 @@
+"""Benchmark: a SPARQL Update by an approver (``POST /sparql/update``'s work, in-process) on
+registries of different sizes, confined (run on a store of the graphs it names, the default
+since this benchmark: ``registry/access/updates.py``, ``run_confined``) against the reference
+measured in the same run: the same update run by Oxigraph on the whole transaction, with the
+store counted before and after (the path an update that reads ``GRAPH ?g`` over every graph
+still takes, ``registry/access/graphstore.py``, ``_apply(confined=False)``).
+
+    python benchmarks/bench_update.py --stores /tmp/b26/store-0 /tmp/b26/store-10000
+
+Each store is copied first (updates commit). One round is an ``INSERT DATA`` of an INVENTED
+editorial note into a bundled source graph and the ``DELETE DATA`` of it, so every round
+starts from the same registry; the two ways alternate round by round (the machine is shared
+and noisy). Printed: the median per update of each way, their ratio, and each way's growth
+from the first store to the others. Results go in docs/performance.md ("Writes").
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pyoxigraph as ox
+
+from benchmarks.common import machine_info
+from registry.access import graphstore, tokens
+from registry.access.updates import plan_update
+from registry.namespaces import PREFIXES
+from registry.service import Registry, open_registry
+from registry.settings import load_settings
+
+BASE = "http://localhost:8000/"
+KMD = "972417858"  # the coordinating ministry of the bundled plans: an approver
+GRAPH = BASE + "graph/source/bundled-ogp-notes"
+NOTE = "https://w3id.org/ogp-no/def#editorialNote"
+SUBJECT = BASE + "id/commitment/NO0054"
+
+
+def _updates(n: int) -> tuple[str, str]:
+    triple = f'<{SUBJECT}> <{NOTE}> "Benchmark note {n} (invented)"@en'
+    return (f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {triple} }} }}",
+            f"DELETE DATA {{ GRAPH <{GRAPH}> {{ {triple} }} }}")
+
+
+def _whole(reg: Registry, token: tokens.IssuedToken, text: str) -> None:
+    """The reference: the update run by Oxigraph on the transaction, the store counted
+    before and after."""
+    plan = plan_update(reg, text)
+    with graphstore.write_lock(reg):
+
+        def run(tx: ox.Store) -> None:
+            tx.update(text, base_iri=reg.settings.base_uri, prefixes=PREFIXES)
+
+        graphstore._apply(reg, token.record, plan.targets, run, "sparql-update", confined=False)
+
+
+def _confined(reg: Registry, token: tokens.IssuedToken, text: str) -> None:
+    graphstore.apply_update(reg, token.record, text)
+
+
+def measure(store: Path, rounds: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
+        copy = Path(tmp) / "store"
+        shutil.copytree(store, copy, symlinks=True)
+        reg = open_registry(load_settings({"store": str(copy), "base_uri": BASE,
+                                           "user": "benchmark"}, environ={}))
+        reg.ensure_initialised()
+        quads = len(reg.store.reader())
+        token = tokens.issue(reg, KMD, "approver", "benchmark")
+        ways: dict[str, Callable[[Registry, tokens.IssuedToken, str], None]] = {
+            "confined": _confined, "whole": _whole,
+        }
+        times: dict[str, list[float]] = {name: [] for name in ways}
+        for n in range(rounds + 1):
+            for name, way in ways.items() if n % 2 == 0 else reversed(ways.items()):
+                insert, delete = _updates(n)
+                t0 = time.perf_counter()
+                way(reg, token, insert)
+                way(reg, token, delete)
+                if n:  # the first round warms up
+                    times[name].append((time.perf_counter() - t0) / 2)
+        return {"quads": quads, **{name: statistics.median(ts) for name, ts in times.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--stores", nargs="+", type=Path, required=True,
+                    help="registries to copy and update, smallest first")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds per store (default 5)")
+    args = ap.parse_args(argv)
+    print(machine_info())
+    rows = []
+    for store in args.stores:
+        r = measure(store, args.rounds)
+        rows.append((store, r))
+        print(f"{store}: {int(r['quads']):,} quads", flush=True)
+    print("\n| registry | quads | confined ms | whole store ms | confined ÷ whole |")
+    print("|---|---:|---:|---:|---:|")
+    for store, r in rows:
+        print(f"| {store.name} | {int(r['quads']):,} | {r['confined'] * 1000:,.0f} | "
+              f"{r['whole'] * 1000:,.0f} | {r['confined'] / r['whole']:.2f}× |")
+    first = rows[0][1]
+    for store, r in rows[1:]:
+        print(f"growth {rows[0][0].name} → {store.name}: confined "
+              f"{r['confined'] / first['confined']:.2f}×, whole store "
+              f"{r['whole'] / first['whole']:.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
