@@ -9,21 +9,21 @@ Python's lock only while the app runs, where waitress does both in Python and ha
 request between its threads. Why not the default: the request target (path and query string) of
 a GET is limited to 64 kB by the Rust HTTP library under granian, which answers a longer one
 with a bare 414 (431 past its buffer) before the app sees it, where the registry's own limit is
-``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected);
-and the page-level browser tests and the load tests run only under the in-process server,
-:class:`endpoint.server.Server` (waitress); the SPARQL protocol, W3C, public-page, write,
-submission and DCAT-harvester tests run under both (tests/endpoint_server.py, ``serving``).
+``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected).
+Every test over HTTP runs under both servers (tests/endpoint_server.py, ``serving``).
 Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``), not from
 an I/O thread as under waitress.
 
 How it runs: ``ogpreg serve`` opens (and, if new, initialises) the store, puts its settings in
 the environment, and calls granian, which starts one worker process (by ``spawn``, not
-``fork``: the parent holds an open store) that binds the port. The worker builds the app with
-``endpoint.wsgi:served_app`` — the same app factory, the same query worker processes, answer
-cache and admission as under waitress — and stops them when it exits. One granian worker:
-the answer cache and the query workers are per process, as with waitress. granian gets as many
-threads for the app as waitress would (``--threads`` plus one per query place), for the same reason
-(``endpoint/server.py``).
+``fork``: the parent holds an open store) that binds the port. granian binds with
+``SO_REUSEPORT``; the port is checked (in use: refused, ``endpoint/listening.py``) and held by
+this process until the worker listens, so that ``--port 0`` prints a port nobody else takes.
+The worker builds the app with ``endpoint.wsgi:served_app`` — the same app factory, the same
+query worker processes, answer cache and admission as under waitress — and stops them when it
+exits. One granian worker: the answer cache and the query workers are per process, as with
+waitress. granian gets as many threads for the app as waitress would (``--threads`` plus one
+per query place), for the same reason (``endpoint/server.py``).
 """
 
 from __future__ import annotations
@@ -32,12 +32,12 @@ import http.client
 import logging
 import multiprocessing
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from endpoint.listening import reserve
 from registry.errors import ConfigurationError
 from registry.i18n import msg
 from registry.settings import Settings, environment_of
@@ -59,16 +59,6 @@ def require() -> None:
                 "pip install 'ogp-registry[granian]' (or choose --server waitress)."
             )
         ) from None
-
-
-def free_port(host: str) -> int:
-    """A free TCP port on ``host`` (for ``--port 0``: granian's worker binds the port itself,
-    so the parent chooses one it can print). Another program could take it before granian
-    binds it; granian then stops with its error."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_until_answering(host: str, port: int, deadline: float) -> bool:
@@ -106,11 +96,15 @@ def serve(
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
 
-    port = port or free_port(host)
+    # the port is held from here until granian's worker listens on it (``--port 0``: chosen
+    # here, so that it can be printed; granian binds it in its worker)
+    held = reserve(host, port)
+    # granian takes an address, not a name ("localhost"): the one the name resolved to
+    address, port = str(held.getsockname()[0]), int(held.getsockname()[1])
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{port}/"
     # where this process asks whether the worker answers (any address: the loopback)
-    local = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    local = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address, address)
     capacity = settings.query_workers + settings.query_queue
     app_threads = threads + capacity
     # the worker reads its settings where the parent found them, plus the command's options
@@ -119,7 +113,7 @@ def serve(
     server: Any = Granian(
         TARGET,
         factory=True,
-        address=host,
+        address=address,
         port=port,
         interface=Interfaces.WSGI,
         workers=1,
@@ -142,8 +136,14 @@ def serve(
     )
 
     def announce() -> None:
-        if _wait_until_answering(local, port, time.monotonic() + 120):
-            ready(url, app_threads)
+        try:
+            if _wait_until_answering(local, port, time.monotonic() + 120):
+                ready(url, app_threads)
+        finally:
+            held.close()
 
     server.on_startup(lambda: threading.Thread(target=announce, daemon=True).start())
-    server.serve()
+    try:
+        server.serve()
+    finally:
+        held.close()

@@ -135,11 +135,11 @@ class GranianServed:
 
 @contextmanager
 def running_granian(
-    store: Path, *, port: int = 0, **overrides: object
+    store: Path, *, port: int = 0, host: str | None = None, **overrides: object
 ) -> Iterator[GranianServed]:
     """Serve the registry in ``store`` with ``ogpreg serve --server granian --port PORT`` (0: a
-    free one; the settings of :func:`running`, passed as its environment) until the block ends;
-    then stop it with SIGINT, or kill it."""
+    free one; ``--host HOST`` if given; the settings of :func:`running`, passed as its
+    environment) until the block ends; then stop it with SIGINT, or kill it."""
     values: dict[str, object | None] = {
         "store": str(store), "base_uri": BASE, "user": "tester", "query_workers": 2,
         **overrides,
@@ -148,7 +148,7 @@ def running_granian(
     env.update(environment_of(values))
     proc = subprocess.Popen(
         [sys.executable, "-m", "ogpreg", "--lang", "en", "serve", "--server", "granian",
-         "--port", str(port)],
+         "--port", str(port), *(["--host", host] if host is not None else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     assert proc.stdout is not None

@@ -17,17 +17,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-from flask import Flask
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
-from endpoint.server import Server
 from registry.namespaces import OGP
 from registry.service import Registry
 from tests.conftest import BASE, shared_file
@@ -44,14 +41,6 @@ RDFLIB_FORMAT = {
     "application/n-triples": "nt",
 }
 RELATIVE = "http://relative-iri.invalid/"
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve ``app`` with the production server (endpoint/server.py) on a free port, in a
-    thread."""
-    with Server(app, host="127.0.0.1", port=0).start_in_thread() as running:
-        yield running.url
 
 
 @pytest.fixture(params=servers())

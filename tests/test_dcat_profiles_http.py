@@ -23,11 +23,12 @@ import requests
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from endpoint.app import create_app
 from registry.service import Registry
 from tests.conftest import BASE, shared_file
+from tests.endpoint_server import servers
+from tests.endpoint_server import serving as served_by
 from tests.test_dcat import INVENTED_PLAN, RDFLIB_JSONLD, load
-from tests.test_dcat_http import ACCEPTS, get, local, parse, serving
+from tests.test_dcat_http import ACCEPTS, get, local, parse
 from tests.test_dcat_profiles import DEFAULT, fixed_registry
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -39,18 +40,21 @@ AP3 = "https://semiceu.github.io/DCAT-AP/releases/3.0.1/"
 AP3_PROFILE = f"<{NO3}>, <{AP3}>"
 
 
-@pytest.fixture
-def fixed(tmp_path: Path) -> Iterator[str]:
-    """The endpoint on the fixed store of tests/fixtures/dcat-default."""
+@pytest.fixture(params=servers())
+def fixed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The endpoint on the fixed store of tests/fixtures/dcat-default, under each server of
+    ``ogpreg serve`` (waitress in this process, granian in a process of its own)."""
     reg = fixed_registry(tmp_path / "store")
-    with serving(create_app(reg.settings, registry=reg)) as url:
-        yield url
+    with served_by(request.param, reg.store.path) as run:
+        yield run.url
 
 
-@pytest.fixture
-def served(registry: Registry) -> Iterator[str]:
-    with serving(create_app(registry.settings, registry=registry)) as url:
-        yield url
+@pytest.fixture(params=servers())
+def served(request: pytest.FixtureRequest, registry: Registry) -> Iterator[str]:
+    """The endpoint on a copy of the initialised store, under each server of ``ogpreg
+    serve``; plans a test loads through ``registry`` are seen by either (a new revision)."""
+    with served_by(request.param, registry.store.path) as run:
+        yield run.url
 
 
 # -- the default answer ---------------------------------------------------------------------------

@@ -13,22 +13,26 @@ import time
 from pathlib import Path
 
 import click
+import pytest
 import requests
 from click.testing import CliRunner
 
 from ogpreg.cli import main
 from registry.loading.sources import SourceFile
 from tests.conftest import BASE, FIXTURES, all_quads
-from tests.endpoint_server import copy_store, descendants, running, still_alive
+from tests.endpoint_server import copy_store, descendants, servers, serving, still_alive
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
+@pytest.mark.parametrize("server", servers())
 def test_load_while_serving_shows_before_or_after_never_in_between(
-    initialised_store: Path, tmp_path: Path
+    server: str, initialised_store: Path, tmp_path: Path
 ) -> None:
     store = copy_store(initialised_store, tmp_path / "store")
-    with running(store, query_workers=2, http_threads=8) as srv:
+    # the load runs in this process; under granian the server is another process reading the
+    # same store (a new revision is seen by every process that reads the store)
+    with serving(server, store, query_workers=2, http_threads=8) as srv:
         before = len(all_quads(srv.registry))
         rev_before = srv.registry.store.revision()
         assert rev_before is not None

@@ -18,7 +18,13 @@ import requests
 from registry.loading.sources import SourceFile
 from registry.service import Registry
 from tests.conftest import BASE
-from tests.endpoint_server import running
+from tests.endpoint_server import (
+    GranianServed,
+    Running,
+    descendants,
+    servers,
+    serving,
+)
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "endpoint" / "examples").glob("*.rq"))
 VALID = Path(__file__).parent / "fixtures" / "rdf" / "valid-commitment.ttl"
@@ -71,11 +77,13 @@ def hold(
     seconds: float | None = None,
     clients: int = 32,
     sample_memory: bool = False,
+    server: str = "waitress",
 ) -> Held:
     """Run the clients while the source is loaded ``loads`` times (each load waits until a
     probe has seen it), or, with ``seconds``, for that long with a load every second (the
     soak); ``sample_memory`` samples the serving processes' memory (benchmarks/soak_load.py).
-    Returns what was seen."""
+    ``server``: waitress (in this process) or granian (``ogpreg serve --server granian``, a
+    process of its own reading the same store). Returns what was seen."""
     assert (loads is None) != (seconds is None), "give loads or seconds"
     if sample_memory and not Path("/proc/self/status").exists():
         raise RuntimeError("sampling memory needs /proc")
@@ -85,7 +93,7 @@ def hold(
     stop = threading.Event()
     # every client asks from 127.0.0.1: one client, which may hold the workers and half the
     # queue (docs/endpoint.md, "Admission"), so the queue has room for all of them
-    with running(registry.store.path, query_timeout=60, query_queue=2 * clients) as srv:
+    with serving(server, registry.store.path, query_timeout=60, query_queue=2 * clients) as srv:
         queries = [q.read_text("utf-8") for q in EXAMPLES] + [PROBE]
 
         def client(n: int) -> None:
@@ -145,12 +153,15 @@ def hold(
                     stop.set()
 
         def sampler() -> None:
-            pids = [os.getpid()]
             stop.wait((seconds or 0) / 4)  # warm-up: workers start, the answer cache fills
             while not stop.is_set():
-                workers = srv.executor.worker_pids()
-                held.memory.append(sum(rss_bytes(p) for p in pids + workers))
-                held.parts.append([rss_bytes(p) // 2**20 for p in pids + workers])
+                if isinstance(srv, Running):  # this process and its query workers
+                    pids = [os.getpid(), *srv.executor.worker_pids()]
+                else:  # granian: the server process and everything below it
+                    assert isinstance(srv, GranianServed)
+                    pids = [srv.proc.pid, *sorted(descendants(srv.proc.pid))]
+                held.memory.append(sum(rss_bytes(p) for p in pids))
+                held.parts.append([rss_bytes(p) // 2**20 for p in pids])
                 stop.wait(0.2)
 
         threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
@@ -181,8 +192,9 @@ def check(held: Held) -> None:
     assert sorted(held.answered) == list(range(held.clients)), held.answered
 
 
-def test_32_clients_while_loading(registry: Registry) -> None:
-    held = hold(registry, loads=4)
+@pytest.mark.parametrize("server", servers())
+def test_32_clients_while_loading(server: str, registry: Registry) -> None:
+    held = hold(registry, loads=4, server=server)
     check(held)
     # each load was seen by the clients, and each showed its own version
     assert held.loaded == sorted(set(held.loaded)) and len(held.loaded) == 4

@@ -4,8 +4,8 @@ exactly the answer; CONSTRUCT and DESCRIBE downloads; the registry's prefixes pr
 ``/sparql`` as in ``ogpreg query`` and named in the service description; syntax errors as
 line, column and what was expected, in the reader's language; the site menu on the query page.
 
-The real app under the production server (waitress) on a free port (tests/endpoint_server.py),
-over real HTTP with ``requests`` and SPARQLWrapper."""
+The real app under both servers of ``ogpreg serve`` (waitress, granian) on a free port
+(tests/endpoint_server.py), over real HTTP with ``requests`` and SPARQLWrapper."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from ogpreg.cli import main
 from registry.namespaces import PREFIXES
 from tests.conftest import BASE
-from tests.endpoint_server import Running, copy_store, running
+from tests.endpoint_server import Served, copy_store, servers, serving
 from tests.test_ui import Page
 
 #: What browsers send when they open a link (Firefox 128, Chromium 126, Safari 17).
@@ -55,21 +55,25 @@ CONSTRUCT = (
 )
 
 
-@pytest.fixture(scope="module")
-def server(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+@pytest.fixture(scope="module", params=servers())
+def server(
+    request: pytest.FixtureRequest,
+    initialised_store: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
     store = copy_store(initialised_store, tmp_path_factory.mktemp("qpage") / "store")
-    with running(store) as srv:
+    with serving(request.param, store) as srv:
         yield srv
 
 
-def get(srv: Running, path: str, **kw: object) -> requests.Response:
+def get(srv: Served, path: str, **kw: object) -> requests.Response:
     return requests.get(urljoin(srv.url, path), timeout=60, **kw)  # type: ignore[arg-type]
 
 
 # -- a shared link -----------------------------------------------------------------------------
 @pytest.mark.parametrize("browser", sorted(BROWSERS))
 def test_a_shared_sparql_link_opens_the_query_page_with_the_query_in_a_browser(
-    server: Running, browser: str
+    server: Served, browser: str
 ) -> None:
     resp = get(server, "sparql", params={"query": SELECT},
                headers={"Accept": BROWSERS[browser]})
@@ -87,7 +91,7 @@ def test_a_shared_sparql_link_opens_the_query_page_with_the_query_in_a_browser(
 
 
 @pytest.mark.parametrize("client", sorted(CLIENTS))
-def test_sparql_clients_still_get_the_answer_to_a_query(server: Running, client: str) -> None:
+def test_sparql_clients_still_get_the_answer_to_a_query(server: Served, client: str) -> None:
     """A GET with a client's Accept gets what the protocol answers (the same as a form POST
     with that Accept, a path that never shows the page): the answer, never HTML."""
     for query in (SELECT, CONSTRUCT):
@@ -109,7 +113,7 @@ def test_sparql_clients_still_get_the_answer_to_a_query(server: Running, client:
             assert "Establish public register of the beneficial owners" in resp.text
 
 
-def test_sparqlwrapper_reads_select_and_construct(server: Running) -> None:
+def test_sparqlwrapper_reads_select_and_construct(server: Served) -> None:
     from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
     sw = SPARQLWrapper(server.sparql)
@@ -129,7 +133,7 @@ def test_sparqlwrapper_reads_select_and_construct(server: Running) -> None:
     assert isinstance(body, bytes) and b"beneficial owners" in body
 
 
-def test_a_browser_that_names_a_format_or_posts_gets_the_answer(server: Running) -> None:
+def test_a_browser_that_names_a_format_or_posts_gets_the_answer(server: Served) -> None:
     accept = BROWSERS["firefox"]
     resp = get(server, "sparql", params={"query": SELECT, "format": "csv"},
                headers={"Accept": accept})
@@ -144,7 +148,7 @@ def test_a_browser_that_names_a_format_or_posts_gets_the_answer(server: Running)
 
 
 def test_the_query_page_keeps_a_typed_query_and_offers_rdf_downloads_for_construct(
-    server: Running,
+    server: Served,
 ) -> None:
     resp = get(server, "query", params={"query": CONSTRUCT, "lang": "en"})
     page = Page(resp.text)
@@ -168,7 +172,7 @@ def test_the_query_page_keeps_a_typed_query_and_offers_rdf_downloads_for_constru
     assert "hidden" in page.by_id("downloads-graph")[1]
 
 
-def test_the_query_page_has_the_site_menu(server: Running) -> None:
+def test_the_query_page_has_the_site_menu(server: Served) -> None:
     page = Page(get(server, "query").text)
     navs = [a for a, _ in page.all("nav")]
     assert any(a.get("class") == "site-nav" for a in navs)
@@ -180,7 +184,7 @@ def test_the_query_page_has_the_site_menu(server: Running) -> None:
 
 # -- prefixes ----------------------------------------------------------------------------------
 def test_the_registry_prefixes_are_predeclared_on_every_query_path_as_in_the_cli(
-    server: Running,
+    server: Served,
 ) -> None:
     query = 'SELECT ?t WHERE { ?c dct:identifier "NO0054" ; dct:title ?t } ORDER BY ?t'
     accept = {"Accept": "text/csv"}
@@ -203,7 +207,7 @@ def test_the_registry_prefixes_are_predeclared_on_every_query_path_as_in_the_cli
         assert resp.status_code == 200, (params, resp.text)
 
 
-def test_the_service_description_names_the_predeclared_prefixes(server: Running) -> None:
+def test_the_service_description_names_the_predeclared_prefixes(server: Served) -> None:
     resp = get(server, "sparql", headers={"Accept": "text/turtle"})
     graph = ox.Store()
     graph.load(resp.content, format=ox.RdfFormat.TURTLE)
@@ -246,7 +250,7 @@ SYNTAX = [
 
 @pytest.mark.parametrize(("query", "lang", "says", "at"), SYNTAX)
 def test_a_syntax_error_says_line_column_and_what_was_expected_in_the_readers_language(
-    server: Running, query: str, lang: str, says: str, at: str
+    server: Served, query: str, lang: str, says: str, at: str
 ) -> None:
     resp = requests.post(server.sparql, data={"query": query}, timeout=60,
                          headers={"Accept-Language": lang})
@@ -263,7 +267,7 @@ def test_a_syntax_error_says_line_column_and_what_was_expected_in_the_readers_la
     assert body["message"].endswith("| " + " " * (column - 1) + "^")
 
 
-def test_the_command_line_explains_a_syntax_error_the_same_way(server: Running) -> None:
+def test_the_command_line_explains_a_syntax_error_the_same_way(server: Served) -> None:
     query, lang, says, _ = SYNTAX[1]
     r = CliRunner().invoke(main, ["--store", str(server.registry.store.path), "--base-uri",
                                   BASE, "query", "--lang", lang, query])

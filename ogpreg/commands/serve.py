@@ -68,6 +68,7 @@ def register(main: click.Group) -> None:
                  serve --host 0.0.0.0 --port 8080 --threads 16
         """
         from endpoint.app import create_app, state
+        from endpoint.listening import check_listen, refusal
         from endpoint.server import Server
         from endpoint.wsgi import network_line
         from registry.settings import load_settings
@@ -81,11 +82,15 @@ def register(main: click.Group) -> None:
             from endpoint.granian_server import require
 
             require()  # before the store is opened: a refusal changes nothing
+        check_listen(host, port)  # likewise: a port in use, a host not of this machine
         app = create_app(settings)  # opens (a new store: initialises) the store here
         if settings.server == "granian":
             _serve_granian(settings, overrides, host, port, lang)
             return
-        server = Server(app, host=host, port=port, threads=settings.http_threads)
+        try:
+            server = Server(app, host=host, port=port, threads=settings.http_threads)
+        except OSError as exc:  # taken since the check
+            raise refusal(host, port, exc) from None
         server.start_workers()
 
         def ready() -> None:

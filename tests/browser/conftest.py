@@ -21,6 +21,7 @@ from endpoint.app import create_app
 from registry.loading.sources import SourceFile
 from registry.service import open_registry
 from tests.conftest import make_settings
+from tests.endpoint_server import running_granian, servers
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -95,10 +96,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@pytest.fixture(scope="session", params=servers())
+def live_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The registry with the bundled data and the page fixtures, served by the production
-    server (endpoint/server.py) at a base URI that is its own address. Yields the base URI."""
+    server at a base URI that is its own address: waitress (endpoint/server.py, in this
+    process) and granian (``ogpreg serve --server granian``, a process of its own; in CI
+    always), each test once under each. Yields the base URI."""
     from endpoint.server import Server
 
     port = _free_port()
@@ -115,6 +118,11 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         data = (PAGES / name).read_bytes()
         org = base + "id/organisation/" + by if by else None
         registry.load([SourceFile(name, data, sid)], submitted_by=org)
+    if request.param == "granian":
+        with running_granian(store, port=port, base_uri=base, http_threads=4) as served:
+            assert served.url == base, (served.url, base)
+            yield base
+        return
     app = create_app(settings, registry=registry)
     server = Server(app, host="127.0.0.1", port=port, threads=4)
     server.start_in_thread()
