@@ -7,6 +7,12 @@ still takes, ``registry/access/graphstore.py``, ``_apply(confined=False)``).
 
     python benchmarks/bench_update.py --stores /tmp/b26/store-0 /tmp/b26/store-10000
 
+With ``--oxigraph``, the same on Oxigraph's server as the registry's external engine
+(``OGPREG_ENGINE=oxigraph``; the ``oxigraph`` command of the PyPI package, started here with a
+store of its own, filled with each registry's quads through the registry's own transaction):
+there the reference brings the graphs the update names into a local store and counts the
+engine's store before and after (``registry/store/remote/transaction.py``).
+
 Each store is copied first (updates commit). One round is an ``INSERT DATA`` of an INVENTED
 editorial note into a bundled source graph and the ``DELETE DATA`` of it, so every round
 starts from the same registry; the two ways alternate round by round (the machine is shared
@@ -17,18 +23,22 @@ from the first store to the others. Results go in docs/performance.md ("Writes")
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyoxigraph as ox
+import requests
 
 from benchmarks.common import machine_info
 from registry.access import graphstore, tokens
@@ -66,13 +76,56 @@ def _confined(reg: Registry, token: tokens.IssuedToken, text: str) -> None:
     graphstore.apply_update(reg, token.record, text)
 
 
-def measure(store: Path, rounds: int) -> dict[str, float]:
+@contextlib.contextmanager
+def oxigraph_engine(work: Path) -> Iterator[str]:
+    """Oxigraph's server on a free port with an empty store in ``work``; yields its query URL."""
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    url = f"http://127.0.0.1:{port}/query"
+    proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind",
+                             f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(url, params={"query": "ASK {}"}, timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"oxigraph serve did not start ({exe})")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def open_copy(store: Path, tmp: Path, engine_url: str | None) -> Registry:
+    """A registry on a copy of ``store``: embedded, or on the engine at ``engine_url`` (its
+    store emptied and filled with the copy's quads)."""
+    copy = tmp / "store"
+    shutil.copytree(store, copy, symlinks=True)
+    values: dict[str, object | None] = {"store": str(copy), "base_uri": BASE, "user": "benchmark"}
+    reg = open_registry(load_settings(values, environ={}))
+    reg.ensure_initialised()
+    if engine_url is None:
+        return reg
+    requests.post(engine_url.rsplit("/", 1)[0] + "/update", data=b"DROP ALL",
+                  headers={"Content-Type": "application/sparql-update"}, timeout=600)
+    values.update(store=str(tmp / "state"), engine="oxigraph", engine_query_url=engine_url)
+    remote = open_registry(load_settings(values, environ={}))
+    with remote.store.transaction(fresh=True) as tx:
+        tx.extend(reg.store.reader())
+    return remote
+
+
+def measure(store: Path, rounds: int, engine_url: str | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
-        copy = Path(tmp) / "store"
-        shutil.copytree(store, copy, symlinks=True)
-        reg = open_registry(load_settings({"store": str(copy), "base_uri": BASE,
-                                           "user": "benchmark"}, environ={}))
-        reg.ensure_initialised()
+        reg = open_copy(store, Path(tmp), engine_url)
         quads = len(reg.store.reader())
         token = tokens.issue(reg, KMD, "approver", "benchmark")
         ways: dict[str, Callable[[Registry, tokens.IssuedToken, str], None]] = {
@@ -95,23 +148,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--stores", nargs="+", type=Path, required=True,
                     help="registries to copy and update, smallest first")
     ap.add_argument("--rounds", type=int, default=5, help="rounds per store (default 5)")
+    ap.add_argument("--oxigraph", action="store_true",
+                    help="also on Oxigraph's server as the external engine (needs the oxigraph "
+                    "command: pip install oxigraph)")
     args = ap.parse_args(argv)
     print(machine_info())
-    rows = []
-    for store in args.stores:
-        r = measure(store, args.rounds)
-        rows.append((store, r))
-        print(f"{store}: {int(r['quads']):,} quads", flush=True)
-    print("\n| registry | quads | confined ms | whole store ms | confined ÷ whole |")
-    print("|---|---:|---:|---:|---:|")
-    for store, r in rows:
-        print(f"| {store.name} | {int(r['quads']):,} | {r['confined'] * 1000:,.0f} | "
+    rows: list[tuple[str, Path, dict[str, float]]] = []
+    with contextlib.ExitStack() as stack:
+        engines: list[tuple[str, str | None]] = [("embedded", None)]
+        if args.oxigraph:
+            work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ox-")))
+            engines.append(("oxigraph", stack.enter_context(oxigraph_engine(work))))
+        for engine, url in engines:
+            for store in args.stores:
+                r = measure(store, args.rounds, url)
+                rows.append((engine, store, r))
+                print(f"{engine} {store}: {int(r['quads']):,} quads", flush=True)
+    print("\n| engine | registry | quads | confined ms | whole store ms | confined ÷ whole |")
+    print("|---|---|---:|---:|---:|---:|")
+    for engine, store, r in rows:
+        print(f"| {engine} | {store.name} | {int(r['quads']):,} | {r['confined'] * 1000:,.0f} | "
               f"{r['whole'] * 1000:,.0f} | {r['confined'] / r['whole']:.2f}× |")
-    first = rows[0][1]
-    for store, r in rows[1:]:
-        print(f"growth {rows[0][0].name} → {store.name}: confined "
-              f"{r['confined'] / first['confined']:.2f}×, whole store "
-              f"{r['whole'] / first['whole']:.2f}×")
+    for engine in dict.fromkeys(e for e, _s, _r in rows):
+        mine = [(store, r) for e, store, r in rows if e == engine]
+        first = mine[0][1]
+        for store, r in mine[1:]:
+            print(f"growth on {engine} {mine[0][0].name} → {store.name}: confined "
+                  f"{r['confined'] / first['confined']:.2f}×, whole store "
+                  f"{r['whole'] / first['whole']:.2f}×")
     return 0
 
 

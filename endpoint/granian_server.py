@@ -43,7 +43,7 @@ from registry.i18n import msg
 from registry.settings import Settings, environment_of
 
 #: granian's factory target, imported in granian's worker process
-TARGET = "endpoint.wsgi:served_app"
+TARGET = "endpoint.wsgi:granian_app"
 
 
 def require() -> None:

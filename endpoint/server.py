@@ -37,6 +37,7 @@ from waitress.trigger import trigger as Trigger  # noqa: N812
 
 from endpoint.app import run_shutdown, run_startup, state
 from endpoint.sparql import fastpath
+from endpoint.wsgi import SERVER_NAME
 
 
 class Server:
@@ -69,7 +70,7 @@ class Server:
             max_request_header_size=max(262_144, 2 * limit + 65_536),
             max_request_body_size=max(limit, settings.max_upload_bytes) + 65_536,
             connection_limit=max(100, 16 * (self.threads + self.query_threads)),
-            ident="ogp-registry",
+            ident=SERVER_NAME,
             asyncore_use_poll=True,
             expose_tracebacks=False,
         )

@@ -3,16 +3,18 @@ granian``, or gunicorn, uWSGI...): ``endpoint.wsgi:served_app`` builds it from t
 environment (``OGPREG_*``, docs/configuration.md), starts its query worker processes and stops
 them when the process exits. ``ogpreg serve`` (waitress) does the same in its own process.
 
-Example (granian's own command; ``ogpreg serve --server granian`` is the supported way)::
+Example (granian's own command; ``ogpreg serve --server granian`` is the supported way;
+``granian_app`` is ``served_app`` with the registry's ``Server`` header)::
 
     OGPREG_STORE=/var/lib/ogp-registry/store granian --interface wsgi --factory \
-        endpoint.wsgi:served_app
+        endpoint.wsgi:granian_app
 """
 
 from __future__ import annotations
 
 import atexit
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from registry.i18n import Msg, as_lang, msg
 
@@ -35,6 +37,29 @@ def served_app() -> Flask:
     executor = st.extras.get("executor")
     if executor is not None:
         print(network_line(executor, st.settings).render(as_lang(st.settings.lang)), flush=True)
+    return app
+
+
+#: the ``Server`` header of every answer, under waitress (its ``ident``) and granian alike
+SERVER_NAME = "ogp-registry"
+
+
+def granian_app() -> Flask:
+    """:func:`served_app` for ``ogpreg serve --server granian``: every answer also names the
+    registry in its ``Server`` header, as under waitress (granian otherwise writes
+    ``granian``; it keeps a ``Server`` header the app gives). Not for gunicorn, which always
+    writes its own."""
+    app = served_app()
+    inner = app.wsgi_app  # the fast path for repeats (endpoint/sparql/fastpath.py) included
+
+    def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            headers.append(("Server", SERVER_NAME))
+            return start_response(status, headers, *exc_info)
+
+        return inner(environ, start)
+
+    app.wsgi_app = wsgi_app  # type: ignore[method-assign]
     return app
 
 

@@ -33,6 +33,7 @@ import requests
 
 from loaders.bundled import init as bundled_init
 from registry.service import Registry, open_registry
+from registry.settings import Settings
 from tests.conftest import BASE, make_settings
 
 ENGINE_KINDS = ("oxigraph", "virtuoso")
@@ -232,11 +233,47 @@ def remote_settings(srv: EngineServer, state: Path, **overrides: object) -> obje
 def remote_registry(engine_server: EngineServer, tmp_path: Path) -> Registry:
     """A registry on a clean engine with what ``ogpreg init`` writes."""
     srv = engine_server
-    srv.reset()
     settings = make_settings(tmp_path / "state", **srv.overrides(), query_timeout=QUERY_TIMEOUT)
+    return initialised_on(srv, settings)
+
+
+@pytest.fixture(params=ENGINE_KINDS)
+def runaway_registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Registry]:
+    """:func:`remote_registry` for a test that sends queries that never end (a cross product
+    counted): on Oxigraph a server of its own, stopped when the test ends. Oxigraph cannot stop
+    an evaluation (``--timeout-s`` limits the HTTP exchange, not the work:
+    oxigraph/oxigraph#1336, #1871; docs/deployment.md), so on the session's shared server such
+    a query would keep both cores busy for the rest of the test session. Virtuoso's
+    anytime-query limit stops them: its shared server is used."""
+    settings = {"query_timeout": QUERY_TIMEOUT}
+    if request.param == "virtuoso":
+        srv: EngineServer = request.getfixturevalue("virtuoso_server")
+        yield initialised_on(srv, make_settings(tmp_path / "state", **srv.overrides(),
+                                                **settings))
+        return
+    shared: EngineServer = request.getfixturevalue("oxigraph_server")
+    workdir = tmp_path / "oxigraph"
+    workdir.mkdir()
+    own = _start_oxigraph(workdir)
+    own.template = shared.template  # the copy of `ogpreg init` (made here if still empty)
+    try:
+        yield initialised_on(own, make_settings(tmp_path / "state", **own.overrides(),
+                                                **settings))
+    finally:
+        own.stop()
+        shared.template = shared.template or own.template
+
+
+def initialised_on(srv: EngineServer, settings: Settings) -> Registry:
+    """A registry with ``settings`` (on ``srv``), opened after resetting the engine, holding
+    what ``ogpreg init`` writes (loaders/bundled.py: the bundled Turtle and the bundled
+    submissions): made once per engine and session, then copied. Every test module that needs
+    an initialised engine goes through here, so that the copy is the same whichever module
+    runs first."""
+    srv.reset()
     reg = open_registry(settings)
     if not srv.template:
-        bundled_init(reg)  # what `ogpreg init` loads (loaders/bundled.py)
+        bundled_init(reg)
         srv.template = list(reg.store.reader())
     else:
         with reg.store.transaction(fresh=True) as tx:

@@ -322,8 +322,9 @@ def test_a_freed_worker_goes_to_the_client_holding_the_fewest() -> None:
 
 # -- an external engine ------------------------------------------------------------------------
 def test_on_an_external_engine_a_flood_gets_429_and_health_is_answered(
-    remote_registry: Registry,
+    runaway_registry: Registry,
 ) -> None:
+    remote_registry = runaway_registry  # queries that never end: an Oxigraph of its own
     with serving(remote_registry, query_workers=2, query_queue=2, http_threads=2,
                  query_timeout=5.0, query_wait=60.0) as (url, executor):
         assert isinstance(executor, QueryExecutor)

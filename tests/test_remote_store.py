@@ -22,7 +22,7 @@ from registry.store.remote.reader import RemoteReader
 from registry.store.remote.store import RemoteStore
 from registry.store.remote.transaction import RemoteTransaction
 from tests.conftest import BASE, FIXTURES, make_settings
-from tests.engines import EngineServer
+from tests.engines import EngineServer, initialised_on
 
 VALID = FIXTURES / "rdf" / "valid-commitment.ttl"
 BAD = FIXTURES / "rdf" / "bad-orgnr.ttl"
@@ -246,21 +246,10 @@ def _initialised_on_virtuoso(
     srv: EngineServer, tmp_path: Path
 ) -> tuple[Registry, VirtuosoEngine]:
     """A registry of its own on the Virtuoso server, initialised (from the kept template)."""
-    srv.reset()
-    reg = open_registry(make_settings(tmp_path / "state", **srv.overrides()))
-    with reg.store.transaction(fresh=True) as tx:
-        tx.extend(srv.template or _template(srv, reg))
+    reg = initialised_on(srv, make_settings(tmp_path / "state", **srv.overrides()))
     engine = reg.store.engine
     assert isinstance(engine, VirtuosoEngine)
     return reg, engine
-
-
-def _template(srv: EngineServer, reg: Registry) -> list[ox.Quad]:
-    srv.reset()
-    reg.init()
-    srv.template = list(reg.store.reader())
-    srv.reset()
-    return srv.template
 
 
 def test_engine_atomicity_of_one_update_request(engine_server: EngineServer) -> None:

@@ -40,7 +40,7 @@ from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
 from registry.store.remote.store import RemoteStore
 from tests.conftest import BASE, make_settings
-from tests.engines import QUERY_TIMEOUT, EngineServer
+from tests.engines import QUERY_TIMEOUT, EngineServer, initialised_on
 
 SRC = BASE + "graph/source/"
 THEMES = BASE + "graph/vocabulary/themes"
@@ -304,15 +304,9 @@ def embedded(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) 
 
 
 def _remote(srv: EngineServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    srv.reset()
     state = tmp_path_factory.mktemp(f"conformance-{srv.kind}") / "state"
-    reg = open_registry(make_settings(state, **srv.overrides(), query_timeout=QUERY_TIMEOUT))
-    if not srv.template:
-        reg.init()
-        srv.template = list(reg.store.reader())
-    else:
-        with reg.store.transaction(fresh=True) as tx:
-            tx.extend(srv.template)
+    # as the embedded store here: after `ogpreg init`
+    reg = initialised_on(srv, make_settings(state, **srv.overrides(), query_timeout=QUERY_TIMEOUT))
     _load_before(reg)
     yield from _serve(srv.kind, reg)
 

@@ -311,16 +311,17 @@ def apply_update(
         if not targets:
             return UpdateResult([])
         base = registry.settings.base_uri
-        # On a store of the graphs it can read or write (registry/access/updates.py), unless
-        # it reads GRAPH ?g over every graph: then on the transaction, counted before and
-        # after. An external engine's transaction runs an update on such a store itself
-        # (registry/store/remote/transaction.py), on every graph the text names.
-        confined = registry.settings.engine == "embedded" and not plan.reads.every_graph
+        # On a store of the graphs it can read or write (registry/access/updates.py), on
+        # either engine, unless it reads GRAPH ?g over every graph: then on the transaction,
+        # counted before and after (an external engine's transaction then brings every graph
+        # into a store of its own: registry/store/remote/transaction.py).
+        confined = not plan.reads.every_graph
 
         def run(tx: ox.Store) -> None:
             try:
                 if confined:
-                    run_confined(tx, sparql, plan, base_iri=base, prefixes=PREFIXES)
+                    run_confined(tx, sparql, plan, base_iri=base, prefixes=PREFIXES,
+                                 whole_graphs=registry.settings.engine != "embedded")
                 else:
                     tx.update(sparql, base_iri=base, prefixes=PREFIXES)
             except SPARQL_FAILURES as exc:

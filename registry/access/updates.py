@@ -164,13 +164,21 @@ def run_confined(
     *,
     base_iri: str,
     prefixes: Mapping[str, str],
+    whole_graphs: bool = False,
 ) -> None:
     """Run ``sparql`` on an in-memory store holding only the graphs of ``tx`` it can read or
     write (and the default graph), then write the changes of the graphs it names
     (``plan.targets``) into ``tx``. Raises :class:`QueryError`, ``tx`` unchanged, when it
     changed any other graph there: the registry's reading of the text and the engine's
     disagree. Errors of the update itself propagate as pyoxigraph raises them. Not for an
-    update that reads every graph (``plan.reads.every_graph``)."""
+    update that reads every graph (``plan.reads.every_graph``). ``tx`` is the embedded store's
+    transaction or an external engine's (``registry/store/remote/transaction.py``: the graphs
+    are then read from the engine, its default graph is empty, the changes wait for the
+    commit). ``whole_graphs``: write each changed graph whole (removed, then its new
+    content) instead of its differences — for an external engine, whose transaction then
+    replaces the graph on the engine, so that the engine holds exactly what the registry read
+    (Virtuoso may hold one RDF term in two forms, ``"x"`` and ``"x"^^xsd:string``, as two rows;
+    and a triple with a blank node can only be removed with its graph there)."""
     import pyoxigraph as ox
 
     assert not plan.reads.every_graph
@@ -188,7 +196,7 @@ def run_confined(
     named = {ox.NamedNode(t.iri) for t in plan.targets if t.iri is not None}
     graphs: set[ox.NamedNode | ox.DefaultGraph] = {ox.DefaultGraph(), *loaded}
     graphs.update(g for g in sandbox.named_graphs() if isinstance(g, ox.NamedNode))
-    changes: list[tuple[ox.NamedNode, set[ox.Quad], set[ox.Quad]]] = []
+    changes: list[tuple[ox.NamedNode, set[ox.Quad], set[ox.Quad]]] = []  # graph, old, new
     for graph in graphs:
         old = loaded.get(graph, set())
         new = set(sandbox.quads_for_pattern(None, None, None, graph))
@@ -198,11 +206,15 @@ def run_confined(
             raise QueryError(
                 msg("The update changed graphs it does not name; nothing was changed.")
             )
-        changes.append((graph, old - new, new - old))
-    for _graph, removed, added in changes:
-        for quad in removed:
+        changes.append((graph, old, new))
+    for graph, old, new in changes:
+        if whole_graphs:
+            tx.remove_graph(graph)
+            tx.extend(new)
+            continue
+        for quad in old - new:
             tx.remove(quad)
-        tx.extend(added)
+        tx.extend(new - old)
 
 
 def _dataset_of(op: Any) -> list[tuple[str, str]]:
