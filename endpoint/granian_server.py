@@ -19,11 +19,12 @@ the environment, and calls granian, which starts one worker process (by ``spawn`
 ``fork``: the parent holds an open store) that binds the port. granian binds with
 ``SO_REUSEPORT``; the port is checked (in use: refused, ``endpoint/listening.py``) and held by
 this process until the worker listens, so that ``--port 0`` prints a port nobody else takes.
-The worker builds the app with ``endpoint.wsgi:served_app`` — the same app factory, the same
-query worker processes, answer cache and admission as under waitress — and stops them when it
-exits. One granian worker: the answer cache and the query workers are per process, as with
-waitress. granian gets as many threads for the app as waitress would (``--threads`` plus one
-per query place), for the same reason (``endpoint/server.py``).
+The worker builds the app with ``endpoint.wsgi:granian_app`` (``served_app`` with the
+registry's ``Server`` header) — the same app factory, the same query worker processes, answer
+cache and admission as under waitress — and stops them when it exits. One granian worker:
+the answer cache and the query workers are per process, as with waitress. granian gets as
+many threads for the app as waitress would (``--threads`` plus one per query place), for the
+same reason (``endpoint/server.py``).
 """
 
 from __future__ import annotations

@@ -384,6 +384,30 @@ def test_oxigraph_commit_drops_every_older_revision_marker(
     oxigraph_server.reset()
 
 
+def test_oxigraph_lists_the_graphs_that_have_triples(
+    oxigraph_server: EngineServer, tmp_path: Path
+) -> None:
+    """OxigraphEngine.graphs (an existence probe per named graph) lists what a scan of every
+    quad finds: the graphs with triples, not the empty ones (bookkeeping markers, a graph
+    created empty or emptied)."""
+    reg = initialised_on(oxigraph_server, make_settings(tmp_path / "state",
+                                                        **oxigraph_server.overrides()))
+    engine = reg.store.engine
+    assert isinstance(engine, OxigraphEngine)
+    oxigraph_server.update(f"CREATE GRAPH <{BASE}graph/test/empty> ; "
+                           f"INSERT DATA {{ GRAPH <{BASE}graph/test/emptied> {{ <urn:s> <urn:p> 1 }} }} ; "
+                           f"DELETE DATA {{ GRAPH <{BASE}graph/test/emptied> {{ <urn:s> <urn:p> 1 }} }}")
+    scanned = sorted(str(r["g"].value) for r in engine.select(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", union=False, raw=True))
+    listed = engine.graphs()
+    assert listed == scanned
+    assert len(listed) > 5 and BASE + "graph/provenance" in listed
+    assert {BASE + "graph/test/empty", BASE + "graph/test/emptied"} <= engine.named_graphs()
+    assert not {BASE + "graph/test/empty", BASE + "graph/test/emptied"} & set(listed)
+    assert not [g for g in listed if g.startswith("urn:ogpreg:")]
+    oxigraph_server.reset()
+
+
 # -- queries ----------------------------------------------------------------------------------------
 def test_query_dataset_forms(remote_registry: Registry) -> None:
     reg = remote_registry
