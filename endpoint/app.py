@@ -32,6 +32,11 @@ def state(app: Flask | None = None) -> EndpointState:
     return (app or current_app).extensions["ogpreg"]  # type: ignore[no-any-return]
 
 
+#: the ``Server`` header of every answer, under waitress (its ``ident``, endpoint/server.py) and
+#: granian (``endpoint.wsgi.granian_app``) alike
+SERVER_NAME = "ogp-registry"
+
+
 def run_startup(app: Flask) -> None:
     """Run the app's start-up hooks (the query executor starts its worker processes): once,
     by whatever serves the app (``endpoint/server.py``, ``endpoint/wsgi.py``)."""

@@ -35,9 +35,8 @@ from waitress import wasyncore
 from waitress.channel import HTTPChannel
 from waitress.trigger import trigger as Trigger  # noqa: N812
 
-from endpoint.app import run_shutdown, run_startup, state
+from endpoint.app import SERVER_NAME, run_shutdown, run_startup, state
 from endpoint.sparql import fastpath
-from endpoint.wsgi import SERVER_NAME
 
 
 class Server:

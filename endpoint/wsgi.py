@@ -40,15 +40,13 @@ def served_app() -> Flask:
     return app
 
 
-#: the ``Server`` header of every answer, under waitress (its ``ident``) and granian alike
-SERVER_NAME = "ogp-registry"
-
-
 def granian_app() -> Flask:
     """:func:`served_app` for ``ogpreg serve --server granian``: every answer also names the
     registry in its ``Server`` header, as under waitress (granian otherwise writes
     ``granian``; it keeps a ``Server`` header the app gives). Not for gunicorn, which always
     writes its own."""
+    from endpoint.app import SERVER_NAME
+
     app = served_app()
     inner = app.wsgi_app  # the fast path for repeats (endpoint/sparql/fastpath.py) included
 

@@ -225,16 +225,15 @@ def engine_server(request: pytest.FixtureRequest) -> EngineServer:
     return request.getfixturevalue(f"{request.param}_server")  # type: ignore[no-any-return]
 
 
-def remote_settings(srv: EngineServer, state: Path, **overrides: object) -> object:
+def remote_settings(srv: EngineServer, state: Path, **overrides: object) -> Settings:
+    """The test settings of a registry on ``srv`` keeping its state in ``state``."""
     return make_settings(state, **{**srv.overrides(), "query_timeout": QUERY_TIMEOUT, **overrides})
 
 
 @pytest.fixture
 def remote_registry(engine_server: EngineServer, tmp_path: Path) -> Registry:
     """A registry on a clean engine with what ``ogpreg init`` writes."""
-    srv = engine_server
-    settings = make_settings(tmp_path / "state", **srv.overrides(), query_timeout=QUERY_TIMEOUT)
-    return initialised_on(srv, settings)
+    return initialised_on(engine_server, remote_settings(engine_server, tmp_path / "state"))
 
 
 @pytest.fixture(params=ENGINE_KINDS)
@@ -245,11 +244,9 @@ def runaway_registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     oxigraph/oxigraph#1336, #1871; docs/deployment.md), so on the session's shared server such
     a query would keep both cores busy for the rest of the test session. Virtuoso's
     anytime-query limit stops them: its shared server is used."""
-    settings = {"query_timeout": QUERY_TIMEOUT}
     if request.param == "virtuoso":
         srv: EngineServer = request.getfixturevalue("virtuoso_server")
-        yield initialised_on(srv, make_settings(tmp_path / "state", **srv.overrides(),
-                                                **settings))
+        yield initialised_on(srv, remote_settings(srv, tmp_path / "state"))
         return
     shared: EngineServer = request.getfixturevalue("oxigraph_server")
     workdir = tmp_path / "oxigraph"
@@ -257,8 +254,7 @@ def runaway_registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
     own = _start_oxigraph(workdir)
     own.template = shared.template  # the copy of `ogpreg init` (made here if still empty)
     try:
-        yield initialised_on(own, make_settings(tmp_path / "state", **own.overrides(),
-                                                **settings))
+        yield initialised_on(own, remote_settings(own, tmp_path / "state"))
     finally:
         own.stop()
         shared.template = shared.template or own.template

@@ -22,7 +22,7 @@ from registry.store.remote.reader import RemoteReader
 from registry.store.remote.store import RemoteStore
 from registry.store.remote.transaction import RemoteTransaction
 from tests.conftest import BASE, FIXTURES, make_settings
-from tests.engines import EngineServer, initialised_on
+from tests.engines import EngineServer, initialised_on, remote_settings
 
 VALID = FIXTURES / "rdf" / "valid-commitment.ttl"
 BAD = FIXTURES / "rdf" / "bad-orgnr.ttl"
@@ -246,7 +246,7 @@ def _initialised_on_virtuoso(
     srv: EngineServer, tmp_path: Path
 ) -> tuple[Registry, VirtuosoEngine]:
     """A registry of its own on the Virtuoso server, initialised (from the kept template)."""
-    reg = initialised_on(srv, make_settings(tmp_path / "state", **srv.overrides()))
+    reg = initialised_on(srv, remote_settings(srv, tmp_path / "state"))
     engine = reg.store.engine
     assert isinstance(engine, VirtuosoEngine)
     return reg, engine
@@ -390,8 +390,7 @@ def test_oxigraph_lists_the_graphs_that_have_triples(
     """OxigraphEngine.graphs (an existence probe per named graph) lists what a scan of every
     quad finds: the graphs with triples, not the empty ones (bookkeeping markers, a graph
     created empty or emptied)."""
-    reg = initialised_on(oxigraph_server, make_settings(tmp_path / "state",
-                                                        **oxigraph_server.overrides()))
+    reg = initialised_on(oxigraph_server, remote_settings(oxigraph_server, tmp_path / "state"))
     engine = reg.store.engine
     assert isinstance(engine, OxigraphEngine)
     oxigraph_server.update(f"CREATE GRAPH <{BASE}graph/test/empty> ; "

@@ -47,7 +47,7 @@ def test_a_stuck_engine_gives_504_and_the_endpoint_recovers(kind: str, tmp_path:
     srv = start(workdir)
     stopped = False
     try:
-        reg = open_registry(remote_settings(srv, tmp_path / "state"))  # type: ignore[arg-type]
+        reg = open_registry(remote_settings(srv, tmp_path / "state"))
         reg.ensure_initialised()
         path = FILES[0]
         reg.load([SourceFile(path.name, path.read_bytes(), "alt", None)])

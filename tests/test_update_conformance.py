@@ -40,7 +40,7 @@ from registry.loading.sources import SourceFile
 from registry.service import Registry, open_registry
 from registry.store.remote.store import RemoteStore
 from tests.conftest import BASE, make_settings
-from tests.engines import QUERY_TIMEOUT, EngineServer, initialised_on
+from tests.engines import EngineServer, initialised_on, remote_settings
 
 SRC = BASE + "graph/source/"
 THEMES = BASE + "graph/vocabulary/themes"
@@ -306,7 +306,7 @@ def embedded(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) 
 def _remote(srv: EngineServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     state = tmp_path_factory.mktemp(f"conformance-{srv.kind}") / "state"
     # as the embedded store here: after `ogpreg init`
-    reg = initialised_on(srv, make_settings(state, **srv.overrides(), query_timeout=QUERY_TIMEOUT))
+    reg = initialised_on(srv, remote_settings(srv, state))
     _load_before(reg)
     yield from _serve(srv.kind, reg)
 
