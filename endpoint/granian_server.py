@@ -6,11 +6,18 @@ Why an option: measured against the default (waitress) on the same store, three 
 answered first-time SPARQL lookups 1.8–2.4 times and light requests (``/health``) 7.7–9.2 times
 as fast, cached answers the same: it parses and writes HTTP in compiled threads and holds
 Python's lock only while the app runs, where waitress does both in Python and hands every
-request between its threads. Why not the default: the request target (path and query string) of
-a GET is limited to 64 kB by the Rust HTTP library under granian, which answers a longer one
-with a bare 414 (431 past its buffer) before the app sees it, where the registry's own limit is
-``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected).
-Every test over HTTP runs under both servers (tests/endpoint_server.py, ``serving``).
+request between its threads. Why not the default, two reasons. A request's body is read by the
+app's own thread through ``wsgi.input``, with no time limit (granian has none, and will not:
+emmett-framework/granian#177), so a handful of clients sending bodies a byte at a time hold
+every thread and nobody else is answered; waitress reads a body whole in its I/O thread before a
+thread sees the request (tests/test_slow_clients.py shows both). granian is for a deployment
+behind a proxy that buffers request bodies (nginx does by default: docs/deployment.md). And the
+request target (path and query string) of a GET is limited to 64 kB by the Rust HTTP library
+under granian, which answers a longer one with a bare 414 (431 past its buffer) before the app
+sees it, where the registry's own limit is ``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message
+saying what to do (POST is not affected).
+The tests of what a client sees of the server run under both (tests/endpoint_server.py,
+``serving``).
 Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``), not from
 an I/O thread as under waitress.
 
@@ -126,8 +133,11 @@ def serve(
         http1_settings=HTTP1Settings(max_buffer_size=max(417_792, 2 * settings.max_request_bytes)),
         log_level=LogLevels.warning,
         backlog=1024,
-        # as many requests in the app at once as it has threads; more wait in granian
-        backpressure=app_threads,
+        # requests granian holds at once, from their first byte (waiting for a thread
+        # included): as many as waitress takes connections (endpoint/server.py), so that
+        # clients sending their headers slowly do not shut everybody else out
+        # (tests/test_slow_clients.py; slow bodies do, module docstring)
+        backpressure=max(100, 16 * app_threads),
     )
 
     # granian warns of more Python threads than 2 per core: here they wait on query workers'

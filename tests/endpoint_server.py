@@ -192,6 +192,21 @@ def descendants(pid: int) -> set[int]:
     return out
 
 
+def query_workers(pid: int) -> set[int]:
+    """The query worker processes below ``pid`` (``ogpreg serve`` under either server): the
+    children of the executor's fork server (endpoint/sparql/executor.py), living ones only."""
+    out: set[int] = set()
+    for child in descendants(pid):
+        try:
+            parent = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = Path(f"/proc/{parent}/cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if b"multiprocessing.forkserver" in cmdline and alive(child):
+            out.add(child)
+    return out
+
+
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs (exists and is not a zombie)."""
     try:

@@ -124,9 +124,12 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
     )
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.search(r"answers at (http://\S+/) ", line)
-        assert match, line + (proc.stderr.read() if proc.stderr else "")
+        lines: list[str] = []  # the network line, then the address (under either server)
+        match = None
+        while match is None and len(lines) < 10:
+            lines.append(proc.stdout.readline())
+            match = re.search(r"answers at (http://\S+/) ", lines[-1])
+        assert match, "".join(lines) + (proc.stderr.read() if proc.stderr else "")
         url = match.group(1)
         r = requests.get(
             url + "sparql",

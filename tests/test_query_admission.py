@@ -7,7 +7,8 @@ queries (a cross product that runs until it is killed), clients from distinct lo
 (127.0.0.0/8) -- and check that cached answers, ``/health``, pages and files are answered while
 every worker is provably busy, that the wait for a worker is bounded (503 with Retry-After),
 and that a client over its fair share gets 429 with Retry-After while another client is still
-served. No timings are asserted: "while busy" is read from the executor itself.
+served. No timings are asserted: "while busy" is read from the executor itself (under
+granian, in a process of its own: from two slow queries neither refused nor answered).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from endpoint.sparql.admission import RETRY_AFTER, Admission, FairQueue
 from endpoint.sparql.executor import QueryExecutor
 from registry.service import Registry
 from registry.settings import load_settings
-from tests.endpoint_server import Running, copy_store, running
+from tests.endpoint_server import Running, copy_store, running, running_granian
 from tests.test_remote_endpoint import serving
 
 #: Runs until it is killed: four unconnected patterns over the whole store.
@@ -204,6 +205,49 @@ def test_sixty_slow_clients_starve_neither_health_nor_cached_answers_pages_or_fi
         assert not crowd.errors, crowd.errors
         assert crowd.statuses() == [500, 500] + [503] * 58
         wait_for(lambda: len(ex.worker_pids()) == 2, "replacement workers")
+        assert ask(url, CHEAP + " # after", "127.0.2.1").status == 200
+
+
+def test_under_granian_sixty_slow_clients_starve_neither_health_nor_cached_answers_pages(
+    initialised_store: Path, tmp_path: Path
+) -> None:
+    """The same crowd against ``ogpreg serve --server granian`` (a process of its own), seen
+    from outside only: granian lets as many requests into the app as it has
+    threads (``backpressure``), so a crowd of slow queries must not hold them all either."""
+    store = copy_store(initialised_store, tmp_path / "store")
+    # the slow queries end at the 30 s timeout: until then, both workers are provably busy
+    # (two of the sixty are neither refused nor answered)
+    with running_granian(store, query_workers=2, query_queue=2, http_threads=2,
+                         query_timeout=30, query_wait=2) as srv:
+        url = srv.url
+        cached = ask(url, CHEAP + " # cached", "127.0.0.1")
+        assert cached.status == 200 and cached.json()["boolean"] is True
+        assert fetch(url, "/").status == 200
+
+        crowd = Crowd()
+        for k in range(60):
+            source = f"127.0.1.{k + 1}"
+            crowd.send(source, functools.partial(ask, url, f"{SLOW} # {k}", source, PATIENCE * 4))
+        # two evaluate; the two places to wait are given up after 2 s, the rest refused at once
+        wait_for(lambda: len(crowd.replies) == 58, "58 clients answered")
+        for reply in crowd.replies.values():
+            assert_refusal(reply, 503, "busy")
+
+        health = fetch(url, "/health")
+        assert health.status == 200 and health.json()["status"] == "ok"
+        hit = ask(url, CHEAP + " # cached", "127.0.0.1")
+        assert hit.status == 200 and hit.body == cached.body
+        page = fetch(url, "/")
+        assert page.status == 200 and b"<html" in page.body.lower()
+        css = fetch(url, "/static/pages/pages.css")
+        assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+        fresh = ask(url, CHEAP + " # fresh", "127.0.2.1")
+        assert_refusal(fresh, 503, "busy")
+        assert len(crowd.replies) == 58, "a slow query ended while the others were asked"
+
+        crowd.join()
+        assert not crowd.errors, crowd.errors
+        assert crowd.statuses() == [503] * 58 + [504, 504]
         assert ask(url, CHEAP + " # after", "127.0.2.1").status == 200
 
 

@@ -45,8 +45,9 @@ def register(main: click.Group) -> None:
         type=click.Choice(["waitress", "granian"]),
         default=None,
         help="HTTP server (default: $OGPREG_SERVER, else waitress). granian (the 'granian' "
-        "extra) answers small queries faster but refuses GET requests over 64 kB with a bare "
-        "414/431 (see docs/performance.md). Example: --server granian",
+        "extra) answers small queries faster, but only behind a proxy that buffers request "
+        "bodies (a client sending a body slowly holds one of its threads), and refuses GET "
+        "requests over 64 kB with a bare 414/431 (docs/deployment.md). Example: --server granian",
     )
     @click.pass_context
     def serve(
@@ -95,11 +96,12 @@ def register(main: click.Group) -> None:
 
         def ready() -> None:
             # printed once SIGTERM/SIGINT stop the server cleanly: a supervisor that stops
-            # it as soon as it reads these lines gets a clean stop
+            # it as soon as it reads these lines gets a clean stop. The address comes last,
+            # as under granian (whose worker prints the network line as it starts)
+            click.echo(network_line(state(app).extras["executor"], settings).render(lang))
             click.echo(
                 _started(server.url, settings, server.threads + server.query_threads).render(lang)
             )
-            click.echo(network_line(state(app).extras["executor"], settings).render(lang))
 
         server.serve_forever(ready)
         click.echo(msg("Stopped.").render(lang))
