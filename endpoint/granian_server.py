@@ -52,6 +52,9 @@ from registry.settings import Settings, environment_of
 
 #: granian's factory target, imported in granian's worker process
 TARGET = "endpoint.wsgi:granian_app"
+#: seconds a stopping worker gets before granian kills it (its query workers end with it:
+#: they watch their parent, endpoint/sparql/worker.py)
+STOP_SECONDS = 10
 
 
 def require() -> None:
@@ -132,6 +135,10 @@ def serve(
         # request target itself stops at 64 kB in granian's HTTP library: module docstring)
         http1_settings=HTTP1Settings(max_buffer_size=max(417_792, 2 * settings.max_request_bytes)),
         log_level=LogLevels.warning,
+        # on SIGINT/SIGTERM the worker gets this long to finish (as waitress's requests get
+        # theirs, endpoint/server.py); then granian kills it, so that ``ogpreg serve`` never
+        # waits for ever nor leaves a worker serving on the port after it has ended
+        workers_kill_timeout=STOP_SECONDS,
         backlog=1024,
         # requests granian holds at once, from their first byte (waiting for a thread
         # included): as many as waitress takes connections (endpoint/server.py), so that

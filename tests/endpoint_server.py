@@ -4,6 +4,7 @@ or ``ogpreg serve --server granian`` in a process of its own (:func:`running_gra
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -120,7 +121,10 @@ class GranianServed:
         return self.url + "sparql"
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 60) -> str:
-        """Send ``signum``, wait for the process to end; everything it printed."""
+        """Send ``signum``, wait for the process to end; everything it printed. Raises
+        :class:`AssertionError` (after killing them) if processes of its own are left 15 s
+        after it ended: a granian worker left serving on the port, say. It runs in a process
+        group of its own (:func:`running_granian`), which is how they are found."""
         if self.proc.poll() is None:
             self.proc.send_signal(signum)
             try:
@@ -128,9 +132,40 @@ class GranianServed:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        left = _group_left(self.proc.pid, 15)
         if self._reader is not None:
             self._reader.join(10)
-        return "".join(self.first_lines + self.later_lines)
+        printed = "".join(self.first_lines + self.later_lines)
+        assert not left, f"processes of ogpreg serve left after it ended: {left}\n{printed}"
+        return printed
+
+
+def _group_left(pgid: int, within: float) -> list[int]:
+    """The processes of process group ``pgid`` still there after up to ``within`` seconds;
+    those are then killed (so that nothing keeps serving, or holds a pipe the test reads)."""
+    deadline = time.monotonic() + within
+    while True:
+        left = [pid for pid in _group(pgid) if alive(pid)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if left:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+    return left
+
+
+def _group(pgid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                out.append(int(entry.name))
+    return out
 
 
 @contextmanager
@@ -150,6 +185,7 @@ def running_granian(
         [sys.executable, "-m", "ogpreg", "--lang", "en", "serve", "--server", "granian",
          "--port", str(port), *(["--host", host] if host is not None else [])],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        start_new_session=True,  # a process group of its own: GranianServed.stop checks it
     )
     assert proc.stdout is not None
     url, lines = address_line(proc.stdout, r"answers at (http://\S+/) ")
@@ -166,8 +202,11 @@ def running_granian(
         assert url, "".join(lines)
         yield served
     finally:
-        served.stop()
-        out.close()
+        try:
+            served.stop()
+        finally:
+            if served._reader is None or not served._reader.is_alive():
+                out.close()  # (never while the reader reads: that would wait for it)
 
 
 # -- processes ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.endpoint_server import Served, copy_store, servers, serving
+from tests.endpoint_server import Served, copy_store, running_granian, servers, serving
 
 #: app threads at the settings below: 2 + 1 query worker + 1 place to wait, under both servers
 SETTINGS = {"http_threads": 2, "query_workers": 1, "query_queue": 1}
@@ -152,3 +152,24 @@ def test_slow_bodies_do_not_shut_the_others_out(
     # and once they are gone, the server answers again (whichever server it is)
     time.sleep(0.5)
     assert requests.get(served.url + "health", timeout=60).status_code == 200
+
+
+def test_granian_stops_by_itself_with_a_body_that_never_ends(
+    initialised_store: Path, tmp_path: Path
+) -> None:
+    """SIGINT while a request's body is still dripping in: ``ogpreg serve --server granian``
+    ends by itself (granian's worker cannot finish that request; it is killed after
+    ``STOP_SECONDS``, endpoint/granian_server.py) and leaves no process behind (``stop``
+    checks the process group). Before, it waited for ever, and a supervisor's SIGKILL left the
+    worker serving on the port."""
+    if "granian" not in servers():
+        pytest.skip("granian is not installed")
+    store = copy_store(initialised_store, tmp_path / "store")
+    with running_granian(store, **SETTINGS) as served:
+        drip = Drip(served.url, SLOW_BODY, 2)
+        try:
+            printed = served.stop()
+        finally:
+            drip.close()
+        assert served.proc.returncode == 0, printed
+        assert "Stopped." in printed
