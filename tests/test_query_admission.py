@@ -212,8 +212,8 @@ def test_under_granian_sixty_slow_clients_starve_neither_health_nor_cached_answe
     initialised_store: Path, tmp_path: Path
 ) -> None:
     """The same crowd against ``ogpreg serve --server granian`` (a process of its own), seen
-    from outside only: granian lets as many requests into the app as it has
-    threads (``backpressure``), so a crowd of slow queries must not hold them all either."""
+    from outside only: granian has a pool of threads for the app, as waitress has, and a
+    crowd of slow queries must not hold them all either."""
     store = copy_store(initialised_store, tmp_path / "store")
     # the slow queries end at the 30 s timeout: until then, both workers are provably busy
     # (two of the sixty are neither refused nor answered)
