@@ -25,20 +25,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pyoxigraph as ox
-import requests
 
 from benchmarks.common import machine_info
 from registry.access import graphstore, tokens
@@ -77,55 +75,39 @@ def _confined(reg: Registry, token: tokens.IssuedToken, text: str) -> None:
 
 
 @contextlib.contextmanager
-def oxigraph_engine(work: Path) -> Iterator[str]:
-    """Oxigraph's server on a free port with an empty store in ``work``; yields its query URL."""
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    url = f"http://127.0.0.1:{port}/query"
-    proc = subprocess.Popen([exe, "serve", "--location", str(work / "db"), "--bind",
-                             f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+def oxigraph_engine(work: Path) -> Iterator[Any]:
+    """Oxigraph's server on a free port with an empty store in ``work``, started as the
+    remote-store tests start it (``tests/engines.py``, as ``bench_remote.py`` does)."""
+    from tests import engines
+
+    srv = engines._start_oxigraph(work)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url, params={"query": "ASK {}"}, timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"oxigraph serve did not start ({exe})")
-            time.sleep(0.2)
-        yield url
+        yield srv
     finally:
-        proc.terminate()
-        proc.wait(30)
+        srv.stop()
 
 
-def open_copy(store: Path, tmp: Path, engine_url: str | None) -> Registry:
-    """A registry on a copy of ``store``: embedded, or on the engine at ``engine_url`` (its
-    store emptied and filled with the copy's quads)."""
+def open_copy(store: Path, tmp: Path, engine: Any | None) -> Registry:
+    """A registry on a copy of ``store``: embedded, or on ``engine`` (an
+    :func:`oxigraph_engine`; its store emptied and filled with the copy's quads)."""
     copy = tmp / "store"
     shutil.copytree(store, copy, symlinks=True)
     values: dict[str, object | None] = {"store": str(copy), "base_uri": BASE, "user": "benchmark"}
     reg = open_registry(load_settings(values, environ={}))
     reg.ensure_initialised()
-    if engine_url is None:
+    if engine is None:
         return reg
-    requests.post(engine_url.rsplit("/", 1)[0] + "/update", data=b"DROP ALL",
-                  headers={"Content-Type": "application/sparql-update"}, timeout=600)
-    values.update(store=str(tmp / "state"), engine="oxigraph", engine_query_url=engine_url)
+    engine.update("DROP ALL")
+    values.update(store=str(tmp / "state"), **engine.overrides())
     remote = open_registry(load_settings(values, environ={}))
     with remote.store.transaction(fresh=True) as tx:
         tx.extend(reg.store.reader())
     return remote
 
 
-def measure(store: Path, rounds: int, engine_url: str | None = None) -> dict[str, float]:
+def measure(store: Path, rounds: int, engine: Any | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-update-") as tmp:
-        reg = open_copy(store, Path(tmp), engine_url)
+        reg = open_copy(store, Path(tmp), engine)
         quads = len(reg.store.reader())
         token = tokens.issue(reg, KMD, "approver", "benchmark")
         ways: dict[str, Callable[[Registry, tokens.IssuedToken, str], None]] = {
@@ -155,13 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_info())
     rows: list[tuple[str, Path, dict[str, float]]] = []
     with contextlib.ExitStack() as stack:
-        engines: list[tuple[str, str | None]] = [("embedded", None)]
+        engines: list[tuple[str, Any | None]] = [("embedded", None)]
         if args.oxigraph:
             work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-ox-")))
             engines.append(("oxigraph", stack.enter_context(oxigraph_engine(work))))
-        for engine, url in engines:
+        for engine, server in engines:
             for store in args.stores:
-                r = measure(store, args.rounds, url)
+                r = measure(store, args.rounds, server)
                 rows.append((engine, store, r))
                 print(f"{engine} {store}: {int(r['quads']):,} quads", flush=True)
     print("\n| engine | registry | quads | confined ms | whole store ms | confined ÷ whole |")

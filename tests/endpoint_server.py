@@ -141,31 +141,13 @@ class GranianServed:
 
 
 def _group_left(pgid: int, within: float) -> list[int]:
-    """The processes of process group ``pgid`` still there after up to ``within`` seconds;
+    """The processes of process group ``pgid`` still running after up to ``within`` seconds;
     those are then killed (so that nothing keeps serving, or holds a pipe the test reads)."""
-    deadline = time.monotonic() + within
-    while True:
-        left = [pid for pid in _group(pgid) if alive(pid)]
-        if not left or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    left = still_alive((p for p, (_s, _pp, g) in _processes().items() if g == pgid), within)
     if left:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pgid, signal.SIGKILL)
     return left
-
-
-def _group(pgid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == pgid:
-                out.append(int(entry.name))
-    return out
 
 
 @contextmanager
@@ -210,18 +192,26 @@ def running_granian(
 
 
 # -- processes ----------------------------------------------------------------------------------
-def descendants(pid: int) -> set[int]:
+def _stat(pid: int | str) -> tuple[str, int, int] | None:
+    """State, parent and process group of ``pid`` from /proc (None: it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1]), int(fields[2])
+
+
+def _processes() -> dict[int, tuple[str, int, int]]:
+    """Every process of this machine: its state, parent and process group."""
+    found = {int(e.name): _stat(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()}
+    return {pid: stat for pid, stat in found.items() if stat is not None}
+
+
+def descendants(pid: int, table: dict[int, tuple[str, int, int]] | None = None) -> set[int]:
     """Every process below ``pid`` (children, their children...), from /proc."""
     children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
+    for child, (_state, ppid, _pgid) in (table or _processes()).items():
+        children.setdefault(ppid, []).append(child)
     out: set[int] = set()
     todo = [pid]
     while todo:
@@ -233,26 +223,24 @@ def descendants(pid: int) -> set[int]:
 
 def query_workers(pid: int) -> set[int]:
     """The query worker processes below ``pid`` (``ogpreg serve`` under either server): the
-    children of the executor's fork server (endpoint/sparql/executor.py), living ones only."""
+    living children of the executor's fork server (endpoint/sparql/executor.py)."""
+    table = _processes()
     out: set[int] = set()
-    for child in descendants(pid):
+    for child in descendants(pid, table):
+        state, parent, _pgid = table[child]
         try:
-            parent = int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
             cmdline = Path(f"/proc/{parent}/cmdline").read_bytes()
-        except (OSError, ValueError):
+        except OSError:
             continue
-        if b"multiprocessing.forkserver" in cmdline and alive(child):
+        if b"multiprocessing.forkserver" in cmdline and state != "Z":
             out.add(child)
     return out
 
 
 def alive(pid: int) -> bool:
     """Whether ``pid`` runs (exists and is not a zombie)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
 
 
 def still_alive(pids: Iterable[int], within: float) -> list[int]:

@@ -131,6 +131,19 @@ def assert_refusal(reply: Reply, status: int, code: str) -> None:
     assert str(body["message"]).strip()
 
 
+def assert_answered_while_busy(url: str, cached: Reply) -> None:
+    """``/health``, the cached answer (exact repeat: the fast path), a page and a file are
+    answered (called while every query worker is busy)."""
+    health = fetch(url, "/health")
+    assert health.status == 200 and health.json()["status"] == "ok"
+    hit = ask(url, CHEAP + " # cached", "127.0.0.1")
+    assert hit.status == 200 and hit.body == cached.body
+    page = fetch(url, "/")
+    assert page.status == 200 and b"<html" in page.body.lower()
+    css = fetch(url, "/static/pages/pages.css")
+    assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+
+
 def kill_workers(ex: QueryExecutor) -> None:
     """End the slow queries now rather than at the query timeout (the executor sees its
     workers die, answers 500 and starts replacements)."""
@@ -173,19 +186,12 @@ def test_sixty_slow_clients_starve_neither_health_nor_cached_answers_pages_or_fi
         assert ex.stats["timeouts"] == 0
 
         # while every worker is busy with a slow query (before and after, no query ended)
-        health = fetch(url, "/health")
-        assert health.status == 200 and health.json()["status"] == "ok"
-        hit = ask(url, CHEAP + " # cached", "127.0.0.1")  # the fast path
-        assert hit.status == 200 and hit.body == cached.body
+        assert_answered_while_busy(url, cached)
         hit_form = fetch(url, "/sparql", method="POST",  # Flask, the executor's cache
                          body=urllib.parse.urlencode({"query": CHEAP + " # cached"}),
                          headers={"Accept": JSON_RESULTS,
                                   "Content-Type": "application/x-www-form-urlencoded"})
         assert hit_form.status == 200 and hit_form.body == cached_form.body
-        page = fetch(url, "/")
-        assert page.status == 200 and b"<html" in page.body.lower()
-        css = fetch(url, "/static/pages/pages.css")
-        assert css.status == 200 and css.headers["content-type"].startswith("text/css")
         assert ex.busy_workers() == 2 and ex.stats["timeouts"] == 0
         assert ex.stats["errors"] == 0
 
@@ -233,14 +239,7 @@ def test_under_granian_sixty_slow_clients_starve_neither_health_nor_cached_answe
         for reply in crowd.replies.values():
             assert_refusal(reply, 503, "busy")
 
-        health = fetch(url, "/health")
-        assert health.status == 200 and health.json()["status"] == "ok"
-        hit = ask(url, CHEAP + " # cached", "127.0.0.1")
-        assert hit.status == 200 and hit.body == cached.body
-        page = fetch(url, "/")
-        assert page.status == 200 and b"<html" in page.body.lower()
-        css = fetch(url, "/static/pages/pages.css")
-        assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+        assert_answered_while_busy(url, cached)
         fresh = ask(url, CHEAP + " # fresh", "127.0.2.1")
         assert_refusal(fresh, 503, "busy")
         assert len(crowd.replies) == 58, "a slow query ended while the others were asked"
