@@ -1,6 +1,6 @@
 # The registry's endpoint as a container: the project and its dependencies, served by waitress
-# (or by granian with -e OGPREG_SERVER=granian, only behind a proxy that buffers request bodies:
-# docs/deployment.md; the granian extra is installed).
+# (or by granian with -e OGPREG_SERVER=granian: docs/deployment.md; the granian extra is
+# installed).
 # With OGPREG_ENGINE=oxigraph|virtuoso and OGPREG_ENGINE_QUERY_URL it is stateless in front of
 # that engine, so several containers can serve one engine (docs/deployment.md). Without them it
 # serves the embedded store in the /data volume.

@@ -1,21 +1,32 @@
 """``ogpreg serve --server granian``: the endpoint under granian, an HTTP server written in Rust
 that calls the Flask app through WSGI (issue 24, second part).
 
-Why an option: measured against the default (waitress) on the same store, three runs of
+Why an option: measured against the default (waitress) on the same store with
 ``benchmarks/small_answers.py --servers`` (docs/performance.md, "Which WSGI server"), granian
-answered first-time SPARQL lookups 1.8–2.4 times and light requests (``/health``) 7.7–9.2 times
-as fast, cached answers the same: it parses and writes HTTP in compiled threads and holds
-Python's lock only while the app runs, where waitress does both in Python and hands every
-request between its threads. Why not the default, two reasons. A request's body is read by the
-app's own thread through ``wsgi.input``, with no time limit (granian has none, and will not:
-emmett-framework/granian#177), so a handful of clients sending bodies a byte at a time hold
-every thread and nobody else is answered; waitress reads a body whole in its I/O thread before a
-thread sees the request (tests/test_slow_clients.py shows both). granian is for a deployment
-behind a proxy that buffers request bodies (nginx does by default: docs/deployment.md). And the
-request target (path and query string) of a GET is limited to 64 kB by the Rust HTTP library
-under granian, which answers a longer one with a bare 414 (431 past its buffer) before the app
-sees it, where the registry's own limit is ``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message
-saying what to do (POST is not affected).
+answered first-time SPARQL lookups 2.1 times and light requests (``/health``) 6.9 times as fast
+(with the app pool below; 1.8–2.4 and 7.7–9.2 times in three runs before it), cached answers
+at 0.8 of waitress's: it parses and writes HTTP in compiled threads and holds Python's lock
+only while the app runs, where waitress does both in Python and hands every request between
+its threads.
+
+Slow clients. granian hands a request to one of its threads as soon as its headers are in,
+and that thread reads the body through ``wsgi.input`` with no time limit (granian has none, and
+will not: emmett-framework/granian#177). With as many threads as the app has under waitress, a
+dozen clients sending bodies a byte at a time held them all and nobody else was answered. So
+granian gets as many threads as it takes requests at once (``backpressure``): ``max(100, 16 ×
+(--threads + query places))``, the number of connections waitress takes
+(``endpoint/listening.py``, :func:`connections_at_once`), started when needed and ended after
+30 s idle (granian's own default is half its backpressure). They only read requests and wait:
+the app itself runs in a pool of ``--threads`` + query places threads, each request once its
+body is whole, in order (``endpoint/app_pool.py``) — waitress's model, with the reading done in
+compiled code. A slow body then holds one of hundreds of reading threads and no app thread, and
+shutting the server out takes as many slow connections as it takes under waitress
+(tests/test_slow_clients.py: the same cases under both servers).
+
+What granian does differently: the request target (path and query string) of a GET is limited
+to 64 kB by the Rust HTTP library under granian, which answers a longer one with a bare 414
+(431 past its buffer) before the app sees it, where the registry's own limit is
+``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected).
 The tests of what a client sees of the server run under both (tests/endpoint_server.py,
 ``serving``).
 Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``), not from
@@ -29,9 +40,8 @@ this process until the worker listens, so that ``--port 0`` prints a port nobody
 The worker builds the app with ``endpoint.wsgi:granian_app`` (``served_app`` with the
 registry's ``Server`` header) — the same app factory, the same query worker processes, answer
 cache and admission as under waitress — and stops them when it exits. One granian worker:
-the answer cache and the query workers are per process, as with waitress. granian gets as
-many threads for the app as waitress would (``--threads`` plus one per query place), for the
-same reason (``endpoint/server.py``).
+the answer cache and the query workers are per process, as with waitress. The app's threads:
+above.
 """
 
 from __future__ import annotations
@@ -45,7 +55,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from endpoint.listening import reserve
+from endpoint.listening import connections_at_once, reserve
 from registry.errors import ConfigurationError
 from registry.i18n import msg
 from registry.settings import Settings, environment_of
@@ -117,7 +127,10 @@ def serve(
     # where this process asks whether the worker answers (any address: the loopback)
     local = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address, address)
     capacity = settings.query_workers + settings.query_queue
-    app_threads = threads + capacity
+    # requests granian takes at once, from their first byte, and as many threads to read them
+    # (started when needed; the app runs in its own pool: module docstring); the number of
+    # connections waitress takes with the same options (endpoint/server.py)
+    taken = connections_at_once(threads + capacity)
     # the worker reads its settings where the parent found them, plus the command's options
     os.environ.update(environment_of(overrides))
     multiprocessing.set_start_method("spawn", force=True)
@@ -128,7 +141,7 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         workers=1,
-        blocking_threads=app_threads,
+        blocking_threads=taken,
         http=HTTPModes.http1,
         websockets=False,
         # request headers up to twice the registry's request limit, as under waitress (the
@@ -140,11 +153,9 @@ def serve(
         # waits for ever nor leaves a worker serving on the port after it has ended
         workers_kill_timeout=STOP_SECONDS,
         backlog=1024,
-        # requests granian holds at once, from their first byte (waiting for a thread
-        # included): as many as waitress takes connections (endpoint/server.py), so that
-        # clients sending their headers slowly do not shut everybody else out
-        # (tests/test_slow_clients.py; slow bodies do, module docstring)
-        backpressure=max(100, 16 * app_threads),
+        # so that neither slow headers nor slow bodies shut everybody else out before
+        # waitress would be (tests/test_slow_clients.py)
+        backpressure=taken,
     )
 
     # granian warns of more Python threads than 2 per core: here they wait on query workers'
@@ -156,7 +167,7 @@ def serve(
     def announce() -> None:
         try:
             if _wait_until_answering(local, port, time.monotonic() + 120):
-                ready(url, app_threads)
+                ready(url, threads + capacity)
         finally:
             held.close()
 

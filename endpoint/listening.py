@@ -12,6 +12,9 @@ granian binds with ``SO_REUSEPORT`` (on Linux, always), so two granian servers o
 share its connections without a word; the plain ``bind`` of the check (without that option)
 fails against a listening granian too, so a second ``ogpreg serve`` on a taken port is refused
 under either server. :func:`reserve` holds a port for granian between choosing and binding it.
+
+And how much it takes there, the same under both servers: :func:`app_threads`,
+:func:`connections_at_once`, :func:`body_limit`.
 """
 
 from __future__ import annotations
@@ -21,6 +24,28 @@ import socket
 
 from registry.errors import UsageError
 from registry.i18n import msg
+from registry.settings import Settings
+
+
+def app_threads(settings: Settings) -> int:
+    """Requests in the app at once: ``--threads`` plus one per query place (a query waiting
+    for a worker holds one), as waitress's threads (``endpoint/server.py``)."""
+    return settings.http_threads + settings.query_workers + settings.query_queue
+
+
+def body_limit(settings: Settings) -> int:
+    """The largest request body taken (waitress's ``max_request_body_size``): the write paths
+    need ``OGPREG_MAX_UPLOAD_BYTES``, the public ones ``OGPREG_MAX_REQUEST_BYTES``, and the app
+    refuses what its path does not allow."""
+    return max(settings.max_request_bytes, settings.max_upload_bytes) + 65_536
+
+
+def connections_at_once(threads: int) -> int:
+    """How many connections (waitress) or requests (granian) ``ogpreg serve`` takes at once
+    with ``threads`` threads for the app (``--threads`` plus one per query place): past that
+    a new one waits in the listen queue. The bar a crowd of slow clients must reach to shut
+    everybody else out, the same under both servers (tests/test_slow_clients.py)."""
+    return max(100, 16 * threads)
 
 
 def _family(host: str) -> socket.AddressFamily:

@@ -33,9 +33,11 @@ import waitress
 from flask import Flask
 from waitress import wasyncore
 from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 from waitress.trigger import trigger as Trigger  # noqa: N812
 
 from endpoint.app import SERVER_NAME, run_shutdown, run_startup, state
+from endpoint.listening import body_limit, connections_at_once
 from endpoint.sparql import fastpath
 
 
@@ -67,8 +69,8 @@ class Server:
             # Let long query strings reach the app, which answers 413 with a message;
             # beyond twice the limit waitress itself refuses the request (431).
             max_request_header_size=max(262_144, 2 * limit + 65_536),
-            max_request_body_size=max(limit, settings.max_upload_bytes) + 65_536,
-            connection_limit=max(100, 16 * (self.threads + self.query_threads)),
+            max_request_body_size=body_limit(settings),
+            connection_limit=connections_at_once(self.threads + self.query_threads),
             ident=SERVER_NAME,
             asyncore_use_poll=True,
             expose_tracebacks=False,
@@ -86,6 +88,8 @@ class Server:
         self._closed = False
         self._close_lock = threading.Lock()
         self._started_hooks = False
+        #: the loop's trigger, once out of the loop and not yet closed (:meth:`_close_all`)
+        self._trigger_left: Any = None
 
     # -- addresses ---------------------------------------------------------------------------
     @property
@@ -143,11 +147,21 @@ class Server:
     def _close_all(self) -> None:
         """Close every socket of the loop; a connection through its ``handle_close``, which also
         closes its output buffers (a large answer is buffered in a temporary file, which
-        ``wasyncore.close_all`` would leave open)."""
+        ``wasyncore.close_all`` would leave open). The trigger leaves the loop too (so that the
+        loop ends) but stays open until the request threads are done (:meth:`close`): a thread
+        finishing a request pulls it, and found it closed (a "Bad file descriptor" traceback
+        on stderr when a request had just been answered as the server stopped)."""
         for d in list(self._map.values()):
             if isinstance(d, HTTPChannel):
                 with contextlib.suppress(OSError):
                     d.handle_close()
+            elif isinstance(d, Trigger):
+                self._map.pop(d._fileno, None)
+                self._trigger_left = d
+            elif isinstance(d, BaseWSGIServer):
+                # a listening socket: its own close() would close the trigger too
+                with contextlib.suppress(OSError):
+                    wasyncore.dispatcher.close(d)
         wasyncore.close_all(self._map)
 
     def _stop_loop(self) -> bool:
@@ -182,6 +196,9 @@ class Server:
             with contextlib.suppress(Exception):
                 self._close_all()
         self._server.task_dispatcher.shutdown()
+        if self._trigger_left is not None:
+            with contextlib.suppress(OSError):
+                self._trigger_left.close()
         run_shutdown(self.app)
 
     def __enter__(self) -> Server:

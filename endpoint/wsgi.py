@@ -13,6 +13,7 @@ Example (granian's own command; ``ogpreg serve --server granian`` is the support
 from __future__ import annotations
 
 import atexit
+import signal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -45,10 +46,28 @@ def granian_app() -> Flask:
     registry in its ``Server`` header, as under waitress (granian otherwise writes
     ``granian``; it keeps a ``Server`` header the app gives). Not for gunicorn, which always
     writes its own."""
-    from endpoint.app import SERVER_NAME
+    from endpoint.app import SERVER_NAME, state
+    from endpoint.app_pool import AppPool
+    from endpoint.listening import app_threads, body_limit
 
+    # Ctrl-C in a terminal sends SIGINT to the whole foreground process group: this worker gets
+    # it at the moment granian's main process, on the same Ctrl-C, sends it SIGTERM, and
+    # granian (2.8) then missed its shutdown in 4 of 6 trials, so that the worker was killed
+    # after its stop timeout (endpoint/granian_server.py). Blocked here, in the main thread
+    # before granian and the app start any thread (they inherit it), SIGINT never reaches this
+    # process; it stops on its main process's SIGTERM alone
+    # (tests/test_endpoint_serving.py, Ctrl-C)
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows, where there are no groups
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     app = served_app()
-    inner = app.wsgi_app  # the fast path for repeats (endpoint/sparql/fastpath.py) included
+    settings = state(app).settings
+    # bodies read whole before the app runs, and the app in as many threads as waitress's
+    # (endpoint/app_pool.py says why)
+    inner = AppPool(
+        app.wsgi_app,  # the fast path for repeats (endpoint/sparql/fastpath.py) included
+        threads=app_threads(settings),
+        body_limit=body_limit(settings),
+    )
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:

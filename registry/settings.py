@@ -143,9 +143,8 @@ SETTINGS: tuple[Setting, ...] = (
         "OGPREG_SERVER",
         "waitress",
         "HTTP server of `ogpreg serve`: 'waitress' (pure Python) or 'granian' (compiled; "
-        "needs the `granian` extra; faster for small answers, but only behind a proxy that "
-        "buffers request bodies, and GET requests longer than 64 kB are refused with a bare "
-        "414/431: docs/deployment.md). Also set by --server.",
+        "needs the `granian` extra; faster for small answers; GET requests longer than 64 kB "
+        "are refused with a bare 414/431: docs/deployment.md). Also set by --server.",
         "granian",
     ),
     Setting(

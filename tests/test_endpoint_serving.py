@@ -3,6 +3,8 @@ no orphan processes."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import signal
@@ -10,16 +12,21 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
+import flask
 import pytest
 import requests
 from click.testing import CliRunner
 
+from endpoint.app import create_app
+from endpoint.server import Server
 from ogpreg.cli import main
 from registry.loading.sources import SourceFile
-from tests.conftest import BASE, FIXTURES, all_quads
+from registry.service import open_registry
+from tests.conftest import BASE, FIXTURES, all_quads, make_settings
 from tests.endpoint_server import copy_store, descendants, servers, serving, still_alive
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -154,6 +161,94 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
     assert proc.returncode == 0, err
     assert "Stopped." in out
     assert not still_alive(workers, 10)
+
+
+@pytest.mark.parametrize("server", servers())
+def test_ctrl_c_in_a_terminal_stops_it_quietly(
+    server: str, initialised_store: Path, tmp_path: Path
+) -> None:
+    """Ctrl-C in a terminal signals the whole foreground process group: ``ogpreg serve``, its
+    query workers and, under granian, its worker process. It stops at once and quietly: exit
+    code 0, "Stopped.", nothing on stderr (each query worker printed a ``KeyboardInterrupt``
+    traceback before; under granian its worker was sometimes killed after refusing to stop),
+    no process left."""
+    store = copy_store(initialised_store, tmp_path / "store")
+    env = {**os.environ, "OGPREG_BASE_URI": BASE, "OGPREG_QUERY_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ogpreg", "--store", str(store), "--lang", "en", "serve",
+         "--server", server, "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,  # a group of its own, as a shell gives a foreground job
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while len(lines) < 10 and "answers at" not in (lines[-1] if lines else ""):
+            lines.append(proc.stdout.readline())
+        url = re.search(r"answers at (http://\S+/) ", lines[-1])
+        assert url, "".join(lines)
+        # a query, so that the workers have worked
+        r = requests.get(url.group(1) + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert r.status_code == 200
+        group = [proc.pid, *descendants(proc.pid)]
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Stopped." in out
+    assert err.strip() == "", err
+    # granian's words when its worker did not stop by itself and was killed after 10 s
+    assert "Killing" not in out, out
+    assert not still_alive(group, 10)
+
+
+def test_a_request_finishing_as_waitress_stops_leaves_no_traceback(
+    initialised_store: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request thread that finishes while the server stops pulls the loop's trigger (to have
+    its last bytes written); the stop had closed the trigger already, and waitress logged an
+    "Exception when servicing … Bad file descriptor" traceback (seen on Ctrl-C just after an
+    answer). The trigger now stays open until the request threads are done."""
+    store = copy_store(initialised_store, tmp_path / "store")
+    settings = make_settings(store, query_workers=1)
+    app = create_app(settings, registry=open_registry(settings))
+    finishing, release = threading.Event(), threading.Event()
+
+    class Finishing:
+        """An answer whose ``close`` (run by the request thread after the body) waits until the
+        server is stopping, then does what waitress's request thread does last when it still
+        sees its connection open (``HTTPChannel.service``): pull the trigger. The stop closes
+        the connection too, so that waitress itself skips the pull here; in a real stop a
+        thread can find the connection open an instant before the stop closes both."""
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield b"ok"
+
+        def close(self) -> None:
+            finishing.set()
+            release.wait(10)
+            server._server.pull_trigger()
+
+    app.add_url_rule("/test-finishing", "finishing", lambda: flask.Response(Finishing()))
+    server = Server(app, host="127.0.0.1", port=0).start_in_thread()
+
+    def ask() -> None:
+        # the connection is closed by the stop, after or before the body: either is allowed
+        with contextlib.suppress(requests.RequestException):
+            requests.get(server.url + "test-finishing", timeout=10)
+
+    client = threading.Thread(target=ask, daemon=True)
+    with caplog.at_level(logging.ERROR, logger="waitress"):
+        client.start()
+        assert finishing.wait(10)
+        threading.Timer(0.5, release.set).start()  # while close() waits for the threads
+        server.close()
+    client.join(10)
+    assert release.is_set()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 def test_serve_help_has_examples() -> None:

@@ -49,6 +49,8 @@ def granian(
 def test_it_answers_as_under_waitress(granian: GranianServed) -> None:
     # the start-up lines: where it answers, with how many threads; the workers' network
     text = "".join(granian.first_lines)
+    # the app's threads, as under waitress (granian has more, which read requests and wait:
+    # endpoint/app_pool.py)
     assert "12 HTTP threads, 2 query processes" in text  # 8 + a thread per query place
     assert "Query workers without network:" in text
     r = requests.get(granian.url + "sparql", params={"query": PLAN_QUERY}, timeout=30)

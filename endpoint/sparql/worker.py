@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import itertools
 import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -242,7 +243,12 @@ def worker_main(
     isolate: bool,
 ) -> None:
     """A query worker: answer requests from ``conn`` until told to stop or the parent dies.
-    ``source`` is the embedded store's path or a :class:`RemoteSource`."""
+    ``source`` is the embedded store's path or a :class:`RemoteSource`.
+
+    SIGINT is ignored: Ctrl-C in a terminal signals every process of the foreground group, and
+    a worker is stopped by its server (a message, or killed at a timeout), or ends when that
+    server is gone; it printed a ``KeyboardInterrupt`` traceback per worker before."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     isolated = _isolate_network() if isolate else False
     _watch_parent(parent_pid)
     import pyoxigraph as ox

@@ -45,9 +45,8 @@ def register(main: click.Group) -> None:
         type=click.Choice(["waitress", "granian"]),
         default=None,
         help="HTTP server (default: $OGPREG_SERVER, else waitress). granian (the 'granian' "
-        "extra) answers small queries faster, but only behind a proxy that buffers request "
-        "bodies (a client sending a body slowly holds one of its threads), and refuses GET "
-        "requests over 64 kB with a bare 414/431 (docs/deployment.md). Example: --server granian",
+        "extra) answers small queries faster and refuses GET requests over 64 kB with a bare "
+        "414/431 (docs/deployment.md). Example: --server granian",
     )
     @click.pass_context
     def serve(
