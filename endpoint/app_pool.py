@@ -1,6 +1,8 @@
 """Under granian, what waitress does by its design: a request's body is read whole before the
 app runs, and the app runs in a fixed number of threads, the requests waiting their turn in
-order (``ogpreg serve --server granian``, ``endpoint.wsgi.granian_app``).
+order (``ogpreg serve --server granian``, ``endpoint.wsgi.granian_app``). Exact repeats of cached
+answers are answered before that, in granian's thread (as waitress answers them in its I/O
+thread).
 
 Why. granian gives a request to one of its threads as soon as the headers are in, and that
 thread reads the body through ``wsgi.input`` with no time limit (granian has none:
@@ -36,6 +38,8 @@ SPOOL_BYTES = 512 * 1024
 _CHUNK = 64 * 1024
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+#: answers a request without the app, or returns None (:class:`AppPool`'s ``front``)
+Front = Callable[[dict[str, Any], Callable[..., Any]], "list[bytes] | None"]
 
 
 def has_body(environ: dict[str, Any]) -> bool:
@@ -83,20 +87,30 @@ def read_body(environ: dict[str, Any], limit: int) -> None:
 class AppPool:
     """A WSGI middleware: ``app`` runs in ``threads`` threads of its own, each request once its
     body is in (:func:`read_body`, up to ``body_limit``), in the order they come; the server's
-    thread that read the request waits for the answer. The body read here is closed (its
-    temporary file deleted) once the app has answered: the registry's app builds every answer
-    before it returns it (no answer is a generator)."""
+    thread that read the request waits for the answer. ``front``, if given, is asked first in
+    the server's thread and answers what it can without the app (exact repeats of cached
+    answers: ``FastPath.repeat``, endpoint/sparql/fastpath.py), returning None for the rest;
+    it must never wait. The body read here is closed (its temporary file deleted) once the app
+    has answered: the registry's app builds every answer before it returns it (no answer is a
+    generator)."""
 
-    def __init__(self, app: WSGIApp, threads: int, body_limit: int) -> None:
+    def __init__(
+        self, app: WSGIApp, threads: int, body_limit: int, front: Front | None = None
+    ) -> None:
         self.app = app
         self.threads = threads
         self.body_limit = body_limit
+        self.front = front
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="ogpreg-app")
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         if not has_body(environ):
+            if self.front is not None:
+                answered = self.front(environ, start_response)
+                if answered is not None:
+                    return answered
             return self._pool.submit(self.app, environ, start_response).result()
         read_body(environ, self.body_limit)
         try:

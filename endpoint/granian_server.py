@@ -29,8 +29,9 @@ to 64 kB by the Rust HTTP library under granian, which answers a longer one with
 ``OGPREG_MAX_REQUEST_BYTES`` (2 MB) with a message saying what to do (POST is not affected).
 The tests of what a client sees of the server run under both (tests/endpoint_server.py,
 ``serving``).
-Exact repeats are answered by the app's fast path (``endpoint/sparql/fastpath.py``), not from
-an I/O thread as under waitress.
+Exact repeats of cached answers are answered in granian's thread before the hand-off to the
+app's pool (``FastPath.repeat``, ``endpoint/sparql/fastpath.py``), as waitress answers them in
+its I/O thread.
 
 How it runs: ``ogpreg serve`` opens (and, if new, initialises) the store, puts its settings in
 the environment, and calls granian, which starts one worker process (by ``spawn``, not

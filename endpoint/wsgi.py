@@ -42,10 +42,12 @@ def served_app() -> Flask:
 
 
 def granian_app() -> Flask:
-    """:func:`served_app` for ``ogpreg serve --server granian``: every answer also names the
-    registry in its ``Server`` header, as under waitress (granian otherwise writes
-    ``granian``; it keeps a ``Server`` header the app gives). Not for gunicorn, which always
-    writes its own."""
+    """:func:`served_app` for ``ogpreg serve --server granian``: granian's threads read each
+    request whole and the app runs in a pool of as many threads as under waitress
+    (``endpoint/app_pool.py``); every answer also names the registry in its ``Server`` header,
+    as under waitress (granian otherwise writes ``granian``; it keeps a ``Server`` header the
+    app gives); the worker process does not take SIGINT (below). Not for gunicorn, which
+    always writes its own ``Server`` header and reads requests its own way."""
     from endpoint.app import SERVER_NAME, state
     from endpoint.app_pool import AppPool
     from endpoint.listening import app_threads, body_limit
@@ -63,16 +65,20 @@ def granian_app() -> Flask:
     settings = state(app).settings
     # bodies read whole before the app runs, and the app in as many threads as waitress's
     # (endpoint/app_pool.py says why)
+    fast = state(app).extras.get("fastpath")
     inner = AppPool(
         app.wsgi_app,  # the fast path for repeats (endpoint/sparql/fastpath.py) included
         threads=app_threads(settings),
         body_limit=body_limit(settings),
+        # exact repeats answered in granian's thread, before the hand-off to the pool
+        front=fast.repeat if fast is not None else None,
     )
 
     def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
-            headers.append(("Server", SERVER_NAME))
-            return start_response(status, headers, *exc_info)
+            # a new list: the fast path keeps the app's own to send again (with a Server
+            # header added to it, a repeat carried two)
+            return start_response(status, [*headers, ("Server", SERVER_NAME)], *exc_info)
 
         return inner(environ, start)
 

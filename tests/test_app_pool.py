@@ -180,3 +180,28 @@ def test_which_requests_have_a_body() -> None:
     assert has_body({"CONTENT_LENGTH": "12"})
     assert has_body({"HTTP_TRANSFER_ENCODING": "chunked"})
     assert has_body({"HTTP_TRANSFER_ENCODING": "gzip, Chunked"})
+
+
+def test_what_the_front_answers_never_waits_for_the_app() -> None:
+    """``front`` (exact repeats of cached answers under granian) answers in the caller's
+    thread, even while every app thread is busy; what it does not answer goes to the pool."""
+    inner = Inside()
+    asked: list[str] = []
+
+    def front(env: dict[str, Any], start: Callable[..., Any]) -> list[bytes] | None:
+        asked.append(threading.current_thread().name)
+        if env.get("QUERY_STRING") != "repeat":
+            return None
+        start("200 OK", [])
+        return [b"from the front"]
+
+    app = AppPool(inner, threads=1, body_limit=LIMIT, front=front)
+    (busy,) = in_threads(app, [environ(QUERY_STRING="slow")])
+    assert inner.entered.acquire(timeout=10)  # the only app thread is taken
+    assert call(app, environ(QUERY_STRING="repeat")) == [b"from the front"]
+    assert asked[-1] == threading.current_thread().name  # in the caller's thread
+    # a request with a body is not the front's (a cached answer is a GET's)
+    inner.release.set()
+    assert call(app, environ(b"ASK {}", CONTENT_LENGTH="6")) == [b"ASK {}"]
+    busy.join(10)
+    assert len(asked) == 2 and inner.order == ["slow", ""]

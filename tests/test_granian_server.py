@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -46,6 +47,12 @@ def granian(
         yield served
 
 
+def fast_hits(served: GranianServed) -> int:
+    """``ogpreg_fastpath_hits_total`` from ``/metrics``."""
+    text = requests.get(served.url + "metrics", timeout=30).text
+    return int(re.search(r"^ogpreg_fastpath_hits_total (\d+)", text, re.M).group(1))  # type: ignore[union-attr]
+
+
 def test_it_answers_as_under_waitress(granian: GranianServed) -> None:
     # the start-up lines: where it answers, with how many threads; the workers' network
     text = "".join(granian.first_lines)
@@ -57,9 +64,13 @@ def test_it_answers_as_under_waitress(granian: GranianServed) -> None:
     assert r.status_code == 200, r.text
     assert r.headers["Server"] == "ogp-registry"  # as under waitress, not "granian"
     assert len(r.json()["results"]["bindings"]) == 9
-    # the same text again: the answer cache (same body, same revision)
+    # the same text again: the answer cache (same body, same revision), answered in granian's
+    # thread before the app's pool (endpoint/app_pool.py, front): a fast-path hit
+    hits = fast_hits(granian)
     again = requests.get(granian.url + "sparql", params={"query": PLAN_QUERY}, timeout=30)
     assert again.content == r.content and again.headers["ETag"] == r.headers["ETag"]
+    assert again.headers["Server"] == "ogp-registry"
+    assert fast_hits(granian) == hits + 1
     page = requests.get(granian.url, timeout=30)
     assert page.status_code == 200 and '<html lang="nb"' in page.text
     head = requests.head(granian.url + "health", timeout=30)
