@@ -55,13 +55,13 @@ def read_body(environ: dict[str, Any], limit: int) -> None:
     left unread (the app refuses it unread). If the client stops halfway (or its chunks are
     broken), the app is given what came with a ``Content-Length`` one byte longer, so that it
     answers as it does to a body cut short (werkzeug: "client disconnected", 400)."""
-    declared = (environ.get("CONTENT_LENGTH") or "").strip()
-    if declared.isdigit() and int(declared) > limit:
+    text = (environ.get("CONTENT_LENGTH") or "").strip()
+    declared = int(text) if text.isdigit() else None  # None: chunked
+    if declared is not None and declared > limit:
         return
     stream: IO[bytes] = environ["wsgi.input"]
     body: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    # the declared length, else (chunked) one byte past the limit
-    wanted = int(declared) if declared.isdigit() else limit + 1
+    wanted = declared if declared is not None else limit + 1
     size = 0
     broken = False
     try:
@@ -74,10 +74,10 @@ def read_body(environ: dict[str, Any], limit: int) -> None:
     except Exception:  # noqa: BLE001 — whatever the server raises for a body cut short
         broken = True
     body.seek(0)
-    if broken or (declared.isdigit() and size < int(declared)):
-        length = int(declared) if declared.isdigit() else size + 1
+    if declared is not None:
+        length = declared  # shorter than what came if the client stopped: werkzeug sees it
     else:
-        length = size
+        length = size + 1 if broken else size
     environ["wsgi.input"] = body
     environ["CONTENT_LENGTH"] = str(length)
     environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -98,7 +98,6 @@ class AppPool:
         self, app: WSGIApp, threads: int, body_limit: int, front: Front | None = None
     ) -> None:
         self.app = app
-        self.threads = threads
         self.body_limit = body_limit
         self.front = front
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="ogpreg-app")
@@ -106,14 +105,15 @@ class AppPool:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        if not has_body(environ):
-            if self.front is not None:
-                answered = self.front(environ, start_response)
-                if answered is not None:
-                    return answered
-            return self._pool.submit(self.app, environ, start_response).result()
-        read_body(environ, self.body_limit)
+        body = has_body(environ)
+        if body:
+            read_body(environ, self.body_limit)
+        elif self.front is not None:
+            answered = self.front(environ, start_response)
+            if answered is not None:
+                return answered
         try:
             return self._pool.submit(self.app, environ, start_response).result()
         finally:
-            environ["wsgi.input"].close()
+            if body:
+                environ["wsgi.input"].close()

@@ -56,7 +56,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from endpoint.listening import connections_at_once, reserve
+from endpoint.listening import app_threads, connections_at_once, reserve
 from registry.errors import ConfigurationError
 from registry.i18n import msg
 from registry.settings import Settings, environment_of
@@ -106,12 +106,12 @@ def serve(
     *,
     host: str,
     port: int,
-    threads: int,
     ready: Callable[[str, int], None],
 ) -> None:
     """Serve under granian until SIGINT or SIGTERM (in the main thread). ``ready(url,
-    threads)`` is called once the endpoint answers ``/health`` (a supervisor or a test that
-    reads the start-up line can use the URL at once)."""
+    threads)`` (the app's threads; ``--threads`` is in ``settings``) is called once the
+    endpoint answers ``/health`` (a supervisor or a test that reads the start-up line can use
+    the URL at once)."""
     require()
     from granian import Granian
     from granian.constants import HTTPModes, Interfaces
@@ -127,11 +127,12 @@ def serve(
     url = f"http://{shown}:{port}/"
     # where this process asks whether the worker answers (any address: the loopback)
     local = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address, address)
-    capacity = settings.query_workers + settings.query_queue
+    # the app's pool in the worker (endpoint/wsgi.py) is as large
+    threads = app_threads(settings)
     # requests granian takes at once, from their first byte, and as many threads to read them
     # (started when needed; the app runs in its own pool: module docstring); the number of
     # connections waitress takes with the same options (endpoint/server.py)
-    taken = connections_at_once(threads + capacity)
+    taken = connections_at_once(threads)
     # the worker reads its settings where the parent found them, plus the command's options
     os.environ.update(environment_of(overrides))
     multiprocessing.set_start_method("spawn", force=True)
@@ -168,7 +169,7 @@ def serve(
     def announce() -> None:
         try:
             if _wait_until_answering(local, port, time.monotonic() + 120):
-                ready(url, threads + capacity)
+                ready(url, threads)
         finally:
             held.close()
 

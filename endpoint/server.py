@@ -156,7 +156,7 @@ class Server:
                 with contextlib.suppress(OSError):
                     d.handle_close()
             elif isinstance(d, Trigger):
-                self._map.pop(d._fileno, None)
+                d.del_channel()  # out of the loop, still open
                 self._trigger_left = d
             elif isinstance(d, BaseWSGIServer):
                 # a listening socket: its own close() would close the trigger too

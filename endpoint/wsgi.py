@@ -62,14 +62,14 @@ def granian_app() -> Flask:
     if hasattr(signal, "pthread_sigmask"):  # not on Windows, where there are no groups
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     app = served_app()
-    settings = state(app).settings
+    st = state(app)
     # bodies read whole before the app runs, and the app in as many threads as waitress's
     # (endpoint/app_pool.py says why)
-    fast = state(app).extras.get("fastpath")
+    fast = st.extras.get("fastpath")
     inner = AppPool(
         app.wsgi_app,  # the fast path for repeats (endpoint/sparql/fastpath.py) included
-        threads=app_threads(settings),
-        body_limit=body_limit(settings),
+        threads=app_threads(st.settings),
+        body_limit=body_limit(st.settings),
         # exact repeats answered in granian's thread, before the hand-off to the pool
         front=fast.repeat if fast is not None else None,
     )

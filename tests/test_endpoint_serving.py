@@ -27,7 +27,14 @@ from ogpreg.cli import main
 from registry.loading.sources import SourceFile
 from registry.service import open_registry
 from tests.conftest import BASE, FIXTURES, all_quads, make_settings
-from tests.endpoint_server import copy_store, descendants, servers, serving, still_alive
+from tests.endpoint_server import (
+    address_line,
+    copy_store,
+    descendants,
+    servers,
+    serving,
+    still_alive,
+)
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 
@@ -106,38 +113,35 @@ def test_load_while_serving_shows_before_or_after_never_in_between(
         assert cond.status_code == 200
 
 
+@contextlib.contextmanager
+def ogpreg_serve(store: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``ogpreg serve ARGS --port 0`` on ``store`` as a user runs it, in a process group of its
+    own (as a shell runs a foreground job): the process and the address it printed (after the
+    network line, under either server). Killed, with its group, if the block leaves it
+    running."""
+    env = {**os.environ, "OGPREG_BASE_URI": BASE, "OGPREG_QUERY_WORKERS": "2"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ogpreg", "--store", str(store), "--lang", "en", "serve", *args,
+         "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        url, lines = address_line(proc.stdout, r"answers at (http://\S+/) ")
+        assert url, "".join(lines) + (proc.stderr.read() if proc.stderr else "")
+        yield proc, url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
     initialised_store: Path, tmp_path: Path
 ) -> None:
     store = copy_store(initialised_store, tmp_path / "store")
-    env = {**os.environ, "OGPREG_BASE_URI": BASE, "OGPREG_QUERY_WORKERS": "2"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ogpreg",
-            "--store",
-            str(store),
-            "--lang",
-            "en",
-            "serve",
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    try:
-        assert proc.stdout is not None
-        lines: list[str] = []  # the network line, then the address (under either server)
-        match = None
-        while match is None and len(lines) < 10:
-            lines.append(proc.stdout.readline())
-            match = re.search(r"answers at (http://\S+/) ", lines[-1])
-        assert match, "".join(lines) + (proc.stderr.read() if proc.stderr else "")
-        url = match.group(1)
+    with ogpreg_serve(store) as (proc, url):
         r = requests.get(
             url + "sparql",
             # the 2019–2021 plan's nine commitments (the store holds every bundled plan)
@@ -154,10 +158,6 @@ def test_ogpreg_serve_answers_and_stops_cleanly_on_sigterm(
         assert len(workers) >= 3  # the fork server and the two query workers (at least)
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert proc.returncode == 0, err
     assert "Stopped." in out
     assert not still_alive(workers, 10)
@@ -173,30 +173,13 @@ def test_ctrl_c_in_a_terminal_stops_it_quietly(
     traceback before; under granian its worker was sometimes killed after refusing to stop),
     no process left."""
     store = copy_store(initialised_store, tmp_path / "store")
-    env = {**os.environ, "OGPREG_BASE_URI": BASE, "OGPREG_QUERY_WORKERS": "2"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ogpreg", "--store", str(store), "--lang", "en", "serve",
-         "--server", server, "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        start_new_session=True,  # a group of its own, as a shell gives a foreground job
-    )
-    try:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        while len(lines) < 10 and "answers at" not in (lines[-1] if lines else ""):
-            lines.append(proc.stdout.readline())
-        url = re.search(r"answers at (http://\S+/) ", lines[-1])
-        assert url, "".join(lines)
+    with ogpreg_serve(store, "--server", server) as (proc, url):
         # a query, so that the workers have worked
-        r = requests.get(url.group(1) + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        r = requests.get(url + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
         assert r.status_code == 200
         group = [proc.pid, *descendants(proc.pid)]
         os.killpg(proc.pid, signal.SIGINT)
         out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     assert proc.returncode == 0, err
     assert "Stopped." in out
     assert err.strip() == "", err

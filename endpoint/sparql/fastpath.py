@@ -43,6 +43,8 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 #: The environ key through which the full path marks a response as reusable.
 MARK = "ogpreg.fastpath"
+#: The environ key by which :meth:`FastPath.repeat` says it found no answer already.
+_ASKED = "ogpreg.fastpath.asked"
 _PATHS = ("/sparql", "/sparql/")
 _CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_RANGE")
 
@@ -154,10 +156,17 @@ class FastPath:
     def repeat(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes] | None:
         """The answer to an exact repeat, or None (then nothing was started): quick and never
         waiting for a query, so that a server can call it in its own thread before handing the
-        request to the app's (granian: ``endpoint/app_pool.py``)."""
+        request to the app's (granian: ``endpoint/app_pool.py``). A miss is marked in
+        ``environ``, so that :meth:`__call__` does not look again."""
         key = request_key(environ)
         if key is None:
             return None
+        found = self._repeat(key, start_response)
+        if found is None:
+            environ[_ASKED] = True
+        return found
+
+    def _repeat(self, key: Key, start_response: StartResponse) -> list[bytes] | None:
         t0 = time.perf_counter()
         entry = self._entries.get(key)
         if entry is None or entry.answer.revision != self._revision():
@@ -172,7 +181,7 @@ class FastPath:
         key = request_key(environ)
         if key is None:
             return self.app(environ, start_response)
-        repeated = self.repeat(environ, start_response)
+        repeated = None if environ.get(_ASKED) else self._repeat(key, start_response)
         if repeated is not None:
             return repeated
         captured: dict[str, Any] = {}

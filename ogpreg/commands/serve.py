@@ -135,6 +135,5 @@ def _serve_granian(
     def ready(url: str, threads: int) -> None:
         click.echo(_started(url, settings, threads).render(lang))
 
-    granian_serve(settings, overrides, host=host, port=port, threads=settings.http_threads,
-                  ready=ready)
+    granian_serve(settings, overrides, host=host, port=port, ready=ready)
     click.echo(msg("Stopped.").render(lang))
