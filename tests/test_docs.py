@@ -57,3 +57,22 @@ def test_every_turtle_file_in_the_package_parses() -> None:
     assert len(files) >= 8
     for f in files:
         assert list(ox.parse(path=str(f), format=ox.RdfFormat.TURTLE, base_iri="http://localhost:8000/")), f
+
+
+def test_every_fixture_folder_has_a_readme_naming_each_of_its_files() -> None:
+    """The README's promise: fixtures double as examples, each folder says what is in it (and
+    invented data says so). A file is named in the README of the nearest folder that has one."""
+    fixtures = ROOT / "tests" / "fixtures"
+    missing = []
+    for path in sorted(fixtures.rglob("*")):
+        if path.is_dir() and path.parent == fixtures and not (path / "README.md").is_file():
+            missing.append(f"{path.relative_to(ROOT)}/README.md")
+        if not path.is_file() or path.name == "README.md" or "__pycache__" in path.parts:
+            continue
+        folder = path.parent
+        while not (folder / "README.md").is_file() and folder != fixtures:
+            folder = folder.parent
+        readme = folder / "README.md"
+        if not readme.is_file() or path.name not in readme.read_text("utf-8"):
+            missing.append(f"{path.relative_to(ROOT)} (not named in {readme.relative_to(ROOT)})")
+    assert not missing, "\n".join(missing)

@@ -22,6 +22,7 @@ from registry.loading import bundled as bundled_sources
 from registry.loading.sources import SourceFile, source_id_for
 from registry.namespaces import PREFIXES
 from registry.service import Registry, open_registry
+from registry.sparql.results import compact
 from tests.conftest import BASE, FIXTURES, make_settings, shared_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -460,3 +461,170 @@ def test_every_example_is_documented_with_its_question() -> None:
     doc = (ROOT / "docs" / "queries.md").read_text("utf-8")
     headings = re.findall(r"^### ([\w-]+)$", doc, flags=re.MULTILINE)
     assert headings == [e.stem for e in load_examples()], "docs/queries.md: one section each"
+
+
+# -- titles in English where there is no bokmål one ------------------------------------------
+#: example -> (the column naming the item, the item of tests/fixtures/rdf/english-only.ttl)
+ENGLISH_ONLY = {
+    "commitments-of-one-ministry": ("id", "NO9904"),
+    "commitments-from-civil-society-proposals": ("id", "NO9904"),
+    "milestones": ("commitment", "NO9904"),
+    "milestones-due-in-period": ("commitment", "NO9904"),
+    "overdue-milestones": ("commitment", "NO9904"),
+    "co-creation-proposal-responses": ("proposal", "example-english-1"),
+}
+
+
+@pytest.fixture(scope="module")
+def english_only(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    """The bundled data plus the invented ``english-only.ttl``: a commitment, its milestone and
+    the proposal it came from, each with an English title only (as OGP publishes many plans)."""
+    path = tmp_path_factory.mktemp("examples-en") / "store"
+    shutil.copytree(initialised_store, path)
+    reg = open_registry(make_settings(path))
+    name = "english-only.ttl"
+    reg.load([SourceFile(name, (FIXTURES / "rdf" / name).read_bytes(), source_id_for(name))],
+             submitted_by=KMD)
+    return reg
+
+
+@pytest.mark.parametrize("stem", sorted(ENGLISH_ONLY))
+def test_an_item_with_only_an_english_title_is_listed_with_it(
+    stem: str, english_only: Registry
+) -> None:
+    key, item = ENGLISH_ONLY[stem]
+    answer = [r for r in rows(english_only, stem) if r.get(key) == item]
+    assert answer, f"{stem}: {item} is missing (its title is in English only)"
+    assert all(r.get("title", "").endswith("(invented example)") for r in answer), answer
+
+
+def test_every_example_with_a_title_column_shows_a_title_in_every_row(
+    english_only: Registry,
+) -> None:
+    """No row with an empty title: the bundled commitments of the earlier plans have English
+    titles only (e.g. NO0045), and so may a new plan's items."""
+    for example in load_examples():
+        answer = rows(english_only, example.stem)
+        if example.stem == "commitments-without-english-title" or not any(
+            "title" in r for r in answer
+        ):
+            continue
+        untitled = [r for r in answer if not r.get("title")]
+        assert not untitled, f"{example.stem}: rows without a title: {untitled[:3]}"
+
+
+# -- the sample answers of docs/queries.md ---------------------------------------------------
+#: Before each sample table in docs/queries.md: which store it was read from.
+ANSWER_MARK = re.compile(r"^<!-- answer: (bundled|invented|not checked[^>]*) -->$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _doc_samples() -> list[tuple[str, str, str, list[str], list[list[str]]]]:
+    """(example, store, the prose before the table, header, rows) of each sample table under
+    "## The examples" in docs/queries.md."""
+    doc = (ROOT / "docs" / "queries.md").read_text("utf-8")
+    part = doc.split("\n## The examples\n", 1)[1]
+    out = []
+    for section in re.split(r"^### ", part, flags=re.MULTILINE)[1:]:
+        stem, _, body = section.partition("\n")
+        lines = body.splitlines()
+        prose: list[str] = []
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if line.startswith("|"):
+                assert i and ANSWER_MARK.match(lines[i - 1]), (
+                    f"docs/queries.md, {stem}: a sample table needs <!-- answer: bundled --> or "
+                    "<!-- answer: invented --> on the line before it"
+                )
+                table = []
+                while i < len(lines) and lines[i].startswith("|"):
+                    table.append(_cells(lines[i]))
+                    i += 1
+                out.append((stem, _store_of(lines, i - len(table) - 1), "\n".join(prose),
+                             table[0], table[2:]))
+                prose = []
+                continue
+            prose.append(line)
+            i += 1
+    return out
+
+
+def _store_of(lines: list[str], at: int) -> str:
+    m = ANSWER_MARK.match(lines[at])
+    assert m is not None
+    return m.group(1)
+
+
+def _cell_matches(doc: str, actual: str) -> bool:
+    """A documented cell ending in "…" is the start of the value (the command line cuts long
+    cells), one starting with "…" its end (a long IRI), one in parentheses a value that is
+    different on every store (a time); any other cell is the value."""
+    if doc.endswith("…"):
+        return actual.startswith(doc[:-1])
+    if doc.startswith("…"):
+        return actual.endswith(doc[1:])
+    if doc.startswith("(") and doc.endswith(")"):
+        return bool(actual)
+    return doc == actual
+
+
+def _table_answer(reg: Registry, stem: str) -> tuple[list[str], list[list[str]]]:
+    """The example's answer as the command line shows it (``ogpreg query``, table form)."""
+    example = {e.stem: e for e in load_examples()}[stem]
+    result = reg.query(example.text)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return names, [[compact(sol[n]) for n in names] for sol in result]
+
+
+def test_the_sample_answers_in_docs_queries_md_are_what_the_examples_answer(
+    registry: Registry, loaded: Registry
+) -> None:
+    """Every sample table (and every "N rows" said before it) in docs/queries.md is the
+    example's answer today: a row of "…" stands for rows left out; without one at the end, the
+    table is the whole answer. "No rows on the bundled data" is checked too."""
+    samples = _doc_samples()
+    assert len(samples) >= 15
+    stores = {"bundled": registry, "invented": loaded}
+    problems = []
+    for stem, store, prose, header, documented in samples:
+        if store.startswith("not checked"):
+            continue
+        names, actual = _table_answer(stores[store], stem)
+        where = f"{stem} ({store})"
+        if header != names:
+            problems.append(f"{where}: columns {header}, the answer has {names}")
+            continue
+        for said in re.findall(r"\b(\d+) rows\b", prose):
+            if int(said) != len(actual):
+                problems.append(f"{where}: says {said} rows, the answer has {len(actual)}")
+        at, gap = 0, False
+        for row in documented:
+            if row[0] == "…":
+                gap = True
+                continue
+            while gap and at < len(actual) and not all(
+                _cell_matches(d, a) for d, a in zip(row, actual[at], strict=True)
+            ):
+                at += 1
+            if at >= len(actual) or not all(
+                _cell_matches(d, a) for d, a in zip(row, actual[at], strict=True)
+            ):
+                problems.append(f"{where}: row {row} is not in the answer there: "
+                                f"{actual[at] if at < len(actual) else '(no more rows)'}")
+                break
+            at, gap = at + 1, False
+        else:
+            if not gap and at != len(actual):
+                problems.append(f"{where}: the table has {at} rows, the answer {len(actual)} "
+                                "(end it with a row of … if rows are left out)")
+    doc = (ROOT / "docs" / "queries.md").read_text("utf-8")
+    for stem in re.findall(r"^### ([\w-]+)\n(?:(?!### ).*\n)*?.*No rows on the bundled data",
+                           doc, flags=re.MULTILINE):
+        if _table_answer(registry, stem)[1]:
+            problems.append(f"{stem}: says no rows on the bundled data, but there are some")
+    assert not problems, "docs/queries.md:\n" + "\n".join(problems)

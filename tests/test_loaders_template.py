@@ -88,9 +88,15 @@ def test_filled_xlsx_template_loads_without_changes(registry: Registry, run, tmp
 
 def test_filled_csv_templates_load(registry: Registry, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "mal.csv"
-    assert run("template", "--kind", "commitments", "--format", "csv", "-o", str(out)).exit_code == 0
+    written = run("template", "--kind", "commitments", "--format", "csv", "-o", str(out))
+    assert written.exit_code == 0
     c = tmp_path / "mal-commitments.csv"
     m = tmp_path / "mal-milestones.csv"
+    # it names the files it wrote, one per sheet, and no file it did not write
+    named = sorted(Path(line.split(": ", 1)[1]).name for line in written.stderr.splitlines())
+    assert named == sorted(p.name for p in tmp_path.glob("mal-*.csv")) == [
+        "mal-commitments.csv", "mal-milestones.csv", "mal-plans.csv"]
+    assert not out.exists()
     assert c.read_bytes().startswith(b"\xef\xbb\xbf")
     text = c.read_text("utf-8-sig")
     header = text.splitlines()[0].split(";")

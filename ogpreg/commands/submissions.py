@@ -388,7 +388,7 @@ def register(main: click.Group) -> None:
         default=None,
         help="Output file ('-' for standard output, not for xlsx). For CSV, a kind with "
         "several sheets (commitments) gives one file per sheet: NAME-commitments.csv, "
-        "NAME-milestones.csv. Example: -o mal.xlsx",
+        "NAME-milestones.csv, NAME-plans.csv. Example: -o mal.xlsx",
     )
     @click.option(
         "--delimiter",
@@ -418,6 +418,7 @@ def register(main: click.Group) -> None:
 
         state = ctx.obj
         lang: Lang = state.lang if state is not None else DEFAULT_LANG
+        written = [output] if output not in (None, "-") else []
         if fmt == "xlsx":
             names: list[str] | None = None
             try:
@@ -447,12 +448,13 @@ def register(main: click.Group) -> None:
                         "writes one file per sheet).",
                         kind=kind))
                 out = Path(output)
+                written = []
                 for key, data in files.items():
-                    name = f"{out.stem}-{key}{out.suffix or '.csv'}"
-                    write_output(str(out.with_name(name)), data)
-        if output not in (None, "-"):
-            click.echo(msg("Template written: {file}",
-                           file=output).render(lang), err=True)
+                    name = str(out.with_name(f"{out.stem}-{key}{out.suffix or '.csv'}"))
+                    write_output(name, data)
+                    written.append(name)
+        for name in written:  # the files there are (one per sheet for some CSV templates)
+            click.echo(msg("Template written: {file}", file=name).render(lang), err=True)
 
 
 __all__ = [
