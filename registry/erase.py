@@ -4,7 +4,9 @@ is gone from the store, the dumps, the history and the change feed (docs/lifecyc
 
 ``erase`` removes every triple with the item (or a sub-resource ``{item}/…``, such as its
 milestones and versions) as subject or object from every graph, the item's status-change
-records, and every line naming it from the snapshots of other items' versions; it adds a change
+records, every line naming it from the snapshots of other items' versions, and the contact
+persons given for it in the browser's proposal form (kept outside the RDF,
+registry/access/contacts.py); it adds a change
 of kind ``ogp:Erase`` that names neither the item nor its content, only how much was removed.
 The audit log (``<store>/audit.log``) records who, when, why and the erased IRI.
 
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from registry.access.audit import AuditLog
+from registry.access.contacts import ContactBook
 from registry.access.tokens import TokenRecord
 from registry.errors import Forbidden, NotFound, UsageError
 from registry.handle import RegistryHandle
@@ -51,6 +54,7 @@ class EraseResult:
     versions: int  # versions of the item (and its sub-resources) removed from the history
     status_changes: int  # status-change records of the item removed
     snapshots_scrubbed: int  # other items' versions whose snapshot named the item
+    contacts: int  # contact persons given for the item (proposal form) removed
     change: int
     revisions_removed: tuple[int, ...]
 
@@ -219,12 +223,14 @@ def erase(
         )
         tx.extend(change.quads)
     removed = tuple(store.prune_now()) if isinstance(store, EmbeddedStore) else ()
+    contacts = ContactBook(store.path).forget(item_)
     result = EraseResult(
         item=item,
         triples=counts["triples"],
         versions=counts["versions"],
         status_changes=len(records),
         snapshots_scrubbed=counts["scrubbed"],
+        contacts=contacts,
         change=number,
         revisions_removed=removed,
     )
@@ -239,8 +245,8 @@ def erase(
         remote=remote,
         message=(
             f"reason: {reason}; change {number}; {result.triples} triples, {result.versions} "
-            f"versions, {result.status_changes} status changes removed; "
-            f"{result.snapshots_scrubbed} other versions scrubbed"
+            f"versions, {result.status_changes} status changes, {result.contacts} contact "
+            f"persons removed; {result.snapshots_scrubbed} other versions scrubbed"
         ),
     )
     return result

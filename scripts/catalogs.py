@@ -6,6 +6,7 @@
                                           # placeholder the msgid lacks, or its .mo is stale
     python scripts/catalogs.py check --strict   # also exit 1 for a msgid without nynorsk
     python scripts/catalogs.py missing nn       # the msgids nynorsk lacks, as JSON to fill in
+    python scripts/catalogs.py merge FILE.json  # translations into the catalogs, then compile
 
 The msgids are the English texts in the code (registry/i18n.py explains how messages are
 written): the first argument of ``msg()``, strings marked with ``N_()``, and the text argument
@@ -17,9 +18,9 @@ catalog maps each msgid to itself (an editor may improve the English there). Nee
 Nynorsk (``nn``) is checked like bokmål, except that a msgid still without a nynorsk
 translation is a warning, not a failure, unless ``--strict`` (tests/test_nynorsk.py is
 strict): several people add msgids at once, and the registry shows such a msgid in bokmål on a
-nynorsk page until it is translated (registry/i18n.py). Translations come in through
-/work/notes/merge_pairs.py (pairs files, ``{"msgid": {"nn": "…"}}``) or are written in
-``registry/locale/nn/LC_MESSAGES/messages.po``.
+nynorsk page until it is translated (registry/i18n.py). Translations come in through ``merge``
+(a JSON file ``{"msgid": {"nb": "…", "nn": "…"}}``, after ``update`` has added the msgids) or
+are written in ``registry/locale/<lang>/LC_MESSAGES/messages.po``.
 """
 
 from __future__ import annotations
@@ -195,6 +196,34 @@ def warnings() -> list[str]:
     ]
 
 
+def merge(pairs: dict[str, dict[str, str]]) -> list[str]:
+    """Write the translations of ``pairs`` (msgid -> language -> text; singular msgids) into
+    the catalogs and compile them; the problems found instead (nothing is written then): a
+    msgid the catalog lacks (run ``update`` first), a language that is not one of
+    :data:`LANGS`, a placeholder the msgid lacks."""
+    catalogs = {lang: read(lang) for lang in LANGS}
+    found: list[str] = []
+    for msgid, texts in pairs.items():
+        for lang, text in texts.items():
+            catalog = catalogs.get(lang)
+            if catalog is None:
+                found.append(f"{msgid!r}: unknown language {lang!r} (one of {', '.join(LANGS)})")
+            elif catalog.get(msgid) is None:
+                found.append(f"{lang}: {msgid!r} is not in the catalog (run update first)")
+            elif placeholders(text) - placeholders(msgid):
+                found.append(f"{lang}: {msgid!r}: placeholders the msgid lacks: "
+                             f"{sorted(placeholders(text) - placeholders(msgid))}")
+            else:
+                message = catalog.get(msgid)
+                message.string = text
+                message.flags.discard("fuzzy")
+    if not found:
+        for lang, catalog in catalogs.items():
+            write(catalog, po_path(lang))
+        compile_all()
+    return found
+
+
 def main(argv: list[str]) -> int:
     if argv[1:] == ["update"]:
         update()
@@ -209,11 +238,17 @@ def main(argv: list[str]) -> int:
         if warned:
             print("warning: " + "\nwarning: ".join(warned), file=sys.stderr)
             print(
-                f"warning: {len(warned)} msgid(s) lack nynorsk: add them to a pairs file as "
-                '{"msgid": {"nn": "…"}} and run /work/notes/merge_pairs.py',
+                f"warning: {len(warned)} msgid(s) lack nynorsk: write them to a JSON file as "
+                '{"msgid": {"nn": "…"}} and run python scripts/catalogs.py merge FILE.json',
                 file=sys.stderr,
             )
         print("\n".join(found) or "The catalogs are complete and compiled.")
+        return 1 if found else 0
+    if len(argv) == 3 and argv[1] == "merge":
+        import json
+
+        found = merge(json.loads(Path(argv[2]).read_text("utf-8")))
+        print("\n".join(found) or "Merged and compiled.")
         return 1 if found else 0
     if len(argv) == 3 and argv[1] == "missing" and argv[2] in LANGS:
         import json

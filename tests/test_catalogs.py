@@ -107,3 +107,19 @@ def test_no_bilingual_pair_is_left_in_the_code() -> None:
                 if pairs:
                     found.append(f"{where}: language-specific parameters {pairs}")
     assert not found, "\n".join(found)
+
+
+def test_merge_refuses_what_it_cannot_write_and_writes_nothing_then() -> None:
+    """``catalogs.py merge``: a msgid the catalogs lack, a language that is none of theirs and
+    a placeholder the msgid lacks are each named, and no catalog is written."""
+    catalogs = _catalogs()
+    files = {p: p.read_bytes() for p in (ROOT / "registry" / "locale").rglob("messages.*")}
+    known = "Give at least one file."
+    found = catalogs.merge({
+        "A msgid nobody wrote": {"nb": "x"},
+        known: {"se": "x", "nn": "Gi minst éi fil {file}."},
+    })
+    assert any("A msgid nobody wrote" in p and "run update" in p for p in found)
+    assert any("'se'" in p for p in found)
+    assert any(p.startswith("nn:") and "['file']" in p for p in found)
+    assert {p: p.read_bytes() for p in files} == files

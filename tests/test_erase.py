@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from registry.access.audit import AuditLog
+from registry.access.contacts import ContactBook
 from registry.backup import dump_to_file
 from registry.erase import erase
 from registry.errors import Forbidden, NotFound, UsageError
@@ -161,6 +162,33 @@ def test_erase_removes_sub_resources_versions_and_status_changes(
         assert not list(reader.quads_for_pattern(node, None, None, None))
     assert not [q for q in reader if WRONG in str(q)]
     assert versions(reader, WRONG) == []
+
+
+def test_erase_removes_the_contact_persons_given_for_the_proposal(
+    mistaken: tuple[Registry, Actors],
+) -> None:
+    """A proposal sent with the browser's form has its contact person outside the RDF
+    (registry/access/contacts.py): personal data, so an erase of the proposal removes it too,
+    from the file, and leaves the contacts of other proposals. (The people are invented.)"""
+    reg, who = mistaken
+    book = ContactBook(reg.store.path)
+    other = BASE + "id/proposal/en-annen"
+    book.add(WRONG, "974761076", who.kmd.record.id, "Kari Oppdiktet", "kari.oppdiktet@example.org")
+    book.add(other, "974761076", who.kmd.record.id, "Per Oppdiktet", "per.oppdiktet@example.org")
+    book.add(WRONG, "974761076", who.kmd.record.id, "Kari Oppdiktet", "kari@example.org")
+    assert b"kari.oppdiktet@example.org" in book.path.read_bytes()  # the check can fail
+
+    r = cli(reg, "--lang", "en", "erase", WRONG, "--reason", "Feil innlastet (oppdiktet)",
+            "--yes", "--token", who.admin.secret)
+    assert r.exit_code == 0, r.output
+    assert "2 contact persons removed" in r.output
+
+    assert book.of(WRONG) == []
+    assert [c.name for c in book.of(other)] == ["Per Oppdiktet"]
+    data = book.path.read_bytes()
+    assert b"Kari Oppdiktet" not in data and b"kari" not in data
+    (entry,) = [e for e in AuditLog(reg.store.path).entries() if e.action == "erase"]
+    assert "2 contact persons removed" in entry.message
 
 
 def test_erase_is_refused_without_admin_rights_a_reason_or_a_target(

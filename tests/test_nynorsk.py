@@ -56,7 +56,8 @@ def test_every_msgid_in_the_code_has_a_nynorsk_translation() -> None:
     missing = catalogs.untranslated("nn")
     assert not missing, (
         f"{len(missing)} msgid(s) without nynorsk (python scripts/catalogs.py missing nn; add "
-        f'{{"msgid": {{"nn": "…"}}}} to a pairs file and run merge_pairs.py): {missing[:10]}'
+        f'{{"msgid": {{"nn": "…"}}}} to a JSON file and run python scripts/catalogs.py merge FILE): '
+        f'{missing[:10]}'
     )
     assert not [p for p in catalogs.problems(strict=True) if p.startswith("nn:")]
 

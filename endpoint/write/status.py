@@ -138,6 +138,7 @@ def post_erase() -> Response:
                 "versions": result.versions,
                 "status_changes": result.status_changes,
                 "snapshots_scrubbed": result.snapshots_scrubbed,
+                "contacts": result.contacts,
             },
             audit=f"reason: {body.get('reason', '')}; change {result.change}",
         )

@@ -477,12 +477,14 @@ def erase_(ctx: click.Context, item: str, reason: str, token: str | None, yes: b
     result = erase(reg, actor, iri, reason, user=reg.settings.user)
     click.echo(
         msg(
-            "{item} erased: {triples} triples, {versions} versions and {records} status "
-            "changes removed; {scrubbed} other versions scrubbed (change {n}).",
+            "{item} erased: {triples} triples, {versions} versions, {records} status "
+            "changes and {contacts} contact persons removed; {scrubbed} other versions "
+            "scrubbed (change {n}).",
             item=iri,
             triples=result.triples,
             versions=result.versions,
             records=result.status_changes,
+            contacts=result.contacts,
             scrubbed=result.snapshots_scrubbed,
             n=result.change,
         ).render(lang)

@@ -6,7 +6,8 @@ everything in its store. So they are never written to the RDF: they are kept her
 (the proposal's IRI), ``organisation``, ``token_id``, ``name``, ``email``), for the
 coordinating ministry, which reads them on the status page of the proposal
 (docs/submitting-in-a-browser.md, "Contact details"). :meth:`ContactBook.forget` removes an
-item's contacts (for a proposal that is erased, or on request). Knows nothing of HTTP.
+item's contacts: ``ogpreg erase`` of the proposal (registry/erase.py) calls it. Knows nothing of
+HTTP.
 """
 
 from __future__ import annotations
@@ -66,11 +67,16 @@ class ContactBook:
         return [c for c in self._all() if c.item == item]
 
     def forget(self, item: str) -> int:
-        """Remove every contact of ``item``; how many were removed."""
+        """Remove every contact of ``item`` and of its sub-resources (``{item}/…``); how many
+        were removed. The file is rewritten (never edited in place), so nothing of the removed
+        lines is left in it."""
+        if not self.path.exists():
+            return 0
         with open(self.directory / "proposal-contacts.lock", "a+b") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            keep = [c for c in self._all() if c.item != item]
-            removed = len(self._all()) - len(keep)
+            every = self._all()
+            keep = [c for c in every if c.item != item and not c.item.startswith(item + "/")]
+            removed = len(every) - len(keep)
             if removed:
                 tmp = self.path.with_suffix(".tmp")
                 fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
