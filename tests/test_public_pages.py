@@ -500,3 +500,37 @@ def test_the_ontology_page_names_its_version(site: Served) -> None:
     assert page.of("version-info").startswith("0.1.0")
     assert "Versjon" in page.text
     assert "Version" in Page(get(site, "def?lang=en").text).text
+
+
+# -- a path or a method nobody answers ------------------------------------------------------
+def test_an_unknown_path_gets_the_registrys_page_or_its_json_not_flasks(site: Served) -> None:
+    """A mistyped address: a browser gets the registry's page (bokmål, the page's language on
+    request, with its navigation), a program the endpoint's JSON error shape in the language
+    it asks for; before, both got Flask's bare English "Not Found" page."""
+    page = get(site, "/finnes-ikke")
+    assert page.status_code == 404 and page.headers["Content-Type"].startswith("text/html")
+    assert '<html lang="nb"' in page.text and "Fant ikke ressursen" in page.text
+    assert 'href="' in page.text and "/search" in page.text  # the way on: search, home
+    english = get(site, "/finnes-ikke?lang=en")
+    assert '<html lang="en"' in english.text and "Resource not found" in english.text
+    for accept in ("application/json", None, "text/turtle"):
+        program = get(site, "/finnes-ikke", accept=accept, **{"Accept-Language": "en"})
+        assert program.status_code == 404
+        assert program.json() == {"error": "not-found", "status": 404,
+                                  "message": "Nothing is published at /finnes-ikke."}
+    nb = get(site, "/finnes-ikke", accept="application/json")
+    assert nb.json()["message"] == "Ingenting er publisert på /finnes-ikke."
+
+
+def test_a_method_a_path_does_not_take_gets_405_in_json_with_allow(site: Served) -> None:
+    for method, path in (("PATCH", "/graph-store?default"), ("DELETE", "/catalog"),
+                         ("POST", "/feed")):
+        r = requests.request(method, site.url.rstrip("/") + path, timeout=30,
+                             headers={"Accept-Language": "en"})
+        assert r.status_code == 405, (method, path)
+        allowed = r.headers["Allow"]
+        assert "GET" in allowed and method not in allowed
+        assert r.json() == {
+            "error": "method-not-allowed", "status": 405,
+            "message": f"{method} is not allowed on {path.split('?')[0]}. Allowed: {allowed}.",
+        }

@@ -23,10 +23,14 @@ The blueprint and endpoint names (``pages.landing``, ``deref.resource``, …) ar
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from endpoint.app import state
+from endpoint import conneg
+from endpoint.app import error_response, request_lang, state
 from endpoint.pages import cocreation, home, machines, resource, vocabulary
+from endpoint.pages.page import not_found_page
+from registry.i18n import msg
 from registry.model.planviews import PlanViews
 from registry.model.resources import Resources
 
@@ -107,11 +111,48 @@ def ucfirst(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _not_found(exc: NotFound) -> Response:
+    """A path no route answers (or a route's ``abort(404)``): the registry's page in the
+    reader's language for a browser, the endpoint's JSON error shape for a program, not
+    Flask's bare English page."""
+    ranges = conneg.parse_accept(request.headers.get("Accept"))
+    if conneg.prefers_html(ranges, ()):
+        resp = not_found_page(request.url)
+    else:
+        resp = error_response(
+            404,
+            "not-found",
+            msg("Nothing is published at {path}.", path=request.path).render(request_lang()),
+        )
+    resp.headers["Vary"] = "Accept"
+    return resp
+
+
+def _method_not_allowed(exc: MethodNotAllowed) -> Response:
+    """A method the path does not take: the JSON error shape, with the ``Allow`` header."""
+    allowed = sorted(exc.valid_methods or ())
+    resp = error_response(
+        405,
+        "method-not-allowed",
+        msg(
+            "{method} is not allowed on {path}. Allowed: {allowed}.",
+            method=request.method,
+            path=request.path,
+            allowed=", ".join(allowed),
+        ).render(request_lang()),
+    )
+    resp.headers["Allow"] = ", ".join(allowed)
+    return resp
+
+
 def init_app(app: Flask) -> None:
-    """Share the resource reader and the plan views, and register the pages' routes."""
+    """Share the resource reader and the plan views, register the pages' routes, and answer
+    a path or method no route takes (404, 405) as the registry does, not as Flask does."""
     res = Resources(state(app).registry)
     state(app).extras["pages.resources"] = res
     state(app).extras["pages.views"] = PlanViews(res)
     app.jinja_env.filters["ucfirst"] = ucfirst
     app.register_blueprint(pages)
     app.register_blueprint(deref)
+    app.register_error_handler(NotFound, _not_found)
+    app.register_error_handler(MethodNotAllowed, _method_not_allowed)

@@ -109,7 +109,7 @@ class Digest:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             shared = self.path.name.startswith("gen-")
-            uri = self.path.as_uri() + ("?mode=rw" if shared else "?mode=ro&immutable=1")
+            uri = self.path.absolute().as_uri() + ("?mode=rw" if shared else "?mode=ro&immutable=1")
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 60000")
             at_revision(conn, self.revision or 0)

@@ -352,7 +352,7 @@ def covers(path: Path, number: int) -> bool:
     if not path.is_file():
         return False
     try:
-        db = sqlite3.connect(path.as_uri() + "?mode=ro", uri=True)
+        db = sqlite3.connect(path.absolute().as_uri() + "?mode=ro", uri=True)
         try:
             meta = _meta(db)
         finally:

@@ -102,7 +102,9 @@ class EmbeddedStore:
         lock_timeout: float = 120.0,
         compact_after: int = 200_000,
     ):
-        self.path = Path(path)
+        # absolute: the files derived at a commit are opened by file URI (SQLite), which a
+        # relative path cannot be (`ogpreg --store store …` warned and skipped them)
+        self.path = Path(path).absolute()
         self.keep_revisions = keep_revisions
         #: the last ``CURRENT`` read: its stat identity and the revision (see :meth:`revision`)
         self._seen_current: tuple[tuple[int, int, int], Revision] | None = None
