@@ -77,6 +77,22 @@ def test_every_page_type_passes_axe_and_has_a_screenshot(
     _axe(page, f"{name} at {width}px")
 
 
+@pytest.mark.parametrize("width", (*WIDTHS, 360))
+def test_the_not_found_page_passes_axe_and_fits_a_phone(
+    context_factory: Any, live_site: str, artefacts: Path, width: int
+) -> None:
+    """A mistyped address (a long one, as a pasted link may be) gets the registry's page."""
+    require_axe()
+    page = context_factory(width)
+    resp = page.goto(live_site + "finnes-ikke/" + "en-veldig-lang-adresse-" * 6)
+    assert resp is not None and resp.status == 404
+    assert page.locator("header.site-header nav.site-nav").count() == 1
+    assert page.locator("h1").inner_text() == "Fant ikke ressursen"
+    page.screenshot(path=str(artefacts / f"public-not-found-{width}.png"), full_page=True)
+    _axe(page, f"not found at {width}px")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_page_scrolls_sideways_at_360_px(
     context_factory: Any, live_site: str, name: str
