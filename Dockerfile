@@ -3,7 +3,8 @@
 # installed).
 # With OGPREG_ENGINE=oxigraph|virtuoso and OGPREG_ENGINE_QUERY_URL it is stateless in front of
 # that engine, so several containers can serve one engine (docs/deployment.md). Without them it
-# serves the embedded store in the /data volume.
+# serves the embedded store in the /data volume (its tokens, audit log and sessions in
+# /data/store beside it: OGPREG_STATE_DIR is read only with an engine).
 #
 #   docker build -t ogp-registry .
 #   docker run -p 8000:8000 -e OGPREG_BASE_URI=https://ogp.example.no/ \

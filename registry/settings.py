@@ -58,7 +58,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "user",
         "OGPREG_USER",
-        "the login name of the operating-system user",
+        "$USER, else $LOGNAME, else 'unknown'",
         "Who loads data; recorded as ogp:loadedBy in each source's provenance.",
         "an.saksbehandler",
     ),
@@ -169,7 +169,7 @@ SETTINGS: tuple[Setting, ...] = (
         "cache_bytes",
         "OGPREG_CACHE_BYTES",
         "67108864",
-        "Memory for cached query answers (valid until the next load).",
+        "Memory for cached query answers (valid until the next load); 0: no answer cache.",
         "268435456",
     ),
     Setting(
@@ -257,8 +257,10 @@ SETTINGS: tuple[Setting, ...] = (
         "state_dir",
         "OGPREG_STATE_DIR",
         "",
-        "Local directory for what is not RDF (tokens, audit log, catalogue dates, write lock, "
-        "Virtuoso's commit journal). Empty: the OGPREG_STORE directory.",
+        "With an external engine (OGPREG_ENGINE): the local directory for what is not RDF "
+        "(tokens, audit log, catalogue dates, write lock, Virtuoso's commit journal). Empty: "
+        "the OGPREG_STORE directory. The embedded store keeps these files in its own "
+        "directory (OGPREG_STORE) and does not read this setting.",
         "/var/lib/ogp-registry/state",
     ),
     Setting(
@@ -367,18 +369,18 @@ class Settings:
             "query_workers",
             "http_threads",
             "session_lifetime",
+            "compact_after_quads",
         ):
             if getattr(self, name) < 1:
                 env = _BY_NAME[name].env
                 raise ConfigurationError(
                     msg("{env} must be at least 1.", env=env)
                 )
-        if self.query_queue < 0:
-            raise ConfigurationError(
-                msg(
-                    "OGPREG_QUERY_QUEUE cannot be negative.",
+        for name in ("query_queue", "cache_bytes"):  # 0: no queue, no answer cache
+            if getattr(self, name) < 0:
+                raise ConfigurationError(
+                    msg("{env} cannot be negative.", env=_BY_NAME[name].env)
                 )
-            )
         if not self.query_wait > 0:
             raise ConfigurationError(
                 msg(

@@ -12,6 +12,7 @@ from registry.loading.sources import SourceFile
 from registry.model import digestfile
 from registry.publish import materialise
 from registry.service import open_registry
+from registry.settings import load_settings
 from registry.store.embedded import EmbeddedStore
 from tests.conftest import FIXTURES, make_settings
 
@@ -196,3 +197,29 @@ def test_a_relative_store_path_derives_everything_at_a_commit(
     assert (derived / "catalogue").is_dir(), sorted(p.name for p in derived.iterdir())
     assert digestfile.covers(next((tmp_path / "store" / "digest").glob("gen-*.sqlite")),
                              current.number)
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "words"),
+    [
+        ("OGPREG_COMPACT_AFTER_QUADS", "-5", "må være minst 1"),
+        ("OGPREG_COMPACT_AFTER_QUADS", "0", "må være minst 1"),
+        ("OGPREG_CACHE_BYTES", "-1", "kan ikke være negativ"),
+        ("OGPREG_QUERY_QUEUE", "-1", "kan ikke være negativ"),
+    ],
+)
+def test_a_limit_out_of_range_is_a_configuration_error(
+    env: str, value: str, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/configuration.md: a limit out of its range is refused, naming the variable
+    (``OGPREG_CACHE_BYTES=0``, no answer cache, and ``OGPREG_QUERY_QUEUE=0`` are allowed)."""
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigurationError) as err:
+        load_settings()
+    assert env in err.value.render("nb") and words in err.value.render("nb")
+
+
+@pytest.mark.parametrize("env", ["OGPREG_CACHE_BYTES", "OGPREG_QUERY_QUEUE"])
+def test_zero_is_no_answer_cache_or_no_queue(env: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(env, "0")
+    assert getattr(load_settings(), env.removeprefix("OGPREG_").lower()) == 0
