@@ -8,6 +8,7 @@ The "personal data" is invented (tests/fixtures/lifecycle/personal-data.ttl).
 from __future__ import annotations
 
 import tarfile
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -252,3 +253,25 @@ def test_erase_over_http_with_an_admin_token(mistaken: tuple[Registry, Actors]) 
     entries = [(e.action, e.outcome, e.status, e.target) for e in AuditLog(reg.store.path).entries()
                if e.action in ("api.erase", "erase")]
     assert entries == [("erase", "ok", None, PERSON), ("api.erase", "ok", 200, PERSON)]
+
+
+def test_contacts_added_while_another_proposal_is_erased_are_kept(tmp_path: Path) -> None:
+    """``forget`` rewrites the file; an addition at the same moment waits for it instead of
+    landing in the file being replaced (the book's lock). Invented people."""
+    book = ContactBook(tmp_path)
+    gone, kept = BASE + "id/proposal/feil", BASE + "id/proposal/riktig"
+    for i in range(50):
+        book.add(gone, "974761076", "t-1", f"Feil {i} (oppdiktet)", f"feil{i}@example.org")
+
+    def add_many() -> None:
+        for i in range(200):
+            book.add(kept, "974761076", "t-1", f"Person {i} (oppdiktet)", f"p{i}@example.org")
+
+    adder = threading.Thread(target=add_many)
+    adder.start()
+    forgotten = 0
+    while adder.is_alive():
+        forgotten += book.forget(gone)
+        book.add(gone, "974761076", "t-1", "Igjen (oppdiktet)", "igjen@example.org")
+    adder.join()
+    assert len(book.of(kept)) == 200

@@ -12,9 +12,11 @@ HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,14 +48,22 @@ class ContactBook:
         )
         self.directory.mkdir(parents=True, exist_ok=True)
         line = (json.dumps(asdict(contact), ensure_ascii=False) + "\n").encode("utf-8")
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with self._locked():  # the lock :meth:`forget` holds while it rewrites the file
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
         return contact
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The book's lock (a file beside it): an addition never lands in a file that
+        :meth:`forget` is about to replace."""
+        with open(self.directory / "proposal-contacts.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def _all(self) -> list[Contact]:
         try:
@@ -72,8 +82,7 @@ class ContactBook:
         lines is left in it."""
         if not self.path.exists():
             return 0
-        with open(self.directory / "proposal-contacts.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        with self._locked():
             every = self._all()
             keep = [c for c in every if c.item != item and not c.item.startswith(item + "/")]
             removed = len(every) - len(keep)
