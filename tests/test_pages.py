@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import warnings
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 import requests
 
 from registry.loading.sources import SourceFile
@@ -213,6 +215,11 @@ NEGOTIATION = [
     ("text/html;q=0, */*", "text/turtle"),
     ("text/html;q=0.1, application/n-triples;q=0.2, */*;q=0.05", "application/n-triples"),
     ("application/*", "application/ld+json"),
+    # what rdflib's Graph.parse(url, format=…) sends: N3 is served as Turtle (which it is),
+    # N-Triples under its media type of before 2014; each only when named, never by a wildcard
+    ("text/n3, */*;q=0.1", "text/turtle"),
+    ("text/rdf+n3", "text/turtle"),
+    ("text/plain, */*;q=0.1", "application/n-triples"),
 ]
 
 
@@ -232,6 +239,19 @@ def test_accept_header_q_values_choose_the_representation(
         "application/rdf+xml": ".rdf",
     }[expected]
     assert resp.headers["Content-Location"] == BASE + "id/commitment/NO9906" + ext
+
+
+@pytest.mark.parametrize("fmt", ["nt", "n3", "turtle", "xml"])
+def test_rdflib_dereferences_a_resource_in_each_format_it_asks_for(site: Running, fmt: str) -> None:
+    """A real linked-data client: rdflib's ``Graph.parse(url, format=…)`` sends its own Accept
+    header for the format and parses the answer as that format (before, "nt" and "n3" got the
+    HTML page and failed)."""
+    graph = rdflib.Graph()
+    with warnings.catch_warnings():  # rdflib 7.6's N3 parser uses its own deprecated API
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        graph.parse(site.url + "id/commitment/NO9906", format=fmt)
+    commitment = rdflib.URIRef(BASE + "id/commitment/NO9906")
+    assert (commitment, rdflib.DCTERMS.identifier, rdflib.Literal("NO9906")) in graph
 
 
 def test_nothing_acceptable_is_406_naming_the_formats(site: Running) -> None:

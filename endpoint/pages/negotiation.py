@@ -64,7 +64,9 @@ REPRESENTATIONS: tuple[Representation, ...] = (
         "text/turtle",
         ".ttl",
         ("turtle", "ttl"),
-        ("application/x-turtle", "application/turtle"),
+        # N3's types too: Turtle is N3 (rdflib's parse(format="n3") asks for text/n3), as
+        # the SPARQL endpoint has them (endpoint/conneg.py)
+        ("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3", "application/n3"),
         ox.RdfFormat.TURTLE,
     ),
     Representation(
@@ -80,7 +82,8 @@ REPRESENTATIONS: tuple[Representation, ...] = (
         "application/n-triples",
         ".nt",
         ("ntriples", "nt", "n-triples"),
-        (),
+        # N-Triples' media type before 2014, still what rdflib's parse(format="nt") asks for
+        ("text/plain",),
         ox.RdfFormat.N_TRIPLES,
     ),
     Representation(
