@@ -536,7 +536,8 @@ def _doc_samples() -> list[tuple[str, str, str, list[str], list[list[str]]]]:
         while i < len(lines):
             line = lines[i]
             if line.startswith("|"):
-                assert i and ANSWER_MARK.match(lines[i - 1]), (
+                mark = ANSWER_MARK.match(lines[i - 1]) if i else None
+                assert mark is not None, (
                     f"docs/queries.md, {stem}: a sample table needs <!-- answer: bundled --> or "
                     "<!-- answer: invented --> on the line before it"
                 )
@@ -544,19 +545,12 @@ def _doc_samples() -> list[tuple[str, str, str, list[str], list[list[str]]]]:
                 while i < len(lines) and lines[i].startswith("|"):
                     table.append(_cells(lines[i]))
                     i += 1
-                out.append((stem, _store_of(lines, i - len(table) - 1), "\n".join(prose),
-                             table[0], table[2:]))
+                out.append((stem, mark.group(1), "\n".join(prose), table[0], table[2:]))
                 prose = []
                 continue
             prose.append(line)
             i += 1
     return out
-
-
-def _store_of(lines: list[str], at: int) -> str:
-    m = ANSWER_MARK.match(lines[at])
-    assert m is not None
-    return m.group(1)
 
 
 def _cell_matches(doc: str, actual: str) -> bool:
