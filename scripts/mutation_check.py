@@ -182,6 +182,12 @@ MUTATIONS: tuple[Mutation, ...] = (
          "tests/test_load.py"),
         "Registry.prepare parses but does not validate",
     ),
+    Mutation(
+        "A7", "registry/access/graphstore.py", "        if not written and not touched:\n",
+        "        if False:\n",
+        ("tests/test_update_conformance.py::test_update_gives_the_embedded_result_on_every_engine",),
+        "a SPARQL update that changes nothing commits a revision (every cache starts again)",
+    ),
     # -- token parsing ---------------------------------------------------------------------
     Mutation(
         "T1", "endpoint/write/graphstore.py", "m = re.fullmatch(", "m = re.match(", (AUTH,),

@@ -93,6 +93,7 @@ def test_load_reload_and_provenance(remote_registry: Registry) -> None:
     assert _ids(reg) == sorted([*ids, "NO9901"])  # the fixture's one commitment, no more
     again = _load(reg)[0]  # type: ignore[index]
     assert again.unchanged
+    assert reg.store.revision().number == before.number + 1  # type: ignore[union-attr]
     sha = list(
         reg.store.reader().quads_for_pattern(
             ox.NamedNode(SOURCE), ox.NamedNode("https://w3id.org/ogp-no/def#sha256"), None,

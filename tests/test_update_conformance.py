@@ -373,6 +373,8 @@ class Outcome:
     status: int
     answer: Any
     graphs: dict[str, list[str]]
+    #: whether the request committed a new revision
+    committed: bool
 
 
 def _run(live: Live, k: int) -> Outcome:
@@ -380,6 +382,7 @@ def _run(live: Live, k: int) -> Outcome:
     text = _fill(PREFIXES + case.update, k)
     params = [(name, _fill(v, k)) for name, vs in case.params.items() for v in vs]
     headers = {"Authorization": f"Bearer {live.secrets[case.token]}", "Accept-Language": "en"}
+    rev = live.registry.store.revision()
     if case.form:
         r = requests.post(live.url + "/sparql/update", data=[("update", text), *params],
                           headers=headers, timeout=120)
@@ -402,6 +405,7 @@ def _run(live: Live, k: int) -> Outcome:
         r.status_code,
         answer,
         {x: _canonical(_quads(live.registry, graphs[x])) for x in LETTERS},
+        live.registry.store.revision() != rev,
     )
 
 
@@ -419,11 +423,14 @@ def test_update_gives_the_embedded_result_on_every_engine(
         assert untouched, expected.graphs
     else:
         assert not untouched, expected.answer
+    # an update that changes nothing commits no revision (every cache stays valid)
+    assert expected.committed == (case.status == 200 and case.changes)
     for live in (oxigraph, virtuoso):
         got = _run(live, k)
         assert (live.kind, got.status, got.answer) == (live.kind, expected.status,
                                                        expected.answer)
         assert (live.kind, got.graphs) == (live.kind, expected.graphs)
+        assert (live.kind, got.committed) == (live.kind, expected.committed)
 
 
 def test_a_graph_holding_one_term_in_two_forms_on_virtuoso_can_be_updated(

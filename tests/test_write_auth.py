@@ -413,6 +413,16 @@ def test_post_adds_to_the_graph(live: Live) -> None:
     assert r.json()["sources"][0]["added"] == 1
     assert len(_graph(live.registry, GRAPH)) == 28
     assert _provenance(live.registry, GRAPH)["submittedBy"] == NFD
+    # the same POST again adds nothing: it commits no revision (every cache stays valid)
+    rev = live.registry.store.revision()
+    for body in (extra, extra.replace(b"dct:description", b"<http://purl.org/dc/terms/description>")):
+        again = requests.post(live.url + "/graph-store", params={"graph": GRAPH}, data=body,
+                              headers={**TTL, **live.auth(live.nfd)}, timeout=30)
+        assert again.status_code == 200, again.text
+        assert (again.json()["sources"][0]["added"], again.json()["sources"][0]["unchanged"]) == (
+            0, True)
+        assert live.registry.store.revision() == rev
+    assert len(_graph(live.registry, GRAPH)) == 28
 
 
 def test_approver_writes_a_ministrys_graph_and_the_ministry_keeps_it(live: Live) -> None:

@@ -56,6 +56,7 @@ from registry.namespaces import OGP, PREFIXES
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
 from registry.service import Registry
+from registry.store.discard import Discard
 from registry.store.locks import exclusive
 from registry.uris import Uris
 from registry.validation.report import Issue, ValidationReport
@@ -247,8 +248,11 @@ def put_graph(
                 ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                 for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(tgt.iri))
             ]
-            payload = ox.serialize([*old, *new], format=ox.RdfFormat.N_QUADS)
-            assert payload is not None
+            merged = ox.serialize([*old, *new], format=ox.RdfFormat.N_QUADS)
+            assert merged is not None
+            # one line per statement in a stable order: a POST that adds nothing gives the
+            # bytes (the hash) the last merge recorded, and its load commits nothing
+            payload = b"".join(sorted(set(merged.splitlines(keepends=True))))
             source = SourceFile(file_name, payload, tgt.source_id, "nquads")
         else:
             source = SourceFile(file_name, data, tgt.source_id, info.name)
@@ -347,6 +351,7 @@ def _apply(
     ``GRAPH ?g`` over every graph, run by Oxigraph on the transaction): O(store) twice."""
     uris = registry.uris
     prov = ox.NamedNode(uris.provenance_graph)
+    result: UpdateResult | None = None
     with registry.store.transaction() as tx:
         nodes = {t.iri: ox.NamedNode(t.iri) for t in targets if t.iri is not None}
         before = {iri: set(tx.quads_for_pattern(None, None, None, g)) for iri, g in nodes.items()}
@@ -398,6 +403,7 @@ def _apply(
         # or the DELETE), a graph left empty is removed, and the record hashes the triples
         # (there is no file).
         changes: list[GraphChange] = []
+        touched = False  # whether any graph or its provenance record is written
         for tgt in targets:
             if tgt.iri is None:
                 continue
@@ -414,6 +420,7 @@ def _apply(
             changes.append(change_)
             if a == b and (a or not existed[tgt.iri]):
                 continue
+            touched = True
             g = nodes[tgt.iri]
             for q in list(tx.quads_for_pattern(g, None, None, prov)):
                 tx.remove(q)
@@ -432,6 +439,11 @@ def _apply(
                     submitted_by=owners[tgt.iri] if existed[tgt.iri] else token.organisation,
                 ).quads(uris)
             )
+        result = UpdateResult(changes, report.warnings)
+        if not written and not touched:
+            # e.g. INSERT DATA of statements already there: no revision, every cache stays
+            # valid (registry/store/discard.py)
+            raise Discard
         note_changed = getattr(registry.store, "note_changed", None)
         note_subjects = getattr(registry.store, "note_subjects", None)
         if note_changed is not None and note_subjects is not None:  # issue 24: derived data
@@ -440,7 +452,8 @@ def _apply(
             note_quads = getattr(registry.store, "note_quads", None)
             if written and note_quads is not None:
                 note_quads(recorded.quads)
-    return UpdateResult(changes, report.warnings)
+    assert result is not None
+    return result
 
 
 class _Before:

@@ -41,6 +41,7 @@ from registry.namespaces import OGP
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
 from registry.store.backend import Backend
+from registry.store.discard import Discard
 from registry.uris import Uris
 from registry.validation.report import Issue, ValidationReport
 from registry.validation.shacl import validate_graph
@@ -428,30 +429,6 @@ def commit(
     """Steps 5–9 for prepared (parsed and validated) sources, in one store transaction:
     nothing is written unless all of it is, and nothing at all when no file changed."""
     results: list[LoadResult] = []
-    try:
-        _commit(store, uris, prepared, results, loaded_by=loaded_by,
-                submitted_by=submitted_by, actor=actor, recorded_at=recorded_at)
-    except _NothingChanged:
-        pass  # the transaction was discarded: no revision, and every cache stays valid
-    return results
-
-
-class _NothingChanged(Exception):
-    """No file of a load changed: raised inside its transaction so that it commits nothing."""
-
-
-def _commit(
-    store: Backend,
-    uris: Uris,
-    prepared: list[PreparedSource],
-    results: list[LoadResult],
-    *,
-    loaded_by: str,
-    submitted_by: str | None,
-    actor: Actor,
-    recorded_at: datetime | None,
-) -> None:
-    """:func:`commit`'s transaction; appends to ``results`` as it goes."""
     base = uris.base
     with store.transaction(writes=sum(len(p.quads) for p in prepared)) as tx:
         # Everything is read before anything is written: a transaction never reads its own
@@ -470,7 +447,7 @@ def _commit(
                 changed.append(p)
                 old_prov += tx.quads_for_pattern(ox.NamedNode(p.graph), None, None, prov_graph)
         if not changed:
-            raise _NothingChanged
+            raise Discard  # no revision, and every cache stays valid
         recheck_statuses(tx, base, changed, actor)
         number, when = next_change(tx, recorded_at)
         statuses, stored = set_initial_statuses(
@@ -514,3 +491,4 @@ def _commit(
                 [*(p.graph for p in changed), uris.provenance_graph, lifecycle_graph(base),
                  history_graph(base)]
             )
+    return results

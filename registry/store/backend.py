@@ -13,7 +13,9 @@ remote store returns stand-ins with the part of that API the registry uses, spel
 The transaction contract both backends keep: inside ``transaction()`` code reads the state
 before the transaction (a remote transaction's ``quads_for_pattern``/``len`` also show its own
 writes, like an embedded one; its ``query`` does not); the block's writes become visible to
-readers all at once when it ends, or not at all if it raises.
+readers all at once when it ends, or not at all if it raises. A writer that finds it changes
+nothing raises :class:`registry.store.discard.Discard`: the transaction ends without a new
+revision, and without the exception reaching the caller.
 """
 
 from __future__ import annotations

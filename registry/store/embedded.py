@@ -36,6 +36,7 @@ import pyoxigraph as ox
 
 from registry.errors import ConfigurationError, StoreError
 from registry.i18n import msg
+from registry.store.discard import Discard
 from registry.store.locks import exclusive
 
 _REV_PREFIX = "rev-"
@@ -333,7 +334,9 @@ class EmbeddedStore:
     ) -> Iterator[ox.Store]:
         """Yield a writable clone of the current revision; commit it when the block ends.
 
-        If the block raises, nothing is committed and the clone is discarded.
+        If the block raises, nothing is committed and the clone is discarded; if it raises
+        :class:`~registry.store.discard.Discard`, that happens quietly (the writer found that it
+        changes nothing).
 
         ``fresh`` yields an empty store instead of a clone, for rewriting the whole content
         (an audited erase: RocksDB keeps removed values, and Oxigraph its strings, in the
@@ -373,6 +376,11 @@ class EmbeddedStore:
                     datetime.now(UTC).replace(microsecond=0),
                 )
                 self._derive(store, work, rev, fresh, new)
+            except Discard:  # the writer changes nothing: no revision (registry/store/discard.py)
+                del store
+                gc.collect()
+                shutil.rmtree(work, ignore_errors=True)
+                return
             except BaseException:
                 del store
                 gc.collect()

@@ -14,6 +14,7 @@ import pyoxigraph as ox
 from registry.errors import ConfigurationError, StoreError
 from registry.i18n import msg
 from registry.settings import Settings
+from registry.store.discard import Discard
 from registry.store.embedded import Revision
 from registry.store.engines.base import Connection, Engine, Meta
 from registry.store.engines.factory import make_engine
@@ -79,15 +80,19 @@ class RemoteStore:
         self, *, writes: int = 0, compact: bool = False, fresh: bool = False
     ) -> Iterator[ox.Store]:
         """A transaction over the engine; committed when the block ends, discarded if it
-        raises. ``fresh`` starts from an empty registry (everything is rewritten); ``writes``
-        and ``compact`` concern the embedded store only."""
+        raises (quietly for :class:`~registry.store.discard.Discard`). ``fresh`` starts from an
+        empty registry (everything is rewritten); ``writes`` and ``compact`` concern the
+        embedded store only."""
         with self._write_lock():
             self.engine.recover(self.path)
             old = self.state()
             tx = RemoteTransaction(self, old)
             if fresh:
                 tx.clear()
-            yield cast(ox.Store, tx)
+            try:
+                yield cast(ox.Store, tx)
+            except Discard:  # the writer changes nothing: no revision (registry/store/discard.py)
+                return
             base = (old.base_uri if old else None) or self._pending_base or ""
             plan = tx.plan((old.number if old else 0) + 1, base)
             self.engine.commit(plan, self.path)
