@@ -1,10 +1,13 @@
 """What a submission changes in the registry, item by item: created, updated (which fields),
-unchanged, removed.
+unchanged, removed, dropped.
 
 An item is a subject of the submission's graph (new or previous version). Its statements
 before are everything the registry says about it; after, the previous version of this
-submission's graph is replaced by the new one while other sources stay. Each look-up is by
-subject or by graph, so the cost follows the submission, not the registry.
+submission's graph is replaced by the new one while other sources stay. An item the previous
+version had and the new one has not is *removed* when no other source describes it, and
+*dropped* (no longer in this submission, still in the registry from the sources named) when
+another does: e.g. a commitment of a plan the registry ships as OGP publishes it. Each look-up
+is by subject or by graph, so the cost follows the submission, not the registry.
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import cast
 
 import pyoxigraph as ox
 
 from loaders.columns import KINDS, sheet
-from registry.i18n import N_, Lang, msg, msg_n
+from registry.i18n import N_, Lang, Msg, msg, msg_n
 
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: The line of an item that changes, by its status.
 _ITEM_LINE = {
     "created": N_("created: {item}"),
     "updated": N_("updated: {item}"),
     "removed": N_("removed: {item}"),
+    "dropped": N_(
+        "no longer in this submission, still in the registry from {sources}: {item}"
+    ),
 }
 
 Statement = tuple[str, "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"]
@@ -34,8 +42,10 @@ Statement = tuple[str, "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"]
 class ItemChange:
     iri: str
     label: str
-    status: str  # created updated unchanged removed
+    status: str  # created updated unchanged removed dropped
     fields: list[str] = field(default_factory=list)  # changed fields (keys "path@lang")
+    #: for ``dropped``: the other sources (ids) that still describe the item
+    sources: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -57,12 +67,14 @@ class Diff:
             "updated": self.count("updated"),
             "unchanged": self.count("unchanged"),
             "removed": self.count("removed"),
+            "dropped": self.count("dropped"),
             "items": [
                 {
                     "item": i.label,
                     "iri": i.iri,
                     "status": i.status,
                     "fields": [field_label(f, lang) for f in i.fields],
+                    **({"sources": i.sources} if i.status == "dropped" else {}),
                 }
                 for i in self.items
                 if i.status != "unchanged"
@@ -77,15 +89,29 @@ class Diff:
             unchanged=msg_n("{n} unchanged", "{n} unchanged", self.count("unchanged")),
             removed=msg_n("{n} removed", "{n} removed", self.count("removed")),
         )
-        lines = ["  " + counts.render(lang)]
+        text = counts.render(lang)
+        if self.count("dropped"):
+            text += ", " + dropped_count(self.count("dropped")).render(lang)
+        lines = ["  " + text]
         for i in self.items:
             if i.status == "unchanged":
                 continue
-            text = "  " + msg(_ITEM_LINE[i.status], item=i.label).render(lang)
+            text = "  " + msg(
+                _ITEM_LINE[i.status], item=i.label, sources=", ".join(i.sources)
+            ).render(lang)
             if i.status == "updated" and i.fields:
                 text += " (" + ", ".join(field_label(f, lang) for f in i.fields) + ")"
             lines.append(text)
         return "\n".join(lines)
+
+
+def dropped_count(n: int) -> Msg:
+    """The count of dropped items, for the line of counts (only when there are any)."""
+    return msg_n(
+        "{n} no longer in this submission but still in the registry from another source",
+        "{n} no longer in this submission but still in the registry from other sources",
+        n,
+    )
 
 
 def _key(predicate: str, obj: object) -> str:
@@ -113,8 +139,26 @@ def field_label(key: str, lang: Lang) -> str:
         for name in shapes.objects(shape, SH.name):
             if isinstance(name, Literal) and name.language == lang:
                 return str(name)
+    label = _ontology_labels().get((predicate, lang))
+    if label:
+        return label
     local = predicate.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
     return f"{local}@{tag}" if tag else local
+
+
+@lru_cache(maxsize=1)
+def _ontology_labels() -> dict[tuple[str, str], str]:
+    """The ontology's ``rdfs:label`` of each property by language (e.g. ogp:supportStatement,
+    which no column names: it keeps the text of the supporting-bodies cells as written)."""
+    from ontology import ontology_files
+
+    data = ontology_files()["ontology"].read_bytes()
+    labels: dict[tuple[str, str], str] = {}
+    for t in ox.parse(data, format=ox.RdfFormat.TURTLE):
+        if t.predicate.value == _RDFS_LABEL and isinstance(t.object, ox.Literal):
+            if t.object.language:
+                labels[(t.subject.value, t.object.language)] = t.object.value
+    return labels
 
 
 def _label(iri: str, base: str, labels: dict[str, str]) -> str:
@@ -155,12 +199,17 @@ def diff_graph(
             old_subjects.add(subject.value)
     order += sorted(s for s in old_subjects if s not in new_by)
     out = Diff(graph)
+    sources = base + "graph/source/"
     for s in order:
         other: set[Statement] = set()
         own: set[Statement] = set()  # in ``graph`` now
+        elsewhere: set[str] = set()  # the other source graphs that describe it
         for q in reader.quads_for_pattern(ox.NamedNode(s), None, None, None):
             if q.graph_name != g:
                 other.add((q.predicate.value, q.object))
+                name = getattr(q.graph_name, "value", "")
+                if name.startswith(sources):
+                    elsewhere.add(name[len(sources):])
             else:
                 own.add((q.predicate.value, q.object))
         before = other | own
@@ -170,6 +219,8 @@ def diff_graph(
             out.items.append(ItemChange(s, label, "created"))
         elif not after or (s not in new_by and not other):
             out.items.append(ItemChange(s, label, "removed"))
+        elif s not in new_by and elsewhere:
+            out.items.append(ItemChange(s, label, "dropped", sources=sorted(elsewhere)))
         elif before == after:
             out.items.append(ItemChange(s, label, "unchanged"))
         else:

@@ -105,6 +105,9 @@ class Options:
     kind: str | None = None
     plan: str | None = None
     submitted_by: str | None = None  # organisation IRI
+    #: the submitter when neither ``submitted_by`` nor the rows name one (an editor in the
+    #: browser, which has no --submitted-by: the signed-in organisation)
+    default_submitter: str | None = None
     source: str | None = None
     progress: Callable[[int], None] | None = None  # rows read
     #: Bytes of the submitted files read: CSV as the stream is read; a workbook or JSON file,
@@ -323,11 +326,27 @@ def _identify(registry: Registry, refs: References, sub: Submission, opts: Optio
     submitter = opts.submitted_by
     if submitter is None and len(b.authors) == 1:
         submitter = next(iter(b.authors))
+        name = refs.orgs[submitter].name if submitter in refs.orgs else submitter
         b.issues.append(
             issue(
                 msg(
                     "Submitter: {org} (derived from the rows; pass --submitted-by to name "
                     "another).",
+                    org=name,
+                )
+                if opts.default_submitter is None  # the browser and the API have no option
+                else msg("Submitter: {org} (derived from the rows).", org=name),
+                file=sub.label,
+                severity="info",
+            )
+        )
+    elif submitter is None and opts.default_submitter is not None:
+        submitter = opts.default_submitter
+        b.issues.append(
+            issue(
+                msg(
+                    "Submitter: {org}, the organisation you are signed in for (the rows name "
+                    "several organisations).",
                     org=refs.orgs[submitter].name if submitter in refs.orgs else submitter,
                 ),
                 file=sub.label,

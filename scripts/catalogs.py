@@ -196,9 +196,10 @@ def warnings() -> list[str]:
     ]
 
 
-def merge(pairs: dict[str, dict[str, str]]) -> list[str]:
-    """Write the translations of ``pairs`` (msgid -> language -> text; singular msgids) into
-    the catalogs and compile them; the problems found instead (nothing is written then): a
+def merge(pairs: dict[str, dict[str, str | list[str]]]) -> list[str]:
+    """Write the translations of ``pairs`` (msgid -> language -> text; for a plural message
+    its singular msgid -> language -> the list of forms) into the catalogs and compile them;
+    the problems found instead (nothing is written then): a
     msgid the catalog lacks (run ``update`` first), a language that is not one of
     :data:`LANGS`, a placeholder the msgid lacks."""
     catalogs = {lang: read(lang) for lang in LANGS}
@@ -210,12 +211,16 @@ def merge(pairs: dict[str, dict[str, str]]) -> list[str]:
                 found.append(f"{msgid!r}: unknown language {lang!r} (one of {', '.join(LANGS)})")
             elif catalog.get(msgid) is None:
                 found.append(f"{lang}: {msgid!r} is not in the catalog (run update first)")
-            elif placeholders(text) - placeholders(msgid):
-                found.append(f"{lang}: {msgid!r}: placeholders the msgid lacks: "
-                             f"{sorted(placeholders(text) - placeholders(msgid))}")
+            elif isinstance(text, list) != isinstance(catalog.get(msgid).id, tuple):
+                found.append(f"{lang}: {msgid!r}: give a list of forms for a plural message, "
+                             "and a text for any other")
+            elif extra := placeholders(
+                tuple(text) if isinstance(text, list) else text
+            ) - placeholders(catalog.get(msgid).id):
+                found.append(f"{lang}: {msgid!r}: placeholders the msgid lacks: {sorted(extra)}")
             else:
                 message = catalog.get(msgid)
-                message.string = text
+                message.string = tuple(text) if isinstance(text, list) else text
                 message.flags.discard("fuzzy")
     if not found:
         for lang, catalog in catalogs.items():

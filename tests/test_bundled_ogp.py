@@ -9,12 +9,15 @@ tests/conftest.py, through loaders/bundled.py), and ``ogpreg init`` itself on a 
 from __future__ import annotations
 
 import csv
+import io
+import json
 import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -31,6 +34,7 @@ import ogp_commitments as ogp  # noqa: E402
 
 OGP = "https://w3id.org/ogp-no/def#"
 C = BASE + "id/commitment/"
+KMD = "972417858"  # Kommunal- og moderniseringsdepartementet (reference/norway-central-government.csv)
 
 
 def _csv(*parts: str) -> list[dict[str, str]]:
@@ -279,3 +283,53 @@ def test_ogpreg_init_on_a_new_store(tmp_path: Path) -> None:
                                       "init"], catch_exceptions=False)
     assert again.exit_code == 0, again.output
     assert "ogp-commitments/2013-2015.csv: unchanged" in again.output
+
+
+# -- a ministry's submission of a plan the registry ships ------------------------------------------
+def test_a_commitment_left_out_of_a_resubmission_is_reported_even_if_the_registry_keeps_it(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """The registry ships the 2013–2015 commitments as OGP publishes them
+    (``bundled-ogp-2013-2015``). A ministry that submits some of them and then leaves one out
+    of its next version is told so, with the source that still holds it, instead of seeing it
+    as unchanged; one only its own submission had is removed."""
+    def run(*args: str) -> click.testing.Result:
+        return CliRunner().invoke(main, ["--store", str(registry.store.path), "--base-uri", BASE,
+                                         *args], catch_exceptions=False,
+                                  env={"OGPREG_USER": "tester"})
+
+    text = (ROOT / "tests" / "fixtures" / "submissions" / "real-plans" / "2013-2015.csv").read_text("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    invented = list(rows[0])
+    invented[header.index("ID")] = "2013-2015-test-1"
+    invented[header.index("OGP-ID")] = ""
+    invented[header.index("Tittel (engelsk)")] = "An invented commitment (oppdiktet)"
+
+    def write(name: str, body: list[list[str]]) -> Path:
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=";").writerows([header, *body])
+        (tmp_path / name).write_text(buf.getvalue(), encoding="utf-8")
+        return tmp_path / name
+
+    first = write("kmd-2013-2015.csv", [*rows[:3], invented])
+    assert run("load", "--submitted-by", KMD, str(first)).exit_code == 0
+    left_out = rows[2][header.index("OGP-ID")]
+    second = write("kmd-2013-2015-v2.csv", rows[:2])
+    r = run("--lang", "en", "load", "--dry-run", "--submitted-by", KMD, str(second))
+    assert r.exit_code == 0, r.output
+    assert ("0 created, 0 updated, 2 unchanged, 1 removed, 1 no longer in this submission but "
+            "still in the registry from another source") in r.stdout
+    assert "removed: commitment/2013-2015-test-1" in r.stdout
+    assert (f"no longer in this submission, still in the registry from bundled-ogp-2013-2015"
+            f"{', bundled-ogp-notes' if 'bundled-ogp-notes' in r.stdout else ''}: "
+            f"commitment/{left_out}") in r.stdout
+    r = run("--lang", "nb", "load", "--dry-run", "--report", "json", "--submitted-by", KMD,
+            str(second))
+    changes = json.loads(r.stdout)["sources"][0]["changes"]
+    assert (changes["removed"], changes["dropped"]) == (1, 1)
+    dropped = next(i for i in changes["items"] if i["status"] == "dropped")
+    assert dropped["iri"] == C + left_out and "bundled-ogp-2013-2015" in dropped["sources"]
+    # loaded, the commitment stays (the registry's own source has it), the invented one goes
+    assert run("load", "--submitted-by", KMD, str(second)).exit_code == 0
+    assert {r["o"] for r in select(registry, f"SELECT ?o WHERE {{ <{C}{left_out}> ogp:ogpIdentifier ?o }}")} == {left_out}
+    assert not select(registry, f"SELECT ?p WHERE {{ <{C}2013-2015-test-1> ?p ?o }}")

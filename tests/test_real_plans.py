@@ -501,3 +501,4 @@ def test_counts_use_each_languages_plural_forms() -> None:
     assert report("info", "info", "info").summary("en") == "0 errors, 0 warnings and 3 notices."
     assert msg_n("{n} created", "{n} created", 1).render("nb") == "1 ny"
     assert msg_n("{n} created", "{n} created", 2).render("nb") == "2 nye"
+

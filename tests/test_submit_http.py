@@ -352,6 +352,30 @@ def test_upload_report_changes_confirm_and_receipt_with_every_value_escaped(site
     assert ok.organisation == BASE + "id/organisation/naerings-og-fiskeridepartementet"
 
 
+def test_a_commitment_left_out_of_a_new_version_is_named_on_the_check_page(site: Site) -> None:
+    """KMD submits three of the 2013–2015 commitments the registry ships (real rows as OGP
+    publishes them), then a version without the third: the check page says it is no longer in
+    the submission and which source still holds it, instead of calling it unchanged."""
+    text = (SUB / "real-plans" / "2013-2015.csv").read_text("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    c = site.client()
+    c.sign_in(site.kmd)
+    first = c.upload(("kmd-2013-2015.csv", "".join(lines[:4]).encode("utf-8")))
+    assert first.status_code == 200, _text(first)
+    assert c.confirm(first).status_code == 303
+    second = c.upload(("kmd-2013-2015.csv", "".join(lines[:3]).encode("utf-8")))
+    assert second.status_code == 200, _text(second)
+    page = _text(second)
+    # the report's caption counts warnings and notices apart, as the command line does
+    assert "Rapporten: 0 feil, 4 advarsler og 5 merknader." in page
+    third = lines[3].split(";")[1]  # its OGP ID
+    assert ("0 nye, 0 endret, 2 uendret, 0 fjernet; 1 ikke lenger i innsendingen, men "
+            "fortsatt i registeret fra andre kilder") in page
+    row = re.search(rf"− ikke lenger i innsendingen commitment/{third} \S+ fortsatt i registeret fra "
+                    r"([^−]+?) Laster inn", page)
+    assert row is not None and "bundled-ogp-2013-2015" in row.group(1), page
+
+
 def test_a_submission_of_several_files_loads_all_or_nothing(site: Site) -> None:
     reg = site.registry
     c = site.client()

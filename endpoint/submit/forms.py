@@ -98,8 +98,8 @@ def _page(form: dict[str, Any], errors: dict[str, str], status: int = 200,
     report = report or ValidationReport()
     return show("proposal.html", title=s["proposal_title"], status=status, form=form,
                 errors=errors, themes=_themes(), meetings=_meetings(), current="proposal",
-                rows=report_rows(report, lang()), errors_n=len(report.violations),
-                warnings_n=len(report.warnings))
+                rows=report_rows(report, lang()),
+                summary=report.summary(lang()))
 
 
 @require_sign_in

@@ -107,7 +107,7 @@ def _page(form: dict[str, str], errors: dict[str, str], *, status: int = 200,
     return show("response.html", title=w["title"], status=status, form=form, errors=errors,
                 w=w, responses=_responses(), current_proposal=current, allowed=allowed,
                 current="response", rows=report_rows(report, lang()),
-                errors_n=len(report.violations), warnings_n=len(report.warnings))
+                summary=report.summary(lang()))
 
 
 @require_sign_in

@@ -114,7 +114,8 @@ STRINGS: dict[str, str] = {
     ),
     "unreadable_title": N_("The file could not be read"),
     "refused_title": N_("The submission was refused"),
-    "report_caption": N_("The report: {errors} errors, {warnings} warnings"),
+    # the summary: "1 error and 2 warnings." (ValidationReport.summary, notices when some)
+    "report_caption": N_("The report: {summary}"),
     "col_severity": N_("Severity"),
     "col_where": N_("Where"),
     "col_file": N_("File"),
@@ -146,6 +147,11 @@ STRINGS: dict[str, str] = {
     "st_created": N_("created"),
     "st_updated": N_("updated"),
     "st_removed": N_("removed"),
+    "st_dropped": N_("no longer in this submission"),
+    "still_in": N_("still in the registry from {sources}"),
+    "dropped_count": N_(
+        "{dropped} no longer in this submission but still in the registry from other sources"
+    ),
     "st_unchanged": N_("unchanged"),
     "confirm_button": N_("Confirm and load"),
     "confirm_hint": N_(

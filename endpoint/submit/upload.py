@@ -130,7 +130,8 @@ def _counts(outcome: Outcome) -> str:
     for src in outcome.sources:
         d = src.diff
         counts = (f"{d.count('created')} created, {d.count('updated')} updated, "
-                  f"{d.count('removed')} removed") if d else f"{src.added} added"
+                  f"{d.count('removed')} removed, {d.count('dropped')} dropped"
+                  ) if d else f"{src.added} added"
         parts.append(f"{src.graph}: {counts}")
     return "; ".join(parts)
 
@@ -141,8 +142,8 @@ def _report_page(
 ) -> Response:
     return show(
         "checked.html", title=title, status=status, failed=failed, problem=problem,
-        rows=report_rows(report, lang()), errors_n=len(report.violations),
-        warnings_n=len(report.warnings), outcome=None, errors={}, kind=kind,
+        rows=report_rows(report, lang()), summary=report.summary(lang()),
+        outcome=None, errors={}, kind=kind,
         **_form_context(),
     )
 
@@ -157,8 +158,8 @@ def _outcome_page(title: str, outcome: Outcome, upload_: Any, kind: str | None,
     report = outcome.report
     return show(
         "checked.html", title=title, status=status, failed=False, problem=problem,
-        rows=report_rows(report, lg), errors_n=len(report.violations),
-        warnings_n=len(report.warnings), outcome=outcome, sources=outcome.sources,
+        rows=report_rows(report, lg), summary=report.summary(lg),
+        outcome=outcome, sources=outcome.sources,
         upload=upload_, fields=fields, org_name=_name, errors={}, kind=kind,
         **_form_context(),
     )

@@ -191,7 +191,10 @@ def run(
         return _run_rdf(registry, token, rdf[0], dry_run=dry_run, checked=checked)
     reg = as_token(registry, token)
     own = None if token.is_editor else token.organisation
-    opts = Options(kind=kind, submitted_by=own, source=source)
+    # an editor's file names its submitter by its rows (one organisation: that one), else the
+    # editor's own organisation is the submitter (the browser has no --submitted-by)
+    opts = Options(kind=kind, submitted_by=own, default_submitter=token.organisation,
+                   source=source)
     subs = read_submissions(reg, subs_in, opts)
     actor = token.actor()
     with graphstore.write_lock(registry):
