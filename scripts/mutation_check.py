@@ -243,7 +243,7 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "S3", "registry/sparql/queryguard.py",
-        'while "\\\\u" in text or "\\\\U" in text:', 'while "\\\\u" in text:',
+        'if "\\\\u" not in text and "\\\\U" not in text:', 'if "\\\\u" not in text:',
         (SERVICE, "-k", "not remote"),
         "\\U escapes are not decoded before the check",
     ),

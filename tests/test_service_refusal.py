@@ -237,6 +237,32 @@ def test_the_longest_checked_text_is_parsed_and_one_token_more_is_refused() -> N
     assert verdict(query(k + 1)).refused == "too-long"
 
 
+def _nested(levels: int, padding: int = 0) -> str:
+    """An ASK whose comment ends in an escape that takes ``levels`` rounds of decoding to
+    give "A": ``\\u005C`` (a backslash) ``levels - 1`` times, then ``u0041``."""
+    return "ASK {} # " + "x" * padding + "\\u005C" + "u005C" * (levels - 2) + "u0041"
+
+
+def test_escapes_are_decoded_at_most_three_rounds_deep() -> None:
+    """Each round of decoding is linear; rounds without end were quadratic in the text's length
+    (an escape decoding into an escape, level after level: a red-team audit's 320 kB query held
+    a request thread for 5 s, 2 MB would be minutes). Three levels are read; a fourth is refused
+    unread, with its own error."""
+    from registry.sparql.queryguard import MAX_DECODE_ROUNDS, EscapesNotAllowed, decode
+
+    assert MAX_DECODE_ROUNDS == 3
+    assert decode(_nested(3)).endswith("# A") and verdict(_nested(3)).allowed
+    assert verdict(_nested(4)).refused == "nested-escapes"
+    with pytest.raises(EscapesNotAllowed) as refused:
+        refuse_service(_nested(4))
+    assert refused.value.code == "nested-escapes"
+    assert "\\u005Cu005C" in refused.value.render("en")
+    # three levels that spell SERVICE are still read, and refused as SERVICE
+    deep = "SELECT * WHERE { \\u005Cu005Cu0053ERVICE <http://x/> { ?x ?y ?z } }"
+    assert decode(deep).startswith("SELECT * WHERE { SERVICE")
+    assert verdict(deep).refused == "service"
+
+
 # -- the embedded store: the endpoint, Registry.query, ogpreg query, workers without network --
 @pytest.fixture(scope="module")
 def srv(initialised_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
@@ -272,6 +298,17 @@ def test_the_endpoint_refuses_every_disguise_and_nothing_connects(
     for query in MENTIONS:
         ok = requests.get(srv.sparql, params={"query": query}, headers=JSON, timeout=30)
         assert ok.status_code == 200, (query, ok.text)
+
+
+def test_the_endpoint_refuses_a_megabyte_of_nested_escapes_at_once(srv: Running) -> None:
+    """The audit's query, 1.3 MB of escapes nested 260,000 levels deep: 400 nested-escapes
+    (before, the request thread decoded it level by level: minutes of a core)."""
+    query = _nested(260_000)
+    resp = requests.post(srv.sparql, data=query.encode(), timeout=60,
+                         headers={**JSON, "Content-Type": "application/sparql-query"})
+    _assert_refused(resp, "nested-escapes")
+    ok = requests.get(srv.sparql, params={"query": _nested(3)}, headers=JSON, timeout=30)
+    assert ok.status_code == 200 and ok.json()["boolean"] is True
 
 
 def test_the_row_cap_holds_when_a_prefixed_name_hides_a_limit(srv: Running) -> None:

@@ -94,7 +94,9 @@ def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
 #: Most characters the XML entities of one RDF/XML file may expand to ("billion laughs").
 MAX_ENTITY_EXPANSION = 10_000_000
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s+([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')\s*>")
-_ENTITY_REF = re.compile(rb"&([A-Za-z_][\w.-]*);")
+#: an entity reference by any name the parser may take (XML names include ``:`` and letters
+#: beyond ASCII: ``&:l1;``, ``&ä1;``); character references (``&#…;``) aside
+_ENTITY_REF = re.compile(rb"&([^\s&;<>\"'#%][^\s&;<>\"'%]*);")
 
 
 def _check_entity_expansion(data: bytes, file: str) -> None:

@@ -8,15 +8,17 @@ registry refuses it on every engine, in every part of a query (sub-queries, ``FI
 How, and why it is sound:
 
 1. **Cheap test first.** The text is decoded as a SPARQL parser may decode it: codepoint escapes
-   ``\\uXXXX`` / ``\\UXXXXXXXX``, every one of them and again until nothing changes (a superset of
-   what any engine decodes: oxigraph 0.5 decodes them inside strings and IRIs only, the grammar
-   says everywhere before parsing, nobody twice). ``SERVICE`` is a keyword of ASCII letters,
-   matched case-insensitively, so an engine that sees it sees the letters ``service`` in its
-   text. Those letters survive decoding: they cannot overlap an escape sequence (``s``, ``r``,
-   ``v`` and ``i`` are not hexadecimal digits and the word has no ``\\`` or ``u``), so decoding
-   keeps every occurrence and only adds new ones. Hence: **no ``service`` (any case) in the
-   decoded text, no SERVICE for any engine** — and no parse. The example queries and almost
-   every real query stop here (a few microseconds per kilobyte).
+   ``\\uXXXX`` / ``\\UXXXXXXXX``, every one of them and again until nothing changes (a superset
+   of what any engine decodes: oxigraph 0.5 decodes them inside strings and IRIs only, the
+   grammar says everywhere before parsing, nobody twice), for at most :data:`MAX_DECODE_ROUNDS`
+   rounds: a text still decoding after those is refused whatever it says (each round is linear;
+   an unbounded number would be quadratic in the text's length). ``SERVICE`` is a keyword of
+   ASCII letters, matched case-insensitively, so an engine that sees it sees the letters
+   ``service`` in its text. Those letters survive decoding: they cannot overlap an escape
+   sequence (``s``, ``r``, ``v`` and ``i`` are not hexadecimal digits and the word has no ``\\``
+   or ``u``), so decoding keeps every occurrence and only adds new ones. Hence: **no ``service``
+   (any case) in the decoded text, no SERVICE for any engine** — and no parse. The example
+   queries and almost every real query stop here (a few microseconds per kilobyte).
 2. A text that mentions ``service`` **and** contains escape sequences is refused: engines decode
    escapes at different stages (oxigraph only inside strings and IRIs, rdflib everywhere, with
    its own rules), so a parse by one tells nothing certain about the other — e.g.
@@ -86,12 +88,20 @@ class BuiltinNotAllowed(QueryError):
     code = "function-not-allowed"
 
 
+class EscapesNotAllowed(QueryError):
+    """The query's escape sequences decode into escape sequences, level after level: refused
+    unread (:data:`MAX_DECODE_ROUNDS`)."""
+
+    code = "nested-escapes"
+
+
 @dataclass(frozen=True)
 class Verdict:
     """Whether a query may run as far as SERVICE is concerned."""
 
-    #: None: allowed; else why not: "service", "escapes", "too-long", "unparsable" or
-    #: "builtin" (a ``bif:``/``sql:`` function)
+    #: None: allowed; else why not: "service", "escapes", "too-long", "unparsable",
+    #: "builtin" (a ``bif:``/``sql:`` function) or "nested-escapes" (escapes that decode into
+    #: escapes, more than :data:`MAX_DECODE_ROUNDS` deep)
     refused: str | None = None
     #: the parser's message for "unparsable"
     detail: str = ""
@@ -104,16 +114,30 @@ class Verdict:
 ALLOWED = Verdict()
 
 
+#: Most rounds of decoding a text gets. No engine decodes twice; a text whose escapes still
+#: decode into escapes after this many rounds (``\\u005Cu005C…u0041``) is refused as it stands
+#: (:func:`verdict`: "nested-escapes"): decoding it to the end would cost a round per level,
+#: quadratic in its length (a 2 MB text: minutes of the request thread's time).
+MAX_DECODE_ROUNDS = 3
+
+
 def decode(query: str) -> str:
     """``query`` with every codepoint escape decoded, repeatedly until none is left that
-    decodes (see the module docstring, 1)."""
+    decodes, or :data:`MAX_DECODE_ROUNDS` rounds (see the module docstring, 1)."""
+    return _decode(query)[0]
+
+
+def _decode(query: str) -> tuple[str, bool]:
+    """:func:`decode`, and whether it got to the end (no escape left that decodes)."""
     text = query
-    while "\\u" in text or "\\U" in text:
+    for _ in range(MAX_DECODE_ROUNDS):
+        if "\\u" not in text and "\\U" not in text:
+            return text, True
         decoded = CODEPOINT.sub(unescape, text)
         if decoded == text:
-            break
+            return text, True
         text = decoded
-    return text
+    return text, CODEPOINT.search(text) is None
 
 
 def mentions_service(query: str) -> bool:
@@ -178,7 +202,9 @@ def _parse_finds_service(text: str, update: bool) -> bool:
 def verdict(query: str, update: bool = False) -> Verdict:
     """Whether ``query`` may run (see the module docstring); an ``update`` must not ``LOAD``
     either (the same steps with the word ``load``). Remembered for the last 4,096 texts."""
-    text = decode(query)
+    text, complete = _decode(query)
+    if not complete:
+        return Verdict("nested-escapes")
     low = text.lower()  # ASCII letters in any case match; other characters only add matches
     if ("bif:" in low or "sql:" in low) and _BUILTIN.search(text) is not None:
         return Verdict("builtin")
@@ -209,6 +235,15 @@ def message(found: Verdict, update: bool = False) -> Msg:
         word = msg("\"service\"")
         what = msg("SERVICE (federated queries are not allowed)")
         subject, kind = msg("The query"), msg("the query")
+    if found.refused == "nested-escapes":
+        return msg(
+            "{subject} has \\u escape sequences that decode into further escape sequences "
+            "more than {rounds} levels deep (such as \\u005Cu005C…), which no SPARQL engine "
+            "reads that way; it is refused without being read further. Write the characters "
+            "themselves.",
+            subject=subject,
+            rounds=MAX_DECODE_ROUNDS,
+        )
     if found.refused == "builtin":
         return msg(
             "Virtuoso's built-in functions and procedures (bif:…, sql:…) are not allowed: some "
@@ -262,6 +297,8 @@ def refusal(query: str, update: bool = False) -> QueryError | None:
     found = verdict(query, update)
     if found.allowed:
         return None
+    if found.refused == "nested-escapes":
+        return EscapesNotAllowed(message(found, update))
     if found.refused == "builtin":
         return BuiltinNotAllowed(message(found, update))
     return ServiceNotAllowed(message(found, update))
