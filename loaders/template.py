@@ -175,6 +175,14 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
     for name in ("Veiledning", "Verdilister"):  # data sheets first, helpers last
         wb.move_sheet(name, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(name))
     wb.active = 0
+    # Every cell is a value: openpyxl stores a text starting with "=" as a formula, and the
+    # value lists hold names anyone with a token can register (an organisation called
+    # =HYPERLINK(…) would run in the template everyone downloads).
+    for sheet_ in wb.worksheets:
+        for row in sheet_.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -63,6 +63,40 @@ def test_xlsx_template_has_headers_descriptions_lists_and_an_example(run, tmp_pa
     assert f"{letter}3:{letter}5000" in lists  # organisations from the register
 
 
+def test_a_name_that_looks_like_a_formula_is_text_in_the_template(
+    registry: Registry, run, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """The value lists hold the names of the registry's organisations, which any submitter can
+    register: a name starting with "=" is written as text, never as a formula a spreadsheet
+    would run (a red-team audit found =HYPERLINK(…) in the public template's lists). The
+    organisation is invented."""
+    import zipfile
+
+    from registry.loading.sources import SourceFile
+
+    evil = '=HYPERLINK("http://evil.example/","Abelia")'
+    ttl = (
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix org: <http://www.w3.org/ns/org#> .\n"
+        "@prefix ogp: <https://w3id.org/ogp-no/def#> .\n"
+        f"<{BASE}id/organisation/formula-test> a org:Organization ;\n"
+        '  skos:prefLabel "=40+2"@nb , ' + f"'{evil}'@en ;\n"
+        "  ogp:organisationKind "
+        "<https://w3id.org/ogp-no/vocab/organisation-kind/business-association> .\n"
+    )
+    loaded = registry.load([SourceFile("formula.ttl", ttl.encode(), "formula-test", "turtle")])
+    assert loaded[0].added == 4
+    out = tmp_path / "mal.xlsx"
+    r = run("template", "--kind", "commitments", "--format", "xlsx", "-o", str(out))
+    assert r.exit_code == 0, r.output
+    with zipfile.ZipFile(out) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in z.read(name) and b"<f " not in z.read(name), name
+    values = [c.value for row in load_workbook(out)["Verdilister"].iter_rows() for c in row]
+    assert "=40+2" in values  # the name, as text
+
+
 def test_filled_xlsx_template_loads_without_changes(registry: Registry, run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "mal.xlsx"
     assert run("template", "--kind", "commitments", "-o", str(out)).exit_code == 0
