@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import InternalServerError
 
 from loaders import bundled as bundled_data
 from registry.errors import RegistryError
-from registry.i18n import as_lang
+from registry.i18n import as_lang, msg
 from registry.service import Registry, open_registry
 from registry.settings import Settings, load_settings
 
@@ -95,6 +96,19 @@ def create_app(
     @app.errorhandler(RegistryError)
     def _registry_error(exc: RegistryError) -> Response:
         return error_response(exc.http_status, exc.code, exc.render(request_lang()))  # type: ignore[arg-type]
+
+    @app.errorhandler(InternalServerError)
+    def _internal_error(exc: InternalServerError) -> Response:
+        # a fault of the registry (Flask has logged it with its traceback): the error shape
+        # every other answer has, nothing of the traceback
+        return error_response(
+            500,
+            "internal-error",
+            msg(
+                "The registry could not answer this request because of a fault on the server; "
+                "the fault is logged."
+            ).render(request_lang()),
+        )
 
     # Each feature lives in its own module with an ``init_app(app)`` (see docs/endpoint.md).
     import importlib

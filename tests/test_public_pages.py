@@ -520,6 +520,10 @@ def test_an_unknown_path_gets_the_registrys_page_or_its_json_not_flasks(site: Se
                                   "message": "Nothing is published at /finnes-ikke."}
     nb = get(site, "/finnes-ikke", accept="application/json")
     assert nb.json()["message"] == "Ingenting er publisert på /finnes-ikke."
+    # a cache must keep the answers of each language apart (a real client's audit found
+    # Vary: Accept only)
+    for r in (page, nb):
+        assert {v.strip() for v in r.headers["Vary"].split(",")} >= {"Accept", "Accept-Language"}
 
 
 def test_a_method_a_path_does_not_take_gets_405_in_json_with_allow(site: Served) -> None:
@@ -528,6 +532,7 @@ def test_a_method_a_path_does_not_take_gets_405_in_json_with_allow(site: Served)
         r = requests.request(method, site.url.rstrip("/") + path, timeout=30,
                              headers={"Accept-Language": "en"})
         assert r.status_code == 405, (method, path)
+        assert "Accept-Language" in r.headers["Vary"]
         allowed = r.headers["Allow"]
         assert "GET" in allowed and method not in allowed
         assert r.json() == {

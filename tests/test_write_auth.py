@@ -904,3 +904,53 @@ def test_other_sites_cannot_send_a_token_to_the_write_paths(live: Live) -> None:
         )
         allowed = r.headers.get("Access-Control-Allow-Headers", "").lower()
         assert "authorization" not in allowed and allowed.strip() != "*", (path, r.headers)
+
+
+# -- JSON Python cannot hold, and faults --------------------------------------------------------
+def test_json_nested_too_deep_or_with_huge_numbers_is_400_and_audited(live: Live) -> None:
+    """A red-team audit sent ``[`` × 100,000 to the JSON write paths: 500 as Flask's HTML page,
+    and /api/status and /api/erase left no trace in the audit log (the body was read for the
+    log's target before the audited part began). Now: 400 in the endpoint's error shape,
+    audited, nothing changed."""
+    rev = live.registry.store.revision()
+    deep = b"[" * 100_000 + b"]" * 100_000
+    huge = b'{"item": "id/commitment/NO0054", "status": ' + b"1" * 5000 + b"}"
+    before = len(live.audit())
+    for body in (deep, huge):
+        for path, token in (("/api/status", live.kud), ("/api/erase", live.kmd)):
+            r = requests.post(live.url + path, data=body, timeout=60,
+                              headers={**live.auth(token), "Content-Type": "application/json"})
+            assert r.status_code == 400, (path, r.status_code, r.text[:200])
+            assert r.json()["error"] == "usage-error" and "JSON" in r.json()["message"]
+        r = requests.post(live.url + "/api/submissions", timeout=60, headers=live.auth(live.nfd),
+                          files=[("file", ("forpliktelser.json", body, "application/json"))])
+        assert r.status_code in (400, 422), (r.status_code, r.text[:200])
+        assert "forpliktelser.json" in r.json()["message"] or "forpliktelser.json" in r.text
+    entries = live.audit()[before:]
+    assert [(e.action, e.outcome) for e in entries] == [
+        ("api.status", "refused"), ("api.erase", "refused"), ("api.submissions", "refused")
+    ] * 2
+    assert live.registry.store.revision() == rev
+
+
+def test_a_fault_of_the_server_is_500_in_the_error_shape_without_a_traceback(
+    registry: Registry,
+) -> None:
+    """A fault no handler knows (here a route added for the test that raises) is answered in
+    the endpoint's JSON error shape, in the asker's language, without Flask's HTML page or
+    anything of the traceback."""
+    app = create_app(replace(registry.settings, query_workers=1), registry=registry)
+
+    def broken() -> str:
+        raise RuntimeError("secret detail /srv/path")
+
+    app.add_url_rule("/test-fault", "test_fault", broken)
+    server = Server(app, host="127.0.0.1", port=0).start_in_thread()
+    try:
+        r = requests.get(server.url.rstrip("/") + "/test-fault", timeout=30,
+                         headers={"Accept-Language": "en"})
+    finally:
+        server.close()
+    assert r.status_code == 500 and r.headers["Content-Type"].startswith("application/json")
+    assert r.json()["error"] == "internal-error" and "fault" in r.json()["message"]
+    assert "secret" not in r.text and "Traceback" not in r.text

@@ -124,7 +124,7 @@ def _not_found(exc: NotFound) -> Response:
             "not-found",
             msg("Nothing is published at {path}.", path=request.path).render(request_lang()),
         )
-    resp.headers["Vary"] = "Accept"
+    resp.headers["Vary"] = "Accept, Accept-Language"  # the page and the message: in its language
     return resp
 
 
@@ -142,6 +142,7 @@ def _method_not_allowed(exc: MethodNotAllowed) -> Response:
         ).render(request_lang()),
     )
     resp.headers["Allow"] = ", ".join(allowed)
+    resp.headers["Vary"] = "Accept-Language"
     return resp
 
 

@@ -33,9 +33,18 @@ _FIELDS = {
 }
 
 
+def _json() -> Any:
+    """The request's JSON, or None when it is not JSON, or JSON Python cannot hold (nested
+    too deep: RecursionError; an integer of over 4,300 digits: ValueError)."""
+    try:
+        return request.get_json(silent=True)
+    except (RecursionError, ValueError):
+        return None
+
+
 def _body(kind: str) -> dict[str, str]:
     """The JSON object of the request, with string values only and known keys only."""
-    data: Any = request.get_json(silent=True)
+    data: Any = _json()
     if not isinstance(data, dict):
         raise UsageError(
             msg(
@@ -75,7 +84,7 @@ def _body(kind: str) -> dict[str, str]:
 
 def _target() -> str | None:
     """The item named by the body, for the audit log of refused requests too."""
-    data: Any = request.get_json(silent=True)
+    data: Any = _json()
     item = data.get("item") if isinstance(data, dict) else None
     return item if isinstance(item, str) else None
 

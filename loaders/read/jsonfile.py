@@ -41,18 +41,18 @@ def read_tables(data: bytes, file: str) -> tuple[list[Table], str | None, list[S
             ),
             file=file,
         ) from exc
-    except json.JSONDecodeError as exc:
+    except (RecursionError, ValueError) as exc:
+        if isinstance(exc, json.JSONDecodeError):
+            raise _syntax_error(exc, file) from exc
+        # nested deeper than Python's parser goes, or an integer of over 4,300 digits
         raise SubmissionError(
             msg(
-                "{file}:{line}:{column}: invalid JSON: {detail}.",
+                "{file}: the JSON cannot be read: it is nested too deeply or holds a number "
+                "too long to be a value of a submission. Write one object of sheets with "
+                "lists of rows, as the template does.",
                 file=file,
-                line=exc.lineno,
-                column=exc.colno,
-                detail=exc.msg,
             ),
             file=file,
-            line=exc.lineno,
-            column=exc.colno,
         ) from exc
     if not isinstance(doc, dict):
         raise SubmissionError(
@@ -173,3 +173,19 @@ class _BadJson:
 
 def is_bad_json(value: object) -> bool:
     return isinstance(value, _BadJson)
+
+
+def _syntax_error(exc: json.JSONDecodeError, file: str) -> SubmissionError:
+    """Where the JSON stops being JSON, and why."""
+    return SubmissionError(
+        msg(
+            "{file}:{line}:{column}: invalid JSON: {detail}.",
+            file=file,
+            line=exc.lineno,
+            column=exc.colno,
+            detail=exc.msg,
+        ),
+        file=file,
+        line=exc.lineno,
+        column=exc.colno,
+    )
