@@ -11,6 +11,7 @@ bundled data, the invented page fixtures (tests/fixtures/pages/) and INVENTED be
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -58,6 +59,8 @@ INVENTED = f"""
     dct:identifier "NO9990" ;
     dct:title {json.dumps(EVIL_TITLE)}@nb , "Script title (invented)"@en ;
     ogp:leadAgency <id/organisation/finansdepartementet> ;
+    schema:url <javascript:alert(4)> ;
+    <http://www.w3.org/2000/01/rdf-schema#seeAlso> <data:text/html,x> ;
     ogp:inActionPlan <id/plan/2019-2021> .
 """
 
@@ -385,6 +388,19 @@ def test_a_title_that_closes_the_script_element_stays_inside_it(site: Served) ->
     titles = set(g.objects(URIRef(BASE + "id/commitment/NO9990"), URIRef(DCT + "title")))
     assert Literal(EVIL_TITLE, lang="nb") in titles
     assert len([a for a, _ in page.scripts if a.get("type") != "application/ld+json"]) == 0
+
+
+def test_an_iri_of_a_scheme_that_runs_code_is_shown_not_linked(site: Served) -> None:
+    """Anyone with a token may load ``schema:url <javascript:…>``; the page shows the IRI as
+    text, never as a link (a red-team audit found ``<a href="javascript:alert(4)">``, which
+    only the Content-Security-Policy kept from running)."""
+    for lang in ("", "?lang=en"):
+        resp = get(site, "id/commitment/NO9990" + lang)
+        assert resp.status_code == 200
+        text = html.unescape(resp.text)
+        assert "javascript:alert(4)" in text and "data:text/html" in text  # shown
+        hrefs = [h.lower().strip() for h in re.findall(r'href="([^"]*)"', text)]
+        assert not [h for h in hrefs if h.startswith(("javascript:", "data:"))], hrefs
 
 
 # -- honest figures -----------------------------------------------------------------------------

@@ -32,6 +32,9 @@ from registry.model.resources import Resources
 from registry.model.text import Text
 from registry.namespaces import OGP, PREFIXES
 
+#: the schemes an IRI may have to be shown as a link
+_LINK_SCHEMES = frozenset({"http", "https", "mailto", "ftp", "tel", "urn"})
+
 #: What pages may load: this server only; no inline script or style.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -132,9 +135,22 @@ class Page:
             out += "?" + urlencode(query)
         return out + ("#" + fragment if fragment else "")
 
-    def link(self, target: Node | str) -> str:
-        """Where a link goes: local pages keep the page's language."""
+    def linkable(self, target: Node | str) -> bool:
+        """Whether ``target`` may be a link: an IRI of a web scheme (or a relative reference),
+        not ``javascript:``, ``data:`` and the like, which anyone may load as an IRI (the
+        Content-Security-Policy blocks them too; this holds without it)."""
         h = target.href if isinstance(target, Node) else target
+        scheme, colon, _ = h.partition(":")
+        if not colon or "/" in scheme or "?" in scheme or "#" in scheme:
+            return True  # relative
+        return scheme.lower() in _LINK_SCHEMES
+
+    def link(self, target: Node | str) -> str:
+        """Where a link goes: local pages keep the page's language; an IRI that must not be
+        a link (:meth:`linkable`) goes nowhere (``#``)."""
+        h = target.href if isinstance(target, Node) else target
+        if not self.linkable(h):
+            return "#"
         if self.lang == DEFAULT_LANG or not h.startswith(self.base):
             return h
         path, hash_, frag = h.partition("#")
