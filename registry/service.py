@@ -37,6 +37,7 @@ from registry.loading.pipeline import (
     validate,
     validate_bundled,
 )
+from registry.loading.reserved import reserved_subject_issues
 from registry.loading.sources import SourceFile
 from registry.model import digest
 from registry.namespaces import PREFIXES
@@ -131,6 +132,8 @@ class Registry:
         reader = self.store.reader()
         drop_overridden_statuses(reader, base, prepared)
         refuse_statuses(reader, base, prepared, actor)
+        for p in prepared:  # no statement about the registry's own graphs
+            p.report.issues.extend(reserved_subject_issues(p.quads, base, p.file.name))
         validate(self.store, base, prepared, validator)
         return prepared
 

@@ -954,3 +954,26 @@ def test_a_fault_of_the_server_is_500_in_the_error_shape_without_a_traceback(
     assert r.status_code == 500 and r.headers["Content-Type"].startswith("application/json")
     assert r.json()["error"] == "internal-error" and "fault" in r.json()["message"]
     assert "secret" not in r.text and "Traceback" not in r.text
+
+
+# -- the registry's own graphs are described by the registry alone ------------------------------
+def test_no_source_may_describe_a_graph_of_the_registry(live: Live) -> None:
+    """A red-team audit: KUD put ``<graph/source/bundled-plan-2019-2021> ogp:submittedBy
+    <id/organisation/kulturdepartementet>`` into its own graph (201), and the provenance
+    example and the graph's page then said KUD submitted the registry's own plan. Now a PUT and
+    a SPARQL update that say anything about a graph under {base}graph/ are refused (422, with
+    the statement's subject), and nothing changes."""
+    bundled = BASE + "graph/source/bundled-plan-2019-2021"
+    forged = (f"<{bundled}> <https://w3id.org/ogp-no/def#submittedBy> "
+              f"<{BASE}id/organisation/kulturdepartementet> .\n").encode()
+    rev = live.registry.store.revision()
+    r = live.put(live.kud, SRC + "provforge", forged,
+                 headers={"Content-Type": "application/n-triples", "Accept-Language": "en"})
+    assert r.status_code == 422, r.text
+    issues = r.json()["report"]["issues"]
+    assert [(i["focus"], i["constraint"]) for i in issues] == [(bundled, "reserved-graph")]
+    assert "one of the registry's own graphs" in issues[0]["message"]
+    r = live.update(live.kmd, f"INSERT DATA {{ GRAPH <{SRC}provforge> {{ {forged.decode()} }} }}")
+    assert r.status_code == 422, r.text
+    assert live.registry.store.revision() == rev
+    assert not _graph(live.registry, SRC + "provforge")

@@ -51,6 +51,7 @@ from registry.errors import (
 from registry.history.recording import next_change
 from registry.i18n import msg
 from registry.loading.pipeline import LoadResult, record_history
+from registry.loading.reserved import reserved_subject_issues
 from registry.loading.sources import Provenance, SourceFile
 from registry.namespaces import OGP, PREFIXES
 from registry.rdf.convert import quads_to_graph
@@ -372,6 +373,11 @@ def _apply(
                 )
             )
         report = _revalidate(registry, tx, before, after, file_name)
+        report.issues.extend(
+            reserved_subject_issues(
+                (q for iri in nodes for q in after[iri] - before[iri]), uris.base, file_name
+            )
+        )
         if not report.conforms:
             raise ValidationFailed(
                 msg(
