@@ -977,3 +977,20 @@ def test_no_source_may_describe_a_graph_of_the_registry(live: Live) -> None:
     assert r.status_code == 422, r.text
     assert live.registry.store.revision() == rev
     assert not _graph(live.registry, SRC + "provforge")
+
+
+def test_a_submitter_cannot_take_the_source_id_of_another_organisations_submissions(
+    live: Live,
+) -> None:
+    """A red-team audit: KUD PUT a graph under NFD's submission id for 2023-2027 first, and
+    NFD's own submission for that plan was then refused (403, "submitted by Kulturdepartementet").
+    Ids ending with another organisation's name are kept for it; one's own still work."""
+    theirs = SRC + "commitments-2023-2027-naerings-og-fiskeridepartementet"
+    r = live.put(live.kud, theirs, VALID.read_bytes(), headers={"Accept-Language": "en"})
+    assert r.status_code == 403, r.text
+    assert "Nærings- og fiskeridepartementet" in r.json()["message"]
+    assert "kulturdepartementet" in r.json()["message"]  # the ending it may use
+    assert not _graph(live.registry, theirs)
+    assert live.put(live.nfd, theirs, VALID.read_bytes()).status_code == 201
+    assert live.put(live.kud, SRC + "notes-kulturdepartementet", VALID.read_bytes().replace(
+        b"NO9901", b"NO9903")).status_code == 201

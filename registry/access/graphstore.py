@@ -59,7 +59,7 @@ from registry.rdf.formats import format_for, parse_rdf
 from registry.service import Registry
 from registry.store.discard import Discard
 from registry.store.locks import exclusive
-from registry.uris import Uris
+from registry.uris import Uris, slugify
 from registry.validation.report import Issue, ValidationReport
 from registry.validation.shacl import validate_graph
 
@@ -102,6 +102,10 @@ class UpdateResult:
 
 
 # -- targets and rights ------------------------------------------------------------------------
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ORG = "http://www.w3.org/ns/org#Organization"
+
+
 def owner_of(store: ox.Store, uris: Uris, graph: str) -> str | None:
     """The organisation that submitted a source graph (provenance ``ogp:submittedBy``)."""
     for q in store.quads_for_pattern(
@@ -176,6 +180,7 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
         return
     assert tgt.iri is not None
     if not graph_exists(store, registry.uris, tgt.iri):
+        _refuse_anothers_name(token, tgt, store)
         return
     owner = owner_of(store, registry.uris, tgt.iri)
     if owner == token.organisation:
@@ -197,6 +202,40 @@ def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Sto
             owner=organisation_name(store, owner),
             id=token.id,
             org=token.organisation_name or token.organisation,
+        )
+    )
+
+
+def _refuse_anothers_name(token: TokenRecord, tgt: Target, store: ox.Store) -> None:
+    """A new source graph whose id ends with another organisation's name (its IRI's last
+    segment) is kept for that organisation: the submissions' own ids end so
+    (``commitments-2023-2027-naerings-og-fiskeridepartementet``: loaders/submission.py,
+    ``source_id_for``), and a graph another organisation created under that id first would
+    shut the organisation out of its own submissions (a red-team audit did that)."""
+    sid = tgt.source_id or ""
+    own = slugify(token.organisation.rstrip("/").rsplit("/", 1)[-1])
+    names = {}
+    for q in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_ORG), None):
+        if isinstance(q.subject, ox.NamedNode):
+            try:
+                names[slugify(q.subject.value.rstrip("/").rsplit("/", 1)[-1])] = q.subject.value
+            except ValueError:
+                continue
+    ends = {slug for slug in names if sid == slug or sid.endswith("-" + slug)}
+    if not ends or own in ends:
+        return
+    other = names[max(ends, key=len)]
+    raise Forbidden(
+        msg(
+            "The source id {id} ends with the name of {owner}, and such ids are kept for that "
+            "organisation's own submissions. The token {token} belongs to {org}: choose an id "
+            "that does not end with another organisation's name, for example one ending with "
+            "{own}.",
+            id=sid,
+            owner=organisation_name(store, other),
+            token=token.id,
+            org=token.organisation_name or token.organisation,
+            own=own,
         )
     )
 
