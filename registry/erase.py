@@ -4,7 +4,8 @@ is gone from the store, the dumps, the history and the change feed (docs/lifecyc
 
 ``erase`` removes every triple with the item (or a sub-resource ``{item}/…``, such as its
 milestones and versions) as subject or object from every graph, the item's status-change
-records, every line naming it from the snapshots of other items' versions, and the contact
+records, the blank nodes hanging off them (:func:`_blank_closure`), every line naming the item
+or one of those blank nodes from the snapshots of other items' versions, and the contact
 persons given for it in the browser's proposal form (kept outside the RDF,
 registry/access/contacts.py); it adds a change
 of kind ``ogp:Erase`` that names neither the item nor its content, only how much was removed.
@@ -18,6 +19,15 @@ downloads and query answers are cached per revision in memory, so the next reque
 commit rebuilds them. Backups written before the erase (``ogpreg dump``) still hold the content:
 erase those by hand. Admin only; its cost is that of rewriting the whole registry.
 
+Blank nodes: personal data often sits in a blank node hanging off an item (a contact point
+with a name and an e-mail address, an address inside it, a list), which no IRI names. The
+erase removes, in every graph, the statements of every blank node reachable from what it
+removes (the objects of the removed triples, of those blank nodes' own statements, recursively,
+lists and cycles included, and a blank node that is the subject of a triple pointing at the
+item), as a Concise Bounded Description would collect them; but only a blank node whose every
+reference comes from what is erased: one that another resource (or a blank node kept) also
+refers to stays, with what it leads to, and only the erased item's link to it goes.
+
 An operation on a whole registry (docs/architecture.md), like backups (registry/backup.py): it
 checks the token's role and writes the audit log itself, and records the erase in the history
 (registry/history/recording.py).
@@ -25,7 +35,9 @@ checks the token's role and writes the audit log itself, and records the erase i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -51,9 +63,10 @@ class EraseResult:
 
     item: str
     triples: int  # quads removed from the data, lifecycle and provenance graphs
+    blank_nodes: int  # blank nodes hanging off the item whose statements were removed
     versions: int  # versions of the item (and its sub-resources) removed from the history
     status_changes: int  # status-change records of the item removed
-    snapshots_scrubbed: int  # other items' versions whose snapshot named the item
+    snapshots_scrubbed: int  # other items' versions whose snapshot named it or its blank nodes
     contacts: int  # contact persons given for the item (proposal form) removed
     change: int
     revisions_removed: tuple[int, ...]
@@ -73,6 +86,48 @@ def _scrub(text: str, item: str, prefix: str) -> str:
     return "".join(
         line for line in text.splitlines(keepends=True) if not any(n in line for n in needles)
     )
+
+
+_BLANK_LABEL = re.compile(r"_:(\S+) ")  # a blank node in an N-Triples line of a snapshot
+
+
+def _scrub_blanks(text: str, gone: set[str]) -> str:
+    """The snapshot without the lines naming one of the blank nodes ``gone`` (their ids)."""
+    return "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not any(b in gone for b in _BLANK_LABEL.findall(line))
+    )
+
+
+def _blank_closure(seeds: Iterable[ox.BlankNode], held: Iterable[ox.Quad]) -> set[ox.BlankNode]:
+    """The blank nodes an erase removes: those reachable from ``seeds`` (the blank nodes of the
+    removed quads) along ``held`` (every other quad with a blank node as subject or object, in
+    any graph), except those referred to from outside what is reached, and what they lead to.
+
+    A blank node is the same node in every graph it appears in (the store's identity), so a
+    reference from any graph counts."""
+    leads: dict[ox.BlankNode, list[ox.BlankNode]] = defaultdict(list)
+    referrers: dict[ox.BlankNode, set[object]] = defaultdict(set)
+    for q in held:
+        if isinstance(q.object, ox.BlankNode):
+            referrers[q.object].add(q.subject)
+            if isinstance(q.subject, ox.BlankNode):
+                leads[q.subject].append(q.object)
+
+    def reach(start: Iterable[ox.BlankNode], within: set[ox.BlankNode] | None) -> set[ox.BlankNode]:
+        found: set[ox.BlankNode] = set()
+        todo = list(start)
+        while todo:
+            b = todo.pop()
+            if b not in found and (within is None or b in within):
+                found.add(b)
+                todo.extend(leads.get(b, ()))
+        return found
+
+    reached = reach(seeds, None)
+    shared = [b for b in reached if any(s not in reached for s in referrers.get(b, ()))]
+    return reached - reach(shared, reached)
 
 
 def erase(
@@ -139,7 +194,7 @@ def erase(
     registry.ensure_initialised()
     item_, prefix = _hits(item)
     store = registry.store
-    counts = {"triples": 0, "versions": 0, "scrubbed": 0}
+    counts = {"triples": 0, "versions": 0, "scrubbed": 0, "blank_nodes": 0}
     with (
         store.transaction(fresh=True, compact=True)
         if isinstance(store, EmbeddedStore)
@@ -168,6 +223,11 @@ def erase(
         number, when = next_change(reader)
 
         def kept() -> Iterator[ox.Quad]:
+            # Quads naming a blank node (and snapshots that may) wait for the end of the pass,
+            # when the blank nodes to remove are known.
+            seeds: set[ox.BlankNode] = set()
+            held: list[ox.Quad] = []
+            held_snapshots: list[ox.Quad] = []
             for q in reader:
                 in_history = is_history_graph(q.graph_name)
                 if _is_hit(q.subject, item_, prefix) or _is_hit(q.object, item_, prefix):
@@ -176,11 +236,20 @@ def erase(
                             counts["versions"] += 1
                     else:
                         counts["triples"] += 1
+                    seeds.update(t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode))
                     continue
                 if q.subject in records:
+                    if isinstance(q.object, ox.BlankNode):
+                        seeds.add(q.object)
+                    continue
+                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                    held.append(q)
                     continue
                 if in_history and q.predicate == _SNAPSHOT and isinstance(q.object, ox.Literal):
                     text = q.object.value
+                    if "_:" in text:
+                        held_snapshots.append(q)
+                        continue
                     if item_ in text:
                         scrubbed = _scrub(text, item_, prefix)
                         if scrubbed != text:
@@ -189,6 +258,22 @@ def erase(
                                 q.subject, q.predicate, ox.Literal(scrubbed), q.graph_name
                             )
                             continue
+                yield q
+            gone = _blank_closure(seeds, held)
+            counts["blank_nodes"] = len(gone)
+            for q in held:
+                if q.subject in gone or q.object in gone:
+                    if not is_history_graph(q.graph_name):
+                        counts["triples"] += 1
+                    continue
+                yield q
+            labels = {b.value for b in gone}
+            for q in held_snapshots:
+                text = q.object.value if isinstance(q.object, ox.Literal) else ""
+                scrubbed = _scrub_blanks(_scrub(text, item_, prefix), labels)
+                if scrubbed != text:
+                    counts["scrubbed"] += 1
+                    q = ox.Quad(q.subject, q.predicate, ox.Literal(scrubbed), q.graph_name)
                 yield q
 
         if isinstance(store, EmbeddedStore):
@@ -227,6 +312,7 @@ def erase(
     result = EraseResult(
         item=item,
         triples=counts["triples"],
+        blank_nodes=counts["blank_nodes"],
         versions=counts["versions"],
         status_changes=len(records),
         snapshots_scrubbed=counts["scrubbed"],
@@ -244,9 +330,10 @@ def erase(
         actor=user,
         remote=remote,
         message=(
-            f"reason: {reason}; change {number}; {result.triples} triples, {result.versions} "
-            f"versions, {result.status_changes} status changes, {result.contacts} contact "
-            f"persons removed; {result.snapshots_scrubbed} other versions scrubbed"
+            f"reason: {reason}; change {number}; {result.triples} triples (of them those of "
+            f"{result.blank_nodes} blank nodes), {result.versions} versions, "
+            f"{result.status_changes} status changes, {result.contacts} contact persons "
+            f"removed; {result.snapshots_scrubbed} other versions scrubbed"
         ),
     )
     return result

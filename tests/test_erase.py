@@ -2,7 +2,8 @@
 dumps in every format, the backups made afterwards, the catalogue downloads, the history and
 the change feed; only the audit log says what was erased, by whom and why. Admin only.
 
-The "personal data" is invented (tests/fixtures/lifecycle/personal-data.ttl).
+The "personal data" is invented (tests/fixtures/lifecycle/personal-data.ttl, and the contact
+points in blank nodes of the commitments NO9979 and NO9978 in ``CONTACTS`` below).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import requests
 
 from registry.access.audit import AuditLog
 from registry.access.contacts import ContactBook
+from registry.access.graphstore import apply_update
 from registry.backup import dump_to_file
 from registry.erase import erase
 from registry.errors import Forbidden, NotFound, UsageError
@@ -28,7 +30,7 @@ from registry.rdf.formats import RDF_FORMATS
 from registry.service import Registry
 from tests.conftest import BASE, all_quads
 from tests.endpoint_server import running
-from tests.test_lifecycle import LC, Actors, actors, cli, load
+from tests.test_lifecycle import LC, OGP, Actors, actors, cli, load, rows
 
 PERSON = BASE + "id/organisation/ola-oppdiktet-nordmann"
 WRONG = BASE + "id/proposal/feil-innlastet"
@@ -37,8 +39,8 @@ MEETING = BASE + "id/meeting/2018-06-19"
 TRACES = (b"ola-oppdiktet-nordmann", b"Ola Oppdiktet Nordmann", b"ola.oppdiktet@example.org")
 
 
-def _traces(data: bytes) -> list[bytes]:
-    return [t for t in TRACES if t in data]
+def _traces(data: bytes, traces: tuple[bytes, ...] = TRACES) -> list[bytes]:
+    return [t for t in traces if t in data]
 
 
 def _store_files(reg: Registry) -> dict[str, bytes]:
@@ -50,12 +52,14 @@ def _store_files(reg: Registry) -> dict[str, bytes]:
     }
 
 
-def _everywhere(reg: Registry, tmp: Path) -> dict[str, list[bytes]]:
+def _everywhere(
+    reg: Registry, tmp: Path, traces: tuple[bytes, ...] = TRACES
+) -> dict[str, list[bytes]]:
     """Where the traces are: every export format, a backup (outside its audit log), the
     catalogue's downloads, the history and change feed, and the files of the store."""
     found: dict[str, list[bytes]] = {}
     for fmt in RDF_FORMATS:
-        found[f"export {fmt}"] = _traces(reg.export(fmt))
+        found[f"export {fmt}"] = _traces(reg.export(fmt), traces)
     backup = tmp / "backup.tar.gz"
     backup.unlink(missing_ok=True)
     dump_to_file(reg, backup)
@@ -63,19 +67,20 @@ def _everywhere(reg: Registry, tmp: Path) -> dict[str, list[bytes]]:
         for m in tar.getmembers():
             f = tar.extractfile(m)
             if f is not None and m.name != "audit.log":
-                found[f"backup {m.name}"] = _traces(f.read())
-    for name, f in CataloguePublisher(reg).current().files.items():
-        found[f"download {name}"] = _traces(f.data)
+                found[f"backup {m.name}"] = _traces(f.read(), traces)
+    for name, download in CataloguePublisher(reg).current().files.items():
+        found[f"download {name}"] = _traces(download.data, traces)
     reader = reg.store.reader()
     found["history graph"] = _traces(
-        "".join(f"{q}\n" for q in iter_history(reader)).encode("utf-8")
+        "".join(f"{q}\n" for q in iter_history(reader)).encode("utf-8"), traces
     )
     feed = changes(reader, limit=10_000)
     found["change feed"] = _traces(
-        "".join(f"{c}\n{v.ntriples()}" for c in feed for v in c.versions).encode("utf-8")
+        "".join(f"{c}\n{v.ntriples()}" for c in feed for v in c.versions).encode("utf-8"),
+        traces,
     )
     for name, data in _store_files(reg).items():
-        found[f"store {name}"] = _traces(data)
+        found[f"store {name}"] = _traces(data, traces)
     return {k: v for k, v in found.items() if v}
 
 
@@ -275,3 +280,206 @@ def test_contacts_added_while_another_proposal_is_erased_are_kept(tmp_path: Path
         book.add(gone, "974761076", "t-1", "Igjen (oppdiktet)", "igjen@example.org")
     adder.join()
     assert len(book.of(kept)) == 200
+
+
+# -- blank nodes hanging off the erased item (red-team audit) -----------------------------------
+NO9979 = BASE + "id/commitment/NO9979"
+NO9978 = BASE + "id/commitment/NO9978"
+#: the personal data in NO9979's blank nodes (invented), at every level of nesting
+KARI = (b"Kari Nordmann", b"kari.nordmann@example.no", b"Oppdiktet gate 7", b"K. Nordmann",
+        b"Kari N.", b"+47 00 00 00 00")
+#: what another commitment holds in blank nodes of its own or shared with NO9979 (invented)
+KEPT = ("Per Oppdiktet", "per.oppdiktet@example.no", "Oppdiktet servicekontor")
+CONTACTS = """# INVENTED EXAMPLE: commitments NO9979 and NO9978 do not exist, nor do the people, the
+# address and the telephone number. NO9979 holds personal data in blank nodes: a contact point
+# with an address in it and a telephone in that (two levels below the contact point), a list of
+# other names, a cycle back to the contact point and a note that points at the commitment; NO9978 has a contact point of its own and
+# shares the office with NO9979.
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix ogp: <https://w3id.org/ogp-no/def#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<id/commitment/NO9979> a ogp:Commitment ;
+    dct:identifier "NO9979" ;
+    dct:title "Forpliktelse med kontaktperson (oppdiktet)"@nb ,
+              "Commitment with a contact person (invented)"@en ;
+    ogp:inActionPlan <id/plan/2019-2021> ;
+    ogp:leadAgency <id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:theme <https://w3id.org/ogp-no/theme/open-data> ;
+    schema:startDate "2019-09"^^xsd:gYearMonth ;
+    schema:endDate "2021"^^xsd:gYear ;
+    schema:contactPoint _:kari ;
+    schema:provider _:office .
+
+_:kari a schema:ContactPoint ;
+    schema:name "Kari Nordmann" ;
+    schema:email "kari.nordmann@example.no" ;
+    schema:alternateName ( "K. Nordmann" [ schema:name "Kari N." ] ) ;
+    schema:address [
+        a schema:PostalAddress ;
+        schema:streetAddress "Oppdiktet gate 7" ;
+        schema:contactPoint [ schema:telephone "+47 00 00 00 00" ; schema:subjectOf _:kari ]
+    ] .
+
+[] schema:about <id/commitment/NO9979> ;
+    schema:text "Notat om Kari Nordmann (oppdiktet)" .
+
+<id/commitment/NO9978> a ogp:Commitment ;
+    dct:identifier "NO9978" ;
+    dct:title "En annen forpliktelse (oppdiktet)"@nb ,
+              "Another commitment (invented)"@en ;
+    ogp:inActionPlan <id/plan/2019-2021> ;
+    ogp:leadAgency <id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:theme <https://w3id.org/ogp-no/theme/open-data> ;
+    schema:startDate "2019-09"^^xsd:gYearMonth ;
+    schema:endDate "2021"^^xsd:gYear ;
+    schema:contactPoint [ a schema:ContactPoint ;
+        schema:name "Per Oppdiktet" ;
+        schema:email "per.oppdiktet@example.no" ] ;
+    schema:provider _:office .
+
+_:office a schema:Organization ; schema:name "Oppdiktet servicekontor" .
+"""
+
+
+def _holding(reg: Registry, text: str) -> list[ox.Quad]:
+    """Every quad of the committed state, in any graph (history included), naming ``text``."""
+    return [q for q in reg.store.reader() if text in str(q)]
+
+
+def _load_contacts(reg: Registry, tmp: Path) -> str:
+    """CONTACTS loaded as the source ``kontaktpunkt``; its graph."""
+    source = tmp / "kontaktpunkt.ttl"
+    source.write_text(CONTACTS, "utf-8")
+    load(reg, str(source))
+    return reg.uris.source_graph("kontaktpunkt")
+
+
+def _kari(reg: Registry, graph: str) -> ox.BlankNode:
+    (q,) = reg.store.reader().quads_for_pattern(
+        ox.NamedNode(NO9979), ox.NamedNode("https://schema.org/contactPoint"), None,
+        ox.NamedNode(graph))
+    assert isinstance(q.object, ox.BlankNode)
+    return q.object
+
+
+def test_erase_removes_the_blank_nodes_of_the_item_but_not_shared_ones(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """The red-team audit: personal data in blank nodes hanging off an erased commitment (its
+    contact point, with blank nodes two levels below it, a list, a cycle, and a note pointing
+    at it) survived the erase, in SPARQL answers, the source graph's Turtle and the dumps. The
+    erase removes every blank node reachable from the item's statements whose every reference
+    comes from what is erased; a blank node another commitment refers to stays, and so does
+    the other commitment's own contact point. (The data is invented.)"""
+    who = actors(registry)
+    graph = _load_contacts(registry, tmp_path)
+    changed = tmp_path / "kontaktpunkt.ttl"
+    changed.write_text(CONTACTS.replace("(oppdiktet)\"@nb", "(oppdiktet, endret)\"@nb"), "utf-8")
+    load(registry, str(changed))  # a second version in the history
+    sparql = 'SELECT ?s WHERE { ?s <https://schema.org/email> "kari.nordmann@example.no" }'
+    # the checks can fail: before the erase the data is in the store, its export and the dumps
+    assert rows(registry, sparql)
+    assert all(_holding(registry, t.decode()) for t in KARI)
+    before = _everywhere(registry, tmp_path, KARI)
+    assert "export nquads" in before and any(k.startswith("backup ") for k in before)
+    kept_before = {t: len(_holding(registry, t)) for t in KEPT}
+    assert all(kept_before.values())
+
+    r = cli(registry, "--lang", "en", "erase", NO9979,
+            "--reason", "Personopplysninger lastet inn ved en feil (oppdiktet)",
+            "--yes", "--token", who.admin.secret)
+    assert r.exit_code == 0, r.output
+
+    assert rows(registry, sparql) == []
+    for trace in KARI:  # no quad in any graph, the history's included
+        assert _holding(registry, trace.decode()) == [], trace
+    assert _everywhere(registry, tmp_path, KARI) == {}
+    turtle = registry.export("turtle", graph=graph)
+    assert not _traces(turtle, KARI) and b"NO9979" not in turtle
+    # what NO9979 shared with NO9978, and NO9978's own contact point, are untouched
+    assert {t: len(_holding(registry, t)) for t in KEPT} == kept_before
+    answer = rows(registry, f"""SELECT ?name ?email ?office WHERE {{ GRAPH <{graph}> {{
+        <{NO9978}> schema:contactPoint [ schema:name ?name ; schema:email ?email ] ;
+            schema:provider [ schema:name ?office ] }} }}""")
+    assert answer == [{"name": KEPT[0], "email": KEPT[1], "office": KEPT[2]}]
+    # nothing of NO9979's dangles in its source graph: the blank nodes left are NO9978's
+    reader = registry.store.reader()
+    blanks = {t for q in reader.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+              for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+    assert len(blanks) == 2
+    for b in blanks:
+        assert [q.subject for q in reader.quads_for_pattern(None, None, b, None)] == [
+            ox.NamedNode(NO9978)]
+    assert not [q for q in reader if NO9979 in str(q)]
+    (entry,) = [e for e in AuditLog(registry.store.path).entries()
+                if e.action == "erase" and e.outcome == "ok"]
+    assert "7 blank nodes" in entry.message
+
+
+def test_erase_keeps_a_blank_node_another_resource_refers_to_from_another_graph(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """The rule for shared blank nodes: one is removed only if every reference to it comes from
+    what is erased. Here NO9978, in a graph of its own, refers to NO9979's contact point (a
+    SPARQL update keeps the blank node's identity), so the contact point stays with what it
+    leads to, and only NO9979's own link to it and its note go. (The data is invented.)"""
+    who = actors(registry)
+    graph = _load_contacts(registry, tmp_path)
+    note = tmp_path / "merknad.ttl"
+    note.write_text(f'# INVENTED\n<{NO9978}> <{OGP}editorialNote> "Merknad (oppdiktet)"@nb .\n')
+    load(registry, str(note))
+    other = registry.uris.source_graph("merknad")
+    kari = _kari(registry, graph)
+    apply_update(registry, who.admin.record, f"""INSERT {{ GRAPH <{other}> {{
+        <{NO9978}> <https://schema.org/knows> ?c }} }}
+        WHERE {{ GRAPH <{graph}> {{ <{NO9979}> <https://schema.org/contactPoint> ?c }} }}""")
+    reader = registry.store.reader()
+    assert ox.Quad(ox.NamedNode(NO9978), ox.NamedNode("https://schema.org/knows"), kari,
+                   ox.NamedNode(other)) in reader  # the check can fail: the same blank node
+    kept = {q for q in reader if any(t.decode() in str(q) for t in KARI)
+            and "Notat" not in str(q)}
+
+    result = erase(registry, who.admin.record, NO9979, "Feil (oppdiktet)", user="tester")
+
+    reader = registry.store.reader()
+    assert {q for q in reader if any(t.decode() in str(q) for t in KARI)} == kept
+    assert list(reader.quads_for_pattern(kari, None, None, ox.NamedNode(graph)))
+    assert _holding(registry, "Notat om Kari Nordmann") == []  # the note pointing at NO9979
+    assert not [q for q in reader if NO9979 in str(q)]
+    assert result.blank_nodes == 1
+
+
+def test_erase_scrubs_a_removed_blank_node_from_other_items_old_versions(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """Another item that once referred to a blank node of the erased item (and no longer does)
+    keeps its versions, without the lines naming that blank node, as with the item's IRI; its
+    latest version still equals its description. (The data is invented.)"""
+    who = actors(registry)
+    graph = _load_contacts(registry, tmp_path)
+    kari = _kari(registry, graph)
+    knows = "<https://schema.org/knows>"
+    apply_update(registry, who.admin.record, f"""INSERT {{ GRAPH <{graph}> {{
+        <{NO9978}> {knows} ?c }} }}
+        WHERE {{ GRAPH <{graph}> {{ <{NO9979}> <https://schema.org/contactPoint> ?c }} }}""")
+    apply_update(registry, who.admin.record,
+                 f"DELETE WHERE {{ GRAPH <{graph}> {{ <{NO9978}> {knows} ?c }} }}")
+    label = f"{kari} ."
+    # the check can fail: an old version of NO9978 names NO9979's contact point
+    assert [v.number for v in versions(registry.store.reader(), NO9978)
+            if any(label in f"{t} ." for t in v.snapshot)]
+
+    result = erase(registry, who.admin.record, NO9979, "Feil (oppdiktet)", user="tester")
+
+    reader = registry.store.reader()
+    assert not list(reader.quads_for_pattern(kari, None, None, None))
+    history = versions(reader, NO9978)
+    assert len(history) == 3
+    assert not [v for v in history for t in v.snapshot if str(kari) in str(t)]
+    current = {ox.Triple(q.subject, q.predicate, q.object)
+               for q in reader.quads_for_pattern(ox.NamedNode(NO9978), None, None, None)
+               if is_item_graph(q.graph_name, BASE)}
+    assert set(history[-1].snapshot) == current
+    assert (result.blank_nodes, result.snapshots_scrubbed) == (7, 1)
