@@ -172,6 +172,15 @@ def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
     return out
 
 
+def dataset_document(triples: Sequence[ox.Triple], quads: Sequence[ox.Quad]) -> list[ox.Quad]:
+    """A document's dataset: ``triples`` (what the other formats say) in its default graph,
+    and ``quads``, the same statements in the named graphs they come from. A linked-data
+    client that reads a document's default graph only (Comunica, which asks for N-Quads
+    first; rdf-dereference) then sees the resource, as in Turtle; one that reads the graphs
+    sees who says what."""
+    return [*(ox.Quad(t.subject, t.predicate, t.object) for t in triples), *quads]
+
+
 def serialize_quads(quads: Sequence[ox.Quad], rep: Representation) -> bytes:
     """``quads`` in a dataset format (N-Quads, TriG), sorted by graph, then statement."""
     assert rep.dataset and rep.ox_format is not None

@@ -30,6 +30,7 @@ from endpoint.pages.negotiation import (
     Representation,
     candidates,
     choose,
+    dataset_document,
     description_quads,
     entity_tag,
     finish,
@@ -296,7 +297,9 @@ def represent(iri: str, doc_url: str, rep: Representation, *, explicit: bool) ->
         resp = resource_page(desc, status=status, doc_url=doc_url, headers=headers)
     else:
         if rep.dataset:
-            body = serialize_quads(description_quads(res, iri), rep)
+            body = serialize_quads(
+                dataset_document(res.triples(iri), description_quads(res, iri)), rep
+            )
         else:
             body = serialize(res.triples(iri), rep)
         resp = Response(body, status=status, content_type=rep.content_type)

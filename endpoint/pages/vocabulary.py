@@ -26,6 +26,7 @@ from endpoint.pages.negotiation import (
     HTML,
     Representation,
     choose,
+    dataset_document,
     finish,
     located,
     not_found,
@@ -368,7 +369,11 @@ def _rdf(
     quads: Callable[[], Sequence[ox.Quad]],
 ) -> Response:
     """``triples`` as ``rep``; in a dataset format the statements in their graphs (``quads``)."""
-    body = serialize_quads(quads(), rep) if rep.dataset else serialize(triples, rep)
+    body = (
+        serialize_quads(dataset_document(triples, quads()), rep)
+        if rep.dataset
+        else serialize(triples, rep)
+    )
     return finish(Response(body, content_type=rep.content_type), rep, doc_url, explicit)
 
 
