@@ -129,7 +129,7 @@ def page(plan_id: str, ext: str | None = None) -> Response:
     # the verdicts depend on the day too (a half-year or a period ends), not only the store
     tag = entity_tag(rep, lang)
     etag = f"{tag}-{found_standards.today.isoformat()}" if tag else None
-    if etag and request.if_none_match.contains(etag):
+    if etag and request.if_none_match.contains_weak(etag):
         resp = finish(Response(status=304), rep, doc_url, explicit)
     elif rep is HTML:
         resp = finish(_html(found_standards, iri, doc_url, lang), rep, doc_url, explicit)

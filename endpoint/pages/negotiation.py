@@ -307,6 +307,11 @@ def finish(resp: Response, rep: Representation, doc_url: str, explicit: bool) ->
     if last:
         resp.last_modified = last
     resp.headers.setdefault("Cache-Control", "public, no-cache")
+    if resp.status_code == 200 and request.method in ("GET", "HEAD"):
+        # 304 for a matching If-None-Match (compared weakly, as RFC 9110 requires: a proxy
+        # that compresses the answer marks its tag weak) or an If-Modified-Since not older
+        # than the revision, for every negotiated document (/def's too)
+        resp.make_conditional(request)
     return resp
 
 

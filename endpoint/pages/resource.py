@@ -286,7 +286,7 @@ def represent(iri: str, doc_url: str, rep: Representation, *, explicit: bool) ->
         else {}
     )
     etag = entity_tag(rep, lang)
-    if etag and request.if_none_match.contains(etag) and not gone:
+    if etag and request.if_none_match.contains_weak(etag) and not gone:
         resp = Response(status=304)
         return finish(resp, rep, doc_url, explicit)
     status = 410 if gone else 200
