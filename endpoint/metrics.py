@@ -25,7 +25,8 @@ from flask import Flask, Response, g, request
 #: Headers a browser script may read from a cross-origin response.
 EXPOSED_HEADERS = (
     "ETag, Last-Modified, Link, OGP-Truncated, OGP-Row-Cap, OGP-Revision, OGP-As-Of, "
-    "OGP-Last-Change, Content-Encoding, Content-Length, Vary, Server-Timing"
+    "OGP-Last-Change, Content-Encoding, Content-Length, Vary, Server-Timing, "
+    "Content-Location, Content-Profile, Location"
 )
 
 
@@ -139,4 +140,22 @@ def install(app: Flask, metrics: Metrics) -> None:
         if "Access-Control-Allow-Origin" not in response.headers:
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+        if (
+            request.method == "OPTIONS"
+            and "Access-Control-Request-Method" in request.headers
+            and "Access-Control-Allow-Methods" not in response.headers
+            and response.status_code < 400
+        ):
+            # a CORS preflight on a path without its own (the pages, /download, /graph-store):
+            # reading from another site's page (GET, HEAD) with the headers it asks for, but
+            # never a token: the write paths take none from other sites
+            response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            asked = [
+                h.strip()
+                for h in request.headers.get("Access-Control-Request-Headers", "").split(",")
+                if h.strip() and h.strip().lower() not in ("authorization", "cookie")
+            ]
+            if asked:
+                response.headers["Access-Control-Allow-Headers"] = ", ".join(asked)
+            response.headers["Access-Control-Max-Age"] = "86400"
         return response

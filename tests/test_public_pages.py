@@ -555,3 +555,24 @@ def test_a_method_a_path_does_not_take_gets_405_in_json_with_allow(site: Served)
             "error": "method-not-allowed", "status": 405,
             "message": f"{method} is not allowed on {path.split('?')[0]}. Allowed: {allowed}.",
         }
+
+
+def test_a_page_of_another_site_may_read_the_resources_with_its_headers(site: Served) -> None:
+    """A browser program on another site (Comunica in a page) sends Accept and If-None-Match,
+    so the browser asks first (a CORS preflight); the pages, the graphs, /def and /download
+    answered it without Access-Control-Allow-Headers, and the browser refused the read (a
+    real-clients audit). Never a token: Authorization is not among the allowed headers."""
+    for path in ("id/commitment/NO0054", "graph/provenance", "def", "def/theme/open-data",
+                 "download/commitments.ttl", "graph-store?default"):
+        r = requests.options(site.url + path, timeout=30, headers={
+            "Origin": "https://other-site.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept, if-none-match, authorization",
+        })
+        assert r.status_code < 300, (path, r.status_code)
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert "GET" in r.headers["Access-Control-Allow-Methods"], path
+        allowed = {h.strip() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
+        assert allowed == {"accept", "if-none-match"}, (path, allowed)
+    page = get(site, "id/commitment/NO0054", "text/turtle")
+    assert "Content-Location" in page.headers["Access-Control-Expose-Headers"]
