@@ -110,8 +110,15 @@ _GRAPH_COUNTS = "SELECT ?g ?n WHERE { GRAPH ?prov { ?g ogp:tripleCount ?n } }"
 _PROV_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?prov { ?s ?p ?o } }"
 
 
-def dataset_facts(executor: QueryExecutor, provenance_graph: str) -> DatasetFacts:
-    """Triples per named graph at the current revision (queries under the executor's limits)."""
+_OWN_COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+
+def dataset_facts(
+    executor: QueryExecutor, provenance_graph: str, own: tuple[str, ...] = ()
+) -> DatasetFacts:
+    """Triples per named graph at the current revision (queries under the executor's limits):
+    the source and vocabulary graphs by their provenance records, the provenance graph and
+    the registry's ``own`` graphs without one (the lifecycle and history graphs) counted."""
     named = (provenance_graph,)
     counts = executor.execute(QueryRequest(_GRAPH_COUNTS, named_graphs=named, row_cap=1_000_000))
     prov = executor.execute(QueryRequest(_PROV_COUNT, named_graphs=named, row_cap=1))
@@ -120,6 +127,10 @@ def dataset_facts(executor: QueryExecutor, provenance_graph: str) -> DatasetFact
         graphs[b["g"]["value"]] = int(b["n"]["value"])
     prov_rows = json.loads(prov.body)["results"]["bindings"]
     graphs[provenance_graph] = int(prov_rows[0]["n"]["value"]) if prov_rows else 0
+    if own:
+        rows = executor.execute(QueryRequest(_OWN_COUNTS, named_graphs=own, row_cap=len(own)))
+        for b in json.loads(rows.body)["results"]["bindings"]:
+            graphs[b["g"]["value"]] = int(b["n"]["value"])
     return DatasetFacts(
         revision=counts.revision,
         committed=counts.committed,

@@ -48,6 +48,7 @@ from endpoint.sparql.executor import QueryExecutor
 from endpoint.sparql.fastpath import MARK, FastPath
 from endpoint.sparql.protocol import BadRequest, check_iris, missing_query, parse_request
 from registry.errors import ExecutorBusy, RegistryError
+from registry.history.terms import history_graph, lifecycle_graph
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
 from registry.sparql.queryguard import refuse_service
@@ -244,7 +245,10 @@ def _description(kind: str, fmt: conneg.Format) -> Response:
     cache: dict[tuple[int, str], bytes] = st.extras.setdefault("description_cache", {})
     body = cache.get((number, tag))
     if body is None:
-        facts = description.dataset_facts(ex, st.registry.uris.provenance_graph)
+        base = st.settings.base_uri
+        facts = description.dataset_facts(
+            ex, st.registry.uris.provenance_graph, (lifecycle_graph(base), history_graph(base))
+        )
         base = st.settings.base_uri
         if kind == "sd":
             triples = description.service_description(
