@@ -175,7 +175,7 @@ def set_status(
             else:
                 why = msg("the transition is not allowed.")
             raise LifecycleError(refusal(item, current, to, why))
-        role_check(actor, item, facts.owners, transition, current)
+        role_check(actor, item, facts.owners, transition, current, sources=facts.sources)
         lc = _n(lifecycle_graph(base))
         removed = list(facts.statuses)
         if correction and current in ("withdrawn", "superseded"):

@@ -9,6 +9,7 @@ Pure rules: nothing here reads or writes the store (``state.py`` reads an item's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from registry.actors import TokenHolder
@@ -154,12 +155,31 @@ def refusal(item: str, current: str | None, to: str, why: Msg) -> Msg:
 
 
 # -- who may ------------------------------------------------------------------------------------
+def _described(sources: Mapping[str, str | None]) -> Lines:
+    return Lines(
+        [
+            msg("in the source {graph}, submitted by {owner}", graph=g, owner=by)
+            if by
+            else msg("in the registry's own data ({graph}, without a submitter)", graph=g)
+            for g, by in sorted(sources.items())
+        ],
+        sep="; ",
+    )
+
+
 def role_check(
-    actor: TokenHolder, item: str, owners: set[str], t: Transition, current: str | None
+    actor: TokenHolder,
+    item: str,
+    owners: set[str],
+    t: Transition,
+    current: str | None,
+    *,
+    sources: Mapping[str, str | None] | None = None,
 ) -> None:
     """Raise :class:`LifecycleForbidden` unless ``actor`` may make transition ``t`` on ``item``
-    (whose owning organisations are ``owners``): approvers and admins may make any; the
-    item's own organisation only those for its ``owner``."""
+    (whose owning organisations are ``owners``, read from the ``sources`` that describe it and
+    their submitters, ``state.owners``): approvers and admins may make any; the item's own
+    organisation only those for its ``owner``."""
     if actor.role in APPROVER_ROLES:
         return
     org = actor.organisation_name or actor.organisation
@@ -179,6 +199,27 @@ def role_check(
         )
     if actor.organisation not in owners:
         owned = ", ".join(sorted(owners)) or "–"
+        if sources and actor.organisation in sources.values():
+            # it describes the item too, but so does another organisation or the registry
+            raise LifecycleForbidden(
+                refusal(
+                    item,
+                    current,
+                    t.to,
+                    msg(
+                        "{org} is not the only organisation that describes the item (rdf:type): "
+                        "it is described {sources}. An item several organisations describe "
+                        "belongs to the organisations they all agree on (each source's "
+                        "submitter and the lead agency, proposer or coordinator it names), and "
+                        "one the registry's own data describes to those that data names: here "
+                        "{owned}. Only the item's own organisation or the coordinating ministry "
+                        "may set it.",
+                        org=org,
+                        sources=_described(sources),
+                        owned=owned,
+                    ),
+                )
+            )
         raise LifecycleForbidden(
             refusal(
                 item,
