@@ -49,6 +49,12 @@ ACCEPTED: dict[str, str] = {
     "application/ld+json": "jsonld",
     "application/json": "jsonld",
     "application/n-triples": "ntriples",
+    # named outright (rdflib's parse(format="nt") / format="n3" ask for these): N-Triples'
+    # media type before RDF 1.1, and N3's, which Turtle is a part of
+    "text/plain": "ntriples",
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
+    "application/n3": "turtle",
 }
 #: ``?format=`` values -> feed format.
 FORMAT_PARAM: dict[str, str] = {

@@ -84,7 +84,8 @@ GRAPH_FORMATS: tuple[Format, ...] = (
         ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
         ("ttl", "n3"),
     ),
-    Format("ntriples", GRAPH, "application/n-triples", (), ("nt", "n-triples")),
+    # text/plain: N-Triples' media type before RDF 1.1 (rdflib's parse(format="nt") asks for it)
+    Format("ntriples", GRAPH, "application/n-triples", ("text/plain",), ("nt", "n-triples")),
     Format(
         "jsonld",
         GRAPH,
@@ -103,6 +104,14 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("trig", GRAPH, "application/trig", (), ()),
 )
 ALL_FORMATS: tuple[Format, ...] = SOLUTION_FORMATS + GRAPH_FORMATS
+#: the graph formats with only their RDF-specific aliases (N3's types for Turtle, text/plain
+#: for N-Triples, when named outright), for descriptions: not the generic JSON and XML ones
+_RDF_ALIASED: tuple[Format, ...] = tuple(
+    Format(f.name, f.kind, f.media_type,
+           tuple(a for a in f.aliases if "n3" in a or "turtle" in a or a == "text/plain"),
+           f.names, f.text)
+    for f in GRAPH_FORMATS
+)
 BY_NAME: dict[str, Format] = {f.name: f for f in ALL_FORMATS}
 
 #: What the ``format`` parameter accepts, for messages.
@@ -247,7 +256,7 @@ def negotiate_graph(accept_header: str | None, format_values: Sequence[str] = ()
     types themselves count here, not the generic JSON/XML aliases."""
     if any(v.strip() for v in format_values):
         return from_parameter(format_values).graph
-    return best(parse_accept(accept_header), GRAPH_FORMATS, aliases=False)
+    return best(parse_accept(accept_header), _RDF_ALIASED, aliases=True)
 
 
 def accepted_types(kind: str) -> list[str]:

@@ -254,6 +254,21 @@ def test_rdflib_dereferences_a_resource_in_each_format_it_asks_for(site: Running
     assert (commitment, rdflib.DCTERMS.identifier, rdflib.Literal("NO9906")) in graph
 
 
+@pytest.mark.parametrize("fmt", ["nt", "n3"])
+@pytest.mark.parametrize("path", ["catalog", "void", "sparql", "feed"])
+def test_rdflib_reads_the_catalogue_descriptions_and_feed_as_nt_and_n3(
+    site: Running, path: str, fmt: str
+) -> None:
+    """The same client on the other RDF documents (a real-clients audit: /catalog, /void,
+    /sparql and /feed answered its "text/plain, */*;q=0.1" with Turtle, and text/n3 with 406
+    or a 400 "missing query")."""
+    graph = rdflib.Graph()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        graph.parse(site.url + path, format=fmt)
+    assert len(graph) > 3, path
+
+
 def test_nothing_acceptable_is_406_naming_the_formats(site: Running) -> None:
     resp = get(site, "id/commitment/NO9906", "image/png, text/turtle;q=0")
     assert resp.status_code == 406
