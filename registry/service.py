@@ -42,6 +42,7 @@ from registry.loading.sources import SourceFile
 from registry.model import digest
 from registry.namespaces import PREFIXES
 from registry.rdf.formats import RDF_FORMATS
+from registry.rdf.writing import serialize as write_rdf
 from registry.settings import Settings
 from registry.sparql.queryguard import refuse_service
 from registry.sparql.querytext import MAX_DEPTH, too_deep
@@ -261,7 +262,7 @@ class Registry:
                     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
                 )
                 assert isinstance(union, ox.QueryTriples)
-                out = ox.serialize(union, format=info.ox_format, prefixes=PREFIXES)
+                out = write_rdf(union, info.ox_format, PREFIXES)
         else:
             g = ox.NamedNode(graph)
             if g not in set(reader.named_graphs()):

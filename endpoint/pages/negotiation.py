@@ -32,6 +32,7 @@ from endpoint.pages.page import lang_message, not_found_page, page_lang
 from registry.i18n import Lang
 from registry.model.resources import Resources
 from registry.namespaces import PREFIXES
+from registry.rdf.writing import serialize as write_rdf
 
 
 @dataclass(frozen=True)
@@ -163,13 +164,11 @@ def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
         return serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples], rep)
     assert rep.ox_format is not None
     ordered = sorted(triples, key=str)
-    out = ox.serialize(
+    return write_rdf(
         ordered,
-        format=rep.ox_format,
-        prefixes=_used_prefixes(ordered) if rep.name in ("turtle", "rdfxml") else None,
+        rep.ox_format,
+        _used_prefixes(ordered) if rep.name in ("turtle", "rdfxml") else None,
     )
-    assert out is not None
-    return out
 
 
 def dataset_document(triples: Sequence[ox.Triple], quads: Sequence[ox.Quad]) -> list[ox.Quad]:

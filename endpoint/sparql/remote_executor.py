@@ -84,6 +84,7 @@ from endpoint.sparql.worker import (
 )
 from registry.errors import ExecutorBusy, QueryError, QueryTimeout, WorkerFailed
 from registry.i18n import msg
+from registry.rdf.writing import serialize as write_rdf
 from registry.sparql.querytext import form_of, inspect
 from registry.store.embedded import Revision
 from registry.store.engines.base import (
@@ -452,13 +453,8 @@ class RemoteQueryExecutor(QueryExecutor):
         items: list[Any] = list(triples)
         if fmt in ("nquads", "trig"):
             items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        body = (
-            ox.serialize(
-                items,
-                format=_GRAPH_FORMATS[fmt],
-                prefixes=self.prefixes if fmt in _WITH_PREFIXES else None,
-            )
-            or b""
+        body = write_rdf(
+            items, _GRAPH_FORMATS[fmt], self.prefixes if fmt in _WITH_PREFIXES else None
         )
         if truncated:
             body = _mark_truncated(body, fmt, len(triples), self.truncation_link)

@@ -254,6 +254,7 @@ def worker_main(
     import pyoxigraph as ox
 
     from endpoint.sparql.csvsafe import escape_csv
+    from registry.rdf.writing import serialize as write_rdf
     from registry.sparql.queryguard import verdict
 
     opened = _Remote(source) if isinstance(source, RemoteSource) else _Embedded(source)
@@ -339,13 +340,10 @@ def worker_main(
             items: Iterator[Any] = iter(counted)
             if gfmt in ("nquads", "trig"):
                 items = (ox.Quad(t.subject, t.predicate, t.object) for t in counted)
-            body = (
-                ox.serialize(
-                    items,
-                    format=graph_formats[gfmt],
-                    prefixes=prefixes if gfmt in with_prefixes else None,
-                )
-                or b""
+            body = write_rdf(
+                items,
+                graph_formats[gfmt],
+                prefixes if gfmt in with_prefixes else None,
             )
             truncated = next(triples, None) is not None
             if truncated:

@@ -13,6 +13,7 @@ import pyoxigraph as ox
 from registry.errors import UsageError
 from registry.i18n import DEFAULT_LANG, N_, Lang, gettext, msg, msg_n
 from registry.namespaces import PREFIXES
+from registry.rdf.writing import serialize as write_rdf
 from registry.sparql.csvcells import escape_csv
 
 SOLUTION_FORMATS: dict[str, ox.QueryResultsFormat] = {
@@ -107,6 +108,6 @@ def serialize(result: Result, fmt: str, lang: Lang = DEFAULT_LANG) -> bytes:
             return (_table(header, rows) + count + "\n").encode("utf-8")
         if fmt not in GRAPH_FORMATS:
             raise _wrong_kind(fmt, "CONSTRUCT/DESCRIBE", ("table", *GRAPH_FORMATS))
-        out = result.serialize(format=GRAPH_FORMATS[fmt])
+        out = write_rdf(result, GRAPH_FORMATS[fmt])
     assert out is not None
     return out

@@ -1,0 +1,71 @@
+"""Writing RDF with pyoxigraph, and RDF/XML where pyoxigraph's writer gets it wrong.
+
+pyoxigraph 0.5 writes a statement whose predicate, or whose ``rdf:type`` object, ends in
+something that cannot be an XML name (``…/plan/2013-2015``, ``…/p/2013``) as an element
+``<oxprefix: xmlns:oxprefix="…">``: not well-formed XML, which XML parsers refuse
+(oxigraph/oxigraph#1859; a real-clients audit met it in a CONSTRUCT answer). :func:`serialize`
+writes such statements through rdflib instead, which gives ``rdf:type`` as ``rdf:resource``
+and refuses a predicate RDF/XML cannot name (:class:`ValueError`); everything else goes
+straight through pyoxigraph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: an XML name (NCName) as an RDF/XML writer can end an element name with (a simplification
+#: of XML's: letters, digits and ``._-`` after a letter or ``_``; other characters beyond ASCII)
+_NCNAME = re.compile(r"[A-Za-z_\u00C0-\U000EFFFF][A-Za-z0-9._\-\u00B7\u00C0-\U000EFFFF]*")
+_LOCAL = re.compile(r"[^/#:]*$")
+
+
+def xml_name_ok(iri: str) -> bool:
+    """Whether ``iri`` ends in a part an RDF/XML element name can take."""
+    local = _LOCAL.search(iri)
+    return local is not None and _NCNAME.fullmatch(local.group(0)) is not None
+
+
+def _needs_rdflib(triples: Iterable[ox.Triple]) -> bool:
+    for t in triples:
+        if not xml_name_ok(t.predicate.value):
+            return True
+        if (
+            t.predicate.value == _RDF_TYPE
+            and isinstance(t.object, ox.NamedNode)
+            and not xml_name_ok(t.object.value)
+        ):
+            return True
+    return False
+
+
+def serialize(
+    items: Iterable[Any], format: ox.RdfFormat, prefixes: Mapping[str, str] | None = None  # noqa: A002
+) -> bytes:
+    """``items`` (triples, or quads in a dataset format) in ``format``; RDF/XML well-formed
+    (see the module docstring). Raises :class:`ValueError` for a predicate RDF/XML cannot
+    write."""
+    known = dict(prefixes) if prefixes else None
+    if format != ox.RdfFormat.RDF_XML:
+        return ox.serialize(items, format=format, prefixes=known) or b""
+    triples = [t if isinstance(t, ox.Triple) else ox.Triple(t.subject, t.predicate, t.object)
+               for t in items]
+    if not _needs_rdflib(triples):
+        return ox.serialize(triples, format=format, prefixes=known) or b""
+    from rdflib import Graph
+
+    from registry.rdf.convert import quads_to_graph
+
+    graph: Graph = quads_to_graph(triples)
+    for name, ns in (prefixes or {}).items():
+        graph.bind(name, ns)
+    try:
+        return graph.serialize(format="xml", encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - rdflib: "Can't split …" and the like
+        raise ValueError(
+            f"RDF/XML cannot write this answer ({exc}); ask for Turtle or N-Triples"
+        ) from exc
