@@ -309,8 +309,10 @@ SPECS: dict[str, tuple[str, str, URIRef, tuple[ColumnSpec, ...]]] = {
                        "ProgressAssessment-assessmentKind", example="Egenvurdering"),
             ColumnSpec("assessed_by", OGP.assessedBy, "org", "ProgressAssessment-assessedBy",
                        example="Nærings- og fiskeridepartementet"),
+            # a day, or the month or year an IRM report gives (the shape allows all three)
             ColumnSpec("date", OGP.assessmentDate, "date", "ProgressAssessment-assessmentDate",
-                       precisions=("day",), required=True, example="2020-09-01"),
+                       precisions=("day", "month", "year"), required=True,
+                       example="2020-09-01"),
             ColumnSpec("completion", OGP.completion, "concept", "shared-completion",
                        example="Betydelig"),
             ColumnSpec("potential_impact", OGP.potentialImpact, "concept",

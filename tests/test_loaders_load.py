@@ -186,3 +186,24 @@ def test_a_correction_contradicting_another_source_is_refused(registry: Registry
     assert "rettelser.xlsx, sheet «Organisasjoner», row 4, column «Organisasjonstype *» (D4)" in r.stdout
     assert "The organisation is registered with https://w3id.org/ogp-no/vocab/organisation-kind/ministry" in r.stdout
     assert all_quads(registry) == before
+
+
+def test_an_assessment_dated_by_month_or_year_loads_at_that_precision(
+    registry: Registry, run, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """IRM reports are often dated by month or year only; the shape allows both, the template
+    says so, and the loader refused them («mangler dag eller måned»), found by a helper
+    entering an IRM rating from a 2016 report. The assessments are invented."""
+    import json
+
+    doc = json.loads((SUB / "assessments.json").read_text("utf-8"))
+    doc["assessments"][1]["date"] = "juni 2020"
+    doc["assessments"][2]["date"] = "2021"
+    f = tmp_path / "vurderinger.json"
+    f.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    r = run("load", "--submitted-by", "972417858", str(f))
+    assert r.exit_code == 0, r.output
+    got = rows(registry, """SELECT ?d WHERE { ?a a ogp:ProgressAssessment ;
+                                                ogp:assessmentDate ?d } ORDER BY ?d""")
+    dates = {g["d"] for g in got}
+    assert {"2020-06", "2021"} <= dates, dates
