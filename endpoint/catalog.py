@@ -25,18 +25,20 @@ import json
 import threading
 
 import pyoxigraph as ox
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, redirect, request
 
 from endpoint.app import error_response, request_lang, state
 from endpoint.metrics import EXPOSED_HEADERS
 from endpoint.pages import catalog_page
 from registry.errors import NotFound, UsageError
 from registry.i18n import Msg, as_lang, msg
+from registry.namespaces import PREFIXES
 from registry.publish import dcat_profiles as profiles
 from registry.publish import materialise
 from registry.publish.dcat import FEED_FORMATS, Catalogue, CataloguePublisher
 from registry.publish.dcat_profiles import Profile
 from registry.rdf.formats import RDF_FORMATS
+from registry.rdf.writing import serialize as write_rdf
 
 bp = Blueprint("dcat", __name__)
 
@@ -315,6 +317,62 @@ def catalog() -> Response:
 def catalog_profiles() -> Response:
     """The profiles of ``/catalog`` (the same as ``/catalog?_profile=all``)."""
     return _profile_list()
+
+
+@bp.route("/dataset/<path:rest>", methods=["GET", "HEAD"])
+@bp.route("/catalog/<path:rest>", methods=["GET", "HEAD"])
+@bp.route("/service/<path:rest>", methods=["GET", "HEAD"])
+@bp.route("/series/<path:rest>", methods=["GET", "HEAD"])
+def catalogue_resource(rest: str) -> Response:
+    """A resource the catalogue mints (a dataset, a distribution, its checksum, the contact
+    point, the services, the series): its description in the catalogue, both profiles' graphs,
+    in the format asked for (Turtle by default); a browser is sent to the catalogue's page. A
+    linked-data client following the catalogue's links no longer meets a 404."""
+    iri = state().registry.settings.base_uri + request.path.lstrip("/")
+    cat = _publisher().current()
+    triples = _describe(iri, [*cat.graph("no2"), *cat.graph("ap3")])
+    if not triples:
+        raise NotFound(
+            msg(
+                "The catalogue has no resource {iri}. /catalog lists what it describes.",
+                iri=iri,
+            )
+        )
+    if catalog_page.wants_html():
+        resp = redirect(_catalog_url(), code=303)
+        resp.headers["Vary"] = _VARY
+        return resp
+    fmt = choose_format()
+    if not fmt:
+        return _no_such_format()
+    info = RDF_FORMATS[fmt]
+    body = write_rdf(triples, info.ox_format, _RESOURCE_PREFIXES)
+    return _send(cat, f"resource:{iri}:{fmt}", body, FEED_FORMATS[fmt])
+
+
+_RESOURCE_PREFIXES = {
+    k: v for k, v in PREFIXES.items() if k in ("dct", "dcat", "foaf", "vcard", "rdf", "xsd")
+}
+
+
+def _describe(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The statements about ``iri`` and the blank nodes they reach, each once."""
+    by_subject: dict[object, list[ox.Triple]] = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    out: dict[ox.Triple, None] = {}
+    todo: list[object] = [ox.NamedNode(iri)]
+    seen: set[object] = set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for t in by_subject.get(node, ()):
+            out[t] = None
+            if isinstance(t.object, ox.BlankNode):
+                todo.append(t.object)
+    return list(out)
 
 
 @bp.get("/download/<path:name>")
