@@ -144,7 +144,11 @@ def test_the_catalogue_settings_check(n: Number) -> None:
 
 
 # -- RDF: the shapes ---------------------------------------------------------------------------
-def _turtle(numbers: tuple[Number, ...]) -> bytes:
+def _turtle(numbers: tuple[Number, ...], registry: Registry) -> bytes:
+    """The numbers on INVENTED organisations; a number the registry's organisation register
+    holds is stated about the organisation that has it (a second organisation with its number
+    is refused by ogpsh:OrganisationNumberUnique: tests/test_org_impersonation.py)."""
+    holders = {number: org.iri for number, org in References(registry).by_number.items()}
     lines = [
         "# INVENTED test organisations; the numbers come from tests/test_orgnr_boundaries.py",
         "@prefix ogp: <https://w3id.org/ogp-no/def#> .",
@@ -152,6 +156,9 @@ def _turtle(numbers: tuple[Number, ...]) -> bytes:
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
     ]
     for i, n in enumerate(numbers):
+        if n.number in holders:
+            lines.append(f'<{holders[n.number]}> ogp:organisationNumber "{n.number}" .')
+            continue
         lines.append(
             f'<id/organisation/orgnr-test-{i}> a org:Organization ;'
             f' skos:prefLabel "Testetaten {i} (oppdiktet)"@nb ;'
@@ -164,7 +171,7 @@ def _turtle(numbers: tuple[Number, ...]) -> bytes:
 def test_the_shapes_refuse_exactly_the_invalid_numbers(registry: Registry) -> None:
     before = all_quads(registry)
     with pytest.raises(ValidationFailed) as info:
-        registry.load([SourceFile("orgnr.ttl", _turtle(TABLE), "orgnr")])
+        registry.load([SourceFile("orgnr.ttl", _turtle(TABLE, registry), "orgnr")])
     by_rule: dict[str, set[str]] = {}
     for issue in info.value.report.issues:
         if issue.severity == "violation":
@@ -178,7 +185,7 @@ def test_the_shapes_refuse_exactly_the_invalid_numbers(registry: Registry) -> No
 
 
 def test_the_shapes_let_every_valid_number_load(registry: Registry) -> None:
-    (result,) = registry.load([SourceFile("orgnr.ttl", _turtle(VALID), "orgnr")])
+    (result,) = registry.load([SourceFile("orgnr.ttl", _turtle(VALID, registry), "orgnr")])
     assert result.added > 0
     got = registry.query(
         "SELECT ?n WHERE { GRAPH ?g { ?o ogp:organisationNumber ?n } }"

@@ -795,6 +795,31 @@ CASES: list[Case] = [
         ["legg til ogp:organisationNumber"],
         ["add ogp:organisationNumber"],
     ),
+    case(  # one organisation passing for another (tests/test_org_impersonation.py)
+        "organisation-number-unique",
+        "OrganisationNumberUnique",
+        f'{INVENTED}\n{ORG_MINISTRY}\n<id/organisation/testdepartementet> ogp:organisationNumber "972417858" .'
+        f'\n<id/organisation/testetaten> a org:Organization ; ogp:organisationNumber "972417858" .',
+        f'{INVENTED}\n{ORG_MINISTRY}\n<id/organisation/testdepartementet> ogp:organisationNumber "972417858" .'
+        f'\n<id/organisation/testetaten> a org:Organization ; ogp:organisationNumber "912660680" .',
+        "id/organisation/testetaten",
+        OGP.organisationNumber,
+        ["972417858", "allerede nummeret til Testdepartementet", "én organisasjon"],
+        ["972417858", "already the number of Testdepartementet", "one organisation"],
+    ),
+    case(
+        "organisation-name-unique",
+        "OrganisationNameUnique",
+        f"{INVENTED}\n{ORG_MINISTRY}\n<id/organisation/testetaten> a org:Organization ;"
+        f' skos:prefLabel "Testetaten"@nb ; skos:altLabel "TESTDEPARTEMENTET"@en .',
+        f"{INVENTED}\n{ORG_MINISTRY}\n<id/organisation/testetaten> a org:Organization ;"
+        f' skos:prefLabel "Testetaten"@nb ; skos:altLabel "TE"@nb .',
+        "id/organisation/testetaten",
+        SKOS.altLabel,
+        ["«TESTDEPARTEMENTET»", "navn på Testdepartementet", "registrert først"],
+        ['"TESTDEPARTEMENTET"', "name of Testdepartementet", "registered first"],
+        W,
+    ),
     # --- meetings ---------------------------------------------------------------------------
     case(
         "meeting-start",

@@ -2,7 +2,12 @@
 any of their names (``registry/model/orgnames.py``: bokmål, nynorsk, English, abbreviation,
 former names; "did you mean" from every name), action plans by id or name, commitments by
 their registry id or OGP id, and items by IRI. Every look-up is by key, so its cost depends on
-the submission, not on the size of the registry (the organisation register is read once)."""
+the submission, not on the size of the registry (the organisation register is read once).
+
+A number or name several organisations share is read as the one
+:class:`registry.model.organisations.Registration` puts first (the registry's own before a
+copy a submitter registered later; else the one registered first), never by the order of
+their IRIs; a number no one comes first for is refused, naming them all."""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import pyoxigraph as ox
 from loaders.build.dates import PartialDate, parse_date
 from loaders.columns import norm
 from registry.i18n import Msg, msg
+from registry.model.organisations import Registration, listed
 from registry.model.orgnames import Body, Found, Name, OrgIndex, Period, bodies
 from registry.namespaces import OGP
 from registry.service import Registry
@@ -53,20 +59,45 @@ class References:
         self.orgs: dict[str, Org] = {}
         self.by_number: dict[str, Org] = {}
         self.by_name: dict[str, Org] = {}
+        #: numbers several organisations have and no one of them comes first for
+        self.shared_numbers: dict[str, list[Org]] = {}
+        self.registration = Registration(registry)
         found = bodies(registry)
         for b in found:
             o = self.orgs[b.iri] = Org(b.iri, [n.text for n in b.names], b.number, b.kind)
             if b.label in o.names:  # the preferred (bokmål) name first
                 o.names.remove(b.label)
             o.names.insert(0, b.label)
+        numbers: dict[str, list[Org]] = {}
+        names: dict[str, list[Org]] = {}
         for o in self.orgs.values():
             if o.number:
-                self.by_number.setdefault(o.number, o)
+                numbers.setdefault(o.number, []).append(o)
             for n in o.names:
-                self.by_name.setdefault(norm(n), o)
+                same = names.setdefault(norm(n), [])
+                if o not in same:
+                    same.append(o)
+        for number, orgs in numbers.items():
+            first = self._first(orgs)
+            if first is not None:
+                self.by_number[number] = first
+            else:
+                self.shared_numbers[number] = orgs
+        for name, orgs in names.items():
+            first = self._first(orgs)
+            if first is not None:
+                self.by_name[name] = first
         self.index = OrgIndex(found)
         self._plans: dict[str, tuple[str, str | None, str | None]] | None = None
         self._ogp_ids: dict[str, list[tuple[str, str]]] | None = None
+
+    def _first(self, orgs: list[Org]) -> Org | None:
+        """The one of ``orgs`` (sharing a number or a name) it is read as, if one comes
+        first."""
+        if len(orgs) == 1:
+            return orgs[0]
+        iri = self.registration.first([o.iri for o in orgs])
+        return self.orgs[iri] if iri is not None else None
 
     def add_org(self, org: Org) -> None:
         """An organisation defined by the submission itself (the organisations kind)."""
@@ -107,6 +138,16 @@ class References:
             o = self.by_number.get(compact)
             if o is not None:
                 return o, None
+            shared = self.shared_numbers.get(compact)
+            if shared:
+                return None, msg(
+                    "The organisation number {number} is the number of several organisations in "
+                    "the register: {names}. One number belongs to one organisation: give the "
+                    "organisation by its IRI, and ask the registry's operators to remove the one "
+                    "that should not be there.",
+                    number=compact,
+                    names=listed((x.iri, x.name, x.number) for x in shared),
+                )
             return None, msg(
                 "No organisation with the organisation number {value} in the organisation "
                 "register. Write the organisation's name, or add it with an organisations "
@@ -116,10 +157,13 @@ class References:
         if t in self.orgs:
             return self.orgs[t], None
         hits = [h for h in self.index.find(t, period) if h.how != "shortened"]
+        if len(hits) > 1:  # a name several bodies have: the one registered first, if any
+            first = self.registration.first([h.body.iri for h in hits])
+            if first is None:
+                return None, self.ambiguous(t, hits)
+            hits = [h for h in hits if h.body.iri == first][:1]
         if len(hits) == 1:
             return self.orgs.get(hits[0].body.iri) or Org(hits[0].body.iri), None
-        if len(hits) > 1:
-            return None, self.ambiguous(t, hits)
         return None, self.unknown(t)
 
     def find(self, text: str, period: Period | None = None) -> list[Found]:
@@ -131,7 +175,7 @@ class References:
             "\"{value}\" is a name of several organisations in the register: {names}. Write the "
             "organisation number or another of its names.",
             value=text,
-            names="; ".join(f"{h.body.label} ({h.body.number or '-'})" for h in hits),
+            names=listed((h.body.iri, h.body.label, h.body.number) for h in hits),
         )
 
     def unknown(self, text: str) -> Msg:

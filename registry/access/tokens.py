@@ -268,10 +268,15 @@ def issue(
 ) -> IssuedToken:
     """Issue a token for an organisation given by number, name or IRI.
 
+    The token is recorded for the organisation whose name the caller is shown (its IRI). A
+    number or name several organisations have is refused, naming them all with their IRIs
+    (``strict``): two organisations may share a name and even a number in data from before
+    the shapes refused a copy, and a token for the wrong one would act for it.
+
     ``approver`` is the coordinating ministry: the organisation must be the ``ogp:coordinatedBy``
     of an action plan in the registry."""
     check_role(role)
-    org = resolve_organisation(registry, organisation)
+    org = resolve_organisation(registry, organisation, strict=True)
     names = registry.query(
         "SELECT ?org ?name WHERE { ?org skos:prefLabel ?name FILTER(lang(?name) = 'nb') }",
         substitutions={ox.Variable("org"): ox.NamedNode(org.iri)},

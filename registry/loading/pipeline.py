@@ -37,6 +37,7 @@ from registry.history.terms import history_graph, lifecycle_graph
 from registry.i18n import msg
 from registry.lifecycle.files import check_files, initial_statuses, overridden_statuses
 from registry.loading.sources import Provenance, SourceFile
+from registry.model.organisations import namesakes
 from registry.namespaces import OGP
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
@@ -162,7 +163,9 @@ def validation_context(
 ) -> list[ox.Quad]:
     """What validation needs to check a source's references, and nothing more: the
     registry's current statements (outside the graphs being replaced, ``exclude``) about every
-    resource the source mentions, and about the resources those items point to in turn.
+    resource the source mentions, and about the resources those items point to in turn; and
+    the organisations that share a number or a name with one the source describes
+    (:func:`registry.model.organisations.namesakes`, for the shapes' uniqueness rules).
 
     Its size depends on the submission, not on the registry."""
 
@@ -191,7 +194,7 @@ def validation_context(
         )
         - first
     )
-    return hop1 + describe(second)
+    return hop1 + describe(second) + namesakes(reader, quads, exclude)
 
 
 def validate(
