@@ -180,3 +180,32 @@ def test_shipped_json_schema_is_the_generated_one() -> None:
                                     "assessments", "organisations"}
     assert "plan" in schema["$defs"]["commitments"]["required"]
     assert "ogp_id" not in schema["$defs"]["commitments"]["required"]  # OGP assigns it later
+
+
+def test_the_example_row_is_skipped_when_its_column_was_moved(
+    registry: Registry, run, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """A person who moves the ID column (which holds the example row's EKSEMPEL) elsewhere
+    still has the example skipped; before, it was read as a row ("Fant ingen milepæl
+    «NO9901»", found by a helper reordering columns). The rows are the template's own
+    example and an invented commitment."""
+    import csv as csvmod
+
+    r = run("template", "--kind", "commitments", "--format", "csv", "-o", str(tmp_path / "t.csv"))
+    assert r.exit_code == 0, r.output
+    rows = list(csvmod.reader(io.StringIO(
+        (tmp_path / "t-commitments.csv").read_text("utf-8-sig")), delimiter=";"))
+    header, example = rows[0], rows[1]
+    assert example[0] == "EKSEMPEL"
+    own = list(example)
+    own[0], own[1] = "", "NO9955"
+    own[header.index("Tittel (bokmål)")] = "Flyttet kolonne (oppdiktet)"
+    moved = [[*r[1:], r[0]] for r in (header, example, own)]  # ID last
+    out = tmp_path / "forpliktelser.csv"
+    buf = io.StringIO()
+    csvmod.writer(buf, delimiter=";").writerows(moved)
+    out.write_text(buf.getvalue(), encoding="utf-8")
+    r = run("--lang", "en", "load", "--dry-run", "--submitted-by", "912660680", str(out))
+    assert r.exit_code == 0, r.output
+    assert "EKSEMPEL" not in r.stdout.upper() and "NO9901" not in r.stdout
+    assert "1 created," in r.stdout and "NO9955" in r.stdout

@@ -211,11 +211,15 @@ class Builder(Subjects, Emitters, Checks):
                 row=table.header_row or None,
             )
         header_names = {norm(h) for c in sh.columns for h in (c.header_nb, c.header_en, c.key)}
+        # the template's example row says EKSEMPEL in its first column; a person who moved that
+        # column still has the marker in it (and a file that kept the order, in cell A)
+        marker_at = {0} | ({positions[sh.columns[0].key][1]} if sh.columns[0].key in positions
+                           else set())
         for row in table.rows:
             if all(is_blank(v) for v in row.cells):
                 continue
-            first = row.cells[0] if row.cells else None
-            if isinstance(first, str) and norm(first) in EXAMPLE_MARKERS:
+            marks = (row.cells[i] for i in marker_at if i < len(row.cells))
+            if any(isinstance(m, str) and norm(m) in EXAMPLE_MARKERS for m in marks):
                 self.b.examples += 1
                 continue
             if not table.json_keys and all(
