@@ -20,10 +20,12 @@ from registry.errors import (
     NotFound,
     QueryError,
     UsageError,
+    ValidationFailed,
     sparql_failure,
 )
 from registry.i18n import msg
 from registry.loading import bundled
+from registry.loading.conflicts import explain as explain_conflicts
 from registry.loading.pipeline import (
     LoadResult,
     PreparedSource,
@@ -135,7 +137,11 @@ class Registry:
         refuse_statuses(reader, base, prepared, actor)
         for p in prepared:  # no statement about the registry's own graphs
             p.report.issues.extend(reserved_subject_issues(p.quads, base, p.file.name))
-        validate(self.store, base, prepared, validator)
+        try:
+            validate(self.store, base, prepared, validator)
+        except ValidationFailed as exc:  # one value too many: say which source has the other
+            explain_conflicts(reader, base, exc.report, (p.graph for p in prepared))
+            raise
         return prepared
 
     def validate(

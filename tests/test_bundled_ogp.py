@@ -333,3 +333,20 @@ def test_a_commitment_left_out_of_a_resubmission_is_reported_even_if_the_registr
     assert run("load", "--submitted-by", KMD, str(second)).exit_code == 0
     assert {r["o"] for r in select(registry, f"SELECT ?o WHERE {{ <{C}{left_out}> ogp:ogpIdentifier ?o }}")} == {left_out}
     assert not select(registry, f"SELECT ?p WHERE {{ <{C}2013-2015-test-1> ?p ?o }}")
+
+
+def test_a_value_the_registrys_own_source_already_has_is_refused_naming_that_source(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """A ministry submitting the 2016–2018 plan with the plan cover's end month got only "at
+    most one end date" (a helper's trial); the refusal now says which value the registry
+    already has and from which source, and how to go on. The month given is invented."""
+    f = tmp_path / "handlingsplan.csv"
+    f.write_text("ID *;Sluttdato\n2016-2018;desember 2017\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--store", str(registry.store.path), "--base-uri", BASE,
+                                  "--lang", "en", "load", "--kind", "plans",
+                                  "--submitted-by", KMD, str(f)],
+                           catch_exceptions=False, env={"OGPREG_USER": "tester"})
+    assert r.exit_code == 1, r.output
+    assert "The registry already has 2018 from the source bundled-plans" in r.stdout
+    assert "leave the cell empty to keep it" in r.stdout
