@@ -313,6 +313,8 @@ def test_upload_report_changes_confirm_and_receipt_with_every_value_escaped(site
     assert last_change_number(reg.store.reader()) == before + 1  # one commit
     receipt = c.get(f"submit/receipt/{before + 1}")
     assert receipt.status_code == 200 and XSS not in receipt.text and ESCAPED in receipt.text
+    # when, in Norwegian time (the receipt said UTC; the other pages Norwegian time)
+    assert re.search(r"Lastet inn \d{4}-\d\d-\d\d \d\d:\d\d \(norsk tid\)", _text(receipt))
     for item in ("commitment/NO9901", "commitment/NO9902", "commitment/NO9901/milestone/1"):
         assert f'href="{BASE}id/{item}"' in receipt.text
         assert f'href="{BASE}id/{item}/version/' in receipt.text
@@ -332,6 +334,8 @@ def test_upload_report_changes_confirm_and_receipt_with_every_value_escaped(site
 
     subs = c.get("submit/submissions")
     text = _text(subs)
+    # the audit log's own words are English, and marked so for screen readers
+    assert "Tid (norsk tid)" in text and '<td lang="en">' in subs.text
     assert "commitments-2019-2021-naerings-og-fiskeridepartementet" in text
     assert f'href="{BASE}submit/receipt/{before + 1}"' in subs.text
     assert "submit.confirm" in text and "submit.check" in text

@@ -169,7 +169,7 @@ def test_token_list_and_revoke(registry: Registry) -> None:
     rec = tokens.list_tokens(registry)[0]
     r = _cli(registry, "--lang", "en", "token", "list")
     assert r.exit_code == 0
-    assert rec.id in r.stdout and "innsending" in r.stdout and "(1 tokens)" in r.stdout
+    assert rec.id in r.stdout and "innsending" in r.stdout and "(1 token)" in r.stdout
     assert secret not in r.stdout
     listed = json.loads(_cli(registry, "token", "list", "--format", "json").stdout)
     assert listed[0]["id"] == rec.id and "hash" not in listed[0]

@@ -164,7 +164,9 @@ STRINGS: dict[str, str] = {
     ),
     # receipt
     "receipt_title": N_("Receipt: change {n}"),
-    "receipt_lead": N_("Loaded {time} by {org}. Every item that changed, with its new version:"),
+    "receipt_lead": N_(
+        "Loaded {time} (Norwegian time) by {org}. Every item that changed, with its new version:"
+    ),
     "receipt_none": N_("The file was loaded, and nothing in the registry changed."),
     "receipt_caption": N_("Items changed in change {n}"),
     "col_version": N_("New version"),
@@ -188,10 +190,10 @@ STRINGS: dict[str, str] = {
     "col_history": N_("Changes"),
     "no_status": N_("no status"),
     "attempts_caption": N_("Recent actions"),
-    "col_time": N_("Time"),
+    "col_time": N_("Time (Norwegian time)"),
     "col_action": N_("Action"),
     "col_outcome": N_("Outcome"),
-    "col_detail": N_("Detail"),
+    "col_detail": N_("Detail (the audit log's words, in English)"),
     "out_ok": N_("done"),
     "out_refused": N_("refused"),
     "out_failed": N_("failed"),

@@ -10,7 +10,7 @@ from ogpreg.context import lang_of, registry_of
 from registry.access.audit import AuditLog
 from registry.access.tokens import ROLES, issue, list_tokens, revoke
 from registry.errors import RegistryError
-from registry.i18n import msg
+from registry.i18n import msg, msg_n
 
 
 @click.group("token")
@@ -143,7 +143,7 @@ def list_(ctx: click.Context, fmt: str) -> None:
         for r in records
     ]
     click.echo(_table(header, rows), nl=False)
-    click.echo(msg("({n} tokens)", n=len(records)).render(lang))
+    click.echo(msg_n("({n} token)", "({n} tokens)", len(records)).render(lang))
 
 
 @token.command("revoke")
