@@ -44,7 +44,8 @@ CASES = [
     ("bad-unknown-organisation.csv", 1,
      "No organisation 'Nærings- og fiskeridepartmentet' in the organisation register. Did you "
      "mean: Nærings- og fiskeridepartementet",
-     "value: Nærings- og fiskeridepartmentet"),
+     "add the name to that organisation (column «Andre navn (bokmål)» of an organisations "
+     "submission) rather than registering it anew"),
     ("bad-end-before-start.xlsx", 1,
      "The end date 2019-07-01 is before the start date 2021-06-30",
      "sheet «Forpliktelser», row 2, column «Sluttdato» (K2)"),

@@ -185,16 +185,22 @@ class References:
         if close:
             return msg(
                 "No organisation {value!r} in the organisation register. Did you mean: "
-                "{suggest}? If it is another organisation, add it with an organisations "
-                "submission (ogpreg template --kind organisations) and load that first.",
+                "{suggest}? If it is a former or other name of a registered organisation, add "
+                "the name to that organisation (column «Andre navn (bokmål)» of an "
+                "organisations submission) rather than registering it anew; if it is another "
+                "organisation, add it with an organisations submission (ogpreg template --kind "
+                "organisations) and load that first.",
                 value=text,
                 suggest=", ".join(_named(b, name) for b, name in close),
             )
         return msg(
             "No organisation {value!r} in the organisation register. Give the organisation "
-            "number or one of its names (bokmål, nynorsk, English or abbreviation), or add the "
-            "organisation with an organisations submission (ogpreg template --kind "
-            "organisations) and load that first.",
+            "number or one of its names (bokmål, nynorsk, English or abbreviation). If it is a "
+            "former or other name of a registered organisation, add the name to that "
+            "organisation (column «Andre navn (bokmål)» of an organisations submission) rather "
+            "than registering it anew; if it is another organisation, add it with an "
+            "organisations submission (ogpreg template --kind organisations) and load that "
+            "first.",
             value=text,
         )
 
