@@ -350,3 +350,31 @@ def test_a_value_the_registrys_own_source_already_has_is_refused_naming_that_sou
     assert r.exit_code == 1, r.output
     assert "The registry already has 2018 from the source bundled-plans" in r.stdout
     assert "leave the cell empty to keep it" in r.stdout
+
+
+def test_a_milestone_outside_the_period_the_registry_gives_its_commitment_is_refused(
+    registry: Registry, tmp_path: Path
+) -> None:
+    """A ministry's row for NO0023 (2013) without dates, and a milestone of it in 2019: the
+    commitment's period is the one the registry's own OGP data gives, so the milestone is
+    refused (a helper's trial loaded it: the row of the submission hid the registry's dates).
+    The milestone is invented."""
+    text = (ROOT / "tests" / "fixtures" / "submissions" / "real-plans" / "2013-2015.csv"
+            ).read_text("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    row = next(r for r in rows if r[header.index("OGP-ID")] == "NO0023")
+    row[header.index("Startdato")] = row[header.index("Sluttdato")] = ""
+    commitments, milestones = tmp_path / "forpliktelser.csv", tmp_path / "milepaeler.csv"
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";").writerows([header, row])
+    commitments.write_text(buf.getvalue(), encoding="utf-8")
+    milestones.write_text(
+        "Forpliktelse (ID) *;Nummer *;Tittel (bokmål);Startdato;Sluttdato\n"
+        "NO0023;1;Gjennomgang (oppdiktet);01.06.2019;01.01.2020\n", encoding="utf-8")
+    r = CliRunner().invoke(main, ["--store", str(registry.store.path), "--base-uri", BASE,
+                                  "--lang", "en", "load", "--dry-run", "--submitted-by", KMD,
+                                  str(commitments), str(milestones)],
+                           catch_exceptions=False, env={"OGPREG_USER": "tester"})
+    assert r.exit_code == 1, r.output
+    assert "lies outside the period of the commitment" in r.stdout
+    assert "2013-12-31" in r.stdout

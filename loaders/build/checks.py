@@ -93,10 +93,11 @@ class Checks(BuilderState):
     def _registry_dates(self, iri: str) -> dict[str, PartialDate]:
         out: dict[str, PartialDate] = {}
         for path in (START, END):
-            if (iri, path) in self.b.dates or iri in self.b.subjects:
-                if (iri, path) in self.b.dates:
-                    out[path] = self.b.dates[(iri, path)]
+            if (iri, path) in self.b.dates:
+                out[path] = self.b.dates[(iri, path)]
                 continue
+            # a row of this submission without the date leaves the date other sources give
+            # (the registry's own OGP data, say): the file replaces its own graph only
             for obj, _graph in self.refs.values(iri, path, exclude=self.exclude):
                 lexical = getattr(obj, "value", "")
                 try:
