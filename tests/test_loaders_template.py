@@ -209,3 +209,37 @@ def test_the_example_row_is_skipped_when_its_column_was_moved(
     assert r.exit_code == 0, r.output
     assert "EKSEMPEL" not in r.stdout.upper() and "NO9901" not in r.stdout
     assert "1 created," in r.stdout and "NO9955" in r.stdout
+
+
+def test_a_value_merged_down_several_rows_is_read_for_each(
+    registry: Registry, run, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """People merge a repeated value (the plan's ID) down the rows in Excel; the streaming
+    reader saw it in the first row only, and every other row was "required, but the cell is
+    empty" (a helper's trial: seven errors). Now each row reads it, with a notice that names
+    the merged cells. The commitments are invented."""
+    out = tmp_path / "mal.xlsx"
+    assert run("template", "--kind", "commitments", "--format", "xlsx", "-o",
+               str(out)).exit_code == 0
+    wb = load_workbook(out)
+    ws = wb["Forpliktelser"]
+    headers = [c.value for c in ws[1]]
+    col = {h: i + 1 for i, h in enumerate(headers)}
+    ws.delete_rows(3)  # the example row
+    for i, ident in enumerate(("NO9961", "NO9962", "NO9963")):
+        r = 3 + i
+        ws.cell(row=r, column=col["OGP-ID"], value=ident)
+        ws.cell(row=r, column=col["Tittel (bokmål)"], value=f"Sammenslått {ident} (oppdiktet)")
+        ws.cell(row=r, column=col["Ansvarlig virksomhet *"], value="912660680")
+    plan = col["Handlingsplan (ID) *"]
+    ws.cell(row=3, column=plan, value="2019-2021")
+    ws.merge_cells(start_row=3, start_column=plan, end_row=5, end_column=plan)
+    for name in [n for n in wb.sheetnames if n not in ("Forpliktelser", "Veiledning",
+                                                         "Verdilister")]:
+        wb[name].delete_rows(3)  # the other sheets' example rows
+    wb.save(out)
+    r = run("--lang", "en", "load", "--dry-run", "--submitted-by", "912660680", str(out))
+    assert r.exit_code == 0, r.output
+    assert "3 created," in r.stdout
+    letter = ws.cell(row=1, column=plan).column_letter
+    assert f"The cells {letter}3:{letter}5 of the sheet «Forpliktelser» are merged" in r.stdout

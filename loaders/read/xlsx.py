@@ -124,9 +124,25 @@ def _cells(ws: Any, file: str, **bounds: int) -> Iterator[Any]:
         yield cells
 
 
-def _rows(ws: Any, start: int, file: str) -> Iterator[Row]:
+def _rows(
+    ws: Any, start: int, file: str, merged: list[tuple[int, int, int, int]] | None = None
+) -> Iterator[Row]:
+    """The rows from ``start``. A cell merged down with the cells below it (``merged``, from
+    the sheet's ``<mergeCells>``) gives its value to each of them, in its own column: a person
+    who merges a plan's ID down the rows means it for each row (Excel shows it so); merged
+    across, only the first cell holds the value, as Excel keeps it."""
+    down = [(c1, r1, r2) for c1, r1, _c2, r2 in merged or () if r2 > r1 and r1 >= start]
+    tops: dict[tuple[int, int], object] = {}  # (column, first row) -> the merged value
     for number, cells in enumerate(_cells(ws, file, min_row=start), start=start):
         values = [_value(c) for c in cells]
+        for col, r1, r2 in down:
+            if number == r1 and col <= len(values):
+                tops[(col, r1)] = values[col - 1]
+            elif r1 < number <= r2 and (col, r1) in tops:
+                while len(values) < col:
+                    values.append(None)
+                if is_blank(values[col - 1]):
+                    values[col - 1] = tops[(col, r1)]
         while values and is_blank(values[-1]):
             values.pop()
         if not values:
@@ -160,13 +176,29 @@ def read_tables(
             if key is not None or any(not is_blank(v) for _, r in head for v in r):
                 ignored.append(title)
             continue
+        merged = ws.merged_ranges() if hasattr(ws, "merged_ranges") else []
+        down = [m for m in merged if m[3] > m[1] and m[1] > header_row]
+        spans = [
+            column_letter(c1 - 1) + str(r1) + ":" + column_letter(c2 - 1) + str(r2)
+            for c1, r1, c2, r2 in down
+        ]
+        notes = [
+            msg(
+                "The cells {cells} of the sheet «{sheet}» are merged: the value of the first "
+                "is read for each row.",
+                cells=span,
+                sheet=title,
+            )
+            for span in spans
+        ]
         tables.append(
             Table(
                 file=file,
                 name=title,
                 header=["" if is_blank(h) else str(h) for h in header],
                 header_row=header_row,
-                rows=_rows(ws, header_row + 1, file),
+                rows=_rows(ws, header_row + 1, file, merged),
+                notes=notes,
                 expected_rows=(
                     max(0, declared_rows - header_row) if isinstance(declared_rows, int) else None
                 ),

@@ -12,13 +12,14 @@ or refused, as openpyxl would. Everything else is openpyxl's: ``load_workbook`` 
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 from xml.etree.ElementTree import Element
 
 from openpyxl.cell.text import Text
 from openpyxl.packaging.relationship import get_dependents, get_rels_path
 from openpyxl.reader.excel import KEEP_VBA, SHARED_STRINGS, ExcelReader
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import (
     DATA_TAG,
@@ -111,6 +112,11 @@ class _SheetParser(WorkSheetParser):  # type: ignore[misc]
                 "style_id": style_id}
 
 
+_MERGE_CELL = re.compile(
+    rb'<(?:\w+:)?mergeCell\s+ref="\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})"'
+)
+
+
 class _Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
     """openpyxl's read-only worksheet, reading its rows with :class:`_SheetParser`."""
 
@@ -132,6 +138,22 @@ class _Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
                          self._max_row) = dimensions
                     return
                 element.clear()
+
+    def merged_ranges(self) -> list[tuple[int, int, int, int]]:
+        """The sheet's merged cells as (min_col, min_row, max_col, max_row), 1-based: the
+        ``<mergeCell ref="C4:C12"/>`` elements, which follow ``sheetData`` (read-only
+        openpyxl does not read them). The sheet's XML is scanned as bytes, in chunks."""
+        found: set[tuple[int, int, int, int]] = set()
+        tail = b""
+        with self._get_source() as src:
+            while chunk := src.read(1 << 20):
+                data = tail + chunk
+                for m in _MERGE_CELL.finditer(data):
+                    a, r1, b, r2 = m.groups()
+                    found.add((column_index_from_string(a.decode()), int(r1),
+                               column_index_from_string(b.decode()), int(r2)))
+                tail = data[-128:]
+        return sorted(found)
 
     def _cells_by_row(  # openpyxl 3.1's ReadOnlyWorksheet._cells_by_row, with _SheetParser
         self, min_col: int, min_row: int, max_col: int | None, max_row: int | None,
