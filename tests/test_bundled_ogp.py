@@ -378,3 +378,30 @@ def test_a_milestone_outside_the_period_the_registry_gives_its_commitment_is_ref
     assert r.exit_code == 1, r.output
     assert "lies outside the period of the commitment" in r.stdout
     assert "2013-12-31" in r.stdout
+
+
+def test_a_plan_shows_its_coordinating_ministry_by_its_name_then(site: object) -> None:
+    """The 2016–2018 plan was coordinated by Kommunal- og moderniseringsdepartementet (renamed
+    Kommunal- og distriktsdepartementet in 2022) and the 2013–2015 plan by FAD (replaced by KMD
+    in 2014); the plan pages showed today's names (a helper's trial), as the commitment pages no
+    longer do for their lead agencies."""
+    import requests
+
+    org = BASE + "id/organisation/"
+
+    def coordinated(plan: str, lang: str) -> str:
+        resp = requests.get(site.url + f"id/plan/{plan}?lang={lang}",  # type: ignore[attr-defined]
+                            headers={"Accept": "text/html"}, timeout=30)
+        assert resp.status_code == 200
+        m = re.search(r'<dd id="coordinated-by">(.*?)</dd>', resp.text, re.S)
+        assert m is not None, plan
+        return m.group(1)
+
+    kmd = coordinated("2016-2018", "nb")
+    assert re.search(r">Kommunal- og moderniseringsdepartementet</a> <span class=\"successor\">"
+                     rf'\(\w[^:]*: <a href="{org}kommunal-og-moderniseringsdepartementet[^"]*">'
+                     r"Kommunal- og distriktsdepartementet", kmd), kmd
+    fad = coordinated("2013-2015", "en")
+    assert "Ministry of Government Administration" in fad or "Fornyings-" in fad, fad
+    assert re.search(r"replaced by: <a href=\"" + org + "kommunal-og-moderniseringsdepartementet",
+                     fad, re.IGNORECASE), fad

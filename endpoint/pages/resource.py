@@ -73,7 +73,7 @@ BRREG_PAGE = "https://virksomhet.brreg.no/nb/oppslag/enheter/"
 
 
 _LEAD_NAMES = """SELECT ?c ?org ?name ?from ?to ?successor WHERE {
-  ?c ogp:leadAgency ?org .
+  ?c ogp:PREDICATE ?org .
   OPTIONAL { ?org dct:isReplacedBy ?successor }
   OPTIONAL { ?org ogp:hasName ?n . ?n skos:prefLabel ?name .
              OPTIONAL { ?n schema:startDate ?from } OPTIONAL { ?n schema:endDate ?to } }
@@ -90,10 +90,14 @@ def _value(row: ox.QuerySolution, var: str) -> str:
     return term.value if term is not None else ""
 
 
-def leads_at_the_time(iri: str, res: Resources, lang: Lang) -> list[dict[str, Any]]:
-    """A commitment's lead agencies by the name each had in the commitment's period (else its
-    plan's), with the body that replaced it, or its current name where it was renamed. Where
-    several names could have been valid then (the sources date none), the current name."""
+def leads_at_the_time(
+    iri: str, res: Resources, lang: Lang, predicate: str = "leadAgency"
+) -> list[dict[str, Any]]:
+    """A commitment's lead agencies (``predicate``: a plan's ``coordinatedBy``) by the name
+    each had in the item's period (else its plan's), with the body that replaced it, or its
+    current name where it was renamed. Where several names could have been valid then (the
+    sources date none), the current name."""
+    assert predicate in ("leadAgency", "coordinatedBy")
     c = ox.NamedNode(iri)
     period = res.select(_PERIOD, c=c)
     first = period[0] if period else None
@@ -102,7 +106,7 @@ def leads_at_the_time(iri: str, res: Resources, lang: Lang) -> list[dict[str, An
     lo, hi = (start + "-01-01")[:10], (end + "-12-31")[:10] if end else "9999"
     names: dict[str, dict[str, set[str]]] = {}  # org -> language -> the names valid then
     successor: dict[str, str] = {}
-    for row in res.select(_LEAD_NAMES, c=c):
+    for row in res.select(_LEAD_NAMES.replace("PREDICATE", predicate), c=c):
         org = _value(row, "org")
         names.setdefault(org, {})
         if row["successor"] is not None:
@@ -137,6 +141,8 @@ def _kind_context(desc: Description, res: Resources, lang: Lang) -> dict[str, An
     iri = desc.node.iri
     pv = views()
     ctx: dict[str, Any] = {}
+    if kind == "plan":  # its coordinating ministry by its name in the plan's period
+        ctx["coordinators"] = leads_at_the_time(iri, res, lang, "coordinatedBy")
     if kind == "commitment":
         ctx["leads"] = leads_at_the_time(iri, res, lang)
         ctx["milestones"] = pv.milestones(iri, lang)
