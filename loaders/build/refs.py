@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from loaders.build.dates import PartialDate, parse_date
 from loaders.columns import norm
 from registry.i18n import Msg, msg
-from registry.model.organisations import Registration, listed
+from registry.model.organisations import Registration, listed, shared_number
 from registry.model.orgnames import Body, Found, Name, OrgIndex, Period, bodies
 from registry.namespaces import OGP
 from registry.service import Registry
@@ -140,14 +140,7 @@ class References:
                 return o, None
             shared = self.shared_numbers.get(compact)
             if shared:
-                return None, msg(
-                    "The organisation number {number} is the number of several organisations in "
-                    "the register: {names}. One number belongs to one organisation: give the "
-                    "organisation by its IRI, and ask the registry's operators to remove the one "
-                    "that should not be there.",
-                    number=compact,
-                    names=listed((x.iri, x.name, x.number) for x in shared),
-                )
+                return None, shared_number(compact, ((x.iri, x.name, x.number) for x in shared))
             return None, msg(
                 "No organisation with the organisation number {value} in the organisation "
                 "register. Write the organisation's name, or add it with an organisations "

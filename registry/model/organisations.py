@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from registry.errors import NotFound
 from registry.handle import RegistryHandle
 from registry.history.terms import history_graph
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 from registry.model.orgnames import Body, OrgIndex, bodies, key
 from registry.namespaces import OGP
 
@@ -154,6 +154,19 @@ def listed(candidates: Iterable[tuple[str, str, str | None]]) -> str:
     return "; ".join(f"{name} ({number or '-'}) <{iri}>" for iri, name, number in candidates)
 
 
+def shared_number(number: str, candidates: Iterable[tuple[str, str, str | None]]) -> Msg:
+    """The refusal of an organisation number several organisations have (``candidates``:
+    IRI, name, number), for the look-up here and the loaders' (``loaders/build/refs.py``)."""
+    return msg(
+        "The organisation number {number} is the number of several organisations in "
+        "the register: {names}. One number belongs to one organisation: give the "
+        "organisation by its IRI, and ask the registry's operators to remove the one "
+        "that should not be there.",
+        number=number,
+        names=listed(candidates),
+    )
+
+
 def _ref(b: Body) -> OrganisationRef:
     return OrganisationRef(b.iri, b.label, b.number)
 
@@ -184,16 +197,7 @@ def resolve_organisation(
         first = None if strict else Registration(registry).first([b.iri for b in numbered])
         if first is not None:
             return next(_ref(b) for b in numbered if b.iri == first)
-        raise NotFound(
-            msg(
-                "The organisation number {number} is the number of several organisations in "
-                "the register: {names}. One number belongs to one organisation: give the "
-                "organisation by its IRI, and ask the registry's operators to remove the one "
-                "that should not be there.",
-                number=compact,
-                names=listed((b.iri, b.label, b.number) for b in numbered),
-            )
-        )
+        raise NotFound(shared_number(compact, ((b.iri, b.label, b.number) for b in numbered)))
     index = OrgIndex(found)
     hits: list[Body] = []
     for h in index.find(ref):
