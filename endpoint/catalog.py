@@ -32,13 +32,11 @@ from endpoint.metrics import EXPOSED_HEADERS
 from endpoint.pages import catalog_page
 from registry.errors import NotFound, UsageError
 from registry.i18n import Msg, as_lang, msg
-from registry.namespaces import PREFIXES
 from registry.publish import dcat_profiles as profiles
 from registry.publish import materialise
 from registry.publish.dcat import FEED_FORMATS, Catalogue, CataloguePublisher
 from registry.publish.dcat_profiles import Profile
 from registry.rdf.formats import RDF_FORMATS
-from registry.rdf.writing import serialize as write_rdf
 
 bp = Blueprint("dcat", __name__)
 
@@ -330,7 +328,7 @@ def catalogue_resource(rest: str) -> Response:
     linked-data client following the catalogue's links no longer meets a 404."""
     iri = state().registry.settings.base_uri + request.path.lstrip("/")
     cat = _publisher().current()
-    triples = _describe(iri, [*cat.graph("no2"), *cat.graph("ap3")])
+    triples = cat.describe(iri)
     if not triples:
         raise NotFound(
             msg(
@@ -345,34 +343,8 @@ def catalogue_resource(rest: str) -> Response:
     fmt = choose_format()
     if not fmt:
         return _no_such_format()
-    info = RDF_FORMATS[fmt]
-    body = write_rdf(triples, info.ox_format, _RESOURCE_PREFIXES)
+    body = cat.serialise_triples(triples, fmt)
     return _send(cat, f"resource:{iri}:{fmt}", body, FEED_FORMATS[fmt])
-
-
-_RESOURCE_PREFIXES = {
-    k: v for k, v in PREFIXES.items() if k in ("dct", "dcat", "foaf", "vcard", "rdf", "xsd")
-}
-
-
-def _describe(iri: str, triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The statements about ``iri`` and the blank nodes they reach, each once."""
-    by_subject: dict[object, list[ox.Triple]] = {}
-    for t in triples:
-        by_subject.setdefault(t.subject, []).append(t)
-    out: dict[ox.Triple, None] = {}
-    todo: list[object] = [ox.NamedNode(iri)]
-    seen: set[object] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for t in by_subject.get(node, ()):
-            out[t] = None
-            if isinstance(t.object, ox.BlankNode):
-                todo.append(t.object)
-    return list(out)
 
 
 @bp.get("/download/<path:name>")

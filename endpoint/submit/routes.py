@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, Flask
 
 from endpoint.submit import api, forms, responses, signin, upload
@@ -12,9 +15,6 @@ def norwegian_time(value: object) -> str:
     """A time the registry keeps in UTC (an ISO string or a datetime) as Norwegian local time,
     ``2026-12-07 05:40`` (the submission pages' readers are in Norway; the audit log and the
     history keep UTC)."""
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
-
     when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -39,6 +39,7 @@ from registry.publish.dcat_graph3 import build_graph_ap3
 from registry.publish.dcat_terms import LDES, CatalogueUris
 from registry.publish.exports import DatasetContent, ExportFile, dataset_contents, files_for
 from registry.rdf.formats import RDF_FORMATS
+from registry.rdf.writing import serialize as write_rdf
 from registry.store.embedded import Revision
 
 #: Feed formats: name -> media type (the formats of registry.rdf.formats).
@@ -62,10 +63,41 @@ class Catalogue:
     triples_ap3: list[ox.Triple] = field(default_factory=list)
     _serialised: dict[tuple[str, str], bytes] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _by_subject: dict[object, list[ox.Triple]] | None = None
 
     def graph(self, name: str = "no2") -> list[ox.Triple]:
         """The triples of one of :data:`registry.publish.dcat_profiles.GRAPHS`."""
         return self.triples_ap3 if name == "ap3" else self.triples
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """What both graphs say about ``iri`` and the blank nodes it reaches, each statement
+        once (a resource the catalogue mints, dereferenced: endpoint/catalog.py). The index
+        by subject is built once per revision."""
+        with self._lock:
+            if self._by_subject is None:
+                index: dict[object, list[ox.Triple]] = {}
+                for t in dict.fromkeys([*self.triples, *self.triples_ap3]):
+                    index.setdefault(t.subject, []).append(t)
+                self._by_subject = index
+            by_subject = self._by_subject
+        out: dict[ox.Triple, None] = {}
+        todo: list[object] = [ox.NamedNode(iri)]
+        seen: set[object] = set()
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for t in by_subject.get(node, ()):
+                out[t] = None
+                if isinstance(t.object, ox.BlankNode):
+                    todo.append(t.object)
+        return list(out)
+
+    def serialise_triples(self, triples: list[ox.Triple], fmt: str) -> bytes:
+        """Some of the catalogue's ``triples`` in one of :data:`FEED_FORMATS`, with the
+        catalogue's prefixes."""
+        return write_rdf(triples, RDF_FORMATS[fmt].ox_format, _AP3_PREFIXES)
 
     def serialise(self, fmt: str = "turtle", graph: str = "no2") -> bytes:
         """The whole catalogue in one of :data:`FEED_FORMATS`, in one of its graphs (``no2``,
