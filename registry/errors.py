@@ -123,8 +123,12 @@ class LifecycleError(UsageError):
 
 
 class LifecycleForbidden(LifecycleError):
-    """A status change or erase the actor's role or organisation may not make (HTTP 403)."""
+    """A status change or erase the actor's role or organisation may not make (HTTP 403).
 
+    Exit code 1, as every other refusal of a token (:class:`Forbidden`,
+    :class:`AuthenticationRequired`): the command was used rightly, the actor may not do it."""
+
+    exit_code = 1
     http_status = 403
     code = "lifecycle-forbidden"
 
