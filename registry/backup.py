@@ -14,9 +14,10 @@ from it, and nothing is ever extracted to disk by name):
 ``registry.nq``
     every quad of one committed revision as N-Quads: every named graph (sources, provenance,
     vocabularies) and the default graph.
-``tokens.json``, ``audit.log``, ``dcat-state.json``
+``tokens.json``, ``audit.log``, ``dcat-state.json``, ``proposal-contacts.jsonl``
     the store's side files, when they exist: the hashed tokens (never token values; they are
-    not stored anywhere), the audit log, and the catalogue's issued/modified dates.
+    not stored anywhere), the audit log, the catalogue's issued/modified dates, and the contact
+    persons of proposals (personal data kept out of the RDF, registry/access/contacts.py).
 
 A dump reads one committed revision, so it is consistent while the server serves and loads
 happen. A restore first checks everything (the digest, each member's SHA-256, the quad counts),
@@ -50,6 +51,7 @@ import pyoxigraph as ox
 
 from registry import TOOL
 from registry.access.audit import AUDIT_FILE, audit_log
+from registry.access.contacts import CONTACTS_FILE
 from registry.errors import ConfigurationError, SourceError, StoreError
 from registry.handle import RegistryHandle
 from registry.i18n import Msg, msg
@@ -62,8 +64,8 @@ MIN_KEY_LENGTH = 16
 MANIFEST = "manifest.json"
 QUADS = "registry.nq"
 #: Side files of the store directory that a dump carries, in this order.
-SIDE_FILES: tuple[str, ...] = ("tokens.json", AUDIT_FILE, "dcat-state.json")
-_PRIVATE = frozenset({"tokens.json", AUDIT_FILE})
+SIDE_FILES: tuple[str, ...] = ("tokens.json", AUDIT_FILE, "dcat-state.json", CONTACTS_FILE)
+_PRIVATE = frozenset({"tokens.json", AUDIT_FILE, CONTACTS_FILE})
 #: Largest manifest or side file read from a dump (the quads are streamed, not limited).
 _MAX_SMALL_MEMBER = 256 * 1024 * 1024
 
@@ -199,7 +201,7 @@ def write_dump(reg: RegistryHandle, out: IO[bytes]) -> DumpInfo:
 
 def dump_to_file(reg: RegistryHandle, path: Path) -> DumpInfo:
     """:func:`write_dump` to ``path``, written to a temporary file and renamed into place
-    (mode 0600: the dump holds the audit log and the hashed tokens)."""
+    (mode 0600: the dump holds the audit log, the hashed tokens and contact persons)."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
     try:

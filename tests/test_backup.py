@@ -23,6 +23,7 @@ from rdflib.compare import to_isomorphic
 from ogpreg.cli import main
 from registry.access import tokens
 from registry.access.audit import audit_log
+from registry.access.contacts import ContactBook
 from registry.backup import SIDE_FILES, dump_to_file, read_dump, restore
 from registry.errors import ConfigurationError, SourceError
 from registry.loading.sources import SourceFile
@@ -52,6 +53,10 @@ def _busy_registry(reg: Registry) -> Registry:
     tokens.issue(reg, "972417858", "submitter", "backup test")
     audit_log(reg.store.path).record("token.issue", "ok", target="972417858", actor="tester")
     (reg.store.path / "dcat-state.json").write_text('{"datasets": {"invented": 1}}', "utf-8")
+    ContactBook(reg.store.path).add(  # an invented person, as the browser's proposal form keeps
+        BASE + "id/proposal/invented-backup-test", org, "tok-invented", "Kari Oppdiktet",
+        "kari.oppdiktet@example.no",
+    )
     return reg
 
 
@@ -82,9 +87,12 @@ def test_round_trip_into_an_empty_store_is_lossless(registry: Registry, tmp_path
     assert BASE + "graph/provenance" in after
     assert any("/graph/vocabulary/" in g for g in after)
     # side files
-    for name in ("tokens.json", "dcat-state.json"):
+    for name in ("tokens.json", "dcat-state.json", "proposal-contacts.jsonl"):
         assert (target / name).read_bytes() == (reg.store.path / name).read_bytes()
-    assert (target / "tokens.json").stat().st_mode & 0o777 == 0o600
+    for private in ("tokens.json", "proposal-contacts.jsonl"):
+        assert (target / private).stat().st_mode & 0o777 == 0o600
+    kept = ContactBook(target).of(BASE + "id/proposal/invented-backup-test")
+    assert [(c.name, c.email) for c in kept] == [("Kari Oppdiktet", "kari.oppdiktet@example.no")]
     assert tokens.verify(again, issued.secret) is not None
     old_log = (reg.store.path / "audit.log").read_text("utf-8").splitlines()
     new_log = (target / "audit.log").read_text("utf-8").splitlines()

@@ -27,7 +27,8 @@ def register(main: click.Group) -> None:
     def dump(ctx: click.Context, output: str) -> None:
         """Back up the whole registry: every quad of the committed revision (all named graphs:
         sources, provenance, vocabularies) as N-Quads with the base URI, plus the hashed
-        tokens, the audit log and the catalogue's dates.
+        tokens, the audit log, the catalogue's dates and the proposals' contact persons
+        (personal data: the file is mode 0600; keep it so).
 
         Safe while the server serves and loads run: it reads one committed revision.
 
