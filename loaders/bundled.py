@@ -10,12 +10,16 @@ that the template has no column for (their notes and IRM assessments). The regis
 never imports the loaders; this module sits above both.
 
 Each step is its own commit (a submission is checked against the registry it refers to):
-three on a new store; on a store initialised before, an unchanged file changes nothing.
+three on a new store; on a store initialised before, an unchanged file changes nothing. A store
+whose first initialisation stopped between the steps is finished at its next use
+(:func:`complete`, :attr:`registry.service.Registry.initialised_check`).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+
+import pyoxigraph as ox
 
 from loaders.load import load
 from loaders.report import combined, failed
@@ -64,6 +68,11 @@ def init(registry: Registry) -> tuple[list[LoadResult], ValidationReport]:
     """Load (or refresh) everything bundled; the results of every commit, and the report of
     the bundled submissions (their warnings and notices: what the sources' values needed).
     Raises :class:`registry.errors.ValidationFailed` if a bundled file does not conform."""
+    with registry.initialising():
+        return _init(registry)
+
+
+def _init(registry: Registry) -> tuple[list[LoadResult], ValidationReport]:
     results = registry.init()
     settings = registry.settings
     # the provenance names the registry as the loader, as for the bundled Turtle
@@ -82,6 +91,16 @@ def init(registry: Registry) -> tuple[list[LoadResult], ValidationReport]:
     return results, report
 
 
+def complete(registry: Registry) -> bool:
+    """Whether the last step of :func:`init` has committed: a first start stopped between the
+    steps (Ctrl-C while ``ogpreg serve`` initialises a new store) leaves the bundled Turtle
+    without the plans' commitments, and the next use must finish it, not serve it half
+    loaded. The steps commit in order, so the last step's source graph marks the whole."""
+    last = registry.uris.source_graph(bundled.AFTER_SUBMISSIONS[-1])
+    found = registry.store.reader().quads_for_pattern(None, None, None, ox.NamedNode(last))
+    return next(iter(found), None) is not None
+
+
 def initialise(registry: Registry) -> list[LoadResult]:
     """:func:`init` as :attr:`registry.service.Registry.initialiser`: what an empty store gets
     on first use (the endpoint's first start, a command on a new store)."""
@@ -91,7 +110,8 @@ def initialise(registry: Registry) -> list[LoadResult]:
 def install(registry: Registry) -> Registry:
     """Make ``registry`` initialise an empty store with everything bundled (:func:`init`)."""
     registry.initialiser = initialise
+    registry.initialised_check = complete
     return registry
 
 
-__all__ = ["init", "initialise", "install", "submissions"]
+__all__ = ["complete", "init", "initialise", "install", "submissions"]

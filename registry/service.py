@@ -7,8 +7,9 @@ a :class:`registry.handle.RegistryHandle` (which :class:`Registry` is) instead o
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,18 +82,42 @@ class Registry:
         #: :func:`loaders.bundled.initialise`, which also loads the bundled submissions through
         #: the loaders — a layer the registry itself does not import.
         self.initialiser: Callable[[Registry], list[LoadResult]] | None = None
+        #: Whether everything :attr:`initialiser` loads is in the store. It loads in several
+        #: commits, so a first start stopped between them leaves a store that exists but lacks
+        #: the rest; :meth:`ensure_initialised` then runs the initialiser again (it refreshes:
+        #: what is there already commits nothing). ``None``: a store that exists is complete.
+        self.initialised_check: Callable[[Registry], bool] | None = None
+        self._complete = False  # checked once true: a store never becomes less initialised
+        self._initialising = False  # the initialiser's own loads ask ensure_initialised too
 
     # -- initialisation ------------------------------------------------------------------
     def is_initialised(self) -> bool:
-        return self.store.exists()
+        """The store exists and holds everything the initialiser loads."""
+        if self._complete:
+            return True
+        check = self.initialised_check
+        self._complete = self.store.exists() and (check is None or check(self))
+        return self._complete
 
     def ensure_initialised(self) -> list[LoadResult] | None:
-        """Load the vocabularies and bundled data if the store is empty."""
-        if self.is_initialised():
+        """Load the vocabularies and bundled data if the store is empty, or finish loading
+        them if a first initialisation was stopped between its commits."""
+        if self._initialising or self.is_initialised():
             return None
-        if self.initialiser is not None:
+        if self.initialiser is None:
+            return self.init()
+        with self.initialising():
             return self.initialiser(self)
-        return self.init()
+
+    @contextlib.contextmanager
+    def initialising(self) -> Iterator[None]:
+        """While an initialiser runs: its own loads call :meth:`ensure_initialised`, which must
+        not start it again before its last commit."""
+        before, self._initialising = self._initialising, True
+        try:
+            yield
+        finally:
+            self._initialising = before
 
     def init(self) -> list[LoadResult]:
         """Load (or refresh) the ontology, schemes, shapes and bundled real data, all in one

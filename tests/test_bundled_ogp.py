@@ -285,6 +285,33 @@ def test_ogpreg_init_on_a_new_store(tmp_path: Path) -> None:
     assert "ogp-commitments/2013-2015.csv: unchanged" in again.output
 
 
+def test_a_first_start_stopped_between_the_init_commits_is_finished_at_the_next_use(
+    tmp_path: Path,
+) -> None:
+    """``ogpreg init`` (and the first start of ``ogpreg serve`` on a new store) commits three
+    times. Stopped after the first (Ctrl-C while a new store initialises), the store exists but
+    lacks every plan's commitments as OGP publishes them; the next use must finish the job,
+    not serve the registry half loaded."""
+    from loaders import bundled as bundled_data
+
+    store = tmp_path / "store"
+    open_registry(make_settings(store)).init()  # the first of the three commits, alone
+    half = bundled_data.install(open_registry(make_settings(store)))
+    assert half.store.exists() and not half.is_initialised()
+    half.ensure_initialised()
+    graphs = {
+        r["g"].value for r in half.query(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?c a ogp:Commitment } }"
+        )
+    }
+    assert {f"{BASE}graph/source/{sid}" for sid in bundled.SUBMISSIONS
+            if sid not in bundled.CHECKED_ONLY} <= graphs
+    assert bundled_data.complete(half) and half.is_initialised()
+    again = bundled_data.install(open_registry(make_settings(store)))
+    revision = again.store.revision()
+    assert again.ensure_initialised() is None and again.store.revision() == revision
+
+
 # -- a ministry's submission of a plan the registry ships ------------------------------------------
 def test_a_commitment_left_out_of_a_resubmission_is_reported_even_if_the_registry_keeps_it(
     registry: Registry, tmp_path: Path
@@ -319,10 +346,10 @@ def test_a_commitment_left_out_of_a_resubmission_is_reported_even_if_the_registr
     assert r.exit_code == 0, r.output
     assert ("0 created, 0 updated, 2 unchanged, 1 removed, 1 no longer in this submission but "
             "still in the registry from another source") in r.stdout
-    assert "removed: commitment/2013-2015-test-1" in r.stdout
+    assert 'removed: 2013-2015-test-1 "An invented commitment (oppdiktet)"' in r.stdout
     assert (f"no longer in this submission, still in the registry from bundled-ogp-2013-2015"
             f"{', bundled-ogp-notes' if 'bundled-ogp-notes' in r.stdout else ''}: "
-            f"commitment/{left_out}") in r.stdout
+            f'{left_out} "') in r.stdout
     r = run("--lang", "nb", "load", "--dry-run", "--report", "json", "--submitted-by", KMD,
             str(second))
     changes = json.loads(r.stdout)["sources"][0]["changes"]
