@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from ogpreg.cli import main
 from registry.loading import bundled
+from registry.loading.pipeline import LoadResult
 from registry.service import Registry, open_registry
 from tests.conftest import BASE, make_settings, shared_file
 
@@ -295,7 +296,16 @@ def test_a_first_start_stopped_between_the_init_commits_is_finished_at_the_next_
     from loaders import bundled as bundled_data
 
     store = tmp_path / "store"
-    open_registry(make_settings(store)).init()  # the first of the three commits, alone
+    first = bundled_data.install(open_registry(make_settings(store)))
+    turtle_only = first.init
+
+    def then_ctrl_c() -> list[LoadResult]:  # Ctrl-C arrives right after the first commit
+        turtle_only()
+        raise KeyboardInterrupt
+
+    first.init = then_ctrl_c  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        first.ensure_initialised()
     half = bundled_data.install(open_registry(make_settings(store)))
     assert half.store.exists() and not half.is_initialised()
     half.ensure_initialised()
@@ -310,6 +320,9 @@ def test_a_first_start_stopped_between_the_init_commits_is_finished_at_the_next_
     again = bundled_data.install(open_registry(make_settings(store)))
     revision = again.store.revision()
     assert again.ensure_initialised() is None and again.store.revision() == revision
+    core_only = tmp_path / "core-only"  # what the core alone fills is not "stopped halfway"
+    open_registry(make_settings(core_only)).init()
+    assert bundled_data.install(open_registry(make_settings(core_only))).is_initialised()
 
 
 # -- a ministry's submission of a plan the registry ships ------------------------------------------
