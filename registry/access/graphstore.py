@@ -1,22 +1,17 @@
-"""Writes on behalf of a token: who may write which graph, and the writes themselves.
+"""Writes on behalf of a token: the Graph Store's PUT, POST and DELETE of a source graph, and
+SPARQL Update. Who may write which graph is decided in ``rights.py`` (:func:`authorise`, checked
+here for every graph a write names).
 
 The endpoint's Graph Store and SPARQL Update paths (endpoint/write/graphstore.py) call this; it
-knows
-nothing of HTTP. The rules (docs/security-writes.md):
+knows nothing of HTTP. The rules (docs/security-writes.md; the rights: ``rights.py``):
 
-* Only source graphs ``{base}graph/source/{id}`` are written. The vocabulary graphs, the
-  provenance graph and the default graph (the union of all graphs) are never written here:
-  vocabularies change with ``ogpreg init`` on the server, provenance is written by the registry
-  itself, and every statement belongs to a source.
-* A ``submitter`` token writes the source graphs its organisation submitted (provenance
-  ``ogp:submittedBy``) and creates new ones (which then get its organisation). ``approver`` and
-  ``admin`` tokens write any source graph.
 * An existing graph keeps its submitting organisation, whoever writes it; a new graph gets the
   token's organisation. ``ogp:loadedBy`` is ``token:<id>``.
 * PUT and POST go through :meth:`Registry.load`: the same parsing, SHACL validation and
   all-or-nothing commit as a local load. DELETE and SPARQL Update run in one store transaction
   and are committed only if every changed resource, and everything that refers to a removed
-  one, still conforms.
+  one, still conforms, with the validation context a load has (what the resources point to,
+  and the organisations sharing a number or a name with one they describe).
 * SPARQL Update is for ``approver`` and ``admin`` only, must name every graph it writes with a
   constant IRI (``GRAPH <…>`` or ``WITH <…>``), and may not use ``LOAD`` or ``SERVICE`` (the
   server fetches nothing).
@@ -36,6 +31,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from registry.access.rights import authorise, graph_exists, organisation_name, owner_of
 from registry.access.targets import Target, target
 from registry.access.tokens import TokenRecord
 from registry.access.updates import plan_update, run_confined, with_dataset
@@ -53,15 +49,28 @@ from registry.i18n import msg
 from registry.loading.pipeline import LoadResult, record_history
 from registry.loading.reserved import reserved_subject_issues
 from registry.loading.sources import Provenance, SourceFile
-from registry.namespaces import OGP, PREFIXES
+from registry.model.organisations import namesakes
+from registry.namespaces import PREFIXES
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
 from registry.service import Registry
 from registry.store.discard import Discard
 from registry.store.locks import exclusive
-from registry.uris import Uris, slugify
 from registry.validation.report import Issue, ValidationReport
 from registry.validation.shacl import validate_graph
+
+__all__ = [  # the rights are read here too (endpoint/submit/, ogpreg/actors.py)
+    "GraphChange",
+    "UpdateResult",
+    "apply_update",
+    "authorise",
+    "delete_graph",
+    "graph_exists",
+    "organisation_name",
+    "owner_of",
+    "put_graph",
+    "write_lock",
+]
 
 
 @dataclass
@@ -99,145 +108,6 @@ class UpdateResult:
 
     changes: list[GraphChange]
     warnings: list[Issue] = field(default_factory=list)
-
-
-# -- targets and rights ------------------------------------------------------------------------
-_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_ORG = "http://www.w3.org/ns/org#Organization"
-
-
-def owner_of(store: ox.Store, uris: Uris, graph: str) -> str | None:
-    """The organisation that submitted a source graph (provenance ``ogp:submittedBy``)."""
-    for q in store.quads_for_pattern(
-        ox.NamedNode(graph),
-        ox.NamedNode(OGP.submittedBy),
-        None,
-        ox.NamedNode(uris.provenance_graph),
-    ):
-        if isinstance(q.object, ox.NamedNode):
-            return q.object.value
-    return None
-
-
-def graph_exists(store: ox.Store, uris: Uris, graph: str) -> bool:
-    """True when the graph has statements or a provenance record."""
-    g = ox.NamedNode(graph)
-    if next(iter(store.quads_for_pattern(None, None, None, g)), None) is not None:
-        return True
-    prov = ox.NamedNode(uris.provenance_graph)
-    return next(iter(store.quads_for_pattern(g, None, None, prov)), None) is not None
-
-
-def organisation_name(store: ox.Store, iri: str) -> str:
-    """An organisation's bokmål name (else any name, else its IRI), for messages."""
-    names: dict[str, str] = {}
-    for q in store.quads_for_pattern(
-        ox.NamedNode(iri), ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None
-    ):
-        if isinstance(q.object, ox.Literal):
-            names.setdefault(q.object.language or "", q.object.value)
-    return names.get("nb") or next(iter(names.values()), iri)
-
-
-def authorise(registry: Registry, token: TokenRecord, tgt: Target, store: ox.Store) -> None:
-    """Raise :class:`Forbidden` unless ``token`` may write ``tgt``."""
-    base = registry.uris.base
-    if tgt.kind == "vocabulary":
-        raise Forbidden(
-            msg(
-                "The vocabulary graph {graph} cannot be changed over HTTP; it is refreshed by "
-                "'ogpreg init' on the server.",
-                graph=tgt.iri,
-            )
-        )
-    if tgt.kind == "provenance":
-        raise Forbidden(
-            msg(
-                "The provenance graph {graph} is written only by the registry itself, when a "
-                "source is loaded.",
-                graph=tgt.iri,
-            )
-        )
-    if tgt.kind == "default":
-        raise Forbidden(
-            msg(
-                "The default graph is the union of all graphs and cannot be written directly. "
-                "Write to a source graph, for example ?graph={base}graph/source/<id> (in SPARQL "
-                "Update: GRAPH <{base}graph/source/<id>> {{ … }} or WITH <…>).",
-                base=base,
-            )
-        )
-    if tgt.kind != "source":
-        raise Forbidden(
-            msg(
-                "Only source graphs ({base}graph/source/<id>, id of a–z, 0–9, '.', '_', '-') "
-                "can be written; {graph} is not one of them.",
-                base=base,
-                graph=tgt.iri,
-            )
-        )
-    if token.is_editor:
-        return
-    assert tgt.iri is not None
-    if not graph_exists(store, registry.uris, tgt.iri):
-        _refuse_anothers_name(token, tgt, store)
-        return
-    owner = owner_of(store, registry.uris, tgt.iri)
-    if owner == token.organisation:
-        return
-    if owner is None:
-        raise Forbidden(
-            msg(
-                "The graph {graph} is the registry's own data (no submitting organisation is "
-                "recorded); only tokens with the role approver or admin can change it.",
-                graph=tgt.iri,
-            )
-        )
-    raise Forbidden(
-        msg(
-            "The graph {graph} was submitted by {owner}. The token {id} belongs to {org} and "
-            "can only write source graphs that {org} submitted. Use another source id "
-            "(--source), or ask the coordinating ministry (approver) for the change.",
-            graph=tgt.iri,
-            owner=organisation_name(store, owner),
-            id=token.id,
-            org=token.organisation_name or token.organisation,
-        )
-    )
-
-
-def _refuse_anothers_name(token: TokenRecord, tgt: Target, store: ox.Store) -> None:
-    """A new source graph whose id ends with another organisation's name (its IRI's last
-    segment) is kept for that organisation: the submissions' own ids end so
-    (``commitments-2023-2027-naerings-og-fiskeridepartementet``: loaders/submission.py,
-    ``source_id_for``), and a graph another organisation created under that id first would
-    shut the organisation out of its own submissions (a red-team audit did that)."""
-    sid = tgt.source_id or ""
-    own = slugify(token.organisation.rstrip("/").rsplit("/", 1)[-1])
-    names = {}
-    for q in store.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(_ORG), None):
-        if isinstance(q.subject, ox.NamedNode):
-            try:
-                names[slugify(q.subject.value.rstrip("/").rsplit("/", 1)[-1])] = q.subject.value
-            except ValueError:
-                continue
-    ends = {slug for slug in names if sid == slug or sid.endswith("-" + slug)}
-    if not ends or own in ends:
-        return
-    other = names[max(ends, key=len)]
-    raise Forbidden(
-        msg(
-            "The source id {id} ends with the name of {owner}, and such ids are kept for that "
-            "organisation's own submissions. The token {token} belongs to {org}: choose an id "
-            "that does not end with another organisation's name, for example one ending with "
-            "{own}.",
-            id=sid,
-            owner=organisation_name(store, other),
-            token=token.id,
-            org=token.organisation_name or token.organisation,
-            own=own,
-        )
-    )
 
 
 @contextlib.contextmanager
@@ -565,7 +435,8 @@ def _revalidate(
 ) -> ValidationReport:
     """Validate, in the changed store ``tx``, the resources of the changed graphs, the
     resources whose statements were removed, and those that refer to them; with the same
-    context a load is validated with."""
+    context a load is validated with (:func:`registry.loading.pipeline.validation_context`:
+    ``tx`` holds the state after the change, so no graph is left out)."""
     base = registry.settings.base_uri
     prov = ox.NamedNode(registry.uris.provenance_graph)
     added = [q for iri in after for q in after[iri] - before[iri]]
@@ -588,9 +459,13 @@ def _revalidate(
             if q.graph_name != prov and isinstance(q.subject, ox.NamedNode):
                 focus.add(q.subject.value)
     # The same context a load is validated with: the focus items' statements in every graph,
-    # and the statements about everything they point to.
+    # the statements about everything they point to, and the organisations that share a
+    # number or a name with one of them (the shapes' uniqueness rules: an update inserting a
+    # copy of a registered organisation is refused as a load of it is).
     data = current + _describe(tx, focus, prov)
+    sharing = namesakes(tx, data, ())
     data += _describe(tx, local(q.object for q in data) - focus, prov)
+    data += sharing
     report = validate_graph(
         quads_to_graph(data), focus_nodes=sorted(URIRef(f) for f in focus), file=file_name
     )

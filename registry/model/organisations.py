@@ -2,7 +2,9 @@
 which of several organisations a shared number or name is read as (:class:`Registration`);
 and the registry's organisations that share a number or a name with those a source describes
 (:func:`namesakes`: what the shapes' ``ogpsh:OrganisationNumberUnique`` and
-``ogpsh:OrganisationNameUnique`` need to see of the registry when a source is validated)."""
+``ogpsh:OrganisationNameUnique`` need to see of the registry when a source, or the result of a
+SPARQL Update, is validated); and the number rule across the files of one load
+(:func:`numbers_across`)."""
 
 from __future__ import annotations
 
@@ -301,4 +303,47 @@ def namesakes(
             q for q in described
             if q.predicate == RDF_TYPE or q.predicate == _NUMBER or q.predicate in NAME_PREDICATES
         )
+    return out
+
+
+# -- one number, one organisation, across the sources of one load ------------------------------
+@dataclass(frozen=True)
+class Holder:
+    """An organisation that a source of a load gives a number: the source's position in the
+    load, the organisation's IRI and its name (bokmål, else any, else the IRI)."""
+
+    source: int
+    iri: str
+    name: str
+
+
+def numbers_across(sources: Sequence[Sequence[ox.Quad]]) -> list[tuple[str, Holder, Holder]]:
+    """``ogpsh:OrganisationNumberUnique`` across the sources of one load, which are validated
+    one at a time against the registry (so neither sees the other's organisations): for each
+    organisation a source gives a number that another source gives another organisation, the
+    number, that organisation and the first such other one. Within one source the shape sees
+    both."""
+    holders: dict[str, list[Holder]] = {}
+    for i, quads in enumerate(sources):
+        names: dict[str, dict[str, str]] = {}
+        for q in quads:
+            if q.predicate == NAME_PREDICATES[0] and isinstance(q.object, ox.Literal):
+                names.setdefault(str(q.subject), {}).setdefault(q.object.language or "",
+                                                                q.object.value)
+        for q in quads:
+            if (q.predicate != _NUMBER or not isinstance(q.subject, ox.NamedNode)
+                    or not isinstance(q.object, ox.Literal)):
+                continue
+            iri = q.subject.value
+            own = names.get(str(q.subject), {})
+            name = own.get("nb") or next(iter(own.values()), iri)
+            same = holders.setdefault(q.object.value, [])
+            if not any(h.source == i and h.iri == iri for h in same):
+                same.append(Holder(i, iri, name))
+    out = []
+    for number, same in holders.items():
+        for h in same:
+            other = next((o for o in same if o.source != h.source and o.iri != h.iri), None)
+            if other is not None:
+                out.append((number, h, other))
     return out
