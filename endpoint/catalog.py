@@ -23,10 +23,12 @@ import gzip
 import hashlib
 import json
 import threading
+from collections.abc import Callable
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, redirect, request
 
+from endpoint import byteranges
 from endpoint.app import error_response, request_lang, state
 from endpoint.metrics import EXPOSED_HEADERS
 from endpoint.pages import catalog_page
@@ -71,6 +73,8 @@ FORMAT_PARAM: dict[str, str] = {
 }
 _CHARSET = {"text/turtle", "application/rdf+xml", "application/n-triples", "text/csv"}
 _VARY = "Accept, Accept-Profile, Accept-Encoding"
+#: What a script on another site may read of a download, besides the endpoint's headers.
+_DOWNLOAD_EXPOSED = ", Accept-Ranges, Content-Range, Content-Disposition, Repr-Digest"
 #: The list of profiles also comes as plain JSON (the specification's example).
 _LIST_JSON = "json"
 
@@ -137,20 +141,39 @@ def choose_profile() -> Profile | str | None:
     return profiles.choose(profiles.parse_accept_profile(headers))
 
 
+def _profiles_in_order(served: Profile) -> list[Profile]:
+    """The profiles as the ``Link`` header lists them: the one served, then those with the same
+    graph, then the others (each group in :data:`profiles.PROFILES` order)."""
+    return sorted(
+        profiles.PROFILES,
+        key=lambda p: (p != served, p.graph != served.graph, profiles.PROFILES.index(p)),
+    )
+
+
 def links(current: tuple[Profile, str] | None = None) -> str:
-    """The ``Link`` header of every answer: each profile's token (``rel="type"``), every
-    profile / media type combination (``rel="self"`` for the one served, ``rel="alternate"``
-    for the others) and the list of profiles (the Alternate Representations Data Model)."""
+    """The ``Link`` header of every answer: each profile's token (``rel="type"``), the
+    representation served (``rel="self"``), every profile / media type combination
+    (``rel="alternate"``) and the list of profiles (the Alternate Representations Data Model).
+
+    The alternates of the profile served come first, the representation served among them:
+    a reader that follows the first ``rel="alternate"`` of its media type other than the
+    address it asked (rdflib's JSON-LD parser does, even when the answer is JSON-LD) then
+    reads the profile it was served, not another one (docs/dcat.md, "Profiles")."""
     catalog = _catalog_url()
     parts = [
         f'<{profiles.PROF_PROFILE}>; rel="type"; token="{p.token}"; anchor="{p.uri}"'
         for p in profiles.PROFILES
     ]
-    for p in profiles.PROFILES:
-        for fmt, media_type in FEED_FORMATS.items():
-            rel = "self" if current == (p, fmt) else "alternate"
+    if current is not None:
+        served, fmt = current
+        parts.append(
+            f'<{profiles.representation_url(catalog, served, FEED_FORMATS[fmt])}>; rel="self"; '
+            f'type="{FEED_FORMATS[fmt]}"; profile="{served.uri}"'
+        )
+    for p in _profiles_in_order(current[0] if current else profiles.DEFAULT):
+        for media_type in FEED_FORMATS.values():
             parts.append(
-                f'<{profiles.representation_url(catalog, p, media_type)}>; rel="{rel}"; '
+                f'<{profiles.representation_url(catalog, p, media_type)}>; rel="alternate"; '
                 f'type="{media_type}"; profile="{p.uri}"'
             )
     parts.append(
@@ -169,20 +192,30 @@ def _profile_headers(resp: Response, current: tuple[Profile, str] | None) -> Res
 
 
 class _Compressed:
-    """gzip bodies per (revision, name), so a repeated request costs nothing."""
+    """gzip bodies (and their SHA-256) per (revision, name), so a repeated request costs
+    nothing."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._revision = -1
         self._cache: dict[str, bytes] = {}
 
-    def get(self, revision: int, key: str, body: bytes) -> bytes:
+    def _cached(self, revision: int, key: str, make: Callable[[], bytes]) -> bytes:
         with self._lock:
             if revision != self._revision:
                 self._revision, self._cache = revision, {}
             if key not in self._cache:
-                self._cache[key] = gzip.compress(body, compresslevel=6, mtime=0)
+                self._cache[key] = make()
             return self._cache[key]
+
+    def get(self, revision: int, key: str, body: bytes) -> bytes:
+        return self._cached(
+            revision, key, lambda: gzip.compress(body, compresslevel=6, mtime=0)
+        )
+
+    def digest(self, revision: int, key: str, body: bytes) -> bytes:
+        """The SHA-256 of ``body``, the compressed body of ``key``."""
+        return self._cached(revision, "sha-256 " + key, lambda: hashlib.sha256(body).digest())
 
 
 def _wants_gzip() -> bool:
@@ -349,7 +382,8 @@ def catalogue_resource(rest: str) -> Response:
 
 @bp.get("/download/<path:name>")
 def download(name: str) -> Response:
-    """One distribution: a dataset dump (Turtle, N-Triples) or a CSV export."""
+    """One distribution: a dataset dump (Turtle, N-Triples) or a CSV export, whole or a byte
+    range of it (``endpoint/byteranges.py``), so that an interrupted download resumes."""
     cat = _publisher().current()
     f = cat.files.get(name)
     if f is None:
@@ -361,9 +395,41 @@ def download(name: str) -> Response:
                 files=", ".join(sorted(cat.files)),
             )
         )
-    resp = _send(cat, "file:" + f.name, f.data, f.media_type)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{f.name}"'
-    return resp
+    compressed: _Compressed = state().extras["dcat-gzip"]
+    body, digest = f.data, bytes.fromhex(f.sha256)
+    headers = {"Vary": "Accept-Encoding", "Cache-Control": "no-cache"}
+    if _wants_gzip():
+        body = compressed.get(cat.revision, "file:" + f.name, f.data)
+        digest = compressed.digest(cat.revision, "file:" + f.name, body)
+        headers["Content-Encoding"] = "gzip"
+    headers["Repr-Digest"] = "sha-256=:" + base64.b64encode(digest).decode("ascii") + ":"
+    headers["Content-Disposition"] = f'attachment; filename="{f.name}"'
+    headers["Access-Control-Allow-Origin"] = "*"
+    headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS + _DOWNLOAD_EXPOSED
+    content_type = f.media_type + ("; charset=utf-8" if f.media_type in _CHARSET else "")
+    resp = Response(body, status=200, content_type=content_type, headers=headers)
+    # strong, and of the bytes sent: the same file in the next revision keeps its tag (a
+    # download resumes across commits), the gzip body has a tag of its own
+    resp.set_etag(digest.hex()[:32])
+    resp.last_modified = cat.modified
+    resp.make_conditional(request)  # 304 for If-None-Match / If-Modified-Since
+    answer = byteranges.apply(request, resp, body)
+    if isinstance(answer, byteranges.Unsatisfiable):
+        refused = error_response(
+            416,
+            "range-not-satisfiable",
+            msg(
+                "The range asked for (Range: {range}) lies outside the file, which is {size} "
+                "bytes long.",
+                range=request.headers.get("Range", ""),
+                size=answer.length,
+            ).render(as_lang(request_lang())),
+        )
+        refused.headers["Content-Range"] = f"bytes */{answer.length}"
+        for key in ("ETag", "Last-Modified", "Vary", "Access-Control-Expose-Headers"):
+            refused.headers[key] = resp.headers[key]
+        return refused
+    return answer
 
 
 def init_app(app: Flask) -> None:

@@ -20,6 +20,8 @@
 * Everything is read from one committed revision of the store, like ``/sparql`` and
   ``/catalog``: the ETag (``r{revision}-…``), ``Last-Modified`` and ``OGP-Revision`` say which.
   Turtle, JSON-LD and N-Triples by ``Accept`` or ``?format=``; gzip when asked; CORS.
+* ``/feed`` is also Atom 1.0 for feed readers (``?format=atom`` or ``Accept``), the latest
+  changes in the reader's language: ``endpoint/feed_atom.py``.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, request
 from werkzeug.http import http_date
 
-from endpoint import conneg
+from endpoint import conneg, feed_atom
 from endpoint.app import error_response, request_lang, state
 from endpoint.asof import OSLO, AsOfError, parse_as_of
 from registry.history.asof import state_as_of
@@ -319,7 +321,9 @@ def build_page(hist: HistoryGraph, u: FeedUris, revision: Revision | None, after
         changes=[c[1] for c in chosen],
         members=members,
         next_after=last if more else None,
-        triples=head + triples,
+        # each statement once: the stream's description says that the first page is a
+        # tree:Node, and so does page 0 about itself (parts built apart may overlap)
+        triples=list(dict.fromkeys(head + triples)),
     )
 
 
@@ -376,9 +380,13 @@ class _Refused(Exception):
         self.message = msg(text, **params)
 
 
-def _format() -> conneg.Format:
+def _format(atom: bool = False) -> conneg.Format:
+    """The format asked for; Atom (``endpoint/feed_atom.py``) too when ``atom``."""
+    offers = (*FORMATS, feed_atom.ATOM) if atom else FORMATS
     values = request.args.getlist("format")
     if any(v.strip() for v in values):
+        if atom and feed_atom.named(values):
+            return feed_atom.ATOM
         try:
             chosen = conneg.from_parameter(values).graph
         except conneg.UnknownFormat:
@@ -387,18 +395,18 @@ def _format() -> conneg.Format:
             raise _Refused(
                 400,
                 "unknown-format",
-                "Unknown format {value!r}. The feed is available as turtle, jsonld and "
-                "ntriples.",
+                "Unknown format {value!r}. This is available as {formats}.",
                 value=",".join(values),
+                formats=", ".join(f.name for f in offers),
             )
         return chosen
-    best = conneg.best(conneg.parse_accept(request.headers.get("Accept")), FORMATS)
+    best = conneg.best(conneg.parse_accept(request.headers.get("Accept")), offers)
     if best is None:
         raise _Refused(
             406,
             "not-acceptable",
             "The feed is available as {types}; the Accept header accepts none of them.",
-            types=", ".join(f.media_type for f in FORMATS),
+            types=", ".join(f.media_type for f in offers),
         )
     return best
 
@@ -496,7 +504,13 @@ def feed() -> Response:
     if request.method == "OPTIONS":
         return _preflight()
     try:
-        fmt = _format()
+        fmt = _format(atom=True)
+        if fmt is feed_atom.ATOM:  # for feed readers: the latest changes
+            state().registry.ensure_initialised()
+            revision, reader = _publisher().snapshot_state()
+            atom: feed_atom.AtomBodies = state().extras["feed-atom"]
+            body, etag, headers = atom.answer(revision, reader, as_lang(request_lang()))
+            return _respond(body, fmt, etag, revision, headers)
         after_arg = request.args.get("after")
         since_arg = request.args.get("since")
         if after_arg is not None and since_arg is not None:
@@ -573,4 +587,5 @@ def snapshot() -> Response:
 def init_app(app: Flask) -> None:
     st = state(app)
     st.extras["feed"] = FeedPublisher(st.settings.base_uri)
+    st.extras["feed-atom"] = feed_atom.AtomBodies(st.settings)
     app.register_blueprint(bp)

@@ -272,6 +272,15 @@ SETTINGS: tuple[Setting, ...] = (
         "are kept as long as the session (docs/submitting-in-a-browser.md).",
         "3600",
     ),
+    Setting(
+        "feed_entries",
+        "OGPREG_FEED_ENTRIES",
+        "50",
+        "Changes in the Atom representation of the change feed (/feed?format=atom, for feed "
+        "readers): the latest this many, newest first. The LDES representation of /feed has "
+        "every change (docs/feed.md).",
+        "100",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -325,6 +334,7 @@ class Settings:
     backup_key: str = field(default="", repr=False)  # a secret
     state_dir: Path | None = None
     session_lifetime: int = 28800
+    feed_entries: int = 50
 
     def __post_init__(self) -> None:
         check_base_uri(self.base_uri)
@@ -370,6 +380,7 @@ class Settings:
             "http_threads",
             "session_lifetime",
             "compact_after_quads",
+            "feed_entries",
         ):
             if getattr(self, name) < 1:
                 env = _BY_NAME[name].env
@@ -425,6 +436,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "cache_bytes": int,
     "state_dir": lambda v: Path(v).expanduser() if v else None,
     "session_lifetime": int,
+    "feed_entries": int,
 }
 
 

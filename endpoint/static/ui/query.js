@@ -286,10 +286,10 @@
       code.appendChild(frag);
     }
 
+    /** The editor's height follows the highlighted copy (query.css: the <pre> is in the flow,
+     * the textarea fills it), so no height is set here: a height in pixels would cut the text
+     * off when the reader's own style sheet spaces it out (WCAG 1.4.12). */
     function grow() {
-      editor.style.height = "auto";
-      // scrollHeight leaves out the borders that the border-box height includes
-      editor.style.height = (editor.scrollHeight + editor.offsetHeight - editor.clientHeight) + "px";
       pre.scrollTop = editor.scrollTop;
     }
 
