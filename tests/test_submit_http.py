@@ -375,7 +375,7 @@ def test_a_commitment_left_out_of_a_new_version_is_named_on_the_check_page(site:
     third = lines[3].split(";")[1]  # its OGP ID
     assert ("0 nye, 0 endret, 2 uendret, 0 fjernet; 1 ikke lenger i innsendingen, men "
             "fortsatt i registeret fra andre kilder") in page
-    row = re.search(rf"− ikke lenger i innsendingen commitment/{third} \S+ fortsatt i registeret fra "
+    row = re.search(rf"− ikke lenger i innsendingen {third} \S+ fortsatt i registeret fra "
                     r"([^−]+?) Laster inn", page)
     assert row is not None and "bundled-ogp-2013-2015" in row.group(1), page
 
@@ -572,6 +572,19 @@ def test_tokens_never_reach_the_pages_and_pages_are_not_cached(site: Site) -> No
         assert site.nfd not in r.text
         assert r.headers["Cache-Control"] == "no-store"
         assert "frame-ancestors 'self'" in r.headers["Content-Security-Policy"]
+
+
+def test_no_two_fields_of_a_submission_page_have_the_same_label(site: Site) -> None:
+    """WCAG 2.4.6: a label tells its field from the others. The status page had «Element» on
+    the look-up field and on the field of the item to change."""
+    c = site.client()
+    c.sign_in(site.kmd)
+    for lang in ("nb", "nn", "en"):
+        for path in ("submit/upload", "submit/proposal", "submit/status"):
+            page = c.get(path, params={"lang": lang})
+            labels = [_text_of(x) for x in re.findall(r"<label\b[^>]*>(.*?)</label>", page.text,
+                                                       re.S)]
+            assert labels and len(labels) == len(set(labels)), (path, lang, labels)
 
 
 def test_workbooks_and_rdf_files_are_checked_and_loaded_the_same_way(site: Site) -> None:

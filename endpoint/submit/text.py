@@ -231,6 +231,7 @@ STRINGS: dict[str, str] = {
         "(with the successor); an organisation may submit its own drafts."
     ),
     "s_item": N_("Item"),
+    "s_lookup": N_("Item to look up"),
     "s_item_hint": N_("Its address, for example {example}"),
     "s_show": N_("Show its status"),
     "s_current": N_("Current status of {item}: {status}."),
