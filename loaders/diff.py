@@ -17,14 +17,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import cast
+from urllib.parse import unquote
 
 import pyoxigraph as ox
 
 from loaders.columns import KINDS, sheet
 from registry.i18n import N_, Lang, Msg, msg, msg_n
+from registry.model.text import pick
 
 _DCT_IDENTIFIER = "http://purl.org/dc/terms/identifier"
 _RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+#: what gives an item's title in a change line: a title (commitment, plan, milestone,
+#: proposal), else a name (an organisation)
+_TITLES = ("http://purl.org/dc/terms/title", "http://www.w3.org/2004/02/skos/core#prefLabel")
+#: a title longer than this is shortened in a change line (with "…")
+_TITLE_WIDTH = 80
 #: The line of an item that changes, by its status.
 _ITEM_LINE = {
     "created": N_("created: {item}"),
@@ -40,12 +47,34 @@ Statement = tuple[str, "ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple"]
 
 @dataclass
 class ItemChange:
+    """One item a submission changes. Every line names it the same way (:meth:`name`): its
+    identifier (``label``: NO0023, NO0023/1 for a milestone, 2013-2015 for a plan) and its
+    title in the reader's language."""
+
     iri: str
     label: str
     status: str  # created updated unchanged removed dropped
     fields: list[str] = field(default_factory=list)  # changed fields (keys "path@lang")
     #: for ``dropped``: the other sources (ids) that still describe the item
     sources: list[str] = field(default_factory=list)
+    #: its titles (or names) as (text, language tag), after the change (before, if removed)
+    titles: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def title(self, lang: Lang) -> str | None:
+        """The title in ``lang``, else in the next language (nynorsk → bokmål → English);
+        None when it has none, or it is the identifier itself."""
+        text = pick(self.titles, lang)
+        if text is None or text.value == self.label:
+            return None
+        value = " ".join(text.value.split())
+        return value if len(value) <= _TITLE_WIDTH else value[: _TITLE_WIDTH - 1].rstrip() + "…"
+
+    def name(self, lang: Lang) -> str:
+        """The item as every change line names it: ``NO0023 «Whistleblowing»``."""
+        title = self.title(lang)
+        if title is None:
+            return self.label
+        return msg("{ident} \"{title}\"", ident=self.label, title=title).render(lang)
 
 
 @dataclass
@@ -71,6 +100,7 @@ class Diff:
             "items": [
                 {
                     "item": i.label,
+                    "title": i.title(lang),
                     "iri": i.iri,
                     "status": i.status,
                     "fields": [field_label(f, lang) for f in i.fields],
@@ -97,7 +127,7 @@ class Diff:
             if i.status == "unchanged":
                 continue
             text = "  " + msg(
-                _ITEM_LINE[i.status], item=i.label, sources=", ".join(i.sources)
+                _ITEM_LINE[i.status], item=i.name(lang), sources=", ".join(i.sources)
             ).render(lang)
             if i.status == "updated" and i.fields:
                 text += " (" + ", ".join(field_label(f, lang) for f in i.fields) + ")"
@@ -161,11 +191,30 @@ def _ontology_labels() -> dict[tuple[str, str], str]:
     return labels
 
 
-def _label(iri: str, base: str, labels: dict[str, str]) -> str:
+def _label(iri: str, base: str, labels: dict[str, str], statements: set[Statement]) -> str:
+    """An item's identifier, the same whether the submission names it or only the registry
+    does (an item removed): the builder's label, else its ``dct:identifier``, else a
+    milestone's commitment and number (NO0023/1), else the last part of its IRI."""
     if iri in labels:
         return labels[iri]
+    for p, o in statements:
+        if p == _DCT_IDENTIFIER and isinstance(o, ox.Literal):
+            return o.value
     rel = iri[len(base) :] if iri.startswith(base) else iri
-    return rel.removeprefix("id/")
+    parts = [unquote(p) for p in rel.split("/")]
+    if len(parts) == 5 and parts[:2] == ["id", "commitment"] and parts[3] == "milestone":
+        commitment = labels.get(iri.rsplit("/", 2)[0]) or parts[2]
+        return f"{commitment}/{parts[4]}"
+    return parts[-1]
+
+
+def _titles(statements: set[Statement]) -> list[tuple[str, str | None]]:
+    for prop in _TITLES:
+        found = [(o.value, o.language) for p, o in statements
+                 if p == prop and isinstance(o, ox.Literal)]
+        if found:
+            return found
+    return []
 
 
 def diff_graph(
@@ -214,16 +263,18 @@ def diff_graph(
                 own.add((q.predicate.value, q.object))
         before = other | own
         after = other | new_by.get(s, set())
-        label = _label(s, base, labels)
+        label = _label(s, base, labels, after or before)
+        titles = _titles(after) or _titles(before)
         if not before:
-            out.items.append(ItemChange(s, label, "created"))
+            out.items.append(ItemChange(s, label, "created", titles=titles))
         elif not after or (s not in new_by and not other):
-            out.items.append(ItemChange(s, label, "removed"))
+            out.items.append(ItemChange(s, label, "removed", titles=_titles(before)))
         elif s not in new_by and elsewhere:
-            out.items.append(ItemChange(s, label, "dropped", sources=sorted(elsewhere)))
+            out.items.append(ItemChange(s, label, "dropped", sources=sorted(elsewhere),
+                                        titles=titles))
         elif before == after:
-            out.items.append(ItemChange(s, label, "unchanged"))
+            out.items.append(ItemChange(s, label, "unchanged", titles=titles))
         else:
             changed = sorted({_key(p, o) for p, o in before ^ after})
-            out.items.append(ItemChange(s, label, "updated", changed))
+            out.items.append(ItemChange(s, label, "updated", changed, titles=titles))
     return out

@@ -4,6 +4,8 @@ rules evaluated here, with the shapes' own messages (docs/performance.md)."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pyoxigraph as ox
 
 from loaders.build.dates import PartialDate, parse_date
@@ -141,9 +143,10 @@ class Checks(BuilderState):
                     a, b = v.lexical, lim.lexical
                     outside = (a < b and not b.startswith(a)) if limit_path == start else (
                         a > b and not a.startswith(b))
-                    if outside:
+                    if outside:  # the parent by its identifier, as the sheet names it
+                        ident = self.b.labels.get(parent) or unquote(parent.rsplit("/", 1)[-1])
                         self._rule(iri, t, row, path, a, constraint, severity, node_shape,
-                                   limit=b, **{ref_var: parent})
+                                   limit=b, **{ref_var: ident})
             _ = shape
 
     def _parent(self, iri: str, predicate: str) -> tuple[str | None, str, str]:

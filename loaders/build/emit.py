@@ -228,6 +228,11 @@ class Emitters(OrgCells):
                 return
             try:
                 commitment = self._commitment_ref(values["commitment"][0])
+            except C.CellError as exc:
+                self.problem(exc.message, table=t, row=row.number, key="commitment",
+                             value=values["commitment"][0], focus=s.value)
+                return
+            try:
                 ms = values.get("milestone") or []
                 if ms and "milestone" not in failed:
                     pos = C.read_integer(ms[0])
@@ -235,7 +240,9 @@ class Emitters(OrgCells):
                 else:
                     target, ref = commitment, "commitment"
             except C.CellError as exc:
-                self.problem(exc.message, table=t, row=row.number, key="milestone")
+                self.problem(exc.message, table=t, row=row.number, key="milestone",
+                             value=(values.get("milestone") or [""])[0], focus=s.value)
+                self.b.issues[-1].path = str(OGP.assesses)  # what it names: no "required"
                 return
             add(ox.Triple(s, ox.NamedNode(str(OGP.assesses)), ox.NamedNode(target)))
             self.pending.append(PendingRef(s.value, "commitment", target, ref,

@@ -41,10 +41,6 @@ STATEMENTS: dict[str, ox.NamedNode] = {
 _REQUIRED_BODY = frozenset({"lead_agency", "coordinated_by"})
 
 
-def _names(bodies: list[Body]) -> str:
-    return ", ".join(b.label for b in bodies) or "–"
-
-
 class OrgCells(BuilderState):
     """The builder's part that reads organisation cells (``_emit_orgs``)."""
 
@@ -64,7 +60,7 @@ class OrgCells(BuilderState):
         keep = False  # keep the cell as the source writes it
         problems: list[tuple[Msg, str]] = []  # (message, the value it is about)
         warnings: list[Msg] = []
-        notes: list[tuple[Msg, bool]] = []  # (message, some parts not found)
+        proses: list[tuple[Prose, list[str]]] = []  # (a value in prose, its parts not found)
         leads: list[Body] = []
         supporting: list[Body] = []
         unknown: list[str] = []  # values of a supporting column the register does not have
@@ -112,8 +108,7 @@ class OrgCells(BuilderState):
             leads.extend(lead_bodies)
             if support:
                 supporting.extend(prose.bodies("support"))
-            missing = [p.text for p in prose.unmatched]
-            notes.append((self._prose_message(col, prose, missing, support), bool(missing)))
+            proses.append((prose, [p.text for p in prose.unmatched]))
         if required and only_none:
             warnings.append(msg(
                 "The source names nobody for \"{header}\" (\"{value}\"); the item is registered "
@@ -122,6 +117,9 @@ class OrgCells(BuilderState):
             ))
         add = self.b.triples.append
         leads = list({b.iri: b for b in leads}.values())
+        # what the cell was read as, with the cells to write: every body the cell names
+        notes = [(self._prose_message(col, prose, missing, support, leads, supporting),
+                  bool(missing)) for prose, missing in proses]
         for b in leads:
             add(ox.Triple(s, path, ox.NamedNode(b.iri)))
             if author:
@@ -169,9 +167,11 @@ class OrgCells(BuilderState):
                 self.b.author_names.add(org.iri)
 
     def _prose_message(
-        self, col: Column, prose: Prose, missing: list[str], support: bool
+        self, col: Column, prose: Prose, missing: list[str], support: bool, leads: list[Body],
+        supporting: list[Body],
     ) -> Msg:
-        """What a value written in prose was read as, and the split it suggests."""
+        """What a value written in prose was read as, and what to write instead: the names
+        of the bodies the whole cell names, in the columns they belong in."""
         parts: list[Msg] = []
         for p in prose.parts:
             text = f"{p.text} ({p.note})" if p.note else p.text
@@ -182,30 +182,34 @@ class OrgCells(BuilderState):
                                  org=p.found.body.label))
             else:
                 parts.append(msg("\"{part}\": {org}", part=text, org=p.found.body.label))
-        leads = prose.bodies("lead") + ([] if support else prose.bodies("support"))
-        others = prose.bodies("support") if support else []
-        split: dict[str, object] = {  # the suggested split, the same in both messages
-            "parts": Lines(parts, "; "),
-            "lead": col.heading,
-            "leads": _names(leads),
-            "support": sheet("commitments").column("supporting_public_bodies").heading
-            if support else col.heading,
-            "others": _names(others),
-        }
+        commitments = sheet("commitments")
+        lead_iris = {b.iri for b in leads}
+        others = [b for b in {b.iri: b for b in supporting}.values() if b.iri not in lead_iris]
+        groups: list[tuple[Msg, list[Body]]] = [(col.heading, leads)]
+        if support:
+            groups += [
+                (commitments.column("supporting_public_bodies").heading,
+                 [b for b in others if b.public]),
+                (commitments.column("supporting_non_governmental").heading,
+                 [b for b in others if not b.public]),
+            ]
+        cells = Lines([msg("\"{column}\": \"{names}\"", column=heading,
+                           names="; ".join(b.label for b in bodies))
+                       for heading, bodies in groups if bodies], ", ")
         if missing:
             return msg(
-                "The cell names several bodies in prose: {parts}. The bodies found are linked "
-                "and the text is kept as written; those not in the register are not linked. "
-                "Suggested split: \"{lead}\": {leads}; \"{support}\": {others}. To link the "
-                "others, register them (ogpreg template --kind organisations) and send the file "
-                "again.",
-                **split,
+                "The cell names several bodies in running text: {parts}. The bodies found are "
+                "linked and the text is kept as written. To correct it, write only the names "
+                "of the bodies, separated by semicolons: {cells}. If a part not found is a body, "
+                "register it first (ogpreg template --kind organisations); if it is not (a word "
+                "or a date), leave it out.",
+                parts=Lines(parts, "; "), cells=cells,
             )
         return msg(
-            "The cell names several bodies in prose: {parts}. They are linked as such, and the "
-            "text is kept as written. Suggested split, to write it yourself: \"{lead}\": "
-            "{leads}; \"{support}\": {others}.",
-            **split,
+            "The cell names several bodies in running text: {parts}. They are linked, and the "
+            "text is kept as written. To have the cell read exactly, write only the names of the "
+            "bodies, separated by semicolons: {cells}.",
+            parts=Lines(parts, "; "), cells=cells,
         )
 
     def _unmatched_message(self, unmatched: list[str]) -> Msg:

@@ -36,6 +36,9 @@ class TableInfo:
     columns: dict[str, tuple[str, int]]  # key -> (header as written, position)
     spreadsheet: bool
     json_keys: bool
+    #: the table's place among the submission's tables as given (files in the order named,
+    #: sheets in workbook order), for sorting the report; tables are built in another order
+    order: int = 0
 
     def locate(self, row: int | None, key: str | None) -> dict[str, object]:
         loc: dict[str, object] = {"sheet": self.name}

@@ -56,10 +56,12 @@ class Builder(Subjects, Emitters, Checks):
         assigned = self._assign(tables, kind)
         if assigned is None:
             return self.b
+        given = {id(t): i for i, (t, _sh) in enumerate(assigned)}  # files and sheets in order
         order = {k: i for i, k in enumerate(READ_ORDER)}
         assigned.sort(key=lambda ts: order.get(ts[1].key, 99))
         for table, sh in assigned:
             self._table(table, sh)
+            self.b.tables[-1].order = given[id(table)]
         self._resolve_refs()
         self._check_plan()
         if self.b.derived_themes:
@@ -260,6 +262,7 @@ class Builder(Subjects, Emitters, Checks):
                 failed.add(key)
                 self.problem(exc.message, table=t, row=row.number, key=key,
                              value=C.text_of(getattr(cell, "text", cell)))
+        id_key = self._id_key(sh, positions, values, failed)  # before _subject reads the ids
         subject = self._subject(t, sh, values, failed, row)
         named = subject is not None
         if subject is None:  # the row's other cells are checked all the same
@@ -274,7 +277,8 @@ class Builder(Subjects, Emitters, Checks):
         self._check_title(t, sh, values, failed, row, subject)
         if named and subject in self.b.subjects:
             first = self.b.subjects[subject]
-            key = self._id_key(sh, positions)
+            raw = raw_cells.get(id_key)
+            written = C.text_of(getattr(raw, "text", raw))
             self.problem(
                 duplicate(
                     sh.key,
@@ -284,8 +288,8 @@ class Builder(Subjects, Emitters, Checks):
                 ),
                 table=t,
                 row=row.number,
-                key=key,
-                value=self.b.labels.get(subject, subject),
+                key=id_key,
+                value=written or self.b.labels.get(subject, subject),
                 focus=subject,
             )
             return
@@ -311,13 +315,28 @@ class Builder(Subjects, Emitters, Checks):
                              severity=exc.severity)
         self._extra(sh, s, values, failed, t, row)
 
-    @staticmethod
-    def _id_key(sh: Sheet, positions: dict[str, tuple[str, int]]) -> str:
-        """The column that names a row's item (for a duplicate)."""
+    def _id_key(
+        self, sh: Sheet, positions: dict[str, tuple[str, int]], values: dict[str, list[str]],
+        failed: set[str],
+    ) -> str:
+        """The column whose value names the row's item (where a duplicate is reported): as
+        :meth:`~loaders.build.subjects.Subjects._subject` reads it, e.g. a commitment's «ID»
+        when it is filled in, else its «OGP-ID»."""
+
+        def given(key: str) -> bool:
+            return key in positions and bool(values.get(key)) and key not in failed
+
         if sh.key == "milestones":
             return "position"
-        if sh.key == "commitments" and "id" not in positions:
-            return "ogp_id"
+        if sh.key == "commitments":
+            return "id" if given("id") else "ogp_id"
+        if sh.key == "assessments" and not given("id"):
+            return "commitment"
+        if sh.key == "organisations":
+            number = (values.get("number") or [""])[0]
+            if given("number") and self.refs.by_number.get(str(number).replace(" ", "")):
+                return "number"
+            return "name_nb"
         return sh.columns[0].key
 
     def _check_title(

@@ -4,12 +4,19 @@ organisation's number or name), and the message for an item that appears twice."
 
 from __future__ import annotations
 
+import pyoxigraph as ox
+
 from loaders.build import cells as C  # noqa: N812 - short, used often
 from loaders.build.refs import Org
 from loaders.build.state import BuilderState
 from loaders.columns import Sheet, norm, sheet
 from loaders.read.table import Row
 from registry.i18n import N_, Msg, msg
+from registry.namespaces import OGP
+
+_ASSESSES = ox.NamedNode(str(OGP.assesses))
+_KIND = ox.NamedNode(str(OGP.assessmentKind))
+_DATE = ox.NamedNode(str(OGP.assessmentDate))
 
 
 class Subjects(BuilderState):
@@ -68,11 +75,17 @@ class Subjects(BuilderState):
                 self.b.labels[iri] = ident
                 return iri
             if sh.key == "assessments":
-                key = "commitment"
-                return self._assessment_subject(values, failed)
+                key = "id" if one("id") is not None else ""
+                try:
+                    return self._assessment_subject(values, failed)
+                except C.CellError:
+                    if key:
+                        raise
+                    return None  # a cell the name is made of: reported at its own column
             if sh.key == "organisations":
                 return self._organisation_subject(t, values, failed, row)
         except C.CellError as exc:
+            failed.add(key)  # reported here, once: the row's cells are not read again for it
             self.problem(exc.message, table=t, row=row.number, key=key,
                          value=C.text_of((values.get(key) or [""])[0]))
             return None
@@ -111,13 +124,35 @@ class Subjects(BuilderState):
             commitment = self._commitment_ref(values["commitment"][0])
             ogp = self.b.labels.get(commitment) or commitment.rsplit("/", 1)[-1]
             kind_iri = C.read_concept(values["kind"][0], sheet("assessments").column("kind"))
-            _lit, day = C.read_date(values["date"][0], sheet("assessments").column("date"))
+            lit, day = C.read_date(values["date"][0], sheet("assessments").column("date"))
             ms = values.get("milestone") or []
             part = f"-m{C.read_integer(ms[0])}" if ms and "milestone" not in failed else ""
             ident = f"{ogp}{part}-{kind_iri.value.rsplit('/', 1)[-1]}-{day.lexical}"
+            target = f"{commitment}/milestone/{part[2:]}" if part else commitment
+            same = self._same_assessment(target, kind_iri, lit, self.uris.assessment(ident))
+            if same is not None:  # the registry's IRI for this assessment (docs/pages.md)
+                self.b.labels[same] = same.rsplit("/", 1)[-1]
+                return same
         iri = self.uris.assessment(ident)
         self.b.labels[iri] = ident
         return iri
+
+    def _same_assessment(
+        self, target: str, kind: ox.NamedNode, date: ox.Literal, minted: str
+    ) -> str | None:
+        """The IRI the registry already has for the assessment of ``target`` of ``kind`` on
+        ``date`` (another source, e.g. the bundled IRM ratings, minted its own): the one
+        assessment that matches, unless ``minted`` is one of them; else None (mint)."""
+        found = set()
+        for q in self.refs.reader.quads_for_pattern(None, _ASSESSES, ox.NamedNode(target), None):
+            a = q.subject
+            if not isinstance(a, ox.NamedNode):
+                continue
+            kinds = {x.object for x in self.refs.reader.quads_for_pattern(a, _KIND, None, None)}
+            dates = {x.object for x in self.refs.reader.quads_for_pattern(a, _DATE, None, None)}
+            if kinds == {kind} and dates == {date}:
+                found.add(a.value)
+        return found.pop() if len(found) == 1 and minted not in found else None
 
     def _organisation_subject(
         self, t: int, values: dict[str, list[str]], failed: set[str], row: Row

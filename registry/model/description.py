@@ -1,11 +1,13 @@
 """What a page shows of a resource: :class:`Node` (an IRI with its link, label and types),
 :class:`Value` and :class:`Property` (statements, with the graphs asserting each),
 :class:`Description` (everything about one IRI and what links to it), a search hit and a
-source graph; and the order they are shown in (labels as people sort them, the predicates a
-reader looks for first)."""
+source graph; the order they are shown in (labels as people sort them, the predicates a
+reader looks for first); and which values of several sources name one real thing
+(:func:`same_thing`, :func:`merge_same_things`: shown once, docs/pages.md)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -57,6 +59,9 @@ class Value:
     datatype: str | None = None
     graphs: list[Node] = field(default_factory=list)
     nested: list[Property] = field(default_factory=list)  # a blank node's own statements
+    #: the other sources' wordings of the same real thing, merged into this value
+    #: (:func:`merge_same_things`), each with the graphs stating it
+    variants: list[Value] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +85,10 @@ class Description:
     backlinks: list[Property]
     described: bool  # the IRI is the subject of at least one statement
     is_graph: bool = False
+
+    def __post_init__(self) -> None:
+        # one real thing that several sources state, each in its own words, is one value
+        merge_same_things(self.properties)
 
     def prop(self, predicate: str) -> Property | None:
         return next((p for p in self.properties if p.predicate.iri == predicate), None)
@@ -198,3 +207,64 @@ def value_sort_key(v: Value) -> tuple[int, str, str]:
         k = node_sort_key(v.node)
         return (0, k[0], k[1])
     return (1, v.text.lang or "" if v.text else "", v.raw or "")
+
+
+# -- one real thing, several sources -------------------------------------------------------
+#: The annotation a source adds after the name of an IRM report: a link, a note in
+#: parentheses, a second clause after a semicolon.
+_REPORT_NOTE = re.compile(r"\s*(?:\(|;|https?://)")
+#: A count with, at most, a note in parentheses: "26", "26 (KMD slides, 17 March 2014)".
+_COUNT = re.compile(r"\s*(\d+)\s*(?:\(.*\))?\s*", re.DOTALL)
+
+
+def same_thing(predicate: str, value: Value) -> str | None:
+    """What identifies the real thing ``value`` of ``predicate`` names, where sources write
+    one thing in different words; None where the value is its own identity.
+
+    * ``ogp:irmReport``: a report is identified by its name as published, the text before the
+      source's annotation (a link, a note in parentheses, a clause after a semicolon); case and
+      spacing do not count.
+    * ``ogp:numberOfCommitments``: a count is identified by its number, whether a source gives
+      it as an integer or as text with a note in parentheses ("26 (KMD slides, 17 March 2014)");
+      a text that says more ("8 at start; 10 after 2021 amendments") is its own value.
+    """
+    if value.node is not None or value.raw is None:
+        return None
+    if predicate == str(OGP.irmReport):
+        name = _REPORT_NOTE.split(value.raw, maxsplit=1)[0]
+        name = " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+        return "report:" + name if name else None
+    if predicate == str(OGP.numberOfCommitments):
+        m = _COUNT.fullmatch(value.raw)
+        return f"count:{int(m.group(1))}" if m else None
+    return None
+
+
+def merge_same_things(properties: list[Property]) -> None:
+    """Merge, in place, the values of each property that name the same real thing
+    (:func:`same_thing`): one value stays, in the fullest wording of the sources (the longest
+    text; the first in the page's order on a tie), with every graph that states the thing; the
+    other wordings are kept in its ``variants``."""
+    for prop in properties:
+        groups: dict[str, list[Value]] = {}
+        for v in prop.values:
+            key = same_thing(prop.predicate.iri, v)
+            if key is not None:
+                groups.setdefault(key, []).append(v)
+        if all(len(g) < 2 for g in groups.values()):
+            continue
+        dropped: set[int] = set()
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            kept = max(group, key=lambda v: len(v.raw or ""))  # first of the longest
+            for v in group:
+                if v is kept:
+                    continue
+                dropped.add(id(v))
+                kept.variants.append(v)
+                for g in v.graphs:
+                    if all(n.iri != g.iri for n in kept.graphs):
+                        kept.graphs.append(g)
+            kept.graphs.sort(key=node_sort_key)
+        prop.values = [v for v in prop.values if id(v) not in dropped]

@@ -10,7 +10,7 @@ formatted in.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pyoxigraph as ox
@@ -232,6 +232,7 @@ class PlanViews:
                         description=_pick_prop(props, DCT + "description", lang),
                     )
                 )
+        out = merge_same_assessments(out)
         out.sort(key=lambda a: (a.target.iri != target, date_key(a.date_raw), a.node.iri))
         return out
 
@@ -442,6 +443,57 @@ class PlanViews:
             if rows:
                 out[iri] = rows[0][0]
         return out
+
+
+#: The ratings of an assessment: one value each, so two assessments that give different ones
+#: are two assessments, never merged.
+_RATINGS = ("completion", "potential_impact", "specificity", "opened_government", "starred")
+
+
+def _filled(a: Assessment) -> int:
+    return sum(getattr(a, f) is not None for f in (*_RATINGS, "description", "by"))
+
+
+def merge_same_assessments(found: list[Assessment]) -> list[Assessment]:
+    """One assessment per real assessment: sources that mint their own IRIs for the same one
+    (a ministry's sheet ``NO0055-irm-2023``, the bundled ``NO0055-irm-results-report-2019-2022``)
+    describe the same target, kind, assessor and date. Those are shown once: the one that
+    gives the most, its missing fields filled from the others. Undated assessments, and
+    assessments whose ratings disagree, stay apart (docs/pages.md)."""
+    groups: dict[tuple[str, str, str, str], list[Assessment]] = {}
+    out: list[Assessment] = []
+    for a in found:
+        if not a.date_raw or a.kind is None:
+            out.append(a)
+            continue
+        key = (a.target.iri, a.kind.iri, a.by.iri if a.by else "", a.date_raw)
+        groups.setdefault(key, []).append(a)
+    for group in groups.values():
+        group.sort(key=lambda a: (-_filled(a), a.node.iri))
+        merged: list[Assessment] = []
+        for a in group:
+            into = next((m for m in merged if _agree(m, a)), None)
+            if into is None:
+                merged.append(replace(a))
+                continue
+            for f in (*_RATINGS, "description", "by"):
+                if getattr(into, f) is None:
+                    setattr(into, f, getattr(a, f))
+        out.extend(merged)
+    return out
+
+
+def _agree(a: Assessment, b: Assessment) -> bool:
+    """No rating that both give differs."""
+    for f in _RATINGS:
+        x, y = getattr(a, f), getattr(b, f)
+        if x is not None and y is not None and _rating_key(x) != _rating_key(y):
+            return False
+    return True
+
+
+def _rating_key(v: Node | Text) -> str:
+    return v.iri if isinstance(v, Node) else v.value
 
 
 SKOS_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"

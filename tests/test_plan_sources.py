@@ -1,0 +1,206 @@
+"""One real thing, several sources: a ministry resubmits a plan the registry already ships
+(the 2013–2015 plan, as KMD would register it: real values from
+../shared/data/reference/action-plans.csv) and the IRM's 2023 rating of NO0055 (real, from
+nap4-irm-ratings.csv). The plan page over the real app shows each IRM report once and one
+number of commitments, each with both sources; the commitment page shows the IRM's rating once
+(docs/pages.md, "One real thing, several sources")."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from html import unescape
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from pyoxigraph import NamedNode, Variable
+
+from loaders.columns import sheet
+from loaders.template import xlsx_template
+from ogpreg.cli import main
+from registry.model.description import Node, Property, Value, merge_same_things
+from tests.conftest import BASE, FIXTURES
+from tests.endpoint_server import Running, running
+
+KMD = "972417858"  # Kommunal- og moderniseringsdepartementet, coordinator of NAP2 from 2014
+IRM_REPORT = "https://w3id.org/ogp-no/def#irmReport"
+COUNT = "https://w3id.org/ogp-no/def#numberOfCommitments"
+
+#: The 2013–2015 plan as a ministry writes it: the IRM reports by the names OGP publishes them
+#: under, the number of commitments as a number (action-plans.csv, NAP2).
+PLAN_2013_2015 = {
+    "id": "2013-2015",
+    "title_en": "Norway's second Action Plan on Open Government Partnership (OGP)",
+    "start_date": "2013",
+    "end_date": "2015",
+    "coordinated_by": "Fornyings-, administrasjons- og kirkedepartementet",
+    "documents": "https://www.regjeringen.no/no/tema/statlig-forvaltning/ogp/"
+                 "den-andre-norske-handlingsplanen-i-ogp/id2505869/",
+    "irm_reports": "Norway Second IRM Progress Report 2013-2014; "
+                   "Norway End-of-Term Report 2014-2015",
+    "number_of_commitments": "26",
+}
+#: The IRM's Results Report 2019-2022 on NO0055: early results "Marginal", published 2023.
+ASSESSMENT_NO0055 = {
+    "commitment": "NO0055",
+    "kind": "IRM-vurdering",
+    "assessed_by": "Independent Reporting Mechanism (IRM)",
+    "date": "2023",
+    "opened_government": "Marginal",
+}
+
+
+REAL = FIXTURES / "submissions" / "real-plans"
+
+
+def _resubmission(path: Path) -> Path:
+    """The 2013–2015 plan as a ministry sends it: its 15 commitments as OGP publishes them
+    (tests/fixtures/submissions/real-plans/2013-2015.xlsx, real) and, on the sheet
+    «Handlingsplaner», the plan itself."""
+    wb = load_workbook(REAL / "2013-2015.xlsx")
+    wb["Handlingsplaner"].append([PLAN_2013_2015.get(c.key) for c in sheet("plans").columns])
+    wb.save(path)
+    return path
+
+
+def _rating(path: Path) -> Path:
+    wb = load_workbook(io.BytesIO(xlsx_template("assessments")))
+    wb["Vurderinger"].append([ASSESSMENT_NO0055.get(c.key) for c in sheet("assessments").columns])
+    wb.save(path)
+    return path
+
+
+#: The IRM's Design Report 2019-2021 on NO0054 (published 2020, ambition "Low"), as a ministry
+#: might send it in RDF under an IRI of its own.
+RDF_NO0054 = """@prefix ogp: <https://w3id.org/ogp-no/def#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<id/assessment/NO0054-irm-2020> a ogp:ProgressAssessment ;
+    ogp:assesses <id/commitment/NO0054> ;
+    ogp:assessmentKind <https://w3id.org/ogp-no/vocab/assessment-kind/irm> ;
+    ogp:assessedBy <id/organisation/independent-reporting-mechanism-irm> ;
+    ogp:assessmentDate "2020"^^xsd:gYear ;
+    ogp:ratingStatement "Ambition: Low" .
+"""
+
+
+def _ogpreg(store: Path, *args: str) -> None:
+    r = CliRunner().invoke(main, ["--store", str(store), "--base-uri", BASE, "--lang", "en",
+                                  *args], catch_exceptions=False, env={"OGPREG_USER": "tester"})
+    assert r.exit_code == 0, r.output
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """The registry as shipped (``ogpreg init``), then the ministry's resubmission of the
+    shipped plan and of an IRM rating the registry ships, loaded on the command line as a
+    ministry's files are."""
+    tmp = tmp_path_factory.mktemp("resubmitted")
+    store = tmp / "store"
+    _ogpreg(store, "init")
+    for f in (_resubmission(tmp / "handlingsplan-2013-2015.xlsx"),
+              _rating(tmp / "irm-vurderinger-2019-2021.xlsx")):
+        _ogpreg(store, "load", "--submitted-by", KMD, str(f))
+    rdf = tmp / "irm-no0054.ttl"
+    rdf.write_text(RDF_NO0054, encoding="utf-8")
+    _ogpreg(store, "load", "--submitted-by", KMD, str(rdf))
+    with running(store) as served:
+        yield served
+
+
+def _page(site: Running, path: str) -> str:
+    resp = requests.get(site.url + path, params={"lang": "en"},
+                        headers={"Accept": "text/html"}, timeout=30)
+    assert resp.status_code == 200
+    return resp.text
+
+
+def _statements(html: str, label: str) -> list[tuple[str, str]]:
+    """The rows of the statements table for the property labelled ``label``: (value, sources),
+    as text."""
+    table = html[html.index('<table class="statements">'):]
+    table = table[: table.index("</table>")]
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", table, flags=re.S):
+        cells = [unescape(re.sub(r"<[^>]+>", " ", c)) for c in
+                 re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, flags=re.S)]
+        if cells and " ".join(cells[0].split()) == label:
+            rows.append((" ".join(cells[1].split()), " ".join(cells[2].split())))
+    return rows
+
+
+def test_a_resubmitted_plan_shows_each_irm_report_once_and_one_count(site: Running) -> None:
+    html = _page(site, "id/plan/2013-2015")
+    ministry = "commitments-2013-2015-kommunal-og-moderniseringsdepartementet"
+    reports = _statements(html, "IRM report")
+    assert len(reports) == 2, reports
+    assert [v.split(" (")[0] for v, _ in reports] == [
+        "Norway End-of-Term Report 2014-2015", "Norway Second IRM Progress Report 2013-2014"]
+    # the fullest wording (the registry's, with its link), stated by both sources
+    assert "vdocuments.site" in reports[1][0]
+    counts = _statements(html, "number of commitments")
+    assert len(counts) == 1, counts
+    assert counts[0][0].startswith("26")
+    for _value, sources in reports + counts:
+        assert "bundled-plans" in sources and ministry in sources
+    # the aggregates count each commitment once: the 15 the registry ships are the 15 sent
+    home = _page(site, "")
+    row = home[home.index('href="' + BASE + 'id/plan/2013-2015?'):]
+    row = row[: row.index("</tr>")]
+    assert re.search(r">\s*15\s*<", row), row
+
+
+def _assessment_links(site: Running, commitment: str) -> set[str]:
+    html = _page(site, "id/commitment/" + commitment)
+    section = html[html.index('id="assessments"'):]
+    section = section[: section.index("</section>")]
+    return set(re.findall(r"id/assessment/([^?\"#]+)", section))
+
+
+def test_an_irm_rating_the_registry_ships_and_a_ministry_resubmits_shows_once(
+    site: Running,
+) -> None:
+    # the assessments sheet: the registry's IRI for the rating, not one of its own
+    found = {str(r["a"].value) for r in site.registry.query(  # type: ignore[union-attr]
+        "SELECT ?c ?g ?a WHERE { GRAPH ?g { ?a ogp:assesses ?c } }",
+        substitutions={Variable("c"): NamedNode(BASE + "id/commitment/NO0055")})
+        if str(r["g"].value).startswith(BASE + "graph/source/assessments-")}
+    assert found == {BASE + "id/assessment/NO0055-irm-results-report-2019-2022"}
+    assert _assessment_links(site, "NO0055") == {
+        "NO0055-irm-design-report-2019-2021", "NO0055-irm-results-report-2019-2022"}
+    # RDF under an IRI of its own: the page still shows the one assessment
+    shown = _assessment_links(site, "NO0054")
+    assert len(shown & {"NO0054-irm-2020", "NO0054-irm-design-report-2019-2021"}) == 1, shown
+
+
+def _literal_value(raw: str, graph: str, datatype: str | None = None) -> Value:
+    return Value(raw=raw, datatype=datatype, graphs=[Node(graph, graph, None)])
+
+
+def test_values_that_say_more_than_one_thing_stay_apart() -> None:
+    """Real wordings from action-plans.csv: a count with a note merges with the plain number,
+    a count that says more does not; different reports stay two."""
+    count = Property(Node(COUNT, COUNT, None), [
+        _literal_value("8 at start; 10 after 2021 amendments", "a"),
+        _literal_value("8", "b", "http://www.w3.org/2001/XMLSchema#integer"),
+        _literal_value("26 (KMD slides, 17 March 2014)", "a"),
+        _literal_value("26", "b", "http://www.w3.org/2001/XMLSchema#integer"),
+    ])
+    reports = Property(Node(IRM_REPORT, IRM_REPORT, None), [
+        _literal_value("Norway Design Report 2019-2021", "b"),
+        _literal_value("Norway Design Report 2019-2021 (https://www.opengovpartnership.org/"
+                       "documents/norway-design-report-2019-2021/ ; published 2020)", "a"),
+        _literal_value("Norway Results Report 2019-2022", "b"),
+    ])
+    merge_same_things([count, reports])
+    assert [v.raw for v in count.values] == [
+        "8 at start; 10 after 2021 amendments", "8", "26 (KMD slides, 17 March 2014)"]
+    assert [g.iri for g in count.values[2].graphs] == ["a", "b"]
+    assert [v.raw for v in count.values[2].variants] == ["26"]
+    assert [v.raw.split(" (")[0] for v in reports.values if v.raw] == [
+        "Norway Design Report 2019-2021", "Norway Results Report 2019-2022"]
+    assert [g.iri for g in reports.values[0].graphs] == ["a", "b"]
+
