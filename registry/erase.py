@@ -28,6 +28,19 @@ item), as a Concise Bounded Description would collect them; but only a blank nod
 reference comes from what is erased: one that another resource (or a blank node kept) also
 refers to stays, with what it leads to, and only the erased item's link to it goes.
 
+RDF 1.2 (RDF-star): the loaders refuse triple terms (registry/rdf/formats.py), but a restored
+dump may hold them. A statement quoting the item (``<< <item> ex:p "…" >>``, an annotation)
+is removed like one naming it, and a blank node quoted in a triple term counts as referred to
+by the statement's subject. A blank node naming a graph is no reference; the statements of a
+graph so named go when the blank node does.
+
+External engines (registry/store/remote/): a blank node read in one request cannot be named in
+the next (Virtuoso answers ``nodeID://…``), so the erase names none: it reads every graph
+(labels stay the same across the reads of one revision on both engines), decides locally, and
+rewrites every graph, as on the embedded store (the transaction is cleared and refilled: the
+kept blank nodes are written as new ones). The engine's own files may keep the
+erased strings until its database is rebuilt (docs/lifecycle.md, "Audited erase").
+
 An operation on a whole registry (docs/architecture.md), like backups (registry/backup.py): it
 checks the token's role and writes the audit log itself, and records the erase in the history
 (registry/history/recording.py).
@@ -77,7 +90,26 @@ def _hits(item: str) -> tuple[str, str]:
 
 
 def _is_hit(term: object, item: str, prefix: str) -> bool:
+    """Whether ``term`` is the item or a sub-resource, or a triple term (RDF 1.2, which the
+    loaders refuse but a restored dump may hold) that mentions one, however deeply quoted."""
+    if isinstance(term, ox.Triple):
+        return any(_is_hit(t, item, prefix) for t in (term.subject, term.predicate, term.object))
     return isinstance(term, ox.NamedNode) and (term.value == item or term.value.startswith(prefix))
+
+
+def _blanks(term: object) -> list[ox.BlankNode]:
+    """The blank nodes of ``term``: itself, or those inside a triple term, however deep."""
+    if isinstance(term, ox.BlankNode):
+        return [term]
+    if isinstance(term, ox.Triple):
+        return _blanks(term.subject) + _blanks(term.object)
+    return []
+
+
+def _quad_blanks(q: ox.Quad) -> list[ox.BlankNode]:
+    """Every blank node a quad names: subject, object (inside triple terms too), graph name."""
+    graph = [q.graph_name] if isinstance(q.graph_name, ox.BlankNode) else []
+    return _blanks(q.subject) + _blanks(q.object) + graph
 
 
 def _scrub(text: str, item: str, prefix: str) -> str:
@@ -110,10 +142,14 @@ def _blank_closure(seeds: Iterable[ox.BlankNode], held: Iterable[ox.Quad]) -> se
     leads: dict[ox.BlankNode, list[ox.BlankNode]] = defaultdict(list)
     referrers: dict[ox.BlankNode, set[object]] = defaultdict(set)
     for q in held:
-        if isinstance(q.object, ox.BlankNode):
-            referrers[q.object].add(q.subject)
-            if isinstance(q.subject, ox.BlankNode):
-                leads[q.subject].append(q.object)
+        # an object's blank nodes, those quoted in a triple term included, are referred to by
+        # the subject (a graph's name is no reference: a statement in a graph named by a
+        # removed blank node goes with it)
+        objects = _blanks(q.object)
+        for o in objects:
+            referrers[o].add(q.subject)
+        for b in _blanks(q.subject):
+            leads[b].extend(objects)
 
     def reach(start: Iterable[ox.BlankNode], within: set[ox.BlankNode] | None) -> set[ox.BlankNode]:
         found: set[ox.BlankNode] = set()
@@ -236,13 +272,12 @@ def erase(
                             counts["versions"] += 1
                     else:
                         counts["triples"] += 1
-                    seeds.update(t for t in (q.subject, q.object) if isinstance(t, ox.BlankNode))
+                    seeds.update(_blanks(q.subject) + _blanks(q.object))
                     continue
                 if q.subject in records:
-                    if isinstance(q.object, ox.BlankNode):
-                        seeds.add(q.object)
+                    seeds.update(_blanks(q.object))
                     continue
-                if isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode):
+                if _quad_blanks(q):
                     held.append(q)
                     continue
                 if in_history and q.predicate == _SNAPSHOT and isinstance(q.object, ox.Literal):
@@ -262,7 +297,7 @@ def erase(
             gone = _blank_closure(seeds, held)
             counts["blank_nodes"] = len(gone)
             for q in held:
-                if q.subject in gone or q.object in gone:
+                if any(b in gone for b in _quad_blanks(q)):
                     if not is_history_graph(q.graph_name):
                         counts["triples"] += 1
                     continue

@@ -163,7 +163,7 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
     if fmt.name == "rdfxml" and b"<!ENTITY" in data:
         _check_entity_expansion(data, file)
     try:
-        return list(ox.parse(data, fmt.ox_format, base_iri=base_iri, rename_blank_nodes=True))
+        quads = list(ox.parse(data, fmt.ox_format, base_iri=base_iri, rename_blank_nodes=True))
     except SyntaxError as exc:
         pos_line, pos_column = _position(exc)
         where = (
@@ -193,6 +193,28 @@ def parse_rdf(data: bytes, fmt: RdfFormatInfo, *, base_iri: str, file: str) -> l
             ),
             file=file,
         ) from exc
+    _refuse_triple_terms(quads, file)
+    return quads
+
+
+def _refuse_triple_terms(quads: list[ox.Quad], file: str) -> None:
+    """Refuse RDF 1.2 (RDF-star) triple terms: a statement about a statement (``<< s p o >>``,
+    an annotation ``{| … |}``, ``<<( s p o )>>``). The shapes and the erase work on plain
+    triples (docs/lifecycle.md, "Audited erase"), so none may enter the registry."""
+    for q in quads:
+        if isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple):
+            term = q.object if isinstance(q.object, ox.Triple) else q.subject
+            raise SourceError(
+                msg(
+                    "{file}: the file makes a statement about a statement ({term}: an RDF 1.2 "
+                    "triple term, written << … >>, <<( … )>> or with an annotation {{| … |}}). "
+                    "The registry accepts plain triples only: state the facts themselves. "
+                    "Nothing was loaded.",
+                    file=file,
+                    term=str(term)[:200],
+                ),
+                file=file,
+            )
 
 
 def read_limited(source: Path | BinaryIO, max_bytes: int, *, file: str) -> bytes:
