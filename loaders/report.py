@@ -43,7 +43,9 @@ _CELL = re.compile(r"([A-Z]+)\d+$")
 def locate(issue_: Issue, sub: Submission, via: Issue | None = None) -> SubmissionIssue:
     """The SHACL result ``issue_`` placed at its file, sheet, row and column. ``via``: for a
     result about something the submission's item points to (the organisation a lead agency
-    cell names), the result about that item whose value it is: the cell it came from."""
+    cell names), the result about that item whose value it is: the cell it came from.
+    A result about a language-tagged value (``value_lang``) is placed at the column of that
+    language: a second English title at «Tittel (engelsk)»."""
     b = sub.build
     out = SubmissionIssue(**{k: getattr(issue_, k) for k in issue_.__dataclass_fields__})
     out.file = sub.label
@@ -55,7 +57,7 @@ def locate(issue_: Issue, sub: Submission, via: Issue | None = None) -> Submissi
     t, row = where
     info = b.tables[t]
     out.file = info.file
-    key = _column_for(info.sheet.key, at)
+    key = _column_for(info.sheet.key, at, at.value_lang)
     out.location = {k: v for k, v in info.locate(row, key).items() if v is not None}
     if key is not None and (at.focus, key) in b.raw and via is None:
         out.value = b.raw[(at.focus, key)] or out.value
@@ -129,14 +131,18 @@ def in_sheet_words(i: Issue, col: Column, value: str | None) -> Msg | None:
     return None
 
 
-def _column_for(sheet_key: str, i: Issue) -> str | None:
+def _column_for(sheet_key: str, i: Issue, lang: str | None = None) -> str | None:
     """The column of a result: of its path, or of the paths of its shape's alternatives
-    (``sh:or``: a lead agency or the source's words for it), the first the sheet has."""
+    (``sh:or``: a lead agency or the source's words for it), the first the sheet has; of
+    several columns of one path (a title in bokmål, nynorsk and English), the one of the
+    value's language ``lang``."""
     sh = sheet(sheet_key)
     shape = (i.shape or "").rsplit("#", 1)[-1]
     for path in (i.path,) if i.path else _shape_paths(i.shape or ""):
         by_path = [c for c in sh.columns if c.spec.path is not None and str(c.spec.path) == path]
         by_shape = [c for c in by_path if c.spec.shape == shape] or by_path
+        if lang is not None:
+            by_shape = [c for c in by_shape if c.spec.lang == lang] or by_shape
         if by_shape:
             return by_shape[0].key
     if i.path == str(OGP.assesses) and sheet_key == "assessments":

@@ -165,7 +165,8 @@ class Registry:
         try:
             validate(self.store, base, prepared, validator)
         except ValidationFailed as exc:  # one value too many: say which source has the other
-            explain_conflicts(reader, base, exc.report, (p.graph for p in prepared))
+            explain_conflicts(reader, base, exc.report, (p.graph for p in prepared),
+                              {p.file.name: p.quads for p in prepared})
             raise
         return prepared
 

@@ -274,3 +274,30 @@ def test_a_cell_in_prose_says_plainly_what_to_write(run, tmp_path: Path) -> None
             'distriktsdepartementet"') in text, text
     assert "if it is not (a word or a date), leave it out" in text
     assert '"Coordinated by": –' not in text and "Suggested split" not in text
+
+
+def test_a_second_english_title_says_which_source_has_the_other_at_the_english_column(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # a real row of the 2013-2015 plan as OGP publishes it (the bundled source has it too),
+    # resubmitted with another English title (invented)
+    real = (FIXTURES / "submissions" / "real-plans" / "2013-2015.csv").read_text("utf-8-sig")
+    lines = real.splitlines(keepends=True)
+    row = next(line for line in lines if line.split(";")[1] == "NO0023")
+    cells = row.split(";")
+    assert cells[5] == TITLES["NO0023"]
+    cells[5] = "Protection of whistleblowers (invented title)"
+    path = tmp_path / "2013-2015-title.csv"
+    path.write_text(lines[0] + ";".join(cells), encoding="utf-8")
+    issues = [i for i in _report(run, path, "--submitted-by", "Arbeids- og sosialdepartementet")
+              if i["severity"] == "violation"]
+    assert [(i["location"].get("column"), i["value"]) for i in issues] == [
+        ("Tittel (engelsk)", "Protection of whistleblowers (invented title)")], issues
+    text = issues[0]["message"]
+    assert ('The registry already has another title in English for NO0023, from the source '
+            'bundled-ogp-2013-2015: "Whistleblowing".') in text, text
+    assert "use the same title, or ask the coordinating ministry to change it" in text
+    assert "language tag" not in text and "@nb" not in text
+    # in bokmål and nynorsk, plainly
+    assert issues[0]["message_nb"].startswith(
+        "Registeret har allerede en annen tittel på engelsk for NO0023, fra kilden "
+        "bundled-ogp-2013-2015: «Whistleblowing».")
+    assert issues[0]["message_nn"].startswith("Registeret har allereie ein annan tittel på engelsk")

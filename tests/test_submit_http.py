@@ -328,7 +328,8 @@ def test_upload_report_changes_confirm_and_receipt_with_every_value_escaped(site
     update = c.upload(("forpliktelser.json", _commitments("Ny tittel (oppdiktet eksempel)")))
     text = _text(update)
     assert "0 nye, 1 endret, 4 uendret, 0 fjernet" in text
-    row = re.search(r"~ endret NO9901 \S+ ([^~]+?) Laster inn", text)
+    row = re.search(r"~ endret NO9901 «Ny tittel \(oppdiktet eksempel\)» \S+ ([^~]+?) Laster inn",
+                    text)
     assert row is not None and "Tittel" in row.group(1), text
     assert last_change_number(reg.store.reader()) == before + 1
 
@@ -375,9 +376,32 @@ def test_a_commitment_left_out_of_a_new_version_is_named_on_the_check_page(site:
     third = lines[3].split(";")[1]  # its OGP ID
     assert ("0 nye, 0 endret, 2 uendret, 0 fjernet; 1 ikke lenger i innsendingen, men "
             "fortsatt i registeret fra andre kilder") in page
-    row = re.search(rf"− ikke lenger i innsendingen {third} \S+ fortsatt i registeret fra "
+    row = re.search(rf"− ikke lenger i innsendingen {third} «[^»]+» \S+ fortsatt i registeret fra "
                     r"([^−]+?) Laster inn", page)
     assert row is not None and "bundled-ogp-2013-2015" in row.group(1), page
+
+
+def test_the_check_page_names_each_change_by_identifier_and_title(site: Site) -> None:
+    """KMD submits two of the 2013–2015 commitments the registry ships (real rows as OGP
+    publishes them, English titles only), one with a bokmål title added (invented): each line
+    of the table of changes names the commitment by its ID and its title in the page's
+    language, as the command line's change lines do."""
+    lines = (SUB / "real-plans" / "2013-2015.csv").read_text("utf-8-sig").splitlines(True)
+    first = lines[1].split(";")
+    first[3] = "Innbyggerundersøkelsen (oppdiktet bokmålstittel)"
+    c = site.client()
+    c.sign_in(site.kmd)
+    checked = c.upload(("kmd-2013-2015.csv",
+                        (lines[0] + ";".join(first) + lines[2]).encode("utf-8")))
+    assert checked.status_code == 200, _text(checked)
+    table = re.search(r'<table class="changes">.*?</table>', checked.text, re.S)
+    assert table is not None, _text(checked)
+    rows = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", tr)).split())
+            for tr in re.findall(r"<tr>(.*?)</tr>", table.group(0), re.S)]
+    assert any(row.startswith(
+        f"~ endret {first[1]} «{first[3]}» {BASE}id/commitment/{first[1]} Tittel (bokmål)")
+        for row in rows), rows
+
 
 
 def test_a_submission_of_several_files_loads_all_or_nothing(site: Site) -> None:

@@ -47,6 +47,8 @@ class Issue:
     #: the message in nynorsk ("": none, shown in bokmål, as the shapes' own messages are)
     message_nn: str = ""
     path_label_nn: str | None = None
+    #: the language tag of ``value`` when it has one (a title in English: "en")
+    value_lang: str | None = None
 
     @classmethod
     def from_msg(cls, message: Msg, **fields: Any) -> Issue:

@@ -180,6 +180,7 @@ def report_from_results(
                 path_label_en=_pick(names, "en"),
                 path_label_nn=_exact(names, "nn") or None,
                 value=str(value) if value is not None else None,
+                value_lang=getattr(value, "language", None) or None,
                 message_nb=_pick(messages, "nb") or "",
                 message_nn=_exact(messages, "nn"),
                 message_en=_pick(messages, "en") or "",
