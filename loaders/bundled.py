@@ -67,11 +67,14 @@ def init(registry: Registry) -> tuple[list[LoadResult], ValidationReport]:
     the bundled submissions (their warnings and notices: what the sources' values needed).
     Raises :class:`registry.errors.ValidationFailed` if a bundled file does not conform."""
     marker = registry.store.path / UNFINISHED
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.write_text("ogpreg init started; removed after its last commit\n", "utf-8")
+    if not registry.store.exists():  # a first init; a refresh stopped halfway leaves a store
+        # that holds everything, some of it not yet refreshed: usable, and not retried at every
+        # use (a refresh that fails on the bundled data must not stop the registry working)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("ogpreg init started; removed after its last commit\n", "utf-8")
     with registry.initialising():
         done = _init(registry)
-    marker.unlink()
+    marker.unlink(missing_ok=True)  # another process may have finished the same init
     return done
 
 
@@ -94,8 +97,8 @@ def _init(registry: Registry) -> tuple[list[LoadResult], ValidationReport]:
     return results, report
 
 
-#: A file in the store's directory for what is not RDF, there from the start of :func:`init`
-#: until its last commit.
+#: A file in the store's directory for what is not RDF, there from the start of the first
+#: :func:`init` of a store until its last commit.
 UNFINISHED = "init-unfinished"
 
 

@@ -320,6 +320,12 @@ def test_a_first_start_stopped_between_the_init_commits_is_finished_at_the_next_
     again = bundled_data.install(open_registry(make_settings(store)))
     revision = again.store.revision()
     assert again.ensure_initialised() is None and again.store.revision() == revision
+    refresh = bundled_data.install(open_registry(make_settings(store)))  # `ogpreg init` again,
+    refresh.init = then_ctrl_c  # type: ignore[method-assign]  # stopped after its first commit:
+    with pytest.raises(KeyboardInterrupt):
+        bundled_data.init(refresh)
+    # the store still holds everything (some of it not yet refreshed): not retried at every use
+    assert bundled_data.install(open_registry(make_settings(store))).is_initialised()
     core_only = tmp_path / "core-only"  # what the core alone fills is not "stopped halfway"
     open_registry(make_settings(core_only)).init()
     assert bundled_data.install(open_registry(make_settings(core_only))).is_initialised()
