@@ -15,6 +15,13 @@ import pytest
 PREFIX = {"nb": "Feil: ", "nn": "Feil: ", "en": "Error: "}
 
 
+def wait_for_focus(page: Any, element_id: str) -> None:
+    """Wait (at most 5 s) until the element with `element_id` has the focus; fail if it never does."""
+    page.wait_for_function("id => document.activeElement && document.activeElement.id === id",
+                           arg=element_id, timeout=5_000)
+    assert page.evaluate("document.activeElement.id") == element_id
+
+
 @pytest.fixture(params=[True, False], ids=["js", "no-js"])
 def tab(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO",
@@ -38,12 +45,14 @@ def test_a_refused_sign_in_says_so_in_the_title_and_takes_the_focus_to_the_summa
         page.press("#token", "Enter")
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.title() == PREFIX[lang] + title
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # autofocus is applied at the browser's next rendering step, which may come after the load
+    # event that ends expect_navigation: wait for it (a page that never moves the focus times out)
+    wait_for_focus(page, "error-summary")
     # the summary's link is the next Tab stop, and takes the focus to the field
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#token"
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "token"
+    wait_for_focus(page, "token")
     described = str(page.locator("#token").get_attribute("aria-describedby")).split()
     assert "token-error" in described and page.locator("#token-error").is_visible()
     assert page.locator("#token").get_attribute("aria-invalid") == "true"
