@@ -113,7 +113,7 @@ class HistoryGraph:
 
     def latest(self) -> int:
         """The number of the latest change (0 when nothing is recorded)."""
-        return last_change_number(self.reader)
+        return last_change_number(self.reader, self.base)
 
     def first_at_or_after(self, since: datetime) -> int | None:
         """The first change recorded at or after ``since`` (None: none yet)."""

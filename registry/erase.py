@@ -256,7 +256,7 @@ def erase(
             for q in reader.quads_for_pattern(None, _STATUS_OF, ox.NamedNode(item_), None)
             if is_item_graph(q.graph_name, base)
         }
-        number, when = next_change(reader)
+        number, when = next_change(reader, base=base)
 
         def kept() -> Iterator[ox.Quad]:
             # Quads naming a blank node (and snapshots that may) wait for the end of the pass,

@@ -203,7 +203,7 @@ def run(
             if s.graph:
                 graphstore.authorise(registry, token, target(registry.uris, s.graph), reader)
         revision = _revision(registry)
-        before = last_change_number(reader)
+        before = last_change_number(reader, registry.settings.base_uri)
         del reader
         if not dry_run and checked and not checked.startswith(revision + ":"):
             results, report = load_submissions(
@@ -265,7 +265,7 @@ def _run_rdf(
     graph = registry.uris.source_graph(source_id_for(base_name))
     info = format_for(base_name, None)
     revision = _revision(registry)
-    before = last_change_number(registry.store.reader())
+    before = last_change_number(registry.store.reader(), registry.settings.base_uri)
     if not dry_run and checked and not checked.startswith(revision + ":"):
         again = _run_rdf(registry, token, file, dry_run=True, checked=None)
         if not _same(again.fingerprint(), checked):
@@ -295,7 +295,7 @@ def _the_change(
     """The change this token's load recorded after change ``before`` (``None`` when the load
     changed nothing): the first later load by ``token:<id>`` that used one of ``graphs``."""
     reader = registry.store.reader()
-    last = last_change_number(reader)
+    last = last_change_number(reader, registry.settings.base_uri)
     for n in range(before + 1, last + 1):
         c = change(reader, n)
         if (

@@ -302,7 +302,7 @@ def _apply(
         if written:
             # history reads only quads_for_pattern, which _Before provides
             pre = cast(ox.Store, _Before(tx, {iri: before[iri] for iri in written}))
-            number, when = next_change(pre)
+            number, when = next_change(pre, base=uris.base)
             recorded = record_history(
                 pre,
                 uris.base,

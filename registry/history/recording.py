@@ -76,15 +76,19 @@ class Recorded:
 
 
 def next_change(
-    reader: ox.Store, recorded_at: datetime | None = None, *, now: datetime | None = None
+    reader: ox.Store,
+    recorded_at: datetime | None = None,
+    *,
+    base: str,
+    now: datetime | None = None,
 ) -> tuple[int, datetime]:
     """The number and time of the next change, read from the state before the transaction.
 
     ``recorded_at`` back-dates the change (``ogpreg load --recorded-at``); it must not be
     before the latest change (history stays ordered) nor in the future. Without it the time is
     now, or the latest change's time if the clock is behind it."""
-    last = last_change_number(reader)
-    last_time = change_time(reader, last) if last else None
+    last = last_change_number(reader, base)
+    last_time = change_time(reader, last, base) if last else None
     current = utc(now or datetime.now(UTC)).replace(microsecond=0)
     if recorded_at is None:
         when = max(current, last_time) if last_time else current

@@ -33,6 +33,7 @@ from registry.history.terms import (
     SNAPSHOT,
     VERSION_ACTION,
     canonical,
+    change_iri,
     is_history_graph,
     number_literal,
     parse_snapshot,
@@ -117,34 +118,51 @@ def _history_quads(reader: ox.Store, subject: ox.NamedNode) -> list[ox.Quad]:
     ]
 
 
-def change_node(reader: ox.Store, number: int) -> ox.NamedNode | None:
-    """The node of change ``number`` in the history graph, or ``None``."""
+def change_node(reader: ox.Store, number: int, base: str | None = None) -> ox.NamedNode | None:
+    """The node of change ``number`` in the history graph, or ``None``.
+
+    With ``base``, the change's own IRI (``{base}id/change/{number}``) is looked up first, by
+    subject: Virtuoso has been seen to miss the look-up by number (an object-bound pattern)
+    right after an erase while the subject-bound one found the statement (docs/lifecycle.md),
+    and a missed number on ``last_change_number``'s search would make the next write reuse a
+    change number. The look-up by number stays as the fallback (a change recorded under
+    another base)."""
+    if base is not None:
+        node = ox.NamedNode(change_iri(base, number))
+        for q in reader.quads_for_pattern(node, CHANGE_NUMBER, None, None):
+            if is_history_graph(q.graph_name) and _is_number(q.object, number):
+                return node
     for q in reader.quads_for_pattern(None, CHANGE_NUMBER, number_literal(number), None):
         if is_history_graph(q.graph_name) and isinstance(q.subject, ox.NamedNode):
             return q.subject
     return None
 
 
-def last_change_number(reader: ox.Store) -> int:
-    """The number of the latest change (0 when there is none); O(log n) look-ups."""
-    if change_node(reader, 1) is None:
+def _is_number(term: object, number: int) -> bool:
+    return isinstance(term, ox.Literal) and term.value.strip() == str(number)
+
+
+def last_change_number(reader: ox.Store, base: str | None = None) -> int:
+    """The number of the latest change (0 when there is none); O(log n) look-ups (by the
+    change's IRI first when ``base`` is given, see ``change_node``)."""
+    if change_node(reader, 1, base) is None:
         return 0
     hi = 2
-    while change_node(reader, hi) is not None:
+    while change_node(reader, hi, base) is not None:
         hi *= 2
     lo = hi // 2  # exists; hi does not
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if change_node(reader, mid) is not None:
+        if change_node(reader, mid, base) is not None:
             lo = mid
         else:
             hi = mid
     return lo
 
 
-def change_time(reader: ox.Store, number: int) -> datetime | None:
+def change_time(reader: ox.Store, number: int, base: str | None = None) -> datetime | None:
     """The time of change ``number``, or ``None``."""
-    node = change_node(reader, number)
+    node = change_node(reader, number, base)
     if node is None:
         return None
     for q in reader.quads_for_pattern(node, PROV_AT_TIME, None, None):

@@ -289,7 +289,7 @@ def set_status(
             if "plan" in facts.kinds and not known:
                 added.append(ox.Quad(_n(item), _n(OGP.approvalDate), date_lit, lc))
             extra.append((_n(DCT_DATE), date_lit))
-        number, when = next_change(tx)
+        number, when = next_change(tx, base=base)
         sc = _n(f"{base}id/status-change/{number}")
         added.append(ox.Quad(_n(item), STATUS, _n(status_iri(to)), lc))
         reasons = [ox.Literal(reason, language=reason_lang)] if reason else []

@@ -513,7 +513,7 @@ def commit(
         if not changed:
             raise Discard  # no revision, and every cache stays valid
         recheck_statuses(tx, base, changed, actor)
-        number, when = next_change(tx, recorded_at)
+        number, when = next_change(tx, recorded_at, base=base)
         statuses, stored = set_initial_statuses(
             tx, base, changed, number=number, when=when, agent=submitted_by
         )
