@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -20,9 +21,11 @@ from openpyxl import load_workbook
 from pyoxigraph import NamedNode, Variable
 
 from loaders.columns import sheet
+from loaders.submission import Options, RawInput, read_submissions
 from loaders.template import xlsx_template
 from ogpreg.cli import main
 from registry.model.description import Node, Property, Value, merge_same_things
+from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
 from tests.endpoint_server import Running, running
 
@@ -204,3 +207,57 @@ def test_values_that_say_more_than_one_thing_stay_apart() -> None:
         "Norway Design Report 2019-2021", "Norway Results Report 2019-2022"]
     assert [g.iri for g in reports.values[0].graphs] == ["a", "b"]
 
+
+
+class _CountingReader:
+    """A reader that counts the registry's look-ups (each is an HTTP request on an external
+    engine) and passes them to the real store."""
+
+    def __init__(self, inner: Any, counts: list[int]) -> None:
+        self._inner, self._counts = inner, counts
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if name not in ("quads_for_pattern", "query"):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._counts[0] += 1
+            return attr(*args, **kwargs)
+        return counted
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._inner)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+
+def test_naming_assessments_without_an_id_costs_one_look_up_per_assessed_item(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An assessment row without «ID» is named after the registry's assessment of the same
+    item, kind and date when there is one: the registry's assessments of an item are read once
+    per build, not again for every row and every candidate (on an external engine each read is
+    an HTTP request). The ratings below are invented; NO0055 is real and has IRM ratings."""
+    counts = [0]
+    real = registry.store.reader
+    monkeypatch.setattr(registry.store, "reader", lambda: _CountingReader(real(), counts))
+
+    def reads(years: range) -> int:
+        wb = load_workbook(io.BytesIO(xlsx_template("assessments")))
+        for year in years:  # invented: one self-assessment a year
+            row = {**ASSESSMENT_NO0055, "kind": "Egenvurdering", "date": str(year),
+                   "assessed_by": "Kommunal- og moderniseringsdepartementet"}
+            wb["Vurderinger"].append([row.get(c.key) for c in sheet("assessments").columns])
+        data = io.BytesIO()
+        wb.save(data)
+        counts[0] = 0
+        (sub,) = read_submissions(
+            registry, [(RawInput("vurderinger.xlsx", data=data.getvalue()), "xlsx")],
+            Options(submitted_by=KMD),
+        )
+        assert sub.build.ok, sub.build.issues
+        return counts[0]
+
+    assert reads(range(2020, 2021)) == reads(range(2020, 2026))

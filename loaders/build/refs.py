@@ -61,6 +61,8 @@ class References:
         self.by_name: dict[str, Org] = {}
         #: numbers several organisations have and no one of them comes first for
         self.shared_numbers: dict[str, list[Org]] = {}
+        #: per IRI: (class, graph) of the registry's rdf:type statements about it (has_type)
+        self._types: dict[str, list[tuple[str, str | None]]] = {}
         self.registration = Registration(registry)
         found = bodies(registry)
         for b in found:
@@ -249,12 +251,14 @@ class References:
     def has_type(self, iri: str, classes: tuple[str, ...], exclude: str | None = None) -> bool:
         """Whether the registry (outside the graph ``exclude``) types ``iri`` as one of
         ``classes``."""
-        for q in self.reader.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None):
-            if exclude is not None and getattr(q.graph_name, "value", None) == exclude:
-                continue
-            if isinstance(q.object, ox.NamedNode) and q.object.value in classes:
-                return True
-        return False
+        types = self._types.get(iri)
+        if types is None:  # read once per IRI (rows name the same item again and again)
+            types = self._types[iri] = [
+                (q.object.value, getattr(q.graph_name, "value", None))
+                for q in self.reader.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None)
+                if isinstance(q.object, ox.NamedNode)
+            ]
+        return any(c in classes and (exclude is None or g != exclude) for c, g in types)
 
     def values(self, iri: str, predicate: str, exclude: str | None) -> list[tuple[object, str]]:
         """(object, graph) of the registry's statements ``iri predicate ?o`` outside

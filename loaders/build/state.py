@@ -48,6 +48,8 @@ class BuilderState:
         # minted once per identifier: a milestone's commitment is named by every milestone
         self._commitment_iris: dict[str, str] = {}
         self._plan_iris: dict[str, str] = {}
+        # per assessed item: the registry's assessments of it, (kinds, dates) by IRI
+        self._assessments: dict[str, dict[str, tuple[set[object], set[object]]]] = {}
         # per column: its predicate (None without one) and its path's text
         self._paths: dict[int, tuple[ox.NamedNode | None, str | None]] = {}
         # per table (its positions): (key, position, column, read as one typed value)

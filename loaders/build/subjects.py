@@ -143,16 +143,38 @@ class Subjects(BuilderState):
         """The IRI the registry already has for the assessment of ``target`` of ``kind`` on
         ``date`` (another source, e.g. the bundled IRM ratings, minted its own): the one
         assessment that matches, unless ``minted`` is one of them; else None (mint)."""
-        found = set()
-        for q in self.refs.reader.quads_for_pattern(None, _ASSESSES, ox.NamedNode(target), None):
-            a = q.subject
-            if not isinstance(a, ox.NamedNode):
-                continue
-            kinds = {x.object for x in self.refs.reader.quads_for_pattern(a, _KIND, None, None)}
-            dates = {x.object for x in self.refs.reader.quads_for_pattern(a, _DATE, None, None)}
-            if kinds == {kind} and dates == {date}:
-                found.add(a.value)
+        found = {
+            a for a, (kinds, dates) in self._assessments_of(target).items()
+            if kinds == {kind} and dates == {date}
+        }
         return found.pop() if len(found) == 1 and minted not in found else None
+
+    def _assessments_of(
+        self, target: str
+    ) -> dict[str, tuple[set[object], set[object]]]:
+        """The registry's assessments of ``target`` with their kinds and dates: one query per
+        target and build (an external engine answers each read over HTTP, and a sheet names
+        the same commitment on many rows)."""
+        known = self._assessments.get(target)
+        if known is None:
+            known = self._assessments[target] = {}
+            t = ox.NamedNode(target)  # its N-Triples form is a safe IRI reference
+            rows = self.refs.reader.query(
+                f"SELECT ?a ?k ?d WHERE {{ GRAPH ?g {{ ?a {_ASSESSES} {t} }} "
+                f"OPTIONAL {{ GRAPH ?gk {{ ?a {_KIND} ?k }} }} "
+                f"OPTIONAL {{ GRAPH ?gd {{ ?a {_DATE} ?d }} }} }}"
+            )
+            assert isinstance(rows, ox.QuerySolutions)
+            for r in rows:
+                a = r["a"]
+                if not isinstance(a, ox.NamedNode):
+                    continue
+                kinds, dates = known.setdefault(a.value, (set(), set()))
+                if r["k"] is not None:
+                    kinds.add(r["k"])
+                if r["d"] is not None:
+                    dates.add(r["d"])
+        return known
 
     def _organisation_subject(
         self, t: int, values: dict[str, list[str]], failed: set[str], row: Row
