@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from registry.errors import SourceError
-from registry.i18n import N_, Lang, Msg, gettext, msg
+from registry.i18n import N_, Lang, Msg, gettext, msg, shown
 from registry.validation.report import Issue
 
 #: The label that starts an issue's first line, by severity.
@@ -33,7 +33,7 @@ class SubmissionIssue(Issue):
 
     def where(self, lang: Lang) -> str:
         loc = self.location
-        parts = [self.file or ""]
+        parts = [shown(self.file or "")]  # names and values never bring terminal escapes
         if loc.get("sheet") is not None:
             parts.append(msg("sheet «{sheet}»", sheet=loc["sheet"]).render(lang))
         if loc.get("row") is not None:
@@ -51,7 +51,7 @@ class SubmissionIssue(Issue):
             lines.append("  " + msg("value: {value}", value=self.value).render(lang))
         elif self.location.get("column") is not None:
             lines.append("  " + msg("value: (empty)").render(lang))
-        lines.append(f"  {self.message(lang)}")
+        lines.append("  " + shown(self.message(lang)))
         return "\n".join(lines)
 
 

@@ -17,12 +17,18 @@ nynorsk (``nn``) is the other written Norwegian; English (``en``) is the source 
   each language's plural forms).
 * :func:`N_` marks a string for extraction without translating it (tables of page words).
 * :func:`gettext` translates a msgid now.
+* :func:`shown` makes text from outside (a value, a file name, a title) safe to show in a
+  terminal: control characters and bidirectional overrides become visible ``\\u001B``
+  escapes. Every parameter of a :class:`Msg` goes through it, so no message carries a
+  terminal escape sequence from a submitted file (docs/security.md, "Hostile files").
 """
 
 from __future__ import annotations
 
 import functools
 import gettext as _gettext
+import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -85,6 +91,36 @@ def N_(msgid: str) -> str:  # noqa: N802 - the gettext convention
     return msgid
 
 
+#: What a terminal would act on rather than show: C0 controls but tab and line feed, DEL, C1
+#: controls (``\x9b`` is an 8-bit CSI) and the bidirectional embeddings, overrides and isolates
+#: ("Trojan Source"); with ``one_line`` the line feed and tab too.
+_UNSHOWN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSHOWN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04X}"
+
+
+def shown(text: str, *, one_line: bool = False) -> str:
+    """``text`` with every character a terminal would act on (an escape sequence, a bell, a
+    carriage return, a bidirectional override) written as ``\\u001B``; with ``one_line`` also
+    line feeds and tabs (a table cell). Text without them is returned as it is."""
+    pattern = _UNSHOWN_LINE if one_line else _UNSHOWN
+    return pattern.sub(_escape, text) if pattern.search(text) else text
+
+
+def _param(value: object, lang: Lang) -> object:
+    if isinstance(value, (Msg, Lines)):
+        return shown(value.render(lang))
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, os.PathLike):
+        path = os.fspath(value)
+        return shown(path) if isinstance(path, str) else value
+    return value
+
+
 @dataclass(frozen=True)
 class Msg:
     """A message: a msgid (English) with ``{name}`` placeholders filled from ``params`` when it
@@ -115,10 +151,8 @@ class Msg:
             template = gettext(lang, self.msgid)
         if not self.params:
             return template
-        params = {
-            k: (v.render(lang) if isinstance(v, (Msg, Lines)) else v)
-            for k, v in self.params.items()
-        }
+        # text from outside cannot bring terminal escapes into a message (see :func:`shown`)
+        params = {k: _param(v, lang) for k, v in self.params.items()}
         return template.format(**params)
 
     @property

@@ -145,6 +145,37 @@ def test_head_answers_like_get_without_a_body(srv: Served) -> None:
         assert int(h.headers["Content-Length"]) == len(g.content)
 
 
+def test_clients_get_what_they_name_as_on_the_pages_and_at_sparql(srv: Served) -> None:
+    """The Accept headers real clients send, by the endpoint's rules (endpoint/conneg.py): the
+    older media types (text/plain for N-Triples, rdflib's parse(format="nt") asks for it;
+    application/json for JSON-LD), and a type named outright before a wildcard at equal q."""
+    cases = {
+        "text/plain": "application/n-triples",
+        "application/json": "application/ld+json",
+        "application/json, text/plain, */*": "application/ld+json",  # axios's default
+        "text/turtle, */*": "text/turtle",
+        "application/rdf+xml, */*;q=0.5": "application/rdf+xml",
+        "*/*": "text/turtle",
+        "": "text/turtle",
+    }
+    for accept, media_type in cases.items():
+        r = requests.get(srv.url, params={"graph": PLAN_GRAPH}, headers={"Accept": accept},
+                         timeout=60)
+        assert r.status_code == 200, accept
+        assert r.headers["Content-Type"].split(";")[0] == media_type, accept
+        fmt = FORMATS[media_type]
+        assert {q.triple for q in ox.parse(r.content, format=fmt)}, accept
+    r = requests.get(srv.url, params={"graph": PLAN_GRAPH}, headers={"Accept": "image/png"},
+                     timeout=60)
+    assert r.status_code == 406
+
+
+def test_answers_about_a_token_are_never_cached(srv: Served) -> None:
+    r = requests.get(srv.url, headers={"Authorization": f"Bearer {srv.token.secret}"},
+                     timeout=60)
+    assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
+
+
 def test_unknown_graph_and_bad_parameters_without_a_token(srv: Served) -> None:
     r = requests.get(srv.url, params={"graph": BASE + "graph/source/nothing"}, timeout=60)
     assert r.status_code == 404 and r.json()["error"] == "not-found"

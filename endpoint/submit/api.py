@@ -24,14 +24,15 @@ from endpoint.write.graphstore import _audited, _ok
 from loaders.columns import KINDS, normalise_kind
 from registry.access.tokens import TokenRecord
 from registry.errors import UsageError
-from registry.i18n import as_lang, msg
+from registry.i18n import as_lang, msg, shown
 
 _TRUE = ("", "1", "true", "yes")
 
 
 def _name(raw: str) -> str:
     name = PurePath(raw.replace("\\", "/")).name.strip()
-    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+    # no control characters or bidirectional overrides: the name is shown in pages and terminals
+    if not name or len(name) > 200 or shown(name, one_line=True) != name:
         raise UsageError(
             msg(
                 "Name the file: send it as a multipart 'file' part with a file name, or with "

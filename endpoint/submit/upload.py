@@ -9,6 +9,7 @@ since changed so that the changes would differ from those shown."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 import pyoxigraph as ox
@@ -37,7 +38,7 @@ from loaders.diff import ItemChange, field_label
 from registry.access.audit import AuditLog
 from registry.errors import RegistryError, SourceError, ValidationFailed
 from registry.history.versions import change as change_of
-from registry.i18n import Lang
+from registry.i18n import Lang, shown
 from registry.lifecycle.rules import status_code, status_label
 from registry.validation.report import ValidationReport
 
@@ -98,11 +99,21 @@ def upload() -> Response:
     try:
         sent = request.files.getlist("file")
         kind = request.form.get("kind") or None
-        files = [(f.filename or "upload", f.read()) for f in sent if f.filename]
+        files = [(_file_name(f.filename), f.read()) for f in sent if f.filename]
     except RequestEntityTooLarge:  # the form token was read first (session.require_sign_in)
         return too_large("submit.check")
     kind_key = normalise_kind(kind) if kind else None
     return _check(who, files, kind_key)
+
+
+def _file_name(raw: str) -> str:
+    """An uploaded file's name as the registry keeps it (provenance, pages, audit log): its last
+    path segment, without control characters or bidirectional overrides (a browser sends what
+    the file system allows; ``POST /api/submissions`` refuses such a name), at most 200
+    characters from its end (the extension says the format)."""
+    name = PurePath(raw.replace("\\", "/")).name
+    name = "".join(c for c in name if shown(c, one_line=True) == c).strip()
+    return name[-200:] or "upload"
 
 
 def _check(who: SignedIn, files: list[tuple[str, bytes]], kind: str | None) -> Response:

@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import parse_options_header
 
+from endpoint import conneg
 from endpoint.app import error_response, request_lang, state
 from registry.access import graphstore
 from registry.access.audit import AuditLog, Outcome
@@ -35,7 +36,7 @@ from registry.errors import (
     UsageError,
     ValidationFailed,
 )
-from registry.i18n import as_lang, msg
+from registry.i18n import as_lang, msg, shown
 from registry.loading.pipeline import LoadResult
 from registry.rdf.formats import RDF_FORMATS
 
@@ -46,7 +47,8 @@ REALM = "ogp-registry"
 #: Media types accepted in PUT/POST bodies, and offered for GET, by RDF format name.
 MEDIA_TYPES: dict[str, str] = {info.media_type: name for name, info in RDF_FORMATS.items()}
 MEDIA_TYPES.update({"application/x-turtle": "turtle", "text/n-triples": "ntriples"})
-_GET_TYPES = [RDF_FORMATS[n].media_type for n in ("turtle", "ntriples", "rdfxml", "jsonld")]
+#: what a read offers, in the pages' order of preference (endpoint/pages/negotiation.py)
+_GET_TYPES = [RDF_FORMATS[n].media_type for n in ("turtle", "jsonld", "ntriples", "rdfxml")]
 _DATASET_TYPES = [RDF_FORMATS[n].media_type for n in ("trig", "nquads")]
 _TRUE = ("", "1", "true", "yes")
 
@@ -152,8 +154,11 @@ def _audited(action: str, target: str | None, work: Callable[[TokenRecord], Resp
 
 
 def _ok(body: object, status: int = 200, audit: str = "") -> Response:
+    """A JSON answer to an authenticated request: never stored by a cache (it describes a
+    token's writes, or the token itself)."""
     resp = jsonify(body)
     resp.status_code = status
+    resp.headers["Cache-Control"] = "no-store"
     resp.audit_message = audit  # type: ignore[attr-defined]
     return resp
 
@@ -243,7 +248,7 @@ def _file_name(fmt: str) -> str:
     _kind, params = parse_options_header(request.headers.get("Content-Disposition", ""))
     raw = params.get("filename", "")
     name = PurePath(raw.replace("\\", "/")).name.strip() if raw else ""
-    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 200 or shown(name, one_line=True) != name:
         name = "graph-store" + RDF_FORMATS[fmt].extensions[0]
     return name
 
@@ -269,8 +274,14 @@ def _get() -> Response:
     reg = state().registry
     graph = _graph_param()
     offered = _GET_TYPES + ([] if graph is None else _DATASET_TYPES)
-    accept = request.accept_mimetypes
-    mimetype = accept.best_match(offered) if accept else offered[0]
+    # the rules of /sparql and the pages (endpoint/conneg.py): the aliases clients send
+    # (text/plain for N-Triples, application/json for JSON-LD), and at equal q a type named
+    # outright before one reached through a wildcard
+    chosen = conneg.best(
+        conneg.parse_accept(request.headers.get("Accept")),
+        [conneg.BY_NAME[MEDIA_TYPES[m]] for m in offered],
+    )
+    mimetype = chosen.media_type if chosen is not None else None
     if mimetype is None:
         return error_response(
             406,

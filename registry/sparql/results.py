@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from registry.errors import UsageError
-from registry.i18n import DEFAULT_LANG, N_, Lang, gettext, msg, msg_n
+from registry.i18n import DEFAULT_LANG, N_, Lang, gettext, msg, msg_n, shown
 from registry.namespaces import PREFIXES
 from registry.rdf.writing import serialize as write_rdf
 from registry.sparql.csvcells import escape_csv
@@ -51,6 +51,8 @@ def compact(term: object) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
+    # one line per row, and nothing from the data that a terminal would act on
+    rows = [[shown(c, one_line=True) for c in r] for r in rows]
     rows = [[c if len(c) <= _MAX_CELL else c[: _MAX_CELL - 1] + "…" for c in r] for r in rows]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(header)]
     line = "+".join("-" * (w + 2) for w in widths)

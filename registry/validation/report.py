@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from registry.i18n import N_, Lang, Msg, gettext, msg, msg_n
+from registry.i18n import N_, Lang, Msg, gettext, msg, msg_n, shown
 
 #: the label of each severity in a rendered report (msgids)
 SEVERITY_LABELS: dict[str, str] = {
@@ -84,8 +84,8 @@ class Issue:
         return d
 
     def render(self, lang: Lang) -> str:
-        where = self.file or ""
-        loc = ", ".join(f"{k}={v}" for k, v in self.location.items())
+        where = shown(self.file or "")  # a file or sheet name may carry terminal escapes
+        loc = shown(", ".join(f"{k}={v}" for k, v in self.location.items()))
         if loc:
             where += f" ({loc})"
         subject = self.focus_label or self.focus
@@ -95,7 +95,7 @@ class Issue:
             parts.append("  " + msg("field: {field}", field=self.path_label(lang)).render(lang))
         if self.value is not None:
             parts.append("  " + msg("value: {value}", value=self.value).render(lang))
-        parts.append(f"  {self.message(lang)}")
+        parts.append("  " + shown(self.message(lang)))
         return "\n".join(parts)
 
 
