@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
@@ -183,13 +184,27 @@ def quality(ranges: Sequence[tuple[str, float]], media_type: str) -> float:
     return match(ranges, media_type)[0]
 
 
+class Offer(Protocol):
+    """What :func:`best` needs of an offer: a :class:`Format`, or a page's representation
+    (``endpoint/pages/negotiation.py``)."""
+
+    @property
+    def media_type(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+OfferT = TypeVar("OfferT", bound=Offer)
+
+
 def best(
-    ranges: Sequence[tuple[str, float]], offers: Iterable[Format], *, aliases: bool = True
-) -> Format | None:
+    ranges: Sequence[tuple[str, float]], offers: Iterable[OfferT], *, aliases: bool = True
+) -> OfferT | None:
     """The offer the client prefers: the highest q; at equal q the one the client named more
     specifically (``text/csv`` over ``text/*`` over ``*/*``); then the earlier offer. None if
     every offer has q=0."""
-    chosen: Format | None = None
+    chosen: OfferT | None = None
     chosen_rank = (0.0, -1)
     for offer in offers:
         rank = match(ranges, offer.media_type)
@@ -221,6 +236,14 @@ class UnknownFormat(ValueError):
     """The ``format`` parameter names no format the endpoint knows."""
 
 
+def parameter_value(raw: str) -> str:
+    """A ``format`` parameter's value as compared: trimmed, lower-case, and in a media type a
+    space read as the ``+`` it was (``?format=application/sparql-results+json`` written by hand
+    in a URL, where an unencoded ``+`` decodes to a space; no media type holds a space)."""
+    value = raw.strip().lower()
+    return value.replace(" ", "+") if "/" in value else value
+
+
 def from_parameter(values: Sequence[str]) -> Choice:
     """The formats named by the ``format``/``output`` parameter values (the first value that
     names something wins for each family). Raises :class:`UnknownFormat` if none is known."""
@@ -228,7 +251,7 @@ def from_parameter(values: Sequence[str]) -> Choice:
     graph: Format | None = None
     known = False
     for raw in values:
-        value = raw.strip().lower()
+        value = parameter_value(raw)
         if not value:
             continue
         for f in ALL_FORMATS:

@@ -3,7 +3,8 @@ asks for, the RDF in that representation, and the headers every negotiated answe
 
 ``text/html`` (also what ``*/*`` gets), ``text/turtle``, ``application/ld+json``,
 ``application/n-triples``, ``application/rdf+xml``, ``application/n-quads``, ``application/trig``,
-chosen by the ``Accept`` header's q-values (ties go to that order), with ``Vary: Accept``. A
+chosen by the ``Accept`` header's q-values (ties go to a type named outright, then to that
+order), with ``Vary: Accept``. A
 ``format`` parameter (``html``, ``ttl``/``turtle``, ``jsonld``, ``nt``/``ntriples``,
 ``rdf``/``rdfxml``, ``nq``/``nquads``, ``trig``) or a file extension (``.html``, ``.ttl``,
 ``.jsonld``, ``.nt``, ``.rdf``, ``.nq``, ``.trig``) overrides the header. Nothing acceptable: 406.
@@ -29,6 +30,7 @@ from flask import Response, request
 from endpoint import conneg
 from endpoint.app import error_response, state
 from endpoint.pages.page import lang_message, not_found_page, page_lang
+from endpoint.sparql.results_xml import written
 from registry.i18n import Lang
 from registry.model.resources import Resources
 from registry.namespaces import PREFIXES
@@ -122,24 +124,21 @@ class UnknownFormat(ValueError):
 def negotiate(accept: str | None, fmt: str | None = None) -> Representation | None:
     """The representation for a request: the ``format`` parameter if given (raises
     :class:`UnknownFormat` for an unknown one), else the best by the Accept header's q-values
-    (ties in the order of :data:`REPRESENTATIONS`); None when nothing is acceptable."""
+    (ties: a type named outright before one reached through a wildcard, then the order of
+    :data:`REPRESENTATIONS`); None when nothing is acceptable."""
     if fmt is not None and fmt.strip():
-        value = fmt.strip().lower()
+        # (a media type's "+" written unencoded in a URL arrives as a space)
+        value = conneg.parameter_value(fmt)
         for r in REPRESENTATIONS:
             if value in r.names or value == r.media_type or value in r.aliases:
                 return r
         raise UnknownFormat(fmt)
-    ranges = conneg.parse_accept(accept)
-    chosen: Representation | None = None
-    chosen_q = 0.0
-    for r in REPRESENTATIONS:
-        # the media type by the usual rules; an alias only when the client names it
-        # (so that "text/html;q=0, */*" does not bring HTML back through its XHTML alias)
-        named = [q for m, q in ranges if m in r.aliases]
-        q = max([conneg.quality(ranges, r.media_type), *named])
-        if q > chosen_q:
-            chosen, chosen_q = r, q
-    return chosen
+    # The SPARQL endpoint's rules (endpoint/conneg.py): the highest q; at equal q a type the
+    # client names outright beats one it reaches through a wildcard ("application/json,
+    # text/plain, */*", axios's default, gets JSON-LD, not HTML); then the order above. An
+    # alias counts only when named (so "text/html;q=0, */*" does not bring HTML back through
+    # its XHTML alias).
+    return conneg.best(conneg.parse_accept(accept), REPRESENTATIONS)
 
 
 def _used_prefixes(triples: Sequence[ox.Triple]) -> dict[str, str]:
@@ -164,11 +163,13 @@ def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
         return serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples], rep)
     assert rep.ox_format is not None
     ordered = sorted(triples, key=str)
-    return write_rdf(
+    body = write_rdf(
         ordered,
         rep.ox_format,
         _used_prefixes(ordered) if rep.name in ("turtle", "rdfxml") else None,
     )
+    # RDF/XML: a control character in a literal, which XML 1.0 cannot carry, as U+FFFD
+    return written(body, rep.name)
 
 
 def dataset_document(triples: Sequence[ox.Triple], quads: Sequence[ox.Quad]) -> list[ox.Quad]:

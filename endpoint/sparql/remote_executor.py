@@ -70,6 +70,7 @@ from endpoint.sparql.admission import INTERNAL, FairQueue
 from endpoint.sparql.answers import Answer, NotAcceptable, QueryRequest
 from endpoint.sparql.csvsafe import escape_csv
 from endpoint.sparql.executor import _LIVE, QueryExecutor
+from endpoint.sparql.results_xml import written
 from endpoint.sparql.worker import (
     BOOLEAN,
     GRAPH,
@@ -437,6 +438,7 @@ class RemoteQueryExecutor(QueryExecutor):
                 del parsed  # dropped in this thread, not by a traceback freed in another
         if fmt == "csv":
             body = escape_csv(body)
+        body = written(body, fmt)  # XML 1.0's characters (endpoint/sparql/results_xml.py)
         if truncated:
             body = _mark_truncated(body, fmt, rows, self.truncation_link)
         return Answer(body, fmt, SOLUTIONS, rows, truncated, revision, committed, 0.0)
@@ -456,6 +458,7 @@ class RemoteQueryExecutor(QueryExecutor):
         body = write_rdf(
             items, _GRAPH_FORMATS[fmt], self.prefixes if fmt in _WITH_PREFIXES else None
         )
+        body = written(body, fmt)
         if truncated:
             body = _mark_truncated(body, fmt, len(triples), self.truncation_link)
         return Answer(body, fmt, GRAPH, len(triples), truncated, revision, committed, 0.0)
