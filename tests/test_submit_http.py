@@ -376,8 +376,9 @@ def test_a_commitment_left_out_of_a_new_version_is_named_on_the_check_page(site:
     third = lines[3].split(";")[1]  # its OGP ID
     assert ("0 nye, 0 endret, 2 uendret, 0 fjernet; 1 ikke lenger i innsendingen, men "
             "fortsatt i registeret fra andre kilder") in page
-    row = re.search(rf"− ikke lenger i innsendingen {third} «[^»]+» \S+ fortsatt i registeret fra "
-                    r"([^−]+?) Laster inn", page)
+    # its title exists in English only: marked, as on every page, «(på engelsk)»
+    row = re.search(rf"− ikke lenger i innsendingen {third} «[^»]+» \(på engelsk\) \S+ fortsatt "
+                    r"i registeret fra ([^−]+?) Laster inn", page)
     assert row is not None and "bundled-ogp-2013-2015" in row.group(1), page
 
 

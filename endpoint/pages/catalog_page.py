@@ -231,7 +231,9 @@ def render_catalog(cat: Catalogue) -> Response:
     resp = render(
         "pages/catalog.html",
         page,
-        title=title.value if title else page.t["catalog_title"],
+        # the page's own name: the catalogue's dct:title begins with the site's name, which
+        # base.html adds after it («<page> – <site>», WCAG 2.4.2); the h1 shows dct:title
+        title=page.t["catalog_title"],
         alternates=alternates,
         heading=title,
         description=g.text(root, DCT + "description", page.lang),

@@ -8,8 +8,9 @@ rendering of a template with the pages' headers.
   attribute.
 * Every absolute URL comes from ``Settings.base_uri`` (never from the request's host), so the
   pages work behind a reverse proxy.
-* Style sheet under ``endpoint/static/pages/``; nothing from a CDN, no script, and a
-  Content-Security-Policy that allows only this server.
+* Style sheet under ``endpoint/static/pages/``; nothing from a CDN, one small script
+  (``scroll.js``: a scrolling region is a Tab stop only while it overflows; the pages work
+  without it), and a Content-Security-Policy that allows only this server.
 
 See docs/pages.md.
 """
@@ -18,18 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from flask import Response, render_template, request
+from markupsafe import Markup, escape
 
 from endpoint.app import state
 from endpoint.pages.text import other_lang, words
-from registry.i18n import DEFAULT_LANG, LANGS, Lang, as_lang, msg
+from registry.i18n import DEFAULT_LANG, LANGS, Lang, as_lang, gettext, msg
 from registry.model.description import Node
 from registry.model.planviews import PlanViews
 from registry.model.resources import Resources
-from registry.model.text import Text
+from registry.model.text import Text, pick
 from registry.namespaces import OGP, PREFIXES
 
 #: the schemes an IRI may have to be shown as a link
@@ -93,6 +95,14 @@ def page_lang() -> Lang:
 def lang_message(text: str, **params: object) -> str:
     """A message in the page's language (:func:`page_lang`)."""
     return msg(text, **params).render(page_lang())
+
+
+class Titled(Protocol):
+    """An item with titles in several languages (``loaders.diff.ItemChange``)."""
+
+    titles: list[tuple[str, str | None]]
+
+    def title(self, lang: Lang) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -197,6 +207,23 @@ class Page:
         if lang.startswith(("nb", "no")):
             return self.t["in_norwegian" if self.lang == "en" else "in_bokmal"]
         return self.t["in_other_language"].format(lang=text.lang or "?")
+
+    def item_title(self, item: Titled) -> Text | None:
+        """The title of an item a submission changes (``loaders.diff.ItemChange``) as the
+        change lines show it (:meth:`~loaders.diff.ItemChange.title`: shortened, None when it
+        is only the identifier), with the language :func:`~registry.model.text.pick` chose it
+        in, so that the template's ``text`` macro marks a fallback with ``lang`` and
+        «(på bokmål)» as on every other page (WCAG 3.1.2)."""
+        value = item.title(self.lang)
+        chosen = pick(item.titles, self.lang)
+        if value is None or chosen is None:
+            return None
+        return Text(value, chosen.lang, chosen.fallback)
+
+    def quoted(self, ident: str, title: Markup | str) -> Markup:
+        """``NO0023 «title»`` (``NO0023 "title"`` in English), the way a change line names an
+        item, with ``title`` already markup (a fallback's ``<span lang>``)."""
+        return escape(gettext(self.lang, '{ident} "{title}"')).format(ident=ident, title=title)
 
 
 def render(

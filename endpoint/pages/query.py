@@ -3,9 +3,10 @@ without a query (the protocol view calls ``extras["sparql_html"]``).
 
 An editor with SPARQL highlighting, the registry's prefixes, the example queries shipped in
 ``endpoint/examples/`` and results as a table. The page talks to ``/sparql`` over the SPARQL 1.1
-Protocol with ``fetch()``; its script and style sheet are package data under
-``endpoint/static/ui/`` (nothing from a CDN, and a Content-Security-Policy that allows only this
-server). See docs/queries.md.
+Protocol with ``fetch()``; without JavaScript its form loads ``/query?query=…&run=1`` and the
+page shows the answer itself (``endpoint/pages/query_results.py``). Its script and style sheet
+are package data under ``endpoint/static/ui/`` (nothing from a CDN, and a
+Content-Security-Policy that allows only this server). See docs/queries.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from flask import Blueprint, Flask, Response, render_template, request
 
 from endpoint.app import state
 from endpoint.pages.page import Page
+from endpoint.pages.query_results import run_for_page
 from endpoint.pages.text import words
 from registry.i18n import N_, Lang, Msg, as_lang, gettext
 from registry.namespaces import PREFIXES
@@ -175,10 +177,6 @@ STRINGS: dict[str, str] = {
     "goto_error": N_("Put the cursor where the error is"),
     "results": N_("Results"),
     "no_results_yet": N_("Run a query to see its answer here."),
-    "noscript": N_(
-        "The page needs JavaScript to show the answer as a table. Without JavaScript, “Run the "
-        "query” sends the query straight to the endpoint."
-    ),
     "endpoint": N_("SPARQL endpoint"),
     "js_running": N_("Running the query …"),
     "js_rows": N_("{n} rows"),
@@ -255,6 +253,8 @@ def render_query_page() -> Response:
             selected = examples[0].stem if examples else ""
         query = by_stem[selected].query if selected else ""
     root = request.script_root
+    # run=1: the form, sent without JavaScript; the page shows the answer itself
+    shown = run_for_page(query, lang, f"{root}/") if shared and request.args.get("run") else None
     html = render_template(
         "ui/query.html",
         lang=lang,
@@ -262,6 +262,7 @@ def render_query_page() -> Response:
         examples=examples,
         selected=selected,
         query=query,
+        shown=shown,
         prefixes=PREFIXES,
         sparql_url=f"{root}/sparql",
         base_uri=state().settings.base_uri,
@@ -273,7 +274,9 @@ def render_query_page() -> Response:
             "sparql": f"{root}/sparql",
             "root": f"{root}/",
             "base": state().settings.base_uri,
-            "run": shared,
+            "run": shared and shown is None,
+            # a syntax error the page shows itself: where "put the cursor" goes (line:column)
+            "error_at": shown.position if shown else "",
             "prefixes": PREFIXES,
             "examples": [
                 {"stem": e.stem, "title": e.title(lang), "query": e.query} for e in examples

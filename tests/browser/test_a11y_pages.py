@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import axe_violations, require_axe
+
 #: What a reader's style sheet for WCAG 1.4.12 sets (the bookmarklet the WCAG understanding
 #: document names does the same).
 TEXT_SPACING = (
@@ -293,3 +295,201 @@ def test_a_plans_dashboard_has_a_title_of_its_own(tab: Callable[..., Any], live_
     assert page.title() == f"Oversikt: {plan} – {landing}"
     page.goto(live_site + "?plan=2016-2018&lang=en")
     assert page.title().startswith("Overview: ")
+
+
+#: One page of every type, for the titles' test.
+TITLED_PAGES = {
+    "landing": "",
+    "dashboard": "?plan=2019-2021",
+    "catalogue": "catalog?format=html",
+    "query": "query",
+    "ontology": "def",
+    "shapes": "def/shapes",
+    "value sets": "def/vocab",
+    "themes": "def/theme",
+    "search": "search?q=arkiv",
+    "plan": "id/plan/2019-2021",
+    "commitment": "id/commitment/NO0054",
+    "organisation": "id/organisation/kommunal-og-moderniseringsdepartementet",
+    "version": "id/commitment/NO0054/version/1",
+    "co-creation": "id/plan/2019-2021/co-creation",
+    "not found": "finnes-ikke",
+    "sign-in": "submit/sign-in",
+}
+SITE = {"nb": "OGP-registeret", "nn": "OGP-registeret", "en": "The OGP registry"}
+
+
+@pytest.mark.parametrize("lang", list(SITE))
+def test_every_page_names_itself_then_the_site_once(
+    tab: Callable[..., Any], live_site: str, lang: str
+) -> None:
+    """WCAG 2.4.2: the catalogue's title was «OGP-registeret: Norges handlingsplaner for Open
+    Government Partnership – OGP-registeret» (the catalogue's own title begins with the site's
+    name). Every page's title is «<page> – <site>», the site named once, and no two page types
+    share a title."""
+    page = tab(1280, js=False)
+    site = SITE[lang]
+    seen: dict[str, str] = {}
+    for name, path in TITLED_PAGES.items():
+        sep = "&" if "?" in path else "?"
+        page.goto(live_site + path + ("" if lang == "nb" else f"{sep}lang={lang}"))
+        title = page.title()
+        assert title.endswith(" – " + site), (name, title)
+        assert title.count(site) == 1, (name, title)
+        assert title[: -len(" – " + site)].strip(), (name, title)
+        assert title not in seen, (name, seen.get(title), title)
+        seen[title] = name
+
+
+# -- scrolling regions ------------------------------------------------------------------------
+#: Every shown ``.scroll`` region: whether its content overflows it, its tabindex, and its
+#: accessible name (aria-label, or the text of what aria-labelledby names).
+SCROLLS = r"""() => [...document.querySelectorAll('.scroll')]
+  .filter(e => e.getClientRects().length)
+  .map(e => ({over: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1,
+              tab: e.getAttribute('tabindex'), role: e.getAttribute('role'),
+              name: (e.getAttribute('aria-label') || (e.getAttribute('aria-labelledby') || '')
+                .split(/\s+/).map(id => (document.getElementById(id) || {}).textContent || '')
+                .join(' ')).trim()}))"""
+
+def scroll_stops(page: Any) -> list[dict[str, Any]]:
+    """Tab from the top of the page to its last Tab stop; the ``.scroll`` regions it stops on."""
+    stops: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    # start from the top, wherever the focus was
+    page.evaluate("() => { const b = document.body; b.tabIndex = -1; b.focus();"
+                  " b.removeAttribute('tabindex'); }")
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        here = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " if (!e || e === document.body) return null;"
+            " return {key: [...document.querySelectorAll('*')].indexOf(e), scroll: e.matches('.scroll'),"
+            " over: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1,"
+            " role: e.getAttribute('role')}; }")
+        if here is None or here["key"] in seen:
+            break
+        seen.add(here["key"])
+        if here["scroll"]:
+            stops.append(here)
+    return stops
+
+
+SCROLL_PAGES = ("?plan=2019-2021", "id/commitment/NO0054", "id/plan/2019-2021/co-creation")
+
+
+@pytest.mark.parametrize("path", SCROLL_PAGES)
+def test_a_scrolling_region_is_a_tab_stop_only_when_it_scrolls(
+    tab: Callable[..., Any], live_site: str, path: str
+) -> None:
+    """A table wrapped in a ``.scroll`` region (tabindex 0, so that a keyboard can scroll it)
+    was a Tab stop, announced as a region, even where the table fits and nothing scrolls. With
+    JavaScript (endpoint/static/pages/scroll.js) a region is a Tab stop only while its content
+    overflows it, at load and after a resize; without it every region keeps tabindex 0."""
+    wide = tab(1280)
+    wide.goto(live_site + path)
+    regions = wide.evaluate(SCROLLS)
+    assert any(not r["over"] for r in regions), regions
+    for r in regions:
+        assert (r["tab"] == "0") == r["over"], (path, r)
+    assert all(s["over"] for s in scroll_stops(wide)), path
+    # narrowed to 320 px: the tables that no longer fit become Tab stops, with their names
+    wide.set_viewport_size({"width": 320, "height": 900})
+    wide.wait_for_function(
+        "() => [...document.querySelectorAll('.scroll')].filter(e => e.getClientRects().length)"
+        ".every(e => (e.getAttribute('tabindex') === '0')"
+        " === (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1))")
+    for narrow in (wide, tab(320)):
+        if narrow is not wide:
+            narrow.goto(live_site + path)
+        regions = narrow.evaluate(SCROLLS)
+        assert any(r["over"] for r in regions), regions
+        for r in regions:
+            assert (r["tab"] == "0") == r["over"], (path, r)
+            assert r["role"] == "region" and r["name"], (path, r)
+        stops = scroll_stops(narrow)
+        assert stops and all(s["over"] for s in stops), (path, stops)
+        assert len(stops) == sum(r["over"] for r in regions), (path, stops, regions)
+    # without JavaScript every region stays a Tab stop: the safe side
+    plain = tab(1280, js=False)
+    plain.goto(live_site + path)
+    assert {r["tab"] for r in plain.evaluate(SCROLLS)} == {"0"}
+
+
+# -- the query page without JavaScript ----------------------------------------------------------
+NOJS_SELECT = "SELECT ?c ?id ?title WHERE { ?c a ogp:Commitment ; dct:identifier ?id ; " \
+    "dct:title ?title FILTER(lang(?title) = 'en') } ORDER BY ?id LIMIT 40"
+NOJS_CONSTRUCT = "CONSTRUCT { ?c dct:identifier ?id } WHERE { ?c a ogp:Commitment ; " \
+    "dct:identifier ?id } LIMIT 5"
+
+
+def axe_on(page: Any, url: str) -> list[str]:
+    """axe-core's violations on ``url`` as a page without JavaScript has it. axe-core needs
+    scripting (a page with JavaScript disabled never finishes ``axe.run``), so ``page`` has it,
+    but the page's own scripts are not loaded: what the server sent is what axe-core sees
+    (except that ``<noscript>`` stays hidden)."""
+    page.route("**/*.js", lambda route: route.abort())
+    page.goto(url)
+    return axe_violations(page)
+
+
+@pytest.mark.parametrize("width", (320, 1280))
+def test_the_query_page_shows_the_answer_as_a_table_without_javascript(
+    tab: Callable[..., Any], live_site: str, width: int
+) -> None:
+    """Without a script, «Kjør spørringa» posted the form to /sparql, which answered with SPARQL
+    results the browser could only download. The form now loads the query page with the query
+    (``/query?query=…&run=1``), and the page shows the answer as a table, in the page's
+    language, axe-core clean, without sideways scrolling at 320 px."""
+    require_axe()
+    page = tab(width, js=False)
+    page.goto(live_site + "query?lang=nn")
+    page.fill("#query-editor", NOJS_SELECT)
+    with page.expect_navigation():
+        page.click("#run-query")
+    assert page.evaluate("document.documentElement.lang") == "nn"
+    assert "/query?" in page.url and "lang=nn" in page.url
+    assert page.locator("#query-editor").input_value() == NOJS_SELECT
+    table = page.locator("#results-body table.results-table")
+    assert table.count() == 1
+    heads = table.locator("thead th").all_inner_texts()
+    assert heads == ["c", "id", "title"], heads
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 10
+    assert rows.first.locator("td").nth(1).inner_text().startswith("NO")
+    # a commitment's IRI links to its page on this server; the English title says it is English
+    link = rows.first.locator("td").first.locator("a")
+    assert link.evaluate("a => a.href").startswith(live_site + "id/commitment/")
+    assert rows.first.locator("td").nth(2).locator("[lang='en']").count() == 1
+    assert "rader" in page.locator("#results-body caption").inner_text()
+    region = page.locator("#results-body .table-scroll")
+    assert region.get_attribute("role") == "region" and region.get_attribute("aria-label")
+    found = page.evaluate(LAYOUT)
+    assert found["scroll"] <= found["width"] and found["wide"] == [], found
+    assert axe_on(tab(width), page.url) == []
+
+    # a CONSTRUCT: its triples as a table
+    page.fill("#query-editor", NOJS_CONSTRUCT)
+    with page.expect_navigation():
+        page.click("#run-query")
+    table = page.locator("#results-body table.results-table")
+    assert table.locator("thead th").all_inner_texts() == ["subject", "predicate", "object"]
+    assert table.locator("tbody tr").count() == 5
+    assert page.locator("#downloads-graph").is_visible()
+
+    # a syntax error: what is wrong and where, in the page's language, as an alert
+    page.fill("#query-editor", "SELECT ?x WHERE { ?x ?y }")
+    with page.expect_navigation():
+        page.click("#run-query")
+    error = page.locator("#error")
+    assert error.is_visible() and error.get_attribute("role") == "alert"
+    assert "linje 1, kolonne 19" in error.inner_text(), error.inner_text()
+    assert page.locator("#results-body table").count() == 0
+    assert axe_on(tab(width), page.url) == []
+    # the same address with JavaScript: the error as shown, and the button to its place works
+    scripted = tab(width)
+    scripted.goto(page.url)
+    assert scripted.locator("#error").is_visible()
+    scripted.click("#goto-error")
+    assert scripted.evaluate("document.activeElement.id") == "query-editor"
+    assert scripted.evaluate("document.activeElement.selectionStart") == 18

@@ -251,3 +251,35 @@ def test_a_proposal_a_refused_submitter_and_an_approvers_status_change(
 def test_ci_has_axe_core() -> None:
     if os.environ.get("CI") == "true":
         assert AXE.is_file(), ".ci/run installs axe-core with npm ci in tests/browser"
+
+
+def test_a_title_shown_in_another_language_on_the_check_page_is_marked_with_its_language(
+    tab: Any, site: Site, artefacts: Path
+) -> None:
+    """WCAG 3.1.2: the invented commitments have titles in bokmål and English only; on the
+    nynorsk check page they are shown in bokmål, and a screen reader read them with the
+    nynorsk voice (no ``lang`` on them), without the visible «(på bokmål)» the pages have."""
+    page = tab
+    sign_in(page, site, site.nfd)
+    doc = json.loads((SUB / "commitments.json").read_text("utf-8"))
+    for c in doc["commitments"]:  # changed, whatever an earlier test loaded
+        c["title_nb"] = c["title_nb"].strip() + " (sjekk)"
+    page.goto(site.base + "submit/upload?lang=nn")
+    upload(page, "forpliktelser.json", json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+    assert page.evaluate("document.documentElement.lang") == "nn"
+    cells = page.locator("table.changes tbody tr td:nth-child(2)")
+    assert cells.count() >= 2
+    marked = page.locator("table.changes tbody td span[lang='nb']")
+    titles = marked.all_inner_texts()
+    assert any(t.startswith("Åpne data om offentlige anskaffelser") for t in titles), titles
+    assert "Bedre journalføring (eksempel) (sjekk)" in titles, titles
+    notes = page.locator("table.changes tbody td .fallback").all_inner_texts()
+    assert notes and set(notes) == {"(på bokmål)"}, notes
+    check(page, artefacts, "15-changes-nn")
+    # in English the English titles need no mark; in bokmål neither do the bokmål ones
+    for lang, shown in (("en", "Better record-keeping (example)"),
+                        ("nb", "Bedre journalføring (eksempel) (sjekk)")):
+        page.goto(site.base + f"submit/upload?lang={lang}")
+        upload(page, "forpliktelser.json", json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+        assert shown in page.locator("table.changes").inner_text()
+        assert page.locator("table.changes tbody td [lang]").count() == 0

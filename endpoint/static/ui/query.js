@@ -601,6 +601,12 @@
     });
     window.addEventListener("resize", grow);
     changed();
+    // A syntax error the server showed (the page opened with run=1): the cursor can go there.
+    var shownAt = /^(\d+):(\d+)$/.exec(data.error_at || "");
+    if (shownAt) {
+      errorAt = { line: parseInt(shownAt[1], 10), column: parseInt(shownAt[2], 10) };
+      errorActions.hidden = false;
+    }
     // A shared link (?query=…, or /sparql?query=… opened in a browser) shows its answer.
     if (data.run && editor.value.trim()) run();
   }
