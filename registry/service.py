@@ -304,7 +304,12 @@ class Registry:
                         graph=graph,
                     )
                 )
-            out = reader.dump(format=info.ox_format, from_graph=g, prefixes=PREFIXES)
+            if info.ox_format == ox.RdfFormat.RDF_XML:
+                # through the RDF writer: well-formed XML (registry/rdf/writing.py)
+                triples = [q.triple for q in reader.quads_for_pattern(None, None, None, g)]
+                out = write_rdf(triples, info.ox_format, PREFIXES)
+            else:
+                out = reader.dump(format=info.ox_format, from_graph=g, prefixes=PREFIXES)
         assert out is not None
         return out
 

@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import requests
+from click.testing import CliRunner
 from rdflib import DCTERMS, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
+from ogpreg.cli import main
 from registry.loading.sources import SourceFile
 from registry.service import open_registry
 from tests.conftest import BASE, FIXTURES, make_settings
@@ -141,3 +144,41 @@ def test_graph_parse_reads_rdfxml_holding_a_control_character(srv: Running) -> N
     # RDF/XML cannot, and says U+FFFD (before: "not well-formed (invalid token)")
     as_xml = Graph().parse(url, format="xml")
     assert set(as_xml.objects(URIRef(NO9907), DCTERMS.description)) == {Literal(AS_XML, lang="nb")}
+
+
+def test_every_rdfxml_writer_gives_xml_readers_a_well_formed_document(
+    srv: Running, tmp_path: Path
+) -> None:
+    """The export (``ogpreg export --format rdfxml``) and a Graph Store read in RDF/XML go
+    through the same RDF writer as the answers above: U+FFFD where XML 1.0 has no character."""
+    source = f"{BASE}graph/source/clients-control"
+    out = tmp_path / "control.rdf"
+    result = CliRunner().invoke(main, ["--store", str(srv.registry.store.path), "--base-uri",
+                                       BASE, "export", "--graph", source, "--format", "rdfxml",
+                                       "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    exported = Graph().parse(out, format="xml")
+    read = requests.get(srv.url + "graph-store", params={"graph": source},
+                        headers={"Accept": "application/rdf+xml"}, timeout=60)
+    assert read.status_code == 200
+    over_http = Graph().parse(data=read.content, format="xml")
+    for g in (exported, over_http):
+        assert set(g.objects(URIRef(NO9907), DCTERMS.description)) == {Literal(AS_XML, lang="nb")}
+
+
+def test_the_catalogue_in_rdfxml_is_well_formed_whatever_a_title_holds(srv: Running) -> None:
+    """The DCAT catalogue names each plan's dataset by the plan's title: a control character
+    there (an invented bokmål title for the 2016–2018 plan, which has only an English one) is
+    U+FFFD in the catalogue's RDF/XML, as a harvester's XML reader needs."""
+    title = "Oppdiktet tittel med \x01 i"
+    srv.registry.load([SourceFile(
+        "plan-title.ttl",
+        f'<{BASE}id/plan/2016-2018> <http://purl.org/dc/terms/title> "{title}"@nb .'
+        .replace("\x01", "\\u0001").encode(),
+        "clients-control-plan",
+    )])
+    r = requests.get(srv.url + "catalog", params={"format": "rdfxml"}, timeout=60)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/rdf+xml")
+    catalogue = Graph().parse(data=r.content, format="xml")
+    titles = {str(o) for o in catalogue.objects(None, DCTERMS.title)}
+    assert any(t.startswith(title.replace("\x01", "\ufffd")) for t in titles), titles

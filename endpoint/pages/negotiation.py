@@ -30,7 +30,6 @@ from flask import Response, request
 from endpoint import conneg
 from endpoint.app import error_response, state
 from endpoint.pages.page import lang_message, not_found_page, page_lang
-from endpoint.sparql.results_xml import written
 from registry.i18n import Lang
 from registry.model.resources import Resources
 from registry.namespaces import PREFIXES
@@ -163,13 +162,12 @@ def serialize(triples: Sequence[ox.Triple], rep: Representation) -> bytes:
         return serialize_quads([ox.Quad(t.subject, t.predicate, t.object) for t in triples], rep)
     assert rep.ox_format is not None
     ordered = sorted(triples, key=str)
-    body = write_rdf(
+    # (RDF/XML: a control character in a literal, which XML 1.0 cannot carry, as U+FFFD)
+    return write_rdf(
         ordered,
         rep.ox_format,
         _used_prefixes(ordered) if rep.name in ("turtle", "rdfxml") else None,
     )
-    # RDF/XML: a control character in a literal, which XML 1.0 cannot carry, as U+FFFD
-    return written(body, rep.name)
 
 
 def dataset_document(triples: Sequence[ox.Triple], quads: Sequence[ox.Quad]) -> list[ox.Quad]:

@@ -458,7 +458,6 @@ class RemoteQueryExecutor(QueryExecutor):
         body = write_rdf(
             items, _GRAPH_FORMATS[fmt], self.prefixes if fmt in _WITH_PREFIXES else None
         )
-        body = written(body, fmt)
         if truncated:
             body = _mark_truncated(body, fmt, len(triples), self.truncation_link)
         return Answer(body, fmt, GRAPH, len(triples), truncated, revision, committed, 0.0)

@@ -347,7 +347,6 @@ def worker_main(
                 graph_formats[gfmt],
                 prefixes if gfmt in with_prefixes else None,
             )
-            body = written(body, gfmt)
             truncated = next(triples, None) is not None
             if truncated:
                 body = _mark_truncated(body, gfmt, counted.n, link)

@@ -107,9 +107,9 @@ class Catalogue:
             if key not in self._serialised:
                 info = RDF_FORMATS[fmt]
                 prefixes = _AP3_PREFIXES if graph == "ap3" else _FEED_PREFIXES
-                self._serialised[key] = (
-                    ox.serialize(self.graph(graph), format=info.ox_format, prefixes=prefixes)
-                    or b""
+                # the RDF writer: RDF/XML well-formed (registry/rdf/writing.py)
+                self._serialised[key] = write_rdf(
+                    self.graph(graph), info.ox_format, prefixes
                 )
             return self._serialised[key]
 

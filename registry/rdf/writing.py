@@ -7,6 +7,15 @@ something that cannot be an XML name (``…/plan/2013-2015``, ``…/p/2013``) as
 writes such statements through rdflib instead, which gives ``rdf:type`` as ``rdf:resource``
 and refuses a predicate RDF/XML cannot name (:class:`ValueError`); everything else goes
 straight through pyoxigraph.
+
+RDF/XML holds only the characters XML 1.0 allows (:func:`xml_safe`): a literal may hold a
+control character (U+0001–U+0008, U+000B, U+000C, U+000E–U+001F) or U+FFFE / U+FFFF (Turtle,
+N-Triples and JSON write them; a submission or a query's ``BIND`` can bring one in), which XML
+1.0 cannot write at all, not even as a character reference, while pyoxigraph and rdflib write
+it as it is: every XML reader then refuses the whole document. Such a character is written as
+U+FFFD (the replacement character) in RDF/XML, whatever writes it: ``/sparql`` answers, pages'
+``/id/…`` representations, ``ogpreg export`` and the Graph Store. SPARQL XML results use the
+same function (``endpoint/sparql/results_xml.py``); the other formats keep the value exactly.
 """
 
 from __future__ import annotations
@@ -22,6 +31,18 @@ _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 #: of XML's: letters, digits and ``._-`` after a letter or ``_``; other characters beyond ASCII)
 _NCNAME = re.compile(r"[A-Za-z_\u00C0-\U000EFFFF][A-Za-z0-9._\-\u00B7\u00C0-\U000EFFFF]*")
 _LOCAL = re.compile(r"[^/#:]*$")
+#: what XML 1.0 cannot carry, in UTF-8 (multi-byte sequences never hold a byte below 0x80, and
+#: U+FFFE / U+FFFF are the only characters encoded as EF BF BE / EF BF BF)
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+_REPLACEMENT = "\ufffd".encode()
+
+
+def xml_safe(body: bytes) -> bytes:
+    """``body`` (UTF-8 XML) with every character XML 1.0 forbids replaced by U+FFFD; the same
+    object when there is none (the usual case: one scan, no copy)."""
+    if _NOT_XML.search(body) is None:
+        return body
+    return _NOT_XML.sub(_REPLACEMENT, body)
 
 
 def xml_name_ok(iri: str) -> bool:
@@ -55,7 +76,7 @@ def serialize(
     triples = [t if isinstance(t, ox.Triple) else ox.Triple(t.subject, t.predicate, t.object)
                for t in items]
     if not _needs_rdflib(triples):
-        return ox.serialize(triples, format=format, prefixes=known) or b""
+        return xml_safe(ox.serialize(triples, format=format, prefixes=known) or b"")
     from rdflib import Graph
 
     from registry.rdf.convert import quads_to_graph
@@ -64,7 +85,7 @@ def serialize(
     for name, ns in (prefixes or {}).items():
         graph.bind(name, ns)
     try:
-        return graph.serialize(format="xml", encoding="utf-8")
+        return xml_safe(graph.serialize(format="xml", encoding="utf-8"))
     except Exception as exc:  # noqa: BLE001 - rdflib: "Can't split …" and the like
         raise ValueError(
             f"RDF/XML cannot write this answer ({exc}); ask for Turtle or N-Triples"
