@@ -23,6 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import requests
+from protego import Protego
 from rdflib import Graph, Literal, URIRef
 
 from endpoint.app import state
@@ -278,6 +279,12 @@ def test_robots_txt_names_the_sitemap(site: Served) -> None:
     assert f"Sitemap: {BASE}sitemap.xml" in lines  # from the base URI
     assert "Disallow: /sparql" in lines and "Disallow: /submit" in lines
     assert not any(line == "Disallow: /" for line in lines)
+    # as a crawler reads it: the pages, and the query page itself, yes; a query, no
+    robots = Protego.parse(resp.text)
+    assert robots.can_fetch(BASE + "id/commitment/NO0054", "*")
+    assert robots.can_fetch(BASE + "query", "*")
+    for costly in ("query?query=ASK%7B%7D&run=1", "sparql?query=ASK%7B%7D", "submit/upload"):
+        assert not robots.can_fetch(BASE + costly, "*"), costly
 
 
 def _locs(xml: bytes, element: str) -> list[str]:

@@ -30,8 +30,9 @@ from registry.model.terms import GONE_STATUSES, doc_iri
 
 #: URLs per sitemap file.
 PAGE_SIZE = 10_000
-#: Paths a crawler should leave alone (relative to the base URI).
-DISALLOWED = ("sparql", "graph-store", "api/", "submit", "download/")
+#: Paths a crawler should leave alone (relative to the base URI); ``query?``: the query page
+#: with a query runs it (``/query?query=…&run=1``), while ``/query`` itself is a page
+DISALLOWED = ("sparql", "query?", "graph-store", "api/", "submit", "download/")
 
 _GONE = ", ".join(f"<{s}>" for s in GONE_STATUSES)
 _SUBJECTS = f"""SELECT DISTINCT ?prefix ?s WHERE {{
