@@ -117,7 +117,7 @@ class HistoryGraph:
 
     def first_at_or_after(self, since: datetime) -> int | None:
         """The first change recorded at or after ``since`` (None: none yet)."""
-        found = changes(self.reader, since=since, limit=1)
+        found = changes(self.reader, since=since, limit=1, base=self.base)
         return found[0].number if found else None
 
     def change_node(self, number: int) -> ox.NamedNode:

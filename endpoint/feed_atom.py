@@ -56,7 +56,9 @@ class AtomBodies:
         with self._lock:
             found = self._changes.get(number)
         if found is None:  # read once per revision, whatever the language
-            found = atom.latest_changes(reader, self.settings.feed_entries)
+            found = atom.latest_changes(
+                reader, self.settings.feed_entries, self.settings.base_uri
+            )
         body = atom.build_atom(
             reader,
             found,

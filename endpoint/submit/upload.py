@@ -219,7 +219,7 @@ def confirm() -> Response:
 def receipt(n: int) -> Response:
     s = words(lang())
     reg = state().registry
-    c = change_of(reg.store.reader(), n) if n > 0 else None
+    c = change_of(reg.store.reader(), n, reg.settings.base_uri) if n > 0 else None
     labels: dict[str, str] = {}
     agent = ""
     if c is not None:

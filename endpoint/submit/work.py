@@ -297,7 +297,7 @@ def _the_change(
     reader = registry.store.reader()
     last = last_change_number(reader, registry.settings.base_uri)
     for n in range(before + 1, last + 1):
-        c = change(reader, n)
+        c = change(reader, n, registry.settings.base_uri)
         if (
             c is not None
             and c.kind == "load"

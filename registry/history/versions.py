@@ -171,13 +171,15 @@ def change_time(reader: ox.Store, number: int, base: str | None = None) -> datet
     return None
 
 
-def first_change_at_or_after(reader: ox.Store, when: datetime, last: int) -> int:
+def first_change_at_or_after(
+    reader: ox.Store, when: datetime, last: int, base: str | None = None
+) -> int:
     """The smallest change number whose time is at or after ``when`` (``last + 1`` if none);
     change times never decrease, so a binary search does."""
     lo, hi = 1, last + 1
     while lo < hi:
         mid = (lo + hi) // 2
-        t = change_time(reader, mid)
+        t = change_time(reader, mid, base)
         if t is not None and t >= when:
             hi = mid
         else:
@@ -301,9 +303,9 @@ def diff(a: Version | None, b: Version) -> tuple[list[ox.Triple], list[ox.Triple
     return sorted(new - old, key=str), sorted(old - new, key=str)
 
 
-def change(reader: ox.Store, number: int) -> Change | None:
+def change(reader: ox.Store, number: int, base: str | None = None) -> Change | None:
     """Change ``number`` with its versions, or ``None``."""
-    node = change_node(reader, number)
+    node = change_node(reader, number, base)
     if node is None:
         return None
     cache = _Cache()
@@ -320,17 +322,23 @@ def change(reader: ox.Store, number: int) -> Change | None:
 
 
 def changes(
-    reader: ox.Store, after: int = 0, since: datetime | None = None, limit: int = 100
+    reader: ox.Store,
+    after: int = 0,
+    since: datetime | None = None,
+    limit: int = 100,
+    *,
+    base: str | None = None,
 ) -> list[Change]:
     """Up to ``limit`` changes in number order: those after change ``after`` (the feed's
-    cursor) and, with ``since``, at or after that time. Each carries its versions."""
-    last = last_change_number(reader)
+    cursor) and, with ``since``, at or after that time. Each carries its versions. With
+    ``base``, changes are looked up by their IRIs first (``change_node``)."""
+    last = last_change_number(reader, base)
     start = max(after, 0) + 1
     if since is not None:
-        start = max(start, first_change_at_or_after(reader, utc(since), last))
+        start = max(start, first_change_at_or_after(reader, utc(since), last, base))
     out: list[Change] = []
     for n in range(start, min(last, start + max(limit, 0) - 1) + 1):
-        c = change(reader, n)
+        c = change(reader, n, base)
         if c is not None:
             out.append(c)
     return out

@@ -216,10 +216,11 @@ def _entry(feed: ET.Element, c: Change, labels: _Reader, base: str, lang: Lang) 
     _sub(entry, "content", html, type="html")
 
 
-def latest_changes(reader: ox.Store, entries: int) -> list[Change]:
-    """The latest ``entries`` changes in ``reader`` (one committed revision), newest first."""
-    latest = last_change_number(reader)
-    found = changes(reader, after=max(0, latest - entries), limit=entries)
+def latest_changes(reader: ox.Store, entries: int, base: str | None = None) -> list[Change]:
+    """The latest ``entries`` changes in ``reader`` (one committed revision), newest first
+    (looked up by their IRIs under ``base`` first, see ``versions.change_node``)."""
+    latest = last_change_number(reader, base)
+    found = changes(reader, after=max(0, latest - entries), limit=entries, base=base)
     return sorted(found, key=lambda c: c.number, reverse=True)
 
 
