@@ -563,7 +563,9 @@ def snapshot() -> Response:
     key = (number, fmt.name)
     body = pub.snapshots.get(key)
     if body is None:
-        current = state_as_of(reader, datetime(9999, 12, 31, tzinfo=UTC))
+        current = state_as_of(
+            reader, datetime(9999, 12, 31, tzinfo=UTC), state().settings.base_uri
+        )
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in current]
         triples.sort(key=str)
         body = (

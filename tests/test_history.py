@@ -373,3 +373,14 @@ def test_reading_the_history_by_the_changes_iris_misses_none(registry: Registry)
     assert lossy.missed == 0
     # without the base the number look-up is all there is, and the change is missing
     assert 2 not in [c.number for c in changes(cast(ox.Store, lossy))]
+
+
+def test_an_as_of_state_read_by_the_changes_iris_misses_none(registry: Registry) -> None:
+    """The as-of state (``/sparql?as-of=``, the feed's snapshot) finds the latest change by the
+    changes' IRIs too: a store missing change 2 by number gives the same state."""
+    reader = registry.store.reader()
+    lossy = cast(ox.Store, _LosesANumber(reader, 2))
+    later = datetime(9999, 12, 31, tzinfo=UTC)
+    expected = set(state_as_of(reader, later))
+    assert set(state_as_of(lossy, later, BASE)) == expected
+    assert set(state_as_of(lossy, later)) != expected  # the number look-up alone stops at 1

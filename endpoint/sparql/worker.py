@@ -278,7 +278,7 @@ def worker_main(
 
             from registry.history.asof import state_as_of
 
-            found = state_as_of(reader, datetime.fromisoformat(when))
+            found = state_as_of(reader, datetime.fromisoformat(when), base_uri)
             if not opened.unchanged():
                 return found  # read across a commit: used once, never kept
             for old in [k for k in as_of_stores if k[0] != revision]:

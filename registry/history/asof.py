@@ -53,12 +53,12 @@ def snapshot_as_of(reader: ox.Store, item: str, when: datetime | date) -> list[o
     return sorted(v.snapshot, key=str)
 
 
-def state_as_of(reader: ox.Store, when: datetime | date) -> ox.Store:
+def state_as_of(reader: ox.Store, when: datetime | date, base: str | None = None) -> ox.Store:
     """An in-memory store (default graph only) of every item's description as it stood at
     ``when``; items deleted by then are left out."""
     limit = instant(when)
-    last = last_change_number(reader)
-    upto = first_change_at_or_after(reader, limit + timedelta(microseconds=1), last) - 1
+    last = last_change_number(reader, base)  # by the changes' IRIs first, with ``base``
+    upto = first_change_at_or_after(reader, limit + timedelta(microseconds=1), last, base) - 1
     solutions = reader.query(
         """
         SELECT ?item ?n ?snapshot WHERE {
