@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -154,6 +155,26 @@ def test_curl_resumes_an_interrupted_download(site: Running, tmp_path: Path) -> 
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert done.stdout == "416"
+    assert target.read_bytes() == whole
+
+
+def test_wget_continues_an_interrupted_download(site: Running, tmp_path: Path) -> None:
+    """``wget -c``, the other common way to resume: a Range request from the partial file's
+    length, and the rest appended."""
+    wget = shutil.which("wget")
+    if wget is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("wget is missing in CI (.ci/run installs it)")
+        pytest.skip("wget is not installed")
+    whole = get(site).content
+    target = tmp_path / "plan.ttl"
+    target.write_bytes(whole[: len(whole) // 2])
+    done = subprocess.run(
+        [wget, "--quiet", "--server-response", "-c", "-O", str(target), site.url + DUMP],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert " 206 " in done.stderr  # it asked for the rest, and got it
     assert target.read_bytes() == whole
 
 
