@@ -16,6 +16,12 @@ scripts/build_bundled.py).
   period statements, coordinating ministries (the prose kept, the bodies it names linked),
   plan documents, IRM reports, number of commitments, sources and notes, and OGP's names of the
   plans (ogp-commitments-norway.csv) as ``dct:alternative``. No approval date is made up.
+  A value is the fact alone and what the source says about it is the plan's
+  ``ogp:editorialNote`` (@en, naming the report or count it is about): an IRM report
+  (``ogp:irmReport``) is its name as published ("Norway End-of-Term Report 2014-2015"; the note
+  "IRM report «…»: no URL seen"), a number of commitments the source gives as one number is an
+  ``xsd:integer`` (26; the note "Number of commitments «26»: KMD slides, 17 March 2014"), and
+  one it gives in words that say more ("8 at start; 10 after 2021 amendments") stays that text.
 """
 
 from __future__ import annotations
@@ -282,6 +288,36 @@ def _split_top(text: str, sep: str = ";") -> list[str]:
     return [p.strip() for p in out if p.strip()]
 
 
+def name_and_note(text: str) -> tuple[str, str]:
+    """A cell entry as (the thing's name, the source's note on it): "Norway End-of-Term Report
+    2014-2015 (no URL seen)" is ("Norway End-of-Term Report 2014-2015", "no URL seen"); an entry
+    without a note in parentheses at its end is its own name. Any other use of parentheses is an
+    error, so that a new form in the reference data is read by a person, not guessed at."""
+    text = text.strip()
+    name, note = text, ""
+    if text.endswith(")"):
+        depth = 0
+        for i in range(len(text) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(text[i], 0)
+            if depth == 0:
+                name, note = text[:i].strip(), text[i + 1:-1].strip()
+                break
+    if not name or "(" in name or ")" in name:
+        raise ValueError(f"unexpected name and note {text!r}")
+    return name, note
+
+
+def count_and_note(text: str) -> tuple[Literal, str]:
+    """A number of commitments as (the value, the source's note on it): one number, with at
+    most a note in parentheses, is an xsd:integer ("26 (KMD slides, 17 March 2014)" is 26 and
+    "KMD slides, 17 March 2014"); words that say more ("8 at start; 10 after 2021 amendments")
+    are kept as the source gives them, as a string."""
+    m = re.fullmatch(r"(\d+)(?:\s*\((.*)\))?", text.strip(), flags=re.DOTALL)
+    if m is None:
+        return Literal(text), ""
+    return Literal(int(m[1])), (m[2] or "").strip()
+
+
 def _ogp_names(shared: Path) -> dict[str, list[str]]:
     """OGP's names of the plans on its commitment pages, by plan key (the years they give)."""
     years = {"2012-2013": "NAP1", "2013-2015": "NAP2", "2016-2018": "NAP3",
@@ -349,11 +385,17 @@ def plans(shared: Path, u: Uris, index: OrgIndex) -> Graph:
                 for iri in source_iris(r[col]):
                     g.add((p, OGP.planDocument, iri))
             for report in _split_top(r["irm_reports"]):
-                g.add((p, OGP.irmReport, Literal(report)))
-            n = r["number_of_commitments"]
-            if n:
-                g.add((p, OGP.numberOfCommitments,
-                       Literal(int(n)) if n.isdigit() else Literal(n)))
+                name, note = name_and_note(report)
+                g.add((p, OGP.irmReport, Literal(name)))
+                if note:
+                    g.add((p, OGP.editorialNote,
+                           Literal(f"IRM report «{name}»: {note}", lang="en")))
+            if r["number_of_commitments"]:
+                count, note = count_and_note(r["number_of_commitments"])
+                g.add((p, OGP.numberOfCommitments, count))
+                if note:
+                    g.add((p, OGP.editorialNote,
+                           Literal(f"Number of commitments «{count}»: {note}", lang="en")))
             for src in source_iris(r["sources"]):
                 g.add((p, DCTERMS.source, src))
             if r["notes"]:

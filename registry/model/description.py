@@ -210,41 +210,35 @@ def value_sort_key(v: Value) -> tuple[int, str, str]:
 
 
 # -- one real thing, several sources -------------------------------------------------------
-#: The annotation a source adds after the name of an IRM report: a link, a note in
-#: parentheses, a second clause after a semicolon.
-_REPORT_NOTE = re.compile(r"\s*(?:\(|;|https?://)")
-#: A count with, at most, a note in parentheses: "26", "26 (KMD slides, 17 March 2014)".
-_COUNT = re.compile(r"\s*(\d+)\s*(?:\(.*\))?\s*", re.DOTALL)
+#: The dashes a person may type between the years of a report's name ("2019–2021", the en dash
+#: of Norwegian typography) where the published name has a hyphen ("2019-2021").
+_DASHES = re.compile("[\u2010-\u2015\u2212]")  # after NFKC, which folds the others
 
 
 def same_thing(predicate: str, value: Value) -> str | None:
     """What identifies the real thing ``value`` of ``predicate`` names, where sources write
     one thing in different words; None where the value is its own identity.
 
-    * ``ogp:irmReport``: a report is identified by its name as published, the text before the
-      source's annotation (a link, a note in parentheses, a clause after a semicolon); case and
-      spacing do not count.
-    * ``ogp:numberOfCommitments``: a count is identified by its number, whether a source gives
-      it as an integer or as text with a note in parentheses ("26 (KMD slides, 17 March 2014)");
-      a text that says more ("8 at start; 10 after 2021 amendments") is its own value.
+    * ``ogp:irmReport``: a report is identified by its name as published, however the name was
+      typed or copied: any dash is a hyphen ("Results Report 2019–2022" is "Results Report
+      2019-2022"), and compatibility forms (a no-break space or a ligature copied from a PDF)
+      and runs of spaces do not count. Capitalisation and words do count.
+
+    Every other value, a number of commitments included, is its own identity: the same value
+    from two sources is one value with both sources anyway.
     """
-    if value.node is not None or value.raw is None:
+    if value.node is not None or value.raw is None or predicate != str(OGP.irmReport):
         return None
-    if predicate == str(OGP.irmReport):
-        name = _REPORT_NOTE.split(value.raw, maxsplit=1)[0]
-        name = " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
-        return "report:" + name if name else None
-    if predicate == str(OGP.numberOfCommitments):
-        m = _COUNT.fullmatch(value.raw)
-        return f"count:{int(m.group(1))}" if m else None
-    return None
+    name = _DASHES.sub("-", unicodedata.normalize("NFKC", value.raw))
+    name = " ".join(name.split())
+    return "report:" + name if name else None
 
 
 def merge_same_things(properties: list[Property]) -> None:
     """Merge, in place, the values of each property that name the same real thing
-    (:func:`same_thing`): one value stays, in the fullest wording of the sources (the longest
-    text; the first in the page's order on a tie), with every graph that states the thing; the
-    other wordings are kept in its ``variants``."""
+    (:func:`same_thing`): one value stays, the first in the page's order (so the name with a
+    hyphen, as OGP publishes it, before one with an en dash), with every graph that states the
+    thing; the other wordings are kept in its ``variants``."""
     for prop in properties:
         groups: dict[str, list[Value]] = {}
         for v in prop.values:
@@ -257,7 +251,7 @@ def merge_same_things(properties: list[Property]) -> None:
         for group in groups.values():
             if len(group) < 2:
                 continue
-            kept = max(group, key=lambda v: len(v.raw or ""))  # first of the longest
+            kept = group[0]
             for v in group:
                 if v is kept:
                     continue
