@@ -46,6 +46,12 @@ KIND_ALIASES: dict[str, str] = {
     "organisasjoner": "organisations",
 }
 
+#: Per sheet: columns of which a row needs at least one, in the order they are named (the
+#: shapes' ``ogpsh:ProgressAssessment-dated``: an assessment date, or the IRM report a rating
+#: comes from when the report's date is not known). The builder reports a row with none of
+#: them at the first (``loaders/build/subjects.py``); the JSON Schema requires one of them.
+ONE_OF_REQUIRED: dict[str, tuple[str, ...]] = {"assessments": ("date", "irm_report")}
+
 #: Cell separators for columns that take several values (commas occur inside theme names).
 MULTI_SEPARATORS = re.compile(r"\s*(?:;|\n|\r\n?)\s*")
 
@@ -275,10 +281,12 @@ SPECS: dict[str, tuple[str, str, URIRef, tuple[ColumnSpec, ...]]] = {
                 name=("ID", "ID"),
                 description=(
                     "Vurderingens identifikator. Tom: lages av OGP-ID, milepælnummer, "
-                    "vurderingstype og dato (f.eks. NO0054-m2-self-assessment-2020-09-01).",
+                    "vurderingstype og dato (f.eks. NO0054-m2-self-assessment-2020-09-01), "
+                    "uten dato av IRM-rapporten (f.eks. NO0055-irm-results-report-2019-2022).",
                     "The assessment's identifier. Empty: made from the OGP ID, milestone "
                     "number, assessment kind and date (e.g. "
-                    "NO0054-m2-self-assessment-2020-09-01).",
+                    "NO0054-m2-self-assessment-2020-09-01), without a date from the IRM "
+                    "report (e.g. NO0055-irm-results-report-2019-2022).",
                 ),
                 required=False,
             ),
@@ -309,10 +317,36 @@ SPECS: dict[str, tuple[str, str, URIRef, tuple[ColumnSpec, ...]]] = {
                        "ProgressAssessment-assessmentKind", example="Egenvurdering"),
             ColumnSpec("assessed_by", OGP.assessedBy, "org", "ProgressAssessment-assessedBy",
                        example="Nærings- og fiskeridepartementet"),
-            # a day, or the month or year an IRM report gives (the shape allows all three)
-            ColumnSpec("date", OGP.assessmentDate, "date", "ProgressAssessment-assessmentDate",
-                       precisions=("day", "month", "year"), required=True,
-                       example="2020-09-01"),
+            # a day, or the month or year an IRM report gives (the shape allows all three);
+            # required unless the row names the IRM report (ONE_OF_REQUIRED)
+            ColumnSpec(
+                "date", OGP.assessmentDate, "date", "ProgressAssessment-assessmentDate",
+                precisions=("day", "month", "year"), required=False, example="2020-09-01",
+                description=(
+                    "Datoen for vurderingen; for en IRM-rapport året eller måneden når kilden "
+                    "ikke gir dagen. For en IRM-vurdering fra en rapport uten kjent dato står "
+                    "den tom, og «IRM-rapport» navngir rapporten.",
+                    "The date of the assessment; for an IRM report the year or month where "
+                    "the source gives no day. For an IRM assessment from a report whose date "
+                    "is not known it is left empty, and \"IRM report\" names the report.",
+                ),
+            ),
+            ColumnSpec(
+                "irm_report", OGP.irmReport, "text", multiple=True, required=False,
+                name=("IRM-rapport", "IRM report"),
+                description=(
+                    "IRM-rapporten vurderingen kommer fra, navngitt slik den er publisert "
+                    "(f.eks. «Norway End-of-Term Report 2014-2015»); flere skilles med "
+                    "semikolon. Med rapporten kan datoen stå tom når rapportens dato ikke er "
+                    "kjent, og en rad uten «ID» beskriver registerets vurdering av samme "
+                    "forpliktelse og type fra samme rapport.",
+                    "The IRM report the assessment comes from, named as published (e.g. "
+                    "\"Norway End-of-Term Report 2014-2015\"); several are separated by "
+                    "semicolons. With the report the date may be left empty where the report's "
+                    "date is not known, and a row without \"ID\" describes the registry's "
+                    "assessment of the same commitment and kind from the same report.",
+                ),
+            ),
             ColumnSpec("completion", OGP.completion, "concept", "shared-completion",
                        example="Betydelig"),
             ColumnSpec("potential_impact", OGP.potentialImpact, "concept",

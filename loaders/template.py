@@ -23,6 +23,7 @@ from importlib.resources import files
 from typing import Any
 
 from loaders.columns import KINDS, SHEET_KEYS, Column, Sheet, sheets_of
+from loaders.specs import ONE_OF_REQUIRED
 from registry.i18n import Lang, Msg, msg
 
 SCHEMA_ID = "https://w3id.org/ogp-no/schema/submission.schema.json"
@@ -53,11 +54,26 @@ def _heading(message: Msg) -> str:
     return f"{nb[:1].upper()}{nb[1:]} / {message.render('en')}"
 
 
-def _note(c: Column) -> str:
+def _alternatives(sh: Sheet, c: Column) -> Msg | None:
+    """For a column of which a row needs this one or another (:data:`ONE_OF_REQUIRED`: an
+    assessment's date or its IRM report), the others' headers; else None."""
+    keys = ONE_OF_REQUIRED.get(sh.key, ())
+    if c.key not in keys:
+        return None
+    others = [sh.column(k) for k in keys if k != c.key]
+    return Msg.texts(nb=", ".join(f"«{o.header_nb}»" for o in others),
+                     en=", ".join(f"“{o.header_en}”" for o in others))
+
+
+def _note(c: Column, sh: Sheet) -> str:
     """The comment on a column's header: the description, whether it is required and its
     format in bokmål, then the English header and description."""
+    others = _alternatives(sh, c)
     if c.required:
         status = msg("Required. Format: {format}.", format=c.format_hint())
+    elif others is not None:
+        status = msg("Required unless {others} is filled in. Format: {format}.",
+                     others=others, format=c.format_hint())
     else:
         status = msg("Optional. Format: {format}.", format=c.format_hint())
     parts = [c.description_nb, status.render("nb")]
@@ -130,7 +146,7 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
             h = ws.cell(row=1, column=i)
             h.font = bold
             h.alignment = Alignment(wrap_text=True, vertical="top")
-            h.comment = Comment(_note(c), "ogp-registry", width=320, height=220)
+            h.comment = Comment(_note(c, sh), "ogp-registry", width=320, height=220)
             ws.cell(row=2, column=i).font = grey
             ex = ws.cell(row=3, column=i)
             ex.font = grey
@@ -159,11 +175,15 @@ def xlsx_template(kind: str, org_names: list[str] | None = None) -> bytes:
             if c.spec.kind in ("date",):
                 for r in range(3, 4):
                     ws.cell(row=r, column=i).number_format = "@"
+            others = _alternatives(sh, c)
             guide.append([
                 sh.name_nb,
                 c.header_nb,
                 c.header_en,
-                _both(msg("yes")) if c.required else _both(msg("no")),
+                _both(msg("yes")) if c.required
+                else _both(msg("yes, unless {others} is filled in", others=others))
+                if others is not None
+                else _both(msg("no")),
                 c.description_nb,
                 c.description_en,
                 c.format_hint().render("nb"),
@@ -264,6 +284,12 @@ def json_schema() -> dict[str, Any]:
             "required": [c.key for c in sh.required if c.key != "id" or key != "assessments"],
             "additionalProperties": False,
         }
+        one_of = ONE_OF_REQUIRED.get(key, ())
+        if one_of:  # at least one of them, with a value
+            defs[key]["anyOf"] = [
+                {"required": [k], "properties": {k: {"not": {"type": "null"}}}}
+                for k in one_of
+            ]
     kinds: list[dict[str, Any]] = []
     for kind, keys in KINDS.items():
         kinds.append({

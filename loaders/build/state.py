@@ -20,6 +20,9 @@ from registry.namespaces import OGP, SCHEMA
 from registry.uris import Uris
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+#: What the registry says of one of its assessments (loaders/build/subjects.py): its kinds,
+#: its dates and the IRM reports it names (each as ``same_thing`` identifies a report).
+Known = tuple[set[object], set[object], set[str]]
 START = str(SCHEMA.startDate)
 END = str(SCHEMA.endDate)
 
@@ -48,8 +51,8 @@ class BuilderState:
         # minted once per identifier: a milestone's commitment is named by every milestone
         self._commitment_iris: dict[str, str] = {}
         self._plan_iris: dict[str, str] = {}
-        # per assessed item: the registry's assessments of it, (kinds, dates) by IRI
-        self._assessments: dict[str, dict[str, tuple[set[object], set[object]]]] = {}
+        # per assessed item: the registry's assessments of it, (kinds, dates, reports) by IRI
+        self._assessments: dict[str, dict[str, Known]] = {}
         # per column: its predicate (None without one) and its path's text
         self._paths: dict[int, tuple[ox.NamedNode | None, str | None]] = {}
         # per table (its positions): (key, position, column, read as one typed value)

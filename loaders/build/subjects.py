@@ -8,15 +8,43 @@ import pyoxigraph as ox
 
 from loaders.build import cells as C  # noqa: N812 - short, used often
 from loaders.build.refs import Org
-from loaders.build.state import BuilderState
+from loaders.build.state import BuilderState, Known
 from loaders.columns import Sheet, norm, sheet
 from loaders.read.table import Row
+from loaders.specs import ONE_OF_REQUIRED
 from registry.i18n import N_, Msg, msg
+from registry.model.description import Value, same_thing
 from registry.namespaces import OGP
+from registry.uris import slugify
 
 _ASSESSES = ox.NamedNode(str(OGP.assesses))
 _KIND = ox.NamedNode(str(OGP.assessmentKind))
 _DATE = ox.NamedNode(str(OGP.assessmentDate))
+_REPORT = ox.NamedNode(str(OGP.irmReport))
+
+
+def _report_names(texts: list[str]) -> set[str]:
+    """The IRM reports ``texts`` name, each as the pages tell one report from another
+    (:func:`registry.model.description.same_thing`: the name as published, however its dashes
+    and spaces were typed; an empty text as written)."""
+    return {
+        same_thing(str(OGP.irmReport), Value(raw=str(text)))
+        or "report:" + " ".join(str(text).split()).casefold()
+        for text in texts
+    }
+
+
+def _report_suffix(reports: set[str]) -> str:
+    """What a rating's IRM reports add to its identifier when it has no date, as the bundled
+    ratings are named (scripts/ogp_commitments.py ``assessment_iri``): ``-<report>`` (without
+    "norway-") for one report, nothing for several (OGP's page naming them all)."""
+    if len(reports) != 1:
+        return ""
+    (key,) = reports
+    try:
+        return "-" + slugify(key.removeprefix("report:")).removeprefix("norway-")
+    except ValueError:  # a name without a letter or digit to make a segment of
+        return ""
 
 
 class Subjects(BuilderState):
@@ -75,6 +103,7 @@ class Subjects(BuilderState):
                 self.b.labels[iri] = ident
                 return iri
             if sh.key == "assessments":
+                self._dated_or_reported(t, sh, values, failed, row)
                 key = "id" if one("id") is not None else ""
                 try:
                     return self._assessment_subject(values, failed)
@@ -113,23 +142,53 @@ class Subjects(BuilderState):
         self.b.provisional.add(iri)
         return iri
 
+    def _dated_or_reported(
+        self, t: int, sh: Sheet, values: dict[str, list[str]], failed: set[str], row: Row
+    ) -> None:
+        """A row that fills in none of the columns of which it needs one
+        (:data:`~loaders.specs.ONE_OF_REQUIRED`: an assessment's date or its IRM report),
+        reported once, at the first of them, naming them all."""
+        keys = ONE_OF_REQUIRED.get(sh.key, ())
+        if not keys or any(values.get(k) or k in failed for k in keys):
+            return
+        self.problem(
+            msg(
+                "The assessment has neither a date nor an IRM report. Fill in \"{date}\" "
+                "(e.g. 2020-09-01, or the year or month an IRM report gives), or, for an IRM "
+                "assessment from a report whose date is not known, \"{report}\" (the report's "
+                "name as published).",
+                date=sh.column(keys[0]).heading,
+                report=sh.column(keys[1]).heading,
+            ),
+            table=t, row=row.number, key=keys[0],
+        )
+
     def _assessment_subject(self, values: dict[str, list[str]], failed: set[str]) -> str | None:
         explicit = values.get("id") or []
         if explicit and "id" not in failed:
             ident = C.read_identifier(explicit[0])
         else:
-            needed = ("commitment", "kind", "date")
-            if any(k in failed or not values.get(k) for k in needed):
+            dated = bool(values.get("date")) and "date" not in failed
+            reports = (_report_names(values.get("irm_report") or [])
+                       if "irm_report" not in failed else set())
+            if (any(k in failed or not values.get(k) for k in ("commitment", "kind"))
+                    or not (dated or reports) or "date" in failed):
                 return None
             commitment = self._commitment_ref(values["commitment"][0])
             ogp = self.b.labels.get(commitment) or commitment.rsplit("/", 1)[-1]
             kind_iri = C.read_concept(values["kind"][0], sheet("assessments").column("kind"))
-            lit, day = C.read_date(values["date"][0], sheet("assessments").column("date"))
             ms = values.get("milestone") or []
             part = f"-m{C.read_integer(ms[0])}" if ms and "milestone" not in failed else ""
-            ident = f"{ogp}{part}-{kind_iri.value.rsplit('/', 1)[-1]}-{day.lexical}"
+            kind = kind_iri.value.rsplit("/", 1)[-1]
+            lit: ox.Literal | None = None
+            if dated:
+                lit, day = C.read_date(values["date"][0], sheet("assessments").column("date"))
+                ident = f"{ogp}{part}-{kind}-{day.lexical}"
+            else:  # as the bundled IRM ratings are named (scripts/ogp_commitments.py)
+                ident = f"{ogp}{part}-{kind}{_report_suffix(reports)}"
             target = f"{commitment}/milestone/{part[2:]}" if part else commitment
-            same = self._same_assessment(target, kind_iri, lit, self.uris.assessment(ident))
+            same = self._same_assessment(target, kind_iri, lit, reports,
+                                         self.uris.assessment(ident))
             if same is not None:  # the registry's IRI for this assessment (docs/pages.md)
                 self.b.labels[same] = same.rsplit("/", 1)[-1]
                 return same
@@ -138,42 +197,53 @@ class Subjects(BuilderState):
         return iri
 
     def _same_assessment(
-        self, target: str, kind: ox.NamedNode, date: ox.Literal, minted: str
+        self, target: str, kind: ox.NamedNode, date: ox.Literal | None, reports: set[str],
+        minted: str,
     ) -> str | None:
         """The IRI the registry already has for the assessment of ``target`` of ``kind`` on
-        ``date`` (another source, e.g. the bundled IRM ratings, minted its own): the one
-        assessment that matches, unless ``minted`` is one of them; else None (mint)."""
-        found = {
-            a for a, (kinds, dates) in self._assessments_of(target).items()
-            if kinds == {kind} and dates == {date}
-        }
+        ``date`` or from the IRM ``reports`` (names as :func:`_report_names` gives them):
+        another source, e.g. the bundled IRM ratings, minted its own. An assessment of the
+        same kind matches with the same date, or when it names every one of ``reports`` and
+        gives no other date. The one assessment that matches, unless ``minted`` is one of
+        them; else None (mint)."""
+        found = set()
+        for a, (kinds, dates, names) in self._assessments_of(target).items():
+            if kinds != {kind}:
+                continue
+            if date is not None and dates == {date}:
+                found.add(a)
+            elif reports and reports <= names and (date is None or dates <= {date}):
+                found.add(a)
         return found.pop() if len(found) == 1 and minted not in found else None
 
-    def _assessments_of(
-        self, target: str
-    ) -> dict[str, tuple[set[object], set[object]]]:
-        """The registry's assessments of ``target`` with their kinds and dates: one query per
-        target and build (an external engine answers each read over HTTP, and a sheet names
-        the same commitment on many rows)."""
+    def _assessments_of(self, target: str) -> dict[str, Known]:
+        """The registry's assessments of ``target`` with their kinds, dates and IRM reports
+        (as :func:`_report_names` names them): one query per target and build (an external
+        engine answers each read over HTTP, and a sheet names the same commitment on many
+        rows)."""
         known = self._assessments.get(target)
         if known is None:
             known = self._assessments[target] = {}
             t = ox.NamedNode(target)  # its N-Triples form is a safe IRI reference
             rows = self.refs.reader.query(
-                f"SELECT ?a ?k ?d WHERE {{ GRAPH ?g {{ ?a {_ASSESSES} {t} }} "
+                f"SELECT ?a ?k ?d ?r WHERE {{ GRAPH ?g {{ ?a {_ASSESSES} {t} }} "
                 f"OPTIONAL {{ GRAPH ?gk {{ ?a {_KIND} ?k }} }} "
-                f"OPTIONAL {{ GRAPH ?gd {{ ?a {_DATE} ?d }} }} }}"
+                f"OPTIONAL {{ GRAPH ?gd {{ ?a {_DATE} ?d }} }} "
+                f"OPTIONAL {{ GRAPH ?gr {{ ?a {_REPORT} ?r }} }} }}"
             )
             assert isinstance(rows, ox.QuerySolutions)
             for r in rows:
                 a = r["a"]
                 if not isinstance(a, ox.NamedNode):
                     continue
-                kinds, dates = known.setdefault(a.value, (set(), set()))
+                kinds, dates, names = known.setdefault(a.value, (set(), set(), set()))
                 if r["k"] is not None:
                     kinds.add(r["k"])
                 if r["d"] is not None:
                     dates.add(r["d"])
+                report = r["r"]
+                if isinstance(report, ox.Literal):
+                    names |= _report_names([report.value])
         return known
 
     def _organisation_subject(
