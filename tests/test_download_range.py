@@ -133,12 +133,19 @@ def test_gzip_is_a_representation_of_its_own_with_its_own_ranges(site: Running) 
         assert r.status_code == 200 and r.raw.read() == body
 
 
-def test_curl_resumes_an_interrupted_download(site: Running, tmp_path: Path) -> None:
-    curl = shutil.which("curl")
-    if curl is None:
+def program(name: str) -> str:
+    """The path of the client ``name``: missing, a skip on a developer machine and a failure
+    in CI (.ci/run installs it)."""
+    path = shutil.which(name)
+    if path is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("curl is missing in CI (.ci/run installs it)")
-        pytest.skip("curl is not installed")
+            pytest.fail(f"{name} is missing in CI (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def test_curl_resumes_an_interrupted_download(site: Running, tmp_path: Path) -> None:
+    curl = program("curl")
     whole = get(site).content
     target = tmp_path / "plan.ttl"
     target.write_bytes(whole[: len(whole) // 3])  # what an interrupted download left
@@ -163,11 +170,7 @@ def test_curl_resumes_an_interrupted_download(site: Running, tmp_path: Path) -> 
 def test_wget_continues_an_interrupted_download(site: Running, tmp_path: Path) -> None:
     """``wget -c``, the other common way to resume: a Range request from the partial file's
     length, and the rest appended."""
-    wget = shutil.which("wget")
-    if wget is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("wget is missing in CI (.ci/run installs it)")
-        pytest.skip("wget is not installed")
+    wget = program("wget")
     whole = get(site).content
     target = tmp_path / "plan.ttl"
     target.write_bytes(whole[: len(whole) // 2])
