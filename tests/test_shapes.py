@@ -254,8 +254,8 @@ CASES: list[Case] = [
         f'{INVENTED}\n<{C}> a ogp:Commitment ; dct:title "Forenkla personvernerklæringar"@nn .',
         C,
         DCTERMS.title,
-        ["Tittel mangler", "nynorsk", "@nn"],
-        ["title is missing", "Nynorsk", "@nn"],
+        ["Tittel mangler", "nynorsk", "«Åpne data»"],
+        ["title is missing", "Nynorsk", "(in RDF: dct:title"],
     ),
     case(
         "title-en-commitment",
@@ -792,8 +792,8 @@ CASES: list[Case] = [
         f" ogp:registerRecord <https://data.brreg.no/enhetsregisteret/api/enheter/972417858> .",
         "id/organisation/testetaten",
         OGP.registerRecord,
-        ["legg til ogp:organisationNumber"],
-        ["add ogp:organisationNumber"],
+        ["fyll ut «Organisasjonsnummer»", "(i RDF: ogp:organisationNumber)"],
+        ["fill in \"Organisation number\"", "(in RDF: ogp:organisationNumber)"],
     ),
     case(  # one organisation passing for another (tests/test_org_impersonation.py)
         "organisation-number-unique",
@@ -1579,7 +1579,7 @@ CASES: list[Case] = [
         f'{INVENTED}\n<id/proposal/17> a ogp:Proposal ; ogp:responseReason "Med språk"@nb .',
         "id/proposal/17",
         OGP.responseReason,
-        ["begrunnelsen", "språkkode"],
+        ["«Begrunnelse for svaret»", "bokmål, nynorsk eller engelsk"],
         ["reason", "language tag"],
     ),
     case(
