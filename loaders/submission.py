@@ -37,7 +37,7 @@ from loaders.read import csvfile, jsonfile, xlsx
 from loaders.read.table import Row, Table, best_sheet
 from loaders.read.zipcheck import ZipLimits
 from registry.errors import UsageError
-from registry.i18n import msg, msg_n
+from registry.i18n import Msg, msg, msg_n
 from registry.loading.sources import SourceFile
 from registry.namespaces import OGP
 from registry.rdf.formats import RDF_FORMATS
@@ -61,6 +61,8 @@ class SubmissionFile(SourceFile):
     #: The builder's triples, which ``data`` serialises: handed to the registry once
     #: (:meth:`take_parsed`) instead of being parsed from ``data`` again.
     triples: list[ox.Triple] | None = field(default=None, compare=False, repr=False)
+    #: The build whose rows the file's statements come from (:meth:`place`).
+    build: Build | None = field(default=None, compare=False, repr=False)
 
     @property
     def sha256(self) -> str:
@@ -70,6 +72,23 @@ class SubmissionFile(SourceFile):
         triples = self.triples
         object.__setattr__(self, "triples", None)  # once: the registry holds them from here
         return triples
+
+    def place(self, focus: str, path: str) -> Msg | None:
+        """The file, sheet, row and column where the row of ``focus`` gives ``path`` (the
+        first column of that property; the row alone when the sheet has none), as
+        :class:`~loaders.issues.SubmissionIssue` names a place, in every language."""
+        b = self.build
+        where = b.subjects.get(focus) if b is not None else None
+        if b is None or where is None:
+            return None
+        t, row = where
+        info = b.tables[t]
+        keys = [c.key for c in info.sheet.columns if str(c.spec.path) == path]
+        loc = info.locate(row, keys[0] if keys else None)
+        located = SubmissionIssue("violation", focus, "", "", file=info.file,
+                                  location={k: v for k, v in loc.items() if v is not None})
+        return Msg.texts(nb=located.where("nb"), nn=located.where("nn"),
+                         en=located.where("en"))
 
 
 @dataclass
@@ -468,7 +487,7 @@ def serialise(subs: Iterable[Submission]) -> None:
             digest = h.hexdigest()
         sub.file = SubmissionFile(
             name=sub.label, data=data, source_id=sub.source_id, format="ntriples", digest=digest,
-            triples=sub.build.triples,
+            triples=sub.build.triples, build=sub.build,
         )
 
 

@@ -102,8 +102,8 @@ def test_the_attack_over_the_graph_store_is_refused_and_changes_nothing(
     assert issue.message_nb == (
         "Organisasjonsnummeret 972417858 er allerede nummeret til Kommunal- og "
         f"distriktsdepartementet ({KDD}). Ett organisasjonsnummer hører til én "
-        "organisasjon: skriv opplysningene om den organisasjonen på dens IRI, eller rett "
-        "nummeret."
+        "organisasjon: skriv opplysningene om den organisasjonen på dens egen oppføring, eller "
+        "rett nummeret (i RDF: på dens IRI)."
     )
     assert "972417858" in issue.message_en and KDD in issue.message_en
     assert issue.message_nn and KDD in issue.message_nn

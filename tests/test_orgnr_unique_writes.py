@@ -54,7 +54,8 @@ SHAPE = "https://w3id.org/ogp-no/shapes#OrganisationNumberUniqueShape"
 KDD_COPY_NB = (
     "Organisasjonsnummeret 972417858 er allerede nummeret til Kommunal- og "
     f"distriktsdepartementet ({KDD}). Ett organisasjonsnummer hører til én organisasjon: skriv "
-    "opplysningene om den organisasjonen på dens IRI, eller rett nummeret."
+    "opplysningene om den organisasjonen på dens egen oppføring, eller rett nummeret (i RDF: på "
+    "dens IRI)."
 )
 
 PREFIXES = """@prefix skos: <http://www.w3.org/2004/02/skos/core#> .

@@ -10,7 +10,8 @@ transaction, so that nothing is written unless all of it is:
 2. :func:`drop_overridden_statuses` — a file's status is the initial status only.
 3. :func:`refuse_statuses` — and only one its actor may give (registry/lifecycle/files.py).
 4. :func:`validate` — SHACL, with the :func:`validation_context` the file's references need;
-   and :func:`shared_numbers`, one organisation number per organisation across the files.
+   and, across the files (registry/loading/across.py), :func:`shared_numbers` (one
+   organisation number per organisation) and :func:`shared_names` (one name per organisation).
 5. :func:`diff` — what the load changes in each graph; unchanged files are left alone.
 6. :func:`recheck_statuses` — the actor's rights again, on the state the commit changes.
 7. :func:`set_initial_statuses` — the files' statuses move to the lifecycle graph, after
@@ -24,7 +25,6 @@ writes and SPARQL Update (registry/access/graphstore.py) reuse :func:`record_his
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,10 +36,11 @@ from registry.actors import Actor
 from registry.errors import SourceError, ValidationFailed
 from registry.history.recording import Delta, Recorded, next_change, record
 from registry.history.terms import history_graph, lifecycle_graph
-from registry.i18n import Msg, msg
+from registry.i18n import msg
 from registry.lifecycle.files import check_files, initial_statuses, overridden_statuses
+from registry.loading.across import shared_names, shared_numbers
 from registry.loading.sources import Provenance, SourceFile
-from registry.model.organisations import namesakes, numbers_across
+from registry.model.organisations import namesakes
 from registry.namespaces import OGP
 from registry.rdf.convert import quads_to_graph
 from registry.rdf.formats import format_for, parse_rdf
@@ -208,13 +209,15 @@ def validate(
     validator: Validator | None = None,
 ) -> None:
     """Step 4: each file against the shapes, with its :func:`validation_context` read from
-    the store's latest revision, and the files against each other (:func:`shared_numbers`);
+    the store's latest revision, and the files against each other (:func:`shared_numbers`,
+    :func:`shared_names`);
     raises :class:`ValidationFailed` with every file's problems (those of steps 1–3 too) if
     any file has a violation. ``validator`` replaces
     :func:`registry.validation.shacl.validate_graph`."""
     replaced = {p.graph for p in prepared}
     combined = ValidationReport()
     shared_numbers(prepared)
+    shared_names(prepared)
     for p in prepared:
         focus = [  # sorted by IRI, as rdflib sorts URIRefs
             URIRef(v)
@@ -242,61 +245,6 @@ def validate(
             ),
             combined,
         )
-
-
-_UNIQUE_NUMBER = "https://w3id.org/ogp-no/shapes#OrganisationNumberUniqueShape"
-_SPARQL_CONSTRAINT = "http://www.w3.org/ns/shacl#SPARQLConstraintComponent"
-
-
-def shared_numbers(prepared: Sequence[PreparedSource]) -> None:
-    """Part of step 4: ``ogpsh:OrganisationNumberUnique`` across the files of one load (each
-    is validated alone, so two files giving one number to two organisations, neither yet
-    registered, pass it): a violation in each file, at its organisation, naming both places
-    (the file, and the line in an RDF file; a submission's issue is placed at its sheet, row
-    and column by the loaders)."""
-    for number, it, other in numbers_across([p.quads for p in prepared]):
-        p = prepared[it.source]
-        line = _line_of(p, number)
-        p.report.issues.append(
-            Issue.from_msg(
-                msg(
-                    "The organisation number {number} is given to two organisations in the same "
-                    "load: to {name} ({iri}) in {here}, and to {other_name} ({other}) in "
-                    "{there}. One organisation number belongs to one organisation: describe it "
-                    "on one IRI, or correct the number.",
-                    number=number,
-                    name=it.name,
-                    iri=it.iri,
-                    here=_place(p, line),
-                    other_name=other.name,
-                    other=other.iri,
-                    there=_place(prepared[other.source], _line_of(prepared[other.source], number)),
-                ),
-                severity="violation",
-                focus=it.iri,
-                focus_label=it.name,
-                path=str(OGP.organisationNumber),
-                value=number,
-                shape=_UNIQUE_NUMBER,
-                constraint=_SPARQL_CONSTRAINT,
-                file=p.file.name,
-                location={"line": line} if line is not None else {},
-            )
-        )
-
-
-def _line_of(p: PreparedSource, number: str) -> int | None:
-    """The first line of an RDF file that has ``number`` (not in a longer number)."""
-    if not p.from_text:
-        return None
-    text = p.file.data.decode("utf-8", errors="replace")
-    m = re.search(r"(?<![0-9])" + re.escape(number) + r"(?![0-9])", text)
-    return None if m is None else text.count("\n", 0, m.start()) + 1
-
-
-def _place(p: PreparedSource, line: int | None) -> Msg | str:
-    return p.file.name if line is None else msg("{file}, line {line}", file=p.file.name,
-                                                 line=line)
 
 
 def validate_bundled(data: Sequence[PreparedSource]) -> None:

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from registry import TOOL
 from registry.errors import UsageError
-from registry.i18n import msg
+from registry.i18n import Msg, msg
 from registry.namespaces import OGP
 from registry.uris import Uris, slugify
 
@@ -49,6 +49,12 @@ class SourceFile:
         submission's builder, which serialises its own triples), handed over once, so that
         the registry need not parse ``data`` again; ``None``: parse ``data``. Such triples
         have no blank nodes (a parser would rename them) and no named graphs."""
+        return None
+
+    def place(self, focus: str, path: str) -> Msg | None:
+        """Where in the file the value ``path`` of ``focus`` is written, for a message that
+        names it (a submission: its sheet, row and column); ``None``: the file's name says
+        it (an RDF file's line is found in ``data``)."""
         return None
 
 

@@ -3,8 +3,8 @@ which of several organisations a shared number or name is read as (:class:`Regis
 and the registry's organisations that share a number or a name with those a source describes
 (:func:`namesakes`: what the shapes' ``ogpsh:OrganisationNumberUnique`` and
 ``ogpsh:OrganisationNameUnique`` need to see of the registry when a source, or the result of a
-SPARQL Update, is validated); and the number rule across the files of one load
-(:func:`numbers_across`)."""
+SPARQL Update, is validated); and the number and name rules across the files of one load
+(:func:`numbers_across`, :func:`names_across`)."""
 
 from __future__ import annotations
 
@@ -315,6 +315,10 @@ class Holder:
     source: int
     iri: str
     name: str
+    #: the number the source gives the organisation, and the name as the source writes it
+    #: (:func:`names_across`)
+    number: str | None = None
+    written: str | None = None
 
 
 def numbers_across(sources: Sequence[Sequence[ox.Quad]]) -> list[tuple[str, Holder, Holder]]:
@@ -347,3 +351,73 @@ def numbers_across(sources: Sequence[Sequence[ox.Quad]]) -> list[tuple[str, Hold
             if other is not None:
                 out.append((number, h, other))
     return out
+
+
+def names_across(
+    sources: Sequence[Sequence[ox.Quad]],
+) -> list[tuple[str, str | None, Holder, Holder]]:
+    """One name, one organisation, across the sources of one load: a name (``skos:prefLabel``,
+    ``altLabel`` or ``hiddenLabel``, compared as the look-up compares names: ``orgnames.key``)
+    that one source gives an organisation and another source gives another organisation (two
+    organisations with one name), or the same organisation with another number (one
+    organisation with two numbers). For each organisation so described: the name as its
+    source writes it and its language, that organisation (with its number) and the first
+    such other one.
+
+    Within one source the loaders match a second row of the same name to the first and refuse
+    it; against the registry a submission's row of a registered name is read as that
+    organisation and may not change its number. Each source of a load is validated alone, so
+    only this sees the files together. An organisation here is a subject a source types as
+    one or gives a number; two sources describing one IRI without contradicting numbers are
+    one organisation, as the registry would read them."""
+    #: key -> (holder, the name as written, its language)
+    seen: dict[str, list[tuple[Holder, str, str | None]]] = {}
+    for i, quads in enumerate(sources):
+        orgs: set[str] = set()
+        numbers: dict[str, str] = {}
+        for q in quads:
+            if not isinstance(q.subject, ox.NamedNode):
+                continue
+            if (q.predicate == RDF_TYPE and isinstance(q.object, ox.NamedNode)
+                    and q.object.value in ORG_CLASSES):
+                orgs.add(q.subject.value)
+            elif q.predicate == _NUMBER and isinstance(q.object, ox.Literal):
+                orgs.add(q.subject.value)
+                numbers.setdefault(q.subject.value, q.object.value)
+        if not orgs:
+            continue
+        labels: dict[str, dict[str, str]] = {}
+        written: list[tuple[str, str, str | None]] = []  # (IRI, name, language)
+        for q in quads:
+            if (isinstance(q.subject, ox.NamedNode) and q.subject.value in orgs
+                    and q.predicate in NAME_PREDICATES and isinstance(q.object, ox.Literal)):
+                written.append((q.subject.value, q.object.value, q.object.language))
+                if q.predicate == NAME_PREDICATES[0]:
+                    labels.setdefault(q.subject.value, {}).setdefault(
+                        q.object.language or "", q.object.value)
+        for iri, name, lang in written:
+            k = key(name)
+            if not k:
+                continue
+            own = labels.get(iri, {})
+            holder = Holder(i, iri, own.get("nb") or next(iter(own.values()), iri),
+                            numbers.get(iri), name)
+            same = seen.setdefault(k, [])
+            if not any(h.source == i and h.iri == iri for h, _n, _l in same):
+                same.append((holder, name, lang))
+    out = []
+    for same in seen.values():
+        for h, name, lang in same:
+            other = next((o for o, _n, _l in same if o.source != h.source and _apart(h, o)),
+                         None)
+            if other is not None:
+                out.append((name, lang, h, other))
+    return out
+
+
+def _apart(a: Holder, b: Holder) -> bool:
+    """Whether two holders of one name are two organisations (two IRIs) or one organisation
+    with two numbers."""
+    if a.iri != b.iri:
+        return True
+    return a.number is not None and b.number is not None and a.number != b.number
