@@ -33,10 +33,10 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from registry.actors import Actor
-from registry.errors import SourceError, ValidationFailed
+from registry.errors import SourceError, UsageError, ValidationFailed
 from registry.history.recording import Delta, Recorded, next_change, record
 from registry.history.terms import history_graph, lifecycle_graph
-from registry.i18n import msg
+from registry.i18n import Lines, Msg, msg
 from registry.lifecycle.files import check_files, initial_statuses, overridden_statuses
 from registry.loading.across import shared_names, shared_numbers
 from registry.loading.sources import Provenance, SourceFile
@@ -127,7 +127,10 @@ def parse(f: SourceFile, graph: str, *, base_uri: str) -> PreparedSource:
 def parse_all(
     files: Iterable[SourceFile], graph_for: Callable[[SourceFile], str], *, base_uri: str
 ) -> list[PreparedSource]:
-    """Step 1 for every file: raises :class:`SourceError` naming every unreadable file."""
+    """Step 1 for every file: raises :class:`SourceError` naming every unreadable file, and
+    :class:`UsageError` when two files would go to one source graph (:func:`one_graph_each`)."""
+    files = list(files)
+    one_graph_each(files, graph_for)
     prepared: list[PreparedSource] = []
     errors: list[SourceError] = []
     for f in files:
@@ -139,6 +142,36 @@ def parse_all(
         raise errors[0] if len(errors) == 1 else SourceError.joined(errors)
     return prepared
 
+
+
+def one_graph_each(files: Sequence[SourceFile], graph_for: Callable[[SourceFile], str]) -> None:
+    """Each file of a load goes to a source graph of its own: a load replaces each file's
+    graph with the file, so of two files with one source id (two submissions of one kind from
+    one organisation, say) the second would silently replace the first in the same commit.
+    Raises :class:`UsageError` naming every such pair of files, and how to load them."""
+    first: dict[str, SourceFile] = {}
+    clashes: list[Msg] = []
+    for f in files:
+        graph = graph_for(f)
+        other = first.setdefault(graph, f)
+        if other is not f:
+            clashes.append(
+                msg(
+                    "{first} and {second} would both be loaded into the source graph {graph} "
+                    "(source id {source}), so the second would replace the first. Give each "
+                    "file its own source id (on the command line: ogpreg load --source ID, one "
+                    "file at a time), or put what they hold in one file.",
+                    first=other.name,
+                    second=f.name,
+                    graph=graph,
+                    source=f.source_id,
+                )
+            )
+    if len(clashes) == 1:
+        raise UsageError(clashes[0])
+    if clashes:
+        raise UsageError(msg("Files of this load would replace each other:\n{clashes}",
+                             clashes=Lines(clashes)))
 
 
 # -- 2. and 3. statuses the files may not set ---------------------------------------------------
