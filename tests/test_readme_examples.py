@@ -47,6 +47,7 @@ HOW: dict[str, str] = {
     "tests/test_submit_remote.py runs it against the real server",
     "ogpreg serve": "serve",
     "ogpreg serve --server granian": "tests/test_granian_server.py runs it in a real process",
+    "curl -C -": "tests/test_download_range.py resumes a download with it from the real server",
     "ogpreg init": "run",
     "ogpreg export": "run",
     "ogpreg stats": "run",
