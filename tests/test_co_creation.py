@@ -246,7 +246,8 @@ def test_not_taken_forward_without_a_reason_is_refused(missing_store: Path,
     assert r.exit_code == 1
     assert "svar.csv, row 2" in r.stdout
     assert ("The proposal was not taken forward, but the response gives no reason. Fill in the "
-            "column \"Reason for the response\" (ogp:responseReason)") in r.stdout
+            "column \"Reason for the response\" with why") in r.stdout
+    assert "(in RDF: ogp:responseReason)" in r.stdout
     assert all_quads(open_registry(make_settings(missing_store))) == before
     st = _standards(missing_store, "cc-missing")
     assert st.waiting == [BASE + "id/proposal/cc-missing-p1"]  # still waiting
@@ -272,7 +273,8 @@ def test_a_response_without_who_and_when_is_refused(missing_store: Path,
     f.write_text(HEADER + row, "utf-8")
     r = _run(missing_store, "--lang", "en", "load", str(f))
     assert r.exit_code == 1
-    assert "a response needs \"Response\" (ogp:response), \"Responded by\"" in r.stdout
+    assert ("a response needs \"Response\", \"Responded by\" and \"Response date\""
+            in r.stdout)
 
 
 # -- responses from the browser (the front door of endpoint/submit/) ------------------------------
