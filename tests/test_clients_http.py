@@ -6,7 +6,7 @@ Findings of a real-clients audit (docs/endpoint.md, docs/pages.md):
 
 * a control character in a literal made SPARQL XML and RDF/XML answers ill-formed, and
   SPARQLWrapper's XML and RDF/XML readers (its default is XML) failed; it is now U+FFFD in the
-  XML formats only (endpoint/sparql/results_xml.py), on the embedded store and behind Oxigraph's
+  XML formats only (`registry.rdf.writing.xml_safe`), on the embedded store and behind Oxigraph's
   server and Virtuoso;
 * axios's and Angular's default ``Accept: application/json, text/plain, */*`` got the HTML page
   of an ``/id/…`` IRI (at equal q the page's order put HTML first, reached through ``*/*``); a

@@ -7,7 +7,7 @@ A real-clients audit found that a literal holding a control character (a submiss
 one: Turtle writes it as ``\\u0001``) made the SPARQL XML and RDF/XML answers ill-formed XML, so
 that rdflib's default ``SPARQLStore`` and ``Graph.parse(format="xml")`` failed on the whole
 answer; such a character is now written as U+FFFD in the XML formats only
-(endpoint/sparql/results_xml.py). NO9907 below is invented."""
+(`registry.rdf.writing.xml_safe`). NO9907 below is invented."""
 
 from __future__ import annotations
 

@@ -9,9 +9,11 @@ The store is tests/test_feed.py's (tests/history_store.py): changes 1-3 from the
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC
+from pathlib import Path
 
 import feedparser
 import pytest
@@ -20,7 +22,8 @@ import requests
 from registry.lifecycle.change import set_status
 from registry.loading.sources import SourceFile
 from registry.publish.atom import ITEMS_PER_ENTRY
-from tests.conftest import BASE
+from registry.service import open_registry
+from tests.conftest import BASE, FIXTURES, make_settings
 from tests.endpoint_server import Running, running
 from tests.history_store import KMD, NO9921, NO9922, TITLE_V2, V1_AT, history_store
 from tests.test_feed import BULK, admin, bulk_submission
@@ -162,3 +165,24 @@ def test_the_feed_holds_the_latest_changes_only(site: Running) -> None:
         d = feedparser.parse(atom(few).content)
     assert [e.id for e in d.entries] == [BASE + "id/change/5", BASE + "id/change/4"]
     assert "(høyst 2)" in d.feed.subtitle
+
+
+def test_a_title_with_a_control_character_leaves_the_feed_well_formed(
+    initialised_store: Path, tmp_path: Path
+) -> None:
+    """A title may hold a character XML 1.0 cannot carry (Turtle's ``\\u0001``, copy-paste
+    debris); the Atom feed writes U+FFFD in its place (``registry.rdf.writing.xml_text``), so a
+    feed reader's XML parser reads the whole feed. NO9908 is invented."""
+    store = tmp_path / "store"
+    shutil.copytree(initialised_store, store)
+    ttl = (FIXTURES / "rdf" / "valid-commitment.ttl").read_text(encoding="utf-8")
+    ttl = ttl.replace("NO9901", "NO9908").replace(
+        "Åpne data om offentlige anskaffelser (eksempel)", "Åpne\\u0001data\\uFFFE (eksempel)"
+    )
+    open_registry(make_settings(store)).load([SourceFile("c.ttl", ttl.encode(), "atom-control")])
+    with running(store) as r:
+        body = atom(r).content
+    root = ET.fromstring(body)  # strict: an ill-formed document raises
+    texts = ["".join(e.itertext()) for e in root.findall(A + "entry")]
+    assert any("NO9908 Åpne\ufffddata\ufffd (eksempel)" in t for t in texts), texts
+    assert feedparser.parse(body).bozo == 0

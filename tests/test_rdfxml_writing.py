@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 import requests
 
-from registry.rdf.writing import serialize, xml_name_ok
+from registry.rdf.writing import serialize, xml_name_ok, xml_safe, xml_text
 from tests.conftest import BASE
 from tests.endpoint_server import Served, servers, serving
 
@@ -60,3 +60,22 @@ def test_the_audits_construct_comes_back_as_well_formed_rdfxml(srv: Served) -> N
     xml.dom.minidom.parseString(r.content)
     got = [q.triple for q in ox.parse(r.content, format=ox.RdfFormat.RDF_XML)]
     assert len(got) == 5 and all(t.object.value.startswith(BASE + "id/plan/") for t in got)
+
+
+#: what XML 1.0 allows (tab, newline, carriage return, and the rest from U+0020) and what it
+#: does not (other C0 controls, U+FFFE, U+FFFF; a lone surrogate in text)
+_KEPT = "a\tb\nc\rd \u00e6\u00f8\u00e5 \ud7ff\ue000\ufffd\U0001f600"
+_REFUSED = "\x00\x01\x08\x0b\x0c\x0e\x1f\ufffe\uffff"
+
+
+def test_bytes_and_text_follow_one_rule() -> None:
+    """``xml_safe`` (bytes: SPARQL XML, RDF/XML) and ``xml_text`` (text: the Atom feed) keep
+    what XML 1.0 allows and replace what it does not by U+FFFD, one for one."""
+    assert xml_text(_KEPT) == _KEPT
+    assert xml_safe(_KEPT.encode()) == _KEPT.encode()
+    assert xml_text(_REFUSED) == "\ufffd" * len(_REFUSED)
+    assert xml_safe(_REFUSED.encode()) == ("\ufffd" * len(_REFUSED)).encode()
+    assert xml_text("x\udc80y") == "x\ufffdy"  # surrogateescape's leftover of a bad byte
+    for text in (_KEPT, _REFUSED, "<t>" + _REFUSED + _KEPT + "</t>"):
+        assert xml_safe(text.encode()) == xml_text(text).encode()
+        xml.dom.minidom.parseString("<t>" + xml_text(text).replace("<", "&lt;") + "</t>")

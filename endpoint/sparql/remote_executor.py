@@ -70,7 +70,6 @@ from endpoint.sparql.admission import INTERNAL, FairQueue
 from endpoint.sparql.answers import Answer, NotAcceptable, QueryRequest
 from endpoint.sparql.csvsafe import escape_csv
 from endpoint.sparql.executor import _LIVE, QueryExecutor
-from endpoint.sparql.results_xml import written
 from endpoint.sparql.worker import (
     BOOLEAN,
     GRAPH,
@@ -86,6 +85,7 @@ from endpoint.sparql.worker import (
 from registry.errors import ExecutorBusy, QueryError, QueryTimeout, WorkerFailed
 from registry.i18n import msg
 from registry.rdf.writing import serialize as write_rdf
+from registry.rdf.writing import xml_safe
 from registry.sparql.querytext import form_of, inspect
 from registry.store.embedded import Revision
 from registry.store.engines.base import (
@@ -438,7 +438,8 @@ class RemoteQueryExecutor(QueryExecutor):
                 del parsed  # dropped in this thread, not by a traceback freed in another
         if fmt == "csv":
             body = escape_csv(body)
-        body = written(body, fmt)  # XML 1.0's characters (endpoint/sparql/results_xml.py)
+        if fmt == "xml":
+            body = xml_safe(body)  # only the characters XML 1.0 allows
         if truncated:
             body = _mark_truncated(body, fmt, rows, self.truncation_link)
         return Answer(body, fmt, SOLUTIONS, rows, truncated, revision, committed, 0.0)

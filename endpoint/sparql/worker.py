@@ -254,8 +254,8 @@ def worker_main(
     import pyoxigraph as ox
 
     from endpoint.sparql.csvsafe import escape_csv
-    from endpoint.sparql.results_xml import written
     from registry.rdf.writing import serialize as write_rdf
+    from registry.rdf.writing import xml_safe
     from registry.sparql.queryguard import verdict
 
     opened = _Remote(source) if isinstance(source, RemoteSource) else _Embedded(source)
@@ -331,7 +331,8 @@ def worker_main(
                     body = parsed.serialize(format=solution_formats[sfmt]) or b""
                 if sfmt == "csv":
                     body = escape_csv(body)  # spreadsheet-safe (endpoint/sparql/csvsafe.py)
-                body = written(body, sfmt)  # XML 1.0's characters (endpoint/sparql/results_xml.py)
+                if sfmt == "xml":
+                    body = xml_safe(body)  # only the characters XML 1.0 allows
                 if truncated:
                     body = _mark_truncated(body, sfmt, rows, link)
                 return ("ok", SOLUTIONS, sfmt, rows, truncated, revision, committed), body
@@ -378,12 +379,14 @@ def worker_main(
 def uncapped(body: bytes | None, fmt: str) -> tuple[bytes, int]:
     """A SELECT answer in ``fmt`` that the row cap cannot cut (the query's own LIMIT is within
     it), as sent: CSV made spreadsheet-safe (``endpoint/sparql/csvsafe.py``), XML without the
-    characters XML 1.0 forbids (``endpoint/sparql/results_xml.py``); and its row count where
+    characters XML 1.0 forbids (:func:`registry.rdf.writing.xml_safe`); and its row count where
     the format shows it line by line (CSV, TSV), else -1."""
     from endpoint.sparql.csvsafe import escape_csv
-    from endpoint.sparql.results_xml import written
+    from registry.rdf.writing import xml_safe
 
-    data = written(body or b"", fmt)  # SPARQL XML: only the characters XML 1.0 allows
+    data = body or b""
+    if fmt == "xml":
+        data = xml_safe(data)  # SPARQL XML: only the characters XML 1.0 allows
     if fmt == "csv":
         data = escape_csv(data)
     return data, data.count(b"\n") - 1 if fmt in ("csv", "tsv") else -1

@@ -12,7 +12,6 @@ for people. Nothing here knows HTTP: ``endpoint/feed_atom.py`` serves it.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from registry.i18n import DEFAULT_LANG, N_, Lang, Msg, gettext, msg, msg_n
 from registry.model.terms import LABEL_PREDICATES
 from registry.model.text import pick
 from registry.namespaces import PREFIXES
+from registry.rdf.writing import xml_text
 
 MEDIA_TYPE = "application/atom+xml"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -176,14 +176,10 @@ def _summary(c: Change, who: str | None, lang: Lang) -> str:
     return " ".join(p.render(lang) for p in parts)
 
 
-#: characters XML 1.0 does not allow (a text from the data could hold one)
-_NOT_XML = re.compile(r"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     el = ET.SubElement(parent, tag, attrs)  # in the default namespace, ATOM
     if text is not None:
-        el.text = _NOT_XML.sub("\ufffd", text)
+        el.text = xml_text(text)  # a text from the data may hold what XML 1.0 cannot
     return el
 
 

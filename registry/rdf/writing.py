@@ -15,7 +15,8 @@ N-Triples and JSON write them; a submission or a query's ``BIND`` can bring one 
 it as it is: every XML reader then refuses the whole document. Such a character is written as
 U+FFFD (the replacement character) in RDF/XML, whatever writes it: ``/sparql`` answers, pages'
 ``/id/…`` representations, ``ogpreg export`` and the Graph Store. SPARQL XML results use the
-same function (``endpoint/sparql/results_xml.py``); the other formats keep the value exactly.
+same function, and the Atom feed :func:`xml_text` (the same rule on text); the other formats
+keep the value exactly.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ _LOCAL = re.compile(r"[^/#:]*$")
 #: U+FFFE / U+FFFF are the only characters encoded as EF BF BE / EF BF BF)
 _NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 _REPLACEMENT = "\ufffd".encode()
+#: the same characters in text, and a lone surrogate (which no UTF-8 text holds, but a text
+#: decoded with ``surrogateescape`` can)
+_NOT_XML_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(body: bytes) -> bytes:
@@ -43,6 +47,12 @@ def xml_safe(body: bytes) -> bytes:
     if _NOT_XML.search(body) is None:
         return body
     return _NOT_XML.sub(_REPLACEMENT, body)
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD: :func:`xml_safe` for
+    text that an XML writer (the Atom feed's ElementTree) is about to write."""
+    return _NOT_XML_TEXT.sub("\ufffd", text)
 
 
 def xml_name_ok(iri: str) -> bool:
