@@ -19,7 +19,6 @@ from registry.actors import SYSTEM, Actor, actor_for_load
 from registry.errors import (
     SPARQL_FAILURES,
     NotFound,
-    QueryError,
     UsageError,
     ValidationFailed,
     sparql_failure,
@@ -47,9 +46,7 @@ from registry.namespaces import PREFIXES
 from registry.rdf.formats import RDF_FORMATS
 from registry.rdf.writing import serialize as write_rdf
 from registry.settings import Settings
-from registry.sparql.queryguard import refuse_service
-from registry.sparql.querytext import MAX_DEPTH, too_deep
-from registry.sparql.querytext import inspect as inspect_query
+from registry.sparql.querytext import admitted
 from registry.sparql.syntax import explain as explain_syntax
 from registry.store.backend import Backend
 from registry.store.embedded import EmbeddedStore, Revision
@@ -259,11 +256,7 @@ class Registry:
         """Evaluate a SPARQL query over the union of all graphs, with the registry's prefixes
         predeclared. Values are bound through ``substitutions``, never formatted in."""
         self.ensure_initialised()
-        facts = inspect_query(sparql)
-        if facts.depth > MAX_DEPTH:
-            raise QueryError(too_deep(facts.depth))
-        if facts.uses_service:
-            refuse_service(sparql)  # decided on the parsed query (registry/sparql/queryguard.py)
+        facts = admitted(sparql)  # nesting and SERVICE refused
         try:
             return self.store.reader().query(
                 sparql,

@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -285,6 +286,23 @@ def test_robots_txt_names_the_sitemap(site: Served) -> None:
     assert robots.can_fetch(BASE + "query", "*")
     for costly in ("query?query=ASK%7B%7D&run=1", "sparql?query=ASK%7B%7D", "submit/upload"):
         assert not robots.can_fetch(BASE + costly, "*"), costly
+
+
+# -- the query page without JavaScript ---------------------------------------------------------
+def test_the_query_page_without_javascript_refuses_what_sparql_refuses(site: Served) -> None:
+    """``/query?query=…&run=1`` runs the query on the server (for a browser without
+    JavaScript) through the same gate as ``/sparql`` (``registry.sparql.querytext.admitted``):
+    a query nested too deep and a federated query are refused, and the page says why."""
+    deep = "SELECT * WHERE " + "{ " * 250 + "?s ?p ?o " + "} " * 250
+    service = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    for query, said in ((deep, "høyst 200 er tillatt"), (service, "SERVICE")):
+        page = get(site, "query?" + urlencode({"query": query, "run": "1"}))
+        assert page.status_code == 200
+        error = re.search(r'<pre class="error-detail">(.*?)</pre>', page.text, re.S)
+        assert error is not None and said in error.group(1), page.text[:2000]
+        assert "results-table" not in page.text
+        protocol = requests.get(site.url + "sparql", params={"query": query}, timeout=60)
+        assert protocol.status_code == 400
 
 
 def _locs(xml: bytes, element: str) -> list[str]:

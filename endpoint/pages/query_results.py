@@ -24,8 +24,7 @@ from endpoint.sparql.description import dumps_url
 from registry.errors import RegistryError
 from registry.i18n import Lang
 from registry.namespaces import PREFIXES
-from registry.sparql.queryguard import refuse_service
-from registry.sparql.querytext import MAX_DEPTH, inspect, too_deep
+from registry.sparql.querytext import admitted
 from registry.sparql.syntax import QuerySyntaxError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -160,11 +159,7 @@ def run_for_page(query: str, lang: Lang, root: str) -> Shown:
     st = state()
     settings = st.settings
     try:
-        text = inspect(query)
-        if text.depth > MAX_DEPTH:
-            return Shown(error=too_deep(text.depth).render(lang))
-        if text.uses_service:
-            refuse_service(query)
+        text = admitted(query)  # the refusals of /sparql
         req = QueryRequest(
             query=query,
             solutions_format="json",

@@ -51,8 +51,7 @@ from registry.errors import ExecutorBusy, RegistryError
 from registry.history.terms import history_graph, lifecycle_graph
 from registry.i18n import Lang, as_lang, msg
 from registry.namespaces import PREFIXES
-from registry.sparql.queryguard import refuse_service
-from registry.sparql.querytext import MAX_DEPTH, inspect, too_deep
+from registry.sparql.querytext import admitted
 from registry.sparql.syntax import QuerySyntaxError
 
 bp = Blueprint("sparql", __name__)
@@ -377,11 +376,7 @@ def _query() -> Response:
         not_modified = _not_modified(rev.number, rev.committed, tags)
         if not_modified is not None:
             return not_modified
-    text = inspect(query)
-    if text.depth > MAX_DEPTH:
-        raise BadRequest(400, "query-error", too_deep(text.depth))
-    if text.uses_service:
-        refuse_service(query)  # 400 service-not-allowed, decided on the parsed query
+    text = admitted(query)  # 400: nested too deep, or SERVICE (decided on the parsed query)
     req = QueryRequest(
         query=query,
         default_graphs=default_graphs or None,

@@ -26,12 +26,9 @@ _REPORT = ox.NamedNode(str(OGP.irmReport))
 def _report_names(texts: list[str]) -> set[str]:
     """The IRM reports ``texts`` name, each as the pages tell one report from another
     (:func:`registry.model.description.same_thing`: the name as published, however its dashes
-    and spaces were typed; an empty text as written)."""
-    return {
-        same_thing(str(OGP.irmReport), Value(raw=str(text)))
-        or "report:" + " ".join(str(text).split()).casefold()
-        for text in texts
-    }
+    and spaces were typed); a text of spaces alone names none."""
+    keys = (same_thing(str(OGP.irmReport), Value(raw=str(text))) for text in texts)
+    return {key for key in keys if key is not None}
 
 
 def _report_suffix(reports: set[str]) -> str:

@@ -26,9 +26,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from registry.errors import QueryError
 from registry.i18n import Msg, msg
 from registry.sparql.lexer import CODEPOINT, TOKEN, unescape
-from registry.sparql.queryguard import verdict
+from registry.sparql.queryguard import refuse_service, verdict
 
 #: The lexer's token pattern under its former name, which registry/store/remote/query.py
 #: imports; it lives in registry/sparql/lexer.py.
@@ -213,3 +214,17 @@ def too_deep(depth: int) -> Msg:
         depth=depth,
         limit=MAX_DEPTH,
     )
+
+
+def admitted(query: str) -> QueryText:
+    """:func:`inspect`'s facts of a query that may run: raise :class:`QueryError` (400
+    ``query-error``) if it is nested deeper than :data:`MAX_DEPTH`, and
+    :func:`~registry.sparql.queryguard.refuse_service`'s refusals if it uses ``SERVICE``. One
+    gate for every way a query comes in: ``/sparql``, the query page's answer without
+    JavaScript, ``Registry.query``."""
+    facts = inspect(query)
+    if facts.depth > MAX_DEPTH:
+        raise QueryError(too_deep(facts.depth))
+    if facts.uses_service:
+        refuse_service(query)  # decided on the parsed query (registry/sparql/queryguard.py)
+    return facts
