@@ -23,6 +23,7 @@ import requests
 
 from registry.access import tokens
 from registry.i18n import shown
+from registry.loading.sources import MAX_FILE_NAME, sent_file_name
 from registry.service import Registry
 from tests.conftest import BASE, FIXTURES
 from tests.endpoint_server import running
@@ -142,3 +143,28 @@ def test_file_names_with_control_characters_are_not_kept(live: tuple[str, str]) 
     assert len(kept) == 1, kept
     assert kept[0].startswith("evil]0;owned") and kept[0].endswith("next line.ttl"), kept
     assert shown(kept[0], one_line=True) == kept[0]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "stripped"),
+    [
+        ("forpliktelser.xlsx", "forpliktelser.xlsx", "forpliktelser.xlsx"),
+        ("C:\\Users\\kari\\plan 2019.xlsx", "plan 2019.xlsx", "plan 2019.xlsx"),
+        ("../../etc/passwd", "passwd", "passwd"),
+        ("  med mellomrom.csv  ", "med mellomrom.csv", "med mellomrom.csv"),
+        ("\x1b]0;pwned\x07plan.xlsx", None, "]0;pwnedplan.xlsx"),
+        ("plan\u202egpj.xlsx", None, "plangpj.xlsx"),
+        ("", None, None),
+        ("dir/", "dir", "dir"),
+        ("\x1b", None, None),
+        ("a" * (MAX_FILE_NAME + 1) + ".ttl", None, ("a" * (MAX_FILE_NAME + 1) + ".ttl")[-200:]),
+    ],
+)
+def test_one_rule_for_the_name_of_a_sent_file(
+    raw: str, kept: str | None, stripped: str | None
+) -> None:
+    """The submissions API refuses what gives None, the Graph Store names the file after
+    itself, the browser's upload keeps the name without the characters a terminal or a page
+    would act on (``registry.loading.sources.sent_file_name``)."""
+    assert sent_file_name(raw) == kept
+    assert sent_file_name(raw, strip=True) == stripped

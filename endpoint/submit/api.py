@@ -13,8 +13,6 @@ shape. Every request is in the audit log (``api.submissions``).
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from flask import Blueprint, Response, request
 from werkzeug.http import parse_options_header
 
@@ -24,15 +22,16 @@ from endpoint.write.graphstore import _audited, _ok
 from loaders.columns import KINDS, normalise_kind
 from registry.access.tokens import TokenRecord
 from registry.errors import UsageError
-from registry.i18n import as_lang, msg, shown
+from registry.i18n import as_lang, msg
+from registry.loading.sources import sent_file_name
 
 _TRUE = ("", "1", "true", "yes")
 
 
 def _name(raw: str) -> str:
-    name = PurePath(raw.replace("\\", "/")).name.strip()
     # no control characters or bidirectional overrides: the name is shown in pages and terminals
-    if not name or len(name) > 200 or shown(name, one_line=True) != name:
+    name = sent_file_name(raw)
+    if name is None:
         raise UsageError(
             msg(
                 "Name the file: send it as a multipart 'file' part with a file name, or with "

@@ -9,7 +9,6 @@ since changed so that the changes would differ from those shown."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import Any
 
 import pyoxigraph as ox
@@ -38,8 +37,9 @@ from loaders.diff import ItemChange, field_label
 from registry.access.audit import AuditLog
 from registry.errors import RegistryError, SourceError, ValidationFailed
 from registry.history.versions import change as change_of
-from registry.i18n import Lang, shown
+from registry.i18n import Lang
 from registry.lifecycle.rules import status_code, status_label
+from registry.loading.sources import sent_file_name
 from registry.validation.report import ValidationReport
 
 _ICONS = {"violation": "✖", "warning": "!", "info": "i"}
@@ -111,9 +111,7 @@ def _file_name(raw: str) -> str:
     path segment, without control characters or bidirectional overrides (a browser sends what
     the file system allows; ``POST /api/submissions`` refuses such a name), at most 200
     characters from its end (the extension says the format)."""
-    name = PurePath(raw.replace("\\", "/")).name
-    name = "".join(c for c in name if shown(c, one_line=True) == c).strip()
-    return name[-200:] or "upload"
+    return sent_file_name(raw, strip=True) or "upload"
 
 
 def _check(who: SignedIn, files: list[tuple[str, bytes]], kind: str | None) -> Response:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from pathlib import PurePath
 
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, g, jsonify, request
@@ -36,8 +35,9 @@ from registry.errors import (
     UsageError,
     ValidationFailed,
 )
-from registry.i18n import as_lang, msg, shown
+from registry.i18n import as_lang, msg
 from registry.loading.pipeline import LoadResult
+from registry.loading.sources import sent_file_name
 from registry.rdf.formats import RDF_FORMATS
 
 bp = Blueprint("write", __name__)
@@ -246,11 +246,8 @@ def _file_name(fmt: str) -> str:
     """The file name for provenance: from Content-Disposition (its last path segment), else
     ``graph-store.<ext>``."""
     _kind, params = parse_options_header(request.headers.get("Content-Disposition", ""))
-    raw = params.get("filename", "")
-    name = PurePath(raw.replace("\\", "/")).name.strip() if raw else ""
-    if not name or len(name) > 200 or shown(name, one_line=True) != name:
-        name = "graph-store" + RDF_FORMATS[fmt].extensions[0]
-    return name
+    name = sent_file_name(params.get("filename", ""))
+    return name or "graph-store" + RDF_FORMATS[fmt].extensions[0]
 
 
 def _info(token: TokenRecord) -> Response:

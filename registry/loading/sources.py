@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from registry import TOOL
 from registry.errors import UsageError
-from registry.i18n import Msg, msg
+from registry.i18n import Msg, msg, shown
 from registry.namespaces import OGP
 from registry.uris import Uris, slugify
 
@@ -56,6 +56,29 @@ class SourceFile:
         names it (a submission: its sheet, row and column); ``None``: the file's name says
         it (an RDF file's line is found in ``data``)."""
         return None
+
+
+#: the longest file name the registry keeps (provenance, pages, the audit log)
+MAX_FILE_NAME = 200
+
+
+def sent_file_name(raw: str, *, strip: bool = False) -> str | None:
+    """The name of a file sent over HTTP as the registry keeps it: the last segment of the path
+    a client sent (``/`` or ``\\``), without surrounding spaces. None when there is no such
+    name, when it is longer than :data:`MAX_FILE_NAME`, or when it holds a character a page or
+    a terminal would not show as itself (a control character, a bidirectional override:
+    :func:`registry.i18n.shown`); with ``strip``, such characters are left out instead and a
+    long name keeps its last :data:`MAX_FILE_NAME` characters (the extension says the format).
+    The submissions API refuses a name that gives None, the Graph Store names the file after
+    the graph store, the browser's upload strips (a browser sends what the file system allows)."""
+    name = PurePath(raw.replace("\\", "/")).name
+    if strip:
+        name = "".join(c for c in name if shown(c, one_line=True) == c).strip()[-MAX_FILE_NAME:]
+    else:
+        name = name.strip()
+        if len(name) > MAX_FILE_NAME or shown(name, one_line=True) != name:
+            return None
+    return name or None
 
 
 def source_id_for(name: str, explicit: str | None = None) -> str:
