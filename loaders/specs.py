@@ -245,10 +245,10 @@ SPECS: dict[str, tuple[str, str, URIRef, tuple[ColumnSpec, ...]]] = {
                 "id",
                 name=("ID", "ID"),
                 description=(
-                    "Kommentarens identifikator, unik i registeret (blir en del av "
-                    "kommentarens URI).",
-                    "The comment's identifier, unique in the registry (becomes part of the "
-                    "comment's URI).",
+                    "Kommentarens identifikator, unik i registeret; den blir en del av "
+                    "kommentarens adresse i registeret (i RDF: en del av URI-en).",
+                    "The comment's identifier, unique in the registry; it becomes part of the "
+                    "comment's address in the registry (in RDF: part of its URI).",
                 ),
                 required=True,
                 example="2018-tin-01-svar",

@@ -1,14 +1,22 @@
 """The shapes' own messages (``sh:message``) reach people filling in spreadsheets, who do not
 know RDF: no datatype IRIs, ``^^``, prefixed names, language tags or RDF words in them, except
-in one trailing parenthesis «(i RDF: …)» / «(in RDF: …)» that tells an RDF submitter the term."""
+in one trailing parenthesis «(i RDF: …)» / «(in RDF: …)» that tells an RDF submitter the term.
+Where a message lists the allowed values, it lists what a cell takes: the labels the templates
+offer (and the loader reads), not the codes, which stand only in that parenthesis.
+The shapes' descriptions (``sh:description``) are checked the same way in
+``tests/test_shape_descriptions.py``."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import SH
+
+from loaders.build.cells import CellError, read_concept
+from loaders.columns import SHEET_KEYS, Column, Concept, concepts, norm_code, sheet
 
 SHAPES = sorted((Path(__file__).parent.parent / "shapes").glob("*.ttl"))
 
@@ -98,4 +106,112 @@ def test_rdf_parenthesis_matches_the_language() -> None:
     """Bokmål and nynorsk say «(i RDF: …)», English «(in RDF: …)»."""
     wrong = [f"{shape} @{lang}: {text}" for shape, lang, text in _messages()
              if ("(in RDF:" in text and lang != "en") or ("(i RDF:" in text and lang == "en")]
+    assert not wrong, "\n".join(wrong)
+
+
+# -- allowed values: what a cell takes, not the codes ---------------------------------------------
+
+#: How a message quotes what is typed in a cell: «…» in bokmål and nynorsk, "…" in English.
+QUOTED = {"nb": r"«[^»]*»", "nn": r"«[^»]*»", "en": r'"[^"]*"'}
+#: Where a message lists the allowed values (nynorsk may add «, slik malen skriv dei»).
+ALLOWED_MARKER = re.compile(r"(?:Tillatte verdier|Tillatne verdiar|Allowed values)[^:.]*:\s*",
+                            re.I)
+
+
+def _shapes_graph() -> Graph:
+    g = Graph()
+    for path in SHAPES:
+        g.parse(path, format="turtle")
+    return g
+
+
+def _value_set(g: Graph, shape: URIRef) -> list[Concept]:
+    """The concepts a shape allows: its own ``sh:in``, or the ``sh:in`` of the shape its values
+    must conform to (``sh:node``: a lead agency's organisation kind)."""
+    known = concepts()
+    lists = [g.value(shape, SH["in"])]
+    for node in g.objects(shape, SH.node):
+        lists += [g.value(p, SH["in"]) for p in g.objects(node, SH.property)]
+    return [known[str(i)] for lst in lists if lst is not None for i in Collection(g, lst)]
+
+
+def _columns_taking(concept: Concept) -> list[Column]:
+    """Every template column that offers ``concept``."""
+    return [c for key in SHEET_KEYS for c in sheet(key).columns if concept in c.allowed]
+
+
+def _named(text: str, lang: str) -> list[str] | None:
+    """The values a message lists after «Tillatte verdier:» / "Allowed values:", quoted as typed
+    in a cell; None when it lists none; [] when the list is not made of quoted values."""
+    rest = TRAILING_RDF.sub("", text)
+    found = ALLOWED_MARKER.search(rest)
+    if found is None:
+        return None
+    q = QUOTED[lang]
+    listed = re.match(rf"{q}(?:(?:, | eller | or ){q})*", rest[found.end():])
+    if listed is None or not re.fullmatch(r"(?:\.|\. .*)?", rest[found.end() + listed.end():]):
+        return []
+    return [v[1:-1] for v in re.findall(q, listed.group(0))]
+
+
+def _allowed_messages() -> list[tuple[URIRef, str, str, list[Concept]]]:
+    g = _shapes_graph()
+    out = []
+    for shape, text in g.subject_objects(SH.message):
+        assert isinstance(shape, URIRef) and isinstance(text, Literal)
+        allowed = _value_set(g, shape)
+        if allowed:
+            out.append((shape, text.language or "", str(text), allowed))
+    return out
+
+
+def test_allowed_values_are_what_the_template_offers() -> None:
+    """A message that lists the allowed values lists the labels a template offers, in the
+    message's language (nynorsk: the template's bokmål labels, which the loader reads), each one
+    the loader takes in every column that offers it; the codes stand only in «(i RDF: …)»."""
+    checked, wrong = 0, []
+    for shape, lang, text, allowed in _allowed_messages():
+        named = _named(text, lang)
+        if named is None:
+            continue
+        checked += 1
+        offered = [c.label(lang) for c in allowed]  # nn: the bokmål label, as the template
+        if named != offered:
+            wrong.append(f"{shape} @{lang}: lists {named or 'no quoted labels'}, "
+                         f"the template offers {offered}: {text}")
+            continue
+        for value, concept in zip(named, allowed, strict=True):
+            for column in _columns_taking(concept):
+                try:
+                    taken = read_concept(value, column).value
+                except CellError:
+                    taken = None
+                if taken != concept.iri:
+                    wrong.append(f"{shape} @{lang}: the loader reads {value!r} in "
+                                 f"{column.header_nb!r} as {taken}, not {concept.iri}")
+    assert checked >= 45  # 15 shapes and more, in three languages
+    assert not wrong, "\n".join(wrong)
+
+
+def test_codes_of_allowed_values_stand_only_in_the_rdf_parenthesis() -> None:
+    """No code (draft, in-force, self-assessment, public-body ...) outside «(i RDF: …)»; a value
+    a message quotes is the label the template offers in the message's language."""
+    wrong = []
+    for shape, lang, text, allowed in _allowed_messages():
+        rest = TRAILING_RDF.sub("", text)
+        for exception in EXCEPTIONS:
+            rest = exception.sub("", rest)
+        for quoted in re.findall(QUOTED[lang], rest):
+            value = quoted[1:-1]
+            for c in allowed:
+                names = {norm_code(n) for n in (c.code, c.label_nb, c.label_en) if n}
+                if norm_code(value) in names and value != c.label(lang):
+                    wrong.append(f"{shape} @{lang}: {quoted} for {c.code}, "
+                                 f"the template offers «{c.label(lang)}»")
+        unquoted = re.sub(QUOTED[lang], "", rest)
+        codes = [c.code for c in allowed  # a code that is the label's word ("a ministry") is prose
+                 if norm_code(c.code) != norm_code(c.label(lang))
+                 and re.search(rf"(?<![\w-]){re.escape(c.code)}(?![\w-])", unquoted)]
+        if codes:
+            wrong.append(f"{shape} @{lang}: codes {codes} outside the RDF parenthesis: {text}")
     assert not wrong, "\n".join(wrong)
