@@ -50,6 +50,8 @@ class Concept:
     notation: str | None
     label_nb: str | None
     label_en: str | None
+    #: read in a cell as the other two are; the templates offer the bokmål and English labels
+    label_nn: str | None = None
 
     def label(self, lang: Lang) -> str:
         return (self.label_en if lang == "en" else self.label_nb) or self.label_nb or self.code
@@ -189,23 +191,26 @@ def concepts() -> dict[str, Concept]:
         store.load(files[key].read_bytes(), format=ox.RdfFormat.TURTLE)
     out: dict[str, Concept] = {}
     result = store.query(
-        "SELECT ?c ?n ?nb ?en WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> "
+        "SELECT ?c ?n ?nb ?en ?nn WHERE { ?c a <http://www.w3.org/2004/02/skos/core#Concept> "
         "OPTIONAL { ?c <http://www.w3.org/2004/02/skos/core#notation> ?n } "
         "OPTIONAL { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?nb "
         'FILTER(lang(?nb) = "nb") } '
         "OPTIONAL { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?en "
-        'FILTER(lang(?en) = "en") } }'
+        'FILTER(lang(?en) = "en") } '
+        "OPTIONAL { ?c <http://www.w3.org/2004/02/skos/core#prefLabel> ?nn "
+        'FILTER(lang(?nn) = "nn") } }'
     )
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         iri = str(row["c"].value)
-        n, nb, en = row["n"], row["nb"], row["en"]
+        n, nb, en, nn = row["n"], row["nb"], row["en"], row["nn"]
         out[iri] = Concept(
             iri=iri,
             code=iri.rstrip("/").rsplit("/", 1)[-1],
             notation=n.value if n is not None else None,
             label_nb=nb.value if nb is not None else None,
             label_en=en.value if en is not None else None,
+            label_nn=nn.value if nn is not None else None,
         )
     return out
 

@@ -215,3 +215,23 @@ def test_codes_of_allowed_values_stand_only_in_the_rdf_parenthesis() -> None:
         if codes:
             wrong.append(f"{shape} @{lang}: codes {codes} outside the RDF parenthesis: {text}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_cell_may_name_a_value_by_its_nynorsk_label() -> None:
+    """Every allowed value of every template column is read from its nynorsk label as from its
+    bokmål and English ones («Ikkje påbyrja» is «Ikke påbegynt»), whatever the case; a nynorsk
+    label that is another value's bokmål or English label would name that value (the
+    templates offer those), and none is."""
+    checked, wrong = 0, []
+    for key in SHEET_KEYS:
+        for column in sheet(key).columns:
+            for concept in column.allowed:
+                for label in (concept.label_nn, concept.label_nb, concept.label_en):
+                    assert label, f"{concept.iri} has no label in each language"
+                    for typed in (label, label.upper()):
+                        taken = read_concept(typed, column).value
+                        checked += 1
+                        if taken != concept.iri:
+                            wrong.append(f"{column.header_nb}: {typed!r} read as {taken}")
+    assert checked > 300
+    assert not wrong, "\n".join(wrong)

@@ -188,15 +188,16 @@ def read_url(text: str) -> ox.NamedNode:
 
 
 def read_concept(text: str, column: Column) -> ox.NamedNode:
-    """The allowed value ``text`` names: bokmål or English label, code or notation,
-    case-insensitively."""
+    """The allowed value ``text`` names: bokmål, English or nynorsk label, code or notation,
+    case-insensitively (a nynorsk label that is another value's bokmål or English label names
+    that value: the templates offer those)."""
     key = norm_code(text)
     iri = _concept_index(column).get(key)
     if iri is not None:
         return ox.NamedNode(iri)
     pool: dict[str, int] = {}
     for i, c in enumerate(column.allowed):
-        for n in (c.label_nb, c.label_en, c.code):
+        for n in (c.label_nb, c.label_en, c.label_nn, c.code):
             if n:
                 pool.setdefault(norm_code(n), i)
     close: list[int] = []
@@ -209,7 +210,7 @@ def read_concept(text: str, column: Column) -> ox.NamedNode:
         raise CellError(
             msg(
                 "Unknown value \"{value}\" for \"{header}\". Did you mean: {close}? Allowed "
-                "values: {allowed} (name in Norwegian Bokmål or English, or the code).",
+                "values: {allowed} (name in Norwegian Bokmål, Nynorsk or English, or the code).",
                 value=text,
                 header=column.heading,
                 close=labels([column.allowed[i] for i in close], ", "),
@@ -219,7 +220,7 @@ def read_concept(text: str, column: Column) -> ox.NamedNode:
     raise CellError(
         msg(
             "Unknown value \"{value}\" for \"{header}\". Allowed values: {allowed} (name in "
-            "Norwegian Bokmål or English, or the code).",
+            "Norwegian Bokmål, Nynorsk or English, or the code).",
             value=text,
             header=column.heading,
             allowed=allowed,
@@ -231,7 +232,7 @@ _INDEX: dict[int, dict[str, str]] = {}
 
 
 def _concept_index(column: Column) -> dict[str, str]:
-    """Normalised name (code, IRI, notation, bokmål or English label) → concept IRI."""
+    """Normalised name (code, IRI, notation, bokmål, English or nynorsk label) → concept IRI."""
     idx = _INDEX.get(id(column))
     if idx is None:
         idx = {}
@@ -239,6 +240,9 @@ def _concept_index(column: Column) -> dict[str, str]:
             for n in (c.code, c.iri, c.notation, c.label_nb, c.label_en):
                 if n is not None:
                     idx.setdefault(norm_code(n), c.iri)
+        for c in column.allowed:  # after every other name: a template's label wins
+            if c.label_nn is not None:
+                idx.setdefault(norm_code(c.label_nn), c.iri)
         _INDEX[id(column)] = idx
     return idx
 
