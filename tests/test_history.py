@@ -384,3 +384,56 @@ def test_an_as_of_state_read_by_the_changes_iris_misses_none(registry: Registry)
     expected = set(state_as_of(reader, later))
     assert set(state_as_of(lossy, later, BASE)) == expected
     assert set(state_as_of(lossy, later)) != expected  # the number look-up alone stops at 1
+
+
+class _CountsByNumber:
+    """A store that counts the look-ups of a change by its number (object-bound)."""
+
+    def __init__(self, inner: ox.Store) -> None:
+        self._inner = inner
+        self.by_number = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Any:
+        if s is None and p == ox.NamedNode(OGP + "changeNumber") and o is not None:
+            self.by_number += 1
+        return self._inner.quads_for_pattern(s, p, o, g)
+
+
+def _history(*iris: str) -> ox.Store:
+    """An in-memory store whose history graph numbers the changes ``iris`` 1, 2, …"""
+    store = ox.Store()
+    graph = ox.NamedNode(BASE + "graph/history")
+    for n, iri in enumerate(iris, start=1):
+        store.add(ox.Quad(ox.NamedNode(iri), ox.NamedNode(OGP + "changeNumber"),
+                          ox.Literal(str(n), datatype=ox.NamedNode(
+                              "http://www.w3.org/2001/XMLSchema#integer")), graph))
+    return store
+
+
+def test_the_next_number_costs_one_look_up_by_number_not_one_per_probe(
+    registry: Registry,
+) -> None:
+    """With the base, the binary search looks changes up by their IRIs alone; one look-up by
+    number confirms that no change follows under another base. Before, every probe past the
+    last change (about log n of them) was looked up a second time, by number: on an external
+    engine, one more HTTP request each."""
+    counting = _CountsByNumber(registry.store.reader())
+    assert last_change_number(cast(ox.Store, counting), BASE) == INIT_CHANGES
+    assert counting.by_number == 1
+    many = _CountsByNumber(_history(*(BASE + f"id/change/{n}" for n in range(1, 1001))))
+    assert last_change_number(cast(ox.Store, many), BASE) == 1000
+    assert many.by_number == 1
+
+
+def test_changes_recorded_under_another_base_are_still_counted() -> None:
+    """A base URI changed after some changes and then changed back: the changes under the other
+    base still count, so the next write does not reuse their numbers."""
+    other = "https://old.example.org/"  # invented
+    mixed = _history(*(BASE + f"id/change/{n}" for n in range(1, 6)),
+                     *(other + f"id/change/{n}" for n in range(6, 10)))
+    assert last_change_number(mixed, BASE) == 9
+    assert last_change_number(mixed, other) == 9  # change 1 is not under it: by number
+    assert last_change_number(_history(), BASE) == 0

@@ -118,20 +118,24 @@ def _history_quads(reader: ox.Store, subject: ox.NamedNode) -> list[ox.Quad]:
     ]
 
 
-def change_node(reader: ox.Store, number: int, base: str | None = None) -> ox.NamedNode | None:
+def change_node(
+    reader: ox.Store, number: int, base: str | None = None, *, by_number: bool = True
+) -> ox.NamedNode | None:
     """The node of change ``number`` in the history graph, or ``None``.
 
     With ``base``, the change's own IRI (``{base}id/change/{number}``) is looked up first, by
     subject: Virtuoso has been seen to miss the look-up by number (an object-bound pattern)
     right after an erase while the subject-bound one found the statement (docs/lifecycle.md),
     and a missed number on ``last_change_number``'s search would make the next write reuse a
-    change number. The look-up by number stays as the fallback (a change recorded under
-    another base)."""
+    change number. The look-up by number is the fallback (a change recorded under another
+    base), unless ``by_number`` is false."""
     if base is not None:
         node = ox.NamedNode(change_iri(base, number))
         for q in reader.quads_for_pattern(node, CHANGE_NUMBER, None, None):
             if is_history_graph(q.graph_name) and _is_number(q.object, number):
                 return node
+        if not by_number:
+            return None
     for q in reader.quads_for_pattern(None, CHANGE_NUMBER, number_literal(number), None):
         if is_history_graph(q.graph_name) and isinstance(q.subject, ox.NamedNode):
             return q.subject
@@ -143,17 +147,31 @@ def _is_number(term: object, number: int) -> bool:
 
 
 def last_change_number(reader: ox.Store, base: str | None = None) -> int:
-    """The number of the latest change (0 when there is none); O(log n) look-ups (by the
-    change's IRI first when ``base`` is given, see ``change_node``)."""
+    """The number of the latest change (0 when there is none); O(log n) look-ups.
+
+    With ``base``, and change 1 recorded under it (the usual case), the search looks changes up
+    by their IRIs alone (see ``change_node``): a probe past the last change then costs one
+    look-up, not two. One look-up by number of the change after the one found confirms it (a
+    change recorded under another base, after a change of the base URI, would answer it); if it
+    does, or if change 1 is not under ``base``, the search looks up by number too."""
+    if base is not None and change_node(reader, 1, base, by_number=False) is not None:
+        found = _last(reader, base, by_number=False)
+        if change_node(reader, found + 1, None) is None:
+            return found
     if change_node(reader, 1, base) is None:
         return 0
+    return _last(reader, base, by_number=True)
+
+
+def _last(reader: ox.Store, base: str | None, *, by_number: bool) -> int:
+    """The last change number, change 1 being known to exist (binary search)."""
     hi = 2
-    while change_node(reader, hi, base) is not None:
+    while change_node(reader, hi, base, by_number=by_number) is not None:
         hi *= 2
     lo = hi // 2  # exists; hi does not
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if change_node(reader, mid, base) is not None:
+        if change_node(reader, mid, base, by_number=by_number) is not None:
             lo = mid
         else:
             hi = mid
