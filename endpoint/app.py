@@ -66,6 +66,17 @@ def error_response(status: int, code: str, message: str) -> Response:
     return resp
 
 
+#: The session cookie of the submission pages under each of its names (``cookie_name`` in
+#: endpoint/submit/session.py: plain over http, ``__Host-``/``__Secure-`` over https).
+SESSION_COOKIES = ("ogpreg-session", "__Host-ogpreg-session", "__Secure-ogpreg-session")
+
+
+def carried_credentials() -> bool:
+    """Whether the request carried a credential: a token (an ``Authorization`` header, valid
+    or not) or a session cookie (live or ended)."""
+    return "Authorization" in request.headers or any(c in request.cookies for c in SESSION_COOKIES)
+
+
 def request_lang() -> str:
     """bokmål unless the request asks for nynorsk or English (``?lang=nn``, ``?lang=en``, or
     Accept-Language: ``nn``, ``nn-NO``, ``en``...)."""
@@ -109,6 +120,19 @@ def create_app(
                 "the fault is logged."
             ).render(request_lang()),
         )
+
+    @app.after_request
+    def _no_store_for_credentials(resp: Response) -> Response:
+        # An error answer to a request that carried a token or a session cookie may describe
+        # the token's rights or the data it sent: no cache keeps it (docs/security-writes.md).
+        # Successful answers set their own caching (the authenticated ones no-store:
+        # ``_ok`` in endpoint/write/graphstore.py); an anonymous request's answers are left as
+        # they are.
+        # Registered before the features' hooks, so it runs after them (Flask runs the app's
+        # hooks in reverse order).
+        if resp.status_code >= 400 and carried_credentials():
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
 
     # Each feature lives in its own module with an ``init_app(app)`` (see docs/endpoint.md).
     import importlib

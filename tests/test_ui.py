@@ -251,9 +251,12 @@ def test_static_assets_are_served_with_their_content_types(url: str) -> None:
     _, page = get_page(url)
     script = [a["src"] for t, a, _ in page.elements if t == "script" and a.get("src")]
     sheet = [a["href"] for a, _ in page.all("link") if a.get("rel") == "stylesheet"]
-    assert len(script) == 1 and len(sheet) == 1
+    # the page's script, and the pages' scrolling-region script (the answer's table region)
+    assert len(script) == 2 and len(sheet) == 1
+    js = ("text/javascript", "application/javascript")
     for ref, types, local in (
-        (script[0], ("text/javascript", "application/javascript"), STATIC / "query.js"),
+        (script[0], js, STATIC / "query.js"),
+        (script[1], js, STATIC.parent / "pages" / "scroll.js"),
         (sheet[0], ("text/css",), STATIC / "query.css"),
     ):
         resp = requests.get(urljoin(url, ref), timeout=30)

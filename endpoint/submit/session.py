@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from flask import Response, g, redirect, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from endpoint.app import state
+from endpoint.app import SESSION_COOKIES, state
 from endpoint.pages.page import Page, page_lang, render
 from endpoint.submit.text import words
 from registry.access.audit import AuditLog, Outcome
@@ -57,9 +57,10 @@ def _https() -> bool:
 
 
 def cookie_name() -> str:
+    plain, host, secure = SESSION_COOKIES  # one list, which endpoint/app.py also reads
     if not _https():
-        return "ogpreg-session"
-    return "__Host-ogpreg-session" if cookie_path() == "/" else "__Secure-ogpreg-session"
+        return plain
+    return host if cookie_path() == "/" else secure
 
 
 def cookie_path() -> str:

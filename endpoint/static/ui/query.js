@@ -429,7 +429,9 @@
       });
       table.appendChild(tbody);
       var scroll = el("div", "table-scroll");
-      scroll.tabIndex = 0;  // a wide table can be scrolled with the keyboard
+      // a wide table can be scrolled with the keyboard; endpoint/static/pages/scroll.js takes
+      // the region out of the Tab order while its table fits (without it: a Tab stop always)
+      scroll.tabIndex = 0;
       scroll.setAttribute("role", "region");
       scroll.setAttribute("aria-label", t.table_caption);
       scroll.appendChild(table);
