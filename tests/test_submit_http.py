@@ -313,6 +313,9 @@ def test_upload_report_changes_confirm_and_receipt_with_every_value_escaped(site
     assert last_change_number(reg.store.reader()) == before + 1  # one commit
     receipt = c.get(f"submit/receipt/{before + 1}")
     assert receipt.status_code == 200 and XSS not in receipt.text and ESCAPED in receipt.text
+    # no such change: not found (receipt/0 is a load that changed nothing, and says so)
+    assert c.get(f"submit/receipt/{before + 1000}").status_code == 404
+    assert c.get("submit/receipt/0").status_code == 200
     # when, in Norwegian time (the receipt said UTC; the other pages Norwegian time)
     assert re.search(r"Lastet inn \d{4}-\d\d-\d\d \d\d:\d\d \(norsk tid\)", _text(receipt))
     for item in ("commitment/NO9901", "commitment/NO9902", "commitment/NO9901/milestone/1"):

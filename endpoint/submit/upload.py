@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import NotFound, RequestEntityTooLarge
 
 from endpoint.app import state
 from endpoint.submit.session import (
@@ -218,13 +218,19 @@ def receipt(n: int) -> Response:
     s = words(lang())
     reg = state().registry
     c = change_of(reg.store.reader(), n, reg.settings.base_uri) if n > 0 else None
+    if n > 0 and c is None:
+        raise NotFound()  # no such change (receipt/0 is the one for a load that changed nothing)
     labels: dict[str, str] = {}
     agent = ""
     if c is not None:
+        # the page's language first, then bokmål, English, nynorsk
+        order = [lang(), "nb", "en", "nn"]
         for v in c.versions:
-            for row in _select(reg, _LABEL, i=ox.NamedNode(v.item)):
-                if v.item not in labels or row["l"].language == lang():
-                    labels[v.item] = row["l"].value
+            found = {row["l"].language: row["l"].value
+                     for row in _select(reg, _LABEL, i=ox.NamedNode(v.item))}
+            best = next((found[lg] for lg in order if lg in found), None)
+            if best is not None:
+                labels[v.item] = best
         agent = _name(c.agent) if c.agent else (c.loaded_by or "")
     title = s["receipt_title"].format(n=n) if c is not None else s["receipt_none"]
     return show("receipt.html", title=title, change=c, labels=labels, agent=agent,
@@ -237,7 +243,8 @@ def _name(iri: str) -> str:
     return organisation_name(state().registry.store.reader(), iri)
 
 
-_LABEL = "SELECT ?i ?l WHERE { ?i dct:title|skos:prefLabel ?l FILTER(lang(?l) IN ('nb', 'en')) }"
+_LABEL = ("SELECT ?i ?l WHERE { ?i dct:title|skos:prefLabel ?l "
+          "FILTER(lang(?l) IN ('nb', 'nn', 'en')) }")
 _SOURCES = """
 SELECT ?prov ?org ?g ?sid ?file ?when ?by ?n WHERE {
   GRAPH ?prov { ?g ogp:submittedBy ?org ; ogp:sourceId ?sid .
