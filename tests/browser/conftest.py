@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +145,30 @@ def page(browser: Any, live_site: str) -> Iterator[Any]:
 def artefacts() -> Path:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     return ARTEFACTS
+
+
+@pytest.fixture
+def tab(browser: Any) -> Iterator[Callable[..., Any]]:
+    """A new page: ``tab(width, js=True, forced=False)``, in a context of its own (closed after
+    the test) that bypasses the pages' Content-Security-Policy, so that a test may inject
+    axe-core or add a reader's style sheet; ``forced``: forced colours, dark. A test module
+    may define a ``tab`` of its own (test_query_page_browser.py, test_a11y_forms.py)."""
+    contexts: list[Any] = []
+
+    def make(width: int = 1280, js: bool = True, forced: bool = False) -> Any:
+        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO",
+                                  bypass_csp=True, java_script_enabled=js)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(20_000)
+        if forced:
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Emulation.setEmulatedMedia", {"features": [
+                {"name": "forced-colors", "value": "active"},
+                {"name": "prefers-color-scheme", "value": "dark"},
+            ]})
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()

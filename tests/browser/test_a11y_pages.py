@@ -19,7 +19,7 @@ The form pages' errors are in test_a11y_forms.py. See docs/pages.md, "Accessibil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -95,31 +95,6 @@ CHART_LABELS = "() => {" + COLOURS + r"""
     [t.closest('svg').id, t.textContent, ratio(rgb(getComputedStyle(t).fill), ground(t))])
     .sort((a, b) => a[2] - b[2]).slice(0, 3);
 }"""
-
-
-@pytest.fixture
-def tab(browser: Any) -> Iterator[Callable[..., Any]]:
-    """A new page: ``tab(width, js=True, forced=False)``. Its context bypasses the pages'
-    Content-Security-Policy, so that a test may add a reader's style sheet."""
-    contexts: list[Any] = []
-
-    def make(width: int = 1280, js: bool = True, forced: bool = False) -> Any:
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO",
-                                  bypass_csp=True, java_script_enabled=js)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(20_000)
-        if forced:
-            cdp = ctx.new_cdp_session(page)
-            cdp.send("Emulation.setEmulatedMedia", {"features": [
-                {"name": "forced-colors", "value": "active"},
-                {"name": "prefers-color-scheme", "value": "dark"},
-            ]})
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 # -- text spacing and reflow ----------------------------------------------------------------

@@ -10,7 +10,6 @@ page fixtures.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,24 +39,6 @@ PAGES: dict[str, str] = {
 WIDTHS = (1280, 390)
 
 
-@pytest.fixture
-def context_factory(browser: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def make(width: int) -> Any:
-        ctx = browser.new_context(
-            viewport={"width": width, "height": 900}, locale="nb-NO", bypass_csp=True
-        )
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
-
-
 def _axe(page: Any, name: str) -> None:
     problems = axe_violations(page)
     assert problems == [], f"{name}: " + "\n".join(problems)
@@ -66,10 +47,10 @@ def _axe(page: Any, name: str) -> None:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_type_passes_axe_and_has_a_screenshot(
-    context_factory: Any, live_site: str, artefacts: Path, name: str, width: int
+    tab: Any, live_site: str, artefacts: Path, name: str, width: int
 ) -> None:
     require_axe()
-    page = context_factory(width)
+    page = tab(width)
     resp = page.goto(live_site + PAGES[name])
     assert resp is not None and resp.status == 200, (name, resp and resp.status)
     assert page.locator("header.site-header nav.site-nav").count() == 1  # the site menu
@@ -79,11 +60,11 @@ def test_every_page_type_passes_axe_and_has_a_screenshot(
 
 @pytest.mark.parametrize("width", (*WIDTHS, 360))
 def test_the_not_found_page_passes_axe_and_fits_a_phone(
-    context_factory: Any, live_site: str, artefacts: Path, width: int
+    tab: Any, live_site: str, artefacts: Path, width: int
 ) -> None:
     """A mistyped address (a long one, as a pasted link may be) gets the registry's page."""
     require_axe()
-    page = context_factory(width)
+    page = tab(width)
     resp = page.goto(live_site + "finnes-ikke/" + "en-veldig-lang-adresse-" * 6)
     assert resp is not None and resp.status == 404
     assert page.locator("header.site-header nav.site-nav").count() == 1
@@ -95,9 +76,9 @@ def test_the_not_found_page_passes_axe_and_fits_a_phone(
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_page_scrolls_sideways_at_360_px(
-    context_factory: Any, live_site: str, name: str
+    tab: Any, live_site: str, name: str
 ) -> None:
-    page = context_factory(360)
+    page = tab(360)
     page.goto(live_site + PAGES[name])
     widths = page.evaluate(
         """() => ({scroll: document.documentElement.scrollWidth, inner: window.innerWidth,
@@ -110,10 +91,10 @@ def test_no_page_scrolls_sideways_at_360_px(
     assert widths["scroll"] <= widths["inner"], (name, widths)
 
 
-def test_charts_stay_readable_on_a_phone(context_factory: Any, live_site: str) -> None:
+def test_charts_stay_readable_on_a_phone(tab: Any, live_site: str) -> None:
     """At 390 px the chart labels are drawn at 10 px or more (they were ~5 px), and the
     milestone chart's axis counts in whole, even steps."""
-    page = context_factory(390)
+    page = tab(390)
     page.goto(live_site + "?plan=2019-2021")
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('svg.chart')].map(svg => {
@@ -138,9 +119,9 @@ def test_charts_stay_readable_on_a_phone(context_factory: Any, live_site: str) -
 
 
 def test_a_long_uri_wraps_instead_of_widening_the_page(
-    context_factory: Any, live_site: str
+    tab: Any, live_site: str
 ) -> None:
-    page = context_factory(360)
+    page = tab(360)
     page.goto(live_site + "id/commitment/NO0054")
     code = page.locator("dl.uri code").first
     box = code.bounding_box()

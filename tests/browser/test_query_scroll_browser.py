@@ -12,7 +12,7 @@ JavaScript it stays a Tab stop (the safe side). See docs/pages.md, "Scrolling re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,24 +41,6 @@ SETTLED = r"""(n) => { const e = document.querySelector('#results-body .table-sc
   return !!e && e.querySelectorAll('thead th').length === n
     && (e.getAttribute('tabindex') === '0')
        === (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1); }"""
-
-
-@pytest.fixture
-def tab(browser: Any) -> Iterator[Callable[..., Any]]:
-    """``tab(width, js=True)``: a new page whose context lets axe-core be injected."""
-    contexts: list[Any] = []
-
-    def make(width: int, js: bool = True) -> Any:
-        ctx = browser.new_context(viewport={"width": width, "height": 900}, locale="nb-NO",
-                                  bypass_csp=True, java_script_enabled=js)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.set_default_timeout(20_000)
-        return page
-
-    yield make
-    for ctx in contexts:
-        ctx.close()
 
 
 #: The focus to the top of the page (a focused region keeps its tabindex: scroll.js never
