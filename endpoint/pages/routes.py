@@ -153,6 +153,11 @@ def init_app(app: Flask) -> None:
     state(app).extras["pages.resources"] = res
     state(app).extras["pages.views"] = PlanViews(res)
     app.jinja_env.filters["ucfirst"] = ucfirst
+    # each page drawn from one revision (Resources.pin), for this app's own reader (the
+    # blueprints are shared by every app made in a process: their hooks are set on the app)
+    for name in (pages.name, deref.name):
+        app.before_request_funcs.setdefault(name, []).append(res.pin)
+        app.teardown_request_funcs.setdefault(name, []).append(lambda _exc: res.unpin())
     app.register_blueprint(pages)
     app.register_blueprint(deref)
     app.register_error_handler(NotFound, _not_found)

@@ -82,6 +82,7 @@ class Resources:
         self.base = registry.settings.base_uri
         self._lock = threading.Lock()
         self._cache: _RevisionCache | None = None
+        self._pinned = threading.local()  # .cache: this thread's request's revision, if pinned
 
     # -- plumbing ----------------------------------------------------------------------------
     def select(self, sparql: str, **bind: Term) -> list[ox.QuerySolution]:
@@ -94,7 +95,21 @@ class Resources:
         rev = self.registry.store.revision()
         return rev.number if rev else None
 
+    def pin(self) -> None:
+        """Until :meth:`unpin`, this thread looks labels and types up in the revision current
+        now: a page is drawn from one revision, and asks whether the store has a new one once,
+        not once per label it shows (about 1,400 times for a home page, each a ``stat`` of
+        ``CURRENT``). The pages pin for each request (``endpoint/pages/routes.py``)."""
+        self._pinned.cache = self._current_cache()
+
+    def unpin(self) -> None:
+        self._pinned.cache = None
+
     def _revision_cache(self) -> _RevisionCache:
+        pinned: _RevisionCache | None = getattr(self._pinned, "cache", None)
+        return pinned if pinned is not None else self._current_cache()
+
+    def _current_cache(self) -> _RevisionCache:
         self.registry.ensure_initialised()
         rev = self.revision()
         with self._lock:
