@@ -17,7 +17,7 @@ from registry.errors import RegistryError
 from registry.i18n import DEFAULT_LANG, Lang, as_lang
 from registry.publish import materialise
 from registry.service import Registry, open_registry
-from registry.settings import load_settings
+from registry.settings import Settings, load_settings, unused
 
 
 class State:
@@ -42,10 +42,18 @@ class State:
 
     def registry(self) -> Registry:
         if self._registry is None:
-            self._registry = open_registry(load_settings(self.overrides))
+            settings = load_settings(self.overrides)
+            warn_unused(settings)
+            self._registry = open_registry(settings)
             bundled_data.install(self._registry)  # a new store gets what `ogpreg init` loads
             materialise.install(self._registry)  # commits build the catalogue (issue 24)
         return self._registry
+
+
+def warn_unused(settings: Settings) -> None:
+    """Say on standard error which settings given the chosen store does not read."""
+    for warning in unused(settings):
+        click.echo(warning.render(as_lang(str(settings.lang))), err=True)
 
 
 def lang_of(ctx: click.Context) -> Lang:

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from registry.errors import ConfigurationError
-from registry.i18n import LANGS, msg
+from registry.i18n import LANGS, Msg, msg
 
 
 @dataclass(frozen=True)
@@ -260,7 +260,8 @@ SETTINGS: tuple[Setting, ...] = (
         "With an external engine (OGPREG_ENGINE): the local directory for what is not RDF "
         "(tokens, audit log, catalogue dates, write lock, Virtuoso's commit journal). Empty: "
         "the OGPREG_STORE directory. The embedded store keeps these files in its own "
-        "directory (OGPREG_STORE) and does not read this setting.",
+        "directory (OGPREG_STORE) and does not read this setting (ogpreg says so on "
+        "standard error when it is set).",
         "/var/lib/ogp-registry/state",
     ),
     Setting(
@@ -476,6 +477,21 @@ def load_settings(
                 ) from exc
         values[f.name] = raw
     return Settings(**values)
+
+
+def unused(settings: Settings) -> list[Msg]:
+    """Settings given that the chosen store does not read, each as a warning to show at start:
+    a setting silently ignored would leave an operator looking for files where none are."""
+    found: list[Msg] = []
+    if settings.engine == "embedded" and settings.state_dir is not None:
+        found.append(msg(
+            "OGPREG_STATE_DIR ({state_dir}) is set, but the embedded store does not read it: "
+            "tokens, the audit log and the write lock are in the store's own directory "
+            "({store}). Unset OGPREG_STATE_DIR, or name an external engine with OGPREG_ENGINE.",
+            state_dir=str(settings.state_dir),
+            store=str(settings.store),
+        ))
+    return found
 
 
 def settings_markdown() -> str:

@@ -231,3 +231,29 @@ def test_optimize_commits_a_compacted_revision_with_the_same_quads(run, registry
     assert f"revisjon {after.number}" in r.stdout
     assert set(registry.store.reader()) == quads
     assert registry.store.uncompacted() == 0
+
+
+def test_a_setting_the_embedded_store_does_not_read_is_named_at_start(
+    registry, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """OGPREG_STATE_DIR is for an external engine; with the embedded store the tokens, the
+    audit log and the write lock stay in the store's directory. An operator who sets it is told
+    so on standard error (in the language asked for), once, and the command works as before."""
+    store = str(registry.store.path)
+    state = tmp_path / "state"
+
+    def token_list(env: dict[str, str], *lang: str) -> click.testing.Result:
+        return CliRunner().invoke(main, ["--store", store, "--base-uri", BASE, *lang,
+                                         "token", "list"], env=env, catch_exceptions=False)
+
+    told = token_list({"OGPREG_STATE_DIR": str(state)})
+    assert told.exit_code == 0, told.output
+    assert told.stderr.count("OGPREG_STATE_DIR") == 2, told.stderr  # the name, and the advice
+    assert f"OGPREG_STATE_DIR ({state}) er satt, men den innebygde lagringen leser den ikke" \
+        in told.stderr
+    assert store in told.stderr and not state.exists()
+    english = token_list({"OGPREG_STATE_DIR": str(state)}, "--lang", "en")
+    assert "but the embedded store does not read it" in english.stderr
+    quiet = token_list({"OGPREG_STATE_DIR": ""})
+    assert quiet.exit_code == 0 and "OGPREG_STATE_DIR" not in quiet.stderr
+    assert quiet.stdout == told.stdout

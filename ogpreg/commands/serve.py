@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ogpreg.context import State, lang_of
+from ogpreg.context import State, lang_of, warn_unused
 from registry.i18n import Msg, msg
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ def register(main: click.Group) -> None:
         overrides = {**st.overrides, "http_threads": threads, "server": server_name}
         settings = load_settings(overrides)
         lang = lang_of(ctx)
+        warn_unused(settings)
         if settings.server == "granian":
             from endpoint.granian_server import require
 
