@@ -32,10 +32,12 @@ from tests.endpoint_server import copy_store, running_granian, servers
 NOT_OURS = "192.0.2.1"
 
 
-def serve(store: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+def serve(
+    store: Path, *args: str, lang: str = "en", **more_env: str
+) -> subprocess.CompletedProcess[str]:
     """``ogpreg serve`` with ``args``; it is expected to stop on its own (a refusal)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("OGPREG_")}
-    env.update(OGPREG_BASE_URI=BASE, OGPREG_QUERY_WORKERS="1")
+    env.update(OGPREG_BASE_URI=BASE, OGPREG_QUERY_WORKERS="1", **more_env)
     return subprocess.run(
         [sys.executable, "-m", "ogpreg", "--store", str(store), "--lang", lang, "serve", *args],
         capture_output=True, text=True, env=env, timeout=120,
@@ -68,6 +70,20 @@ def test_a_port_in_use_is_refused_in_words(server: str, taken: int, tmp_path: Pa
             "--port 0")
     nb = serve(store, "--server", server, "--port", str(taken), lang="nb")
     refused(nb, store, f"Port {taken} på 127.0.0.1 er allerede i bruk av et annet program.")
+
+
+@pytest.mark.parametrize("server", servers())
+def test_serve_names_a_setting_the_embedded_store_does_not_read(
+    server: str, taken: int, tmp_path: Path
+) -> None:
+    """``OGPREG_STATE_DIR`` with the embedded store: said on standard error as the server
+    starts, before anything else (here the port refusal), and the state directory is not made."""
+    store, state = tmp_path / "new-store", tmp_path / "state"
+    r = serve(store, "--server", server, "--port", str(taken), OGPREG_STATE_DIR=str(state))
+    refused(r, store, f"Port {taken} on 127.0.0.1 is already in use by another program.")
+    assert r.stderr.startswith(f"OGPREG_STATE_DIR ({state}) is set, but the embedded store "
+                               "does not read it"), r.stderr
+    assert not state.exists()
 
 
 @pytest.mark.parametrize("server", servers())
