@@ -33,7 +33,6 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner, Result
-from openpyxl import Workbook
 
 from endpoint.app import create_app
 from endpoint.server import Server
@@ -42,11 +41,10 @@ from ogpreg.cli import main
 from registry.access import tokens
 from registry.service import Registry
 from tests.conftest import BASE, all_quads
+from tests.test_orgnr_boundaries import HEADER, organisations_xlsx
 
 ORG = BASE + "id/organisation/"
 NAME = "Eksempelforeningen (oppdiktet)"
-HEADER = ["Navn (bokmål) *", "Navn (engelsk)", "Andre navn (bokmål)", "Organisasjonstype *",
-          "Organisasjonsnummer"]
 KIND = "Offentlig virksomhet"
 
 
@@ -64,16 +62,7 @@ X, Y = _invented_numbers()[:2]
 
 
 def _workbook(path: Path, *rows: list[object]) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Organisasjoner"
-    ws.append(HEADER)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    path.write_bytes(buf.getvalue())
+    path.write_bytes(organisations_xlsx(list(rows)))
     return path
 
 

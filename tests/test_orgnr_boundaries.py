@@ -201,6 +201,21 @@ def _row(i: int, n: Number) -> list[str]:
     return [name, "", "", KIND[n.kind], n.number]
 
 
+def organisations_xlsx(rows: list[list[object]]) -> bytes:
+    """An organisations workbook as the template names its sheet and columns (:data:`HEADER`),
+    with ``rows`` under the header."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Organisasjoner"
+    ws.append(HEADER)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def _submission(fmt: str, numbers: tuple[Number, ...]) -> tuple[str, bytes]:
     rows = [_row(i, n) for i, n in enumerate(numbers)]
     if fmt == "csv":
@@ -208,17 +223,9 @@ def _submission(fmt: str, numbers: tuple[Number, ...]) -> tuple[str, bytes]:
         csv.writer(buf, delimiter=";").writerows([HEADER, *rows])
         return "organisasjoner.csv", buf.getvalue().encode("utf-8")
     if fmt == "xlsx":
-        wb = Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.title = "Organisasjoner"
-        ws.append(HEADER)
-        for row in rows:
-            # as a person types them: a number cell where the text is all digits
-            ws.append([*row[:4], int(row[4]) if row[4].isdigit() else row[4]])
-        out = io.BytesIO()
-        wb.save(out)
-        return "organisasjoner.xlsx", out.getvalue()
+        # as a person types them: a number cell where the text is all digits
+        typed = [[*row[:4], int(row[4]) if row[4].isdigit() else row[4]] for row in rows]
+        return "organisasjoner.xlsx", organisations_xlsx(typed)
     records = [
         {"name_nb": r[0], "kind": r[3], "number": r[4]} for r in rows
     ]
