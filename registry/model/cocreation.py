@@ -9,10 +9,13 @@ registry kept its history. Where nothing of a kind is recorded, the verdict is "
 never "not met". A requirement is "not met" when one of its findings is, else "not recorded"
 when one is, else "met".
 
-Every read starts from the plan (:func:`for_plan`: a ``VALUES`` row serialised by pyoxigraph,
-never text pasted in) and its meetings, commitments and proposals, so the work grows with the
-plan, not with the registry; only the forums, the forum meetings and the registry's history of
-changes are read whole (they grow with time, not with the number of plans or commitments).
+Every read starts from the plan (``planpanels.for_plan``: a ``VALUES`` row serialised by
+pyoxigraph, never text pasted in) and its meetings, commitments and proposals, so the work grows
+with the plan, not with the registry; what it reads of the plan's meetings, commitments,
+proposals, assessments and documents the commit keeps in the revision's digest
+(``planpanels.py``). Only the forums, the forum meetings and the registry's history of changes
+are read whole, when the page is drawn (they grow with time, not with the number of plans or
+commitments).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import date, timedelta
 import pyoxigraph as ox
 
 from registry.i18n import N_, Msg, msg, msg_n
+from registry.model.planpanels import Row, for_plan
 from registry.model.resources import Resources
 from registry.namespaces import VOCAB_NS
 
@@ -81,59 +85,12 @@ _MEETINGS = """SELECT DISTINCT ?m ?type ?start ?mine ?inv ?reg ?prop ?minutes ?f
   OPTIONAL { ?m ogp:minutes ?minutes }
   OPTIONAL { ?m ogp:meetingOf ?forum }
 }"""
-_PEOPLE = """SELECT DISTINCT ?m ?rel ?o ?kind WHERE {
-  ?m ogp:forActionPlan ?plan .
-  { ?m ogp:invited ?o BIND("invited" AS ?rel) }
-  UNION { ?m ogp:attendee ?o BIND("attended" AS ?rel) }
-  OPTIONAL { ?o ogp:organisationKind ?kind }
-}"""
 _FORUMS = """SELECT DISTINCT ?f ?member ?kind ?rules WHERE {
   ?f a ogp:MultiStakeholderForum .
   OPTIONAL { ?f ogp:forumMember ?member OPTIONAL { ?member ogp:organisationKind ?kind } }
   OPTIONAL { ?f ogp:forumRules ?rules }
 }"""
-_DOCUMENTS = """SELECT DISTINCT ?d ?kind ?issued WHERE {
-  ?d ogp:documentFor ?plan ; a ogp:RepositoryDocument .
-  OPTIONAL { ?d ogp:documentKind ?kind }
-  OPTIONAL { ?d dct:issued ?issued }
-}"""
 _CHANGES = """SELECT ?at WHERE { ?c a ogp:Change ; prov:atTime ?at }"""
-# the plan's proposals, found from the plan (its meetings and commitments), never by scanning
-# every proposal
-_PLAN_PROPOSALS = """{ SELECT DISTINCT ?p WHERE {
-    { ?m ogp:forActionPlan ?plan . ?p ogp:submittedAt ?m }
-    UNION { ?c0 ogp:inActionPlan ?plan . ?p ogp:takenInto ?c0 }
-    UNION { ?c0 ogp:inActionPlan ?plan . ?c0 ogp:derivedFromProposal ?p }
-    UNION { ?p dct:isPartOf ?plan }
-    ?p a ogp:Proposal .
-  } }"""
-_PROPOSALS = f"""SELECT DISTINCT ?p ?response ?reason ?by ?date ?merged WHERE {{
-  {_PLAN_PROPOSALS}
-  OPTIONAL {{ ?p ogp:response ?response }}
-  OPTIONAL {{ ?p ogp:responseReason ?reason }}
-  OPTIONAL {{ ?p ogp:respondedBy ?by }}
-  OPTIONAL {{ ?p ogp:responseDate ?date }}
-  OPTIONAL {{ ?p ogp:mergedWith ?merged }}
-}}"""
-_TAKEN = f"""SELECT DISTINCT ?p ?c WHERE {{
-  {_PLAN_PROPOSALS}
-  {{ ?p ogp:takenInto ?c }} UNION {{ ?c ogp:derivedFromProposal ?p }}
-}}"""
-_ASSESSMENTS = """SELECT DISTINCT ?a ?kind ?date WHERE {
-  { ?c ogp:inActionPlan ?plan . ?a ogp:assesses ?c }
-  UNION { ?c2 ogp:inActionPlan ?plan . ?ms ogp:ofCommitment ?c2 . ?a ogp:assesses ?ms }
-  ?a ogp:assessmentKind ?kind .
-  OPTIONAL { ?a ogp:assessmentDate ?date }
-}"""
-
-
-def for_plan(query: str, plan: str) -> str:
-    """``query`` with ``?plan`` bound to ``plan`` by a ``VALUES`` row at the start of its
-    pattern and of each sub-select's, so that Oxigraph starts from the plan. (Bound by a
-    substitution instead, the same queries scan every meeting, proposal and assessment of the
-    registry: the join order is chosen without the value.) The IRI is serialised by pyoxigraph
-    (``NamedNode`` rejects anything that is not an IRI), never pasted in as text."""
-    return query.replace("WHERE {", f"WHERE {{ VALUES ?plan {{ {ox.NamedNode(plan)} }}")
 
 
 @dataclass
@@ -229,7 +186,7 @@ def _combine(statuses: list[str]) -> str:
     return MET
 
 
-def _v(row: ox.QuerySolution, var: str) -> str | None:
+def _v(row: Row, var: str) -> str | None:
     t = row[var]
     return None if t is None else str(t.value)
 
@@ -279,10 +236,10 @@ class _Facts:
                 if value:
                     bag.add(value)
         self.people: dict[str, dict[str, dict[str, bool]]] = {}
-        for row in res.select(for_plan(_PEOPLE, plan)):
-            rel = self.people.setdefault(str(row["m"].value), {}).setdefault(
-                str(row["rel"].value), {})
-            rel[str(row["o"].value)] = _v(row, "kind") in _GOVERNMENT_KINDS
+        for kept in res.plan_rows(plan, "people"):
+            rel = self.people.setdefault(str(kept["m"].value), {}).setdefault(
+                str(kept["rel"].value), {})
+            rel[str(kept["o"].value)] = _v(kept, "kind") in _GOVERNMENT_KINDS
         self.forums: dict[str, tuple[dict[str, bool | None], set[str]]] = {}
         for row in res.select(_FORUMS):
             members, rules = self.forums.setdefault(str(row["f"].value), ({}, set()))
@@ -294,7 +251,7 @@ class _Facts:
                 rules.add(str(_v(row, "rules")))
         self.documents: list[tuple[str, str | None, date | None]] = sorted(
             ((str(r["d"].value), _v(r, "kind"), _day(_v(r, "issued")))
-             for r in res.select(for_plan(_DOCUMENTS, plan))),
+             for r in res.plan_rows(plan, "documents")),
             key=lambda d: (d[2] or date.max, d[0]),
         )
         # every change of the registry's history (they grow with the commits, not the plans)
@@ -302,19 +259,19 @@ class _Facts:
             d for d in (_day(_v(r, "at")) for r in res.select(_CHANGES)) if d is not None
         )
         self.responses: dict[str, dict[str, set[str]]] = {}
-        for row in res.select(for_plan(_PROPOSALS, plan)):
-            entry = self.responses.setdefault(str(row["p"].value), {})
+        for kept in res.plan_rows(plan, "proposals"):
+            entry = self.responses.setdefault(str(kept["p"].value), {})
             for var in ("response", "reason", "by", "date", "merged"):
-                value = _v(row, var)
+                value = _v(kept, var)
                 if value:
                     entry.setdefault(var, set()).add(value)
         self.proposals = sorted(self.responses)
-        for row in res.select(for_plan(_TAKEN, plan)):
-            self.responses.setdefault(str(row["p"].value), {}).setdefault("into", set()).add(
-                str(row["c"].value))
+        for kept in res.plan_rows(plan, "taken"):
+            self.responses.setdefault(str(kept["p"].value), {}).setdefault("into", set()).add(
+                str(kept["c"].value))
         self.assessments = [
             (str(r["a"].value), str(r["kind"].value), _day(_v(r, "date")))
-            for r in res.select(for_plan(_ASSESSMENTS, plan))
+            for r in res.plan_rows(plan, "assessments")
         ]
 
     # the plan's consultation meetings, and when co-creation began

@@ -11,25 +11,28 @@ the revisions it holds for (``r0 <= revision < r1``):
 - ``texts``: a full-text index (SQLite FTS5, trigram tokenizer) of the texts search looks in
   (titles, labels, alternative and former names, identifiers, notations), lower-cased, one
   row per ``facts`` row (same rowid);
-- ``plans``: the numbers of each action plan's dashboard (``registry/model/planagg.py``).
+- ``plans``: the numbers of each action plan's dashboard (``registry/model/planagg.py``);
+- ``panels``: the answer rows each plan's participation, progress and co-creation panels read
+  (``registry/model/planpanels.py``), for the digests commits keep (not those a reader of a
+  remote store builds).
 
 A reader of revision ``r`` sees only the rows of ``r``: its connection has temporary views
-``facts`` and ``plans`` over the stamped tables (:class:`Digest`), so every query is written
-as for one revision.
+``facts``, ``plans`` and ``panels`` over the stamped tables (:class:`Digest`), so every query
+is written as for one revision.
 
 **Built by the commit, in proportion to what it changed.** :func:`install` makes the store call
 :func:`build` before it commits a revision. When the writer said what it changed
 (:class:`registry.store.embedded.Changes`: whole graphs, and in the shared lifecycle, history
 and provenance graphs the subjects it wrote) and the shared file holds the previous revision,
 the rows of those graphs and subjects are compared with the new content, the rows that went
-are closed (``r1``), the new ones added (``r0``), and the dashboards of the plans they lead to
-recomputed: nothing is copied, nothing else is read. Otherwise (a restore, an erase, a store
-from before) a new file is built from scratch. Rows no kept revision can see are deleted at
-the next commit; a file whose revisions are all pruned is removed. A revision committed
-without a digest (a remote engine, an older version) gets one built from scratch by its first
-reader (:func:`open_digest`), in the revision's derived folder. ``tests/test_materialised.py``
-checks that the rows a revision sees equal those built from scratch, after loads, status
-changes, Graph Store writes, an erase and a restore.
+are closed (``r1``), the new ones added (``r0``), and the dashboards and panels of the plans
+they lead to recomputed: nothing is copied, nothing else is read. Otherwise (a restore, an
+erase, a store from before) a new file is built from scratch. Rows no kept revision can see
+are deleted at the next commit; a file whose revisions are all pruned is removed. A revision
+committed without a digest (a remote engine, an older version) gets one built from scratch by
+its first reader (:func:`open_digest`), in the revision's derived folder.
+``tests/test_materialised.py`` checks that the rows a revision sees equal those built from
+scratch, after loads, status changes, Graph Store writes, an erase and a restore.
 
 Why one shared file rather than a copy per revision: the digest of 10,000 commitments is 324
 MB (574,000 facts, 139,000 texts); copying it at every commit costs 0.14 s from the page cache
@@ -40,6 +43,7 @@ available.)
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import weakref
@@ -151,6 +155,15 @@ class Digest:
     def plan_data(self, plan: str) -> dict[str, Any] | None:
         return planagg.load(self.db(), plan)
 
+    def panels(self, plan: str) -> dict[str, Any] | None:
+        """The rows ``plan``'s panels read (``planpanels.py``), by query name; None when this
+        digest does not keep them (a reader's digest of a remote store; not a plan)."""
+        row = self.db().execute("SELECT data FROM panels WHERE plan = ?", (plan,)).fetchone()
+        if row is None:
+            return None
+        data: dict[str, Any] = json.loads(row[0])
+        return data
+
     def plan_iris(self) -> list[str]:
         return [r[0] for r in self.rows("SELECT plan FROM plans ORDER BY plan")]
 
@@ -241,6 +254,7 @@ class Digest:
                 )
             ),
             "plans": dict(self.rows("SELECT plan, data FROM plans")),
+            "panels": dict(self.rows("SELECT plan, data FROM panels")),
         }
 
 
@@ -266,7 +280,9 @@ def open_digest(store: Any) -> Digest | None:
     if not covers(path, rev.number):
         with _build_lock:
             if not covers(path, rev.number):
-                build_file(reader, path, rev.number)
+                # a remote store's reader would ask the engine a dozen queries per plan: its
+                # pages ask for the plan shown instead (planpanels.py)
+                build_file(reader, path, rev.number, panels=isinstance(store, EmbeddedStore))
     return Digest(path, rev.number)
 
 

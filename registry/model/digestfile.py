@@ -18,13 +18,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from registry.model import planagg
+from registry.model import planagg, planpanels
 from registry.model.terms import DCT, LABEL_PREDICATES
 from registry.namespaces import OGP
 from registry.store.embedded import Changes, EmbeddedStore, Revision
 
 #: Bump when the schema or what goes into it changes: older digests are rebuilt.
-VERSION = "4"
+VERSION = "5"
 FILE = "digest.sqlite"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -56,6 +56,7 @@ PREDICATES: tuple[str, ...] = tuple(
             *LABEL_PREDICATES,
             *SEARCH_PREDICATES,
             *planagg.PREDICATES,
+            *planpanels.PREDICATES,
             *CATALOGUE_LINKS,
         ]
     )
@@ -82,6 +83,10 @@ CREATE TABLE plans (plan TEXT NOT NULL, data TEXT NOT NULL, r0 INTEGER NOT NULL,
                     r1 INTEGER NOT NULL);
 CREATE INDEX plans_plan ON plans (plan);
 CREATE INDEX plans_r1 ON plans (r1);
+CREATE TABLE panels (plan TEXT NOT NULL, data TEXT NOT NULL, r0 INTEGER NOT NULL,
+                     r1 INTEGER NOT NULL);
+CREATE INDEX panels_plan ON panels (plan);
+CREATE INDEX panels_r1 ON panels (r1);
 """
 
 Row = tuple[str, str, str, str, int, str | None, str | None]  # g s p o lit lang dt
@@ -94,16 +99,22 @@ def norm(text: str) -> str:
 
 
 def at_revision(db: sqlite3.Connection, revision: int) -> None:
-    """Give ``db`` the temporary views ``facts`` and ``plans``: the rows of ``revision``."""
+    """Give ``db`` the temporary views ``facts``, ``plans`` and ``panels``: the rows of
+    ``revision``."""
     r = int(revision)
     db.execute("DROP VIEW IF EXISTS temp.facts")
     db.execute("DROP VIEW IF EXISTS temp.plans")
+    db.execute("DROP VIEW IF EXISTS temp.panels")
     db.execute(
         "CREATE TEMP VIEW facts AS SELECT id, g, s, p, o, lit, lang, dt FROM main.facts "
         f"WHERE r0 <= {r} AND r1 > {r}"
     )
     db.execute(
         f"CREATE TEMP VIEW plans AS SELECT plan, data FROM main.plans WHERE r0 <= {r} AND r1 > {r}"
+    )
+    db.execute(
+        "CREATE TEMP VIEW panels AS SELECT plan, data FROM main.panels "
+        f"WHERE r0 <= {r} AND r1 > {r}"
     )
 
 
@@ -224,9 +235,13 @@ def build(
     _prune_gens(folder, target.parent.parent)
 
 
-def build_file(store: ox.Store, path: Path, revision: int, *, wal: bool = False) -> None:
+def build_file(
+    store: ox.Store, path: Path, revision: int, *, wal: bool = False, panels: bool = True
+) -> None:
     """Build the digest of ``store``'s content, valid from ``revision``, into a new file at
-    ``path`` (a temporary file renamed at the end: a reader never sees half of it)."""
+    ``path`` (a temporary file renamed at the end: a reader never sees half of it); with
+    ``panels``, the rows of every plan's panels too (``planpanels.py``: queries run on
+    ``store``)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     tmp.unlink(missing_ok=True)
@@ -238,7 +253,7 @@ def build_file(store: ox.Store, path: Path, revision: int, *, wal: bool = False)
         db.execute("BEGIN")
         _insert(db, _rows(store, None), revision)
         at_revision(db, revision)
-        planagg.store_all(db, revision)
+        planagg.store_all(db, revision, store if panels else None)
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
         db.execute("INSERT INTO meta VALUES ('head', ?)", (str(revision),))
         db.execute("COMMIT")
@@ -263,13 +278,15 @@ def _update(
         left = [r[0] for r in db.execute("SELECT id FROM main.facts WHERE r0 >= ?", (n,))]
         _delete(db, left)
         db.execute("UPDATE main.facts SET r1 = ? WHERE r1 >= ? AND r1 < ?", (OPEN, n, OPEN))
-        db.execute("DELETE FROM main.plans WHERE r0 >= ?", (n,))
-        db.execute("UPDATE main.plans SET r1 = ? WHERE r1 >= ? AND r1 < ?", (OPEN, n, OPEN))
+        for table in ("plans", "panels"):
+            db.execute(f"DELETE FROM main.{table} WHERE r0 >= ?", (n,))
+            db.execute(f"UPDATE main.{table} SET r1 = ? WHERE r1 >= ? AND r1 < ?", (OPEN, n, OPEN))
         # rows no kept revision sees any more
         if oldest > 0:
             gone = [r[0] for r in db.execute("SELECT id FROM main.facts WHERE r1 <= ?", (oldest,))]
             _delete(db, gone)
             db.execute("DELETE FROM main.plans WHERE r1 <= ?", (oldest,))
+            db.execute("DELETE FROM main.panels WHERE r1 <= ?", (oldest,))
         at_revision(db, n - 1)
         touched: set[str] = set()
         for graph in sorted(changes.graphs):
@@ -289,7 +306,7 @@ def _update(
                     touched,
                 )
         at_revision(db, n)
-        planagg.store_plans(db, planagg.plans_of(db, touched, include_removed=True), n)
+        planagg.store_plans(db, planagg.plans_of(db, touched, include_removed=True), n, store)
         db.execute("INSERT OR REPLACE INTO main.meta VALUES ('head', ?)", (str(n),))
         db.execute("COMMIT")
     except BaseException:

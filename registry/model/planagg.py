@@ -10,7 +10,8 @@ meetings or the proposals its commitments derive from), commented (on its commit
 proposals) or lead its commitments. Only IRIs are kept; labels are looked up when a page is
 rendered, so a new name of an organisation never makes a dashboard stale.
 
-A commit recomputes only the plans its changed statements lead to (:func:`plans_of`).
+A commit recomputes only the plans its changed statements lead to (:func:`plans_of`), and with
+them the rows their participation, progress and co-creation panels read (``planpanels.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from registry.model import planpanels
 from registry.model.terms import DCT, GONE_STATUSES, SCHEMA
 from registry.namespaces import OGP, VOCAB_NS
 
@@ -55,10 +57,12 @@ PREDICATES: tuple[str, ...] = (
     ASSESSES, ASSESSMENT_DATE, FOR_PLAN, INVITED, SUBMITTED_AT, DERIVED_FROM, PROPOSED_BY,
     COMMENT_ON, COMMENT_BY, LEAD, START, END, DCT + "identifier",
 )
-#: Links followed from a changed resource towards the plans it counts in: subject -> object.
-_UP = (IN_PLAN, OF_COMMITMENT, ASSESSES, COMMENT_ON, SUBMITTED_AT, FOR_PLAN)
+#: Links followed from a changed resource towards the plans it counts in (the dashboard's, then
+#: those of the plan's panels, ``planpanels.py``): subject -> object.
+_UP = tuple(dict.fromkeys(
+    (IN_PLAN, OF_COMMITMENT, ASSESSES, COMMENT_ON, SUBMITTED_AT, FOR_PLAN, *planpanels.UP)))
 #: ... and object -> subject.
-_DOWN = (HAS_COMMITMENT, HAS_MILESTONE, DERIVED_FROM)
+_DOWN = tuple(dict.fromkeys((HAS_COMMITMENT, HAS_MILESTONE, DERIVED_FROM, *planpanels.DOWN)))
 
 
 class _Facts:
@@ -196,38 +200,59 @@ def plans_of(db: sqlite3.Connection, touched: Iterable[str], *, include_removed:
     return found
 
 
-def store_plans(db: sqlite3.Connection, plans: Iterable[str], revision: int) -> None:
+def store_plans(
+    db: sqlite3.Connection,
+    plans: Iterable[str],
+    revision: int,
+    store: planpanels.Queryable | None = None,
+) -> None:
     """Recompute the numbers of ``plans`` as of ``revision`` (the connection's views show it,
     ``digest.at_revision``) and keep them stamped from it; a plan whose numbers did not change
-    keeps its row, one that is no longer a plan gets its row closed."""
+    keeps its row, one that is no longer a plan gets its row closed. With ``store`` (the
+    revision's content) also the rows its panels read (``planpanels.py``, table ``panels``)."""
     existing = _plans(db)
     for plan in sorted(set(plans)):
-        row = db.execute(
-            "SELECT rowid, data, r0 FROM main.plans WHERE plan = ? AND r0 <= ? AND r1 > ?",
-            (plan, revision, revision),
-        ).fetchone()
         data = (
             json.dumps(compute(db, plan), ensure_ascii=False, sort_keys=True)
             if plan in existing
             else None
         )
-        if row is not None and row[1] == data:
-            continue
-        if row is not None:
-            if row[2] == revision:
-                db.execute("DELETE FROM main.plans WHERE rowid = ?", (row[0],))
-            else:
-                db.execute("UPDATE main.plans SET r1 = ? WHERE rowid = ?", (revision, row[0]))
-        if data is not None:
-            db.execute(
-                "INSERT INTO main.plans (plan, data, r0, r1) VALUES (?, ?, ?, ?)",
-                (plan, data, revision, 1 << 62),
+        _keep(db, "plans", plan, data, revision)
+        if store is not None:
+            rows = (
+                json.dumps(planpanels.compute(store, plan), ensure_ascii=False, sort_keys=True)
+                if plan in existing
+                else None
             )
+            _keep(db, "panels", plan, rows, revision)
 
 
-def store_all(db: sqlite3.Connection, revision: int) -> None:
-    """Compute and store the numbers of every plan (of a digest being built from scratch)."""
-    store_plans(db, _plans(db), revision)
+def _keep(db: sqlite3.Connection, table: str, plan: str, data: str | None, revision: int) -> None:
+    """Make ``table``'s row of ``plan`` at ``revision`` hold ``data`` (None: no row)."""
+    row = db.execute(
+        f"SELECT rowid, data, r0 FROM main.{table} WHERE plan = ? AND r0 <= ? AND r1 > ?",
+        (plan, revision, revision),
+    ).fetchone()
+    if row is not None and row[1] == data:
+        return
+    if row is not None:
+        if row[2] == revision:
+            db.execute(f"DELETE FROM main.{table} WHERE rowid = ?", (row[0],))
+        else:
+            db.execute(f"UPDATE main.{table} SET r1 = ? WHERE rowid = ?", (revision, row[0]))
+    if data is not None:
+        db.execute(
+            f"INSERT INTO main.{table} (plan, data, r0, r1) VALUES (?, ?, ?, ?)",
+            (plan, data, revision, 1 << 62),
+        )
+
+
+def store_all(
+    db: sqlite3.Connection, revision: int, store: planpanels.Queryable | None = None
+) -> None:
+    """Compute and store the numbers of every plan (of a digest being built from scratch),
+    and with ``store`` the rows of its panels."""
+    store_plans(db, _plans(db), revision, store)
 
 
 def load(db: sqlite3.Connection, plan: str) -> dict[str, Any] | None:

@@ -14,9 +14,10 @@ what it does not know, each with what it rests on.
   (``ogp:registryStatus``: where the entry stands in its life cycle, e.g. "completed" when the
   plan period is over).
 
-Every read starts from the plan (``registry.model.cocreation.for_plan``: a ``VALUES`` row
+Every read starts from the plan (``registry.model.planpanels.for_plan``: a ``VALUES`` row
 serialised by pyoxigraph, never text pasted in) and its meetings and commitments, so the work
-grows with the plan, not with the registry.
+grows with the plan, not with the registry; the commit keeps the answers in the revision's
+digest (``planpanels.py``), so a page reads them back instead of asking the store.
 """
 
 from __future__ import annotations
@@ -29,10 +30,9 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from registry.i18n import Lang
-from registry.model.cocreation import for_plan
 from registry.model.description import Node, node_sort_key
+from registry.model.planpanels import Row
 from registry.model.resources import Resources
-from registry.model.terms import GONE_STATUSES
 from registry.model.text import Text
 from registry.namespaces import VOCAB_NS
 
@@ -45,38 +45,6 @@ EVIDENCE: tuple[str, ...] = ("attended", "proposed", "commented", "leads")
 LEVELS: tuple[str, ...] = tuple(
     VOCAB_NS + "completion/" + c for c in ("not-started", "limited", "substantial", "complete")
 )
-
-_GONE = ", ".join(f"<{s}>" for s in GONE_STATUSES)
-
-_INVITED = """SELECT ?m ?o WHERE { ?m ogp:forActionPlan ?plan ; ogp:invited ?o }"""
-_ATTENDED = """SELECT ?m ?o WHERE { ?m ogp:forActionPlan ?plan ; ogp:attendee ?o }"""
-_COMMITMENTS = f"""SELECT DISTINCT ?c WHERE {{
-  {{ ?c ogp:inActionPlan ?plan }} UNION {{ ?plan ogp:hasCommitment ?c }}
-  FILTER NOT EXISTS {{ ?c ogp:registryStatus ?s FILTER(?s IN ({_GONE})) }}
-}}"""
-_PROPOSED = """SELECT DISTINCT ?o WHERE {
-  { ?m ogp:forActionPlan ?plan . ?p ogp:submittedAt ?m }
-  UNION { ?c ogp:inActionPlan ?plan ; ogp:derivedFromProposal ?p }
-  ?p ogp:proposedBy ?o .
-}"""
-_COMMENTED = """SELECT DISTINCT ?o WHERE {
-  { ?t ogp:inActionPlan ?plan }
-  UNION { ?m ogp:forActionPlan ?plan . ?t ogp:submittedAt ?m }
-  UNION { ?c ogp:inActionPlan ?plan ; ogp:derivedFromProposal ?t }
-  ?k ogp:commentOn ?t ; ogp:commentBy ?o .
-}"""
-_LEADS = f"""SELECT DISTINCT ?o WHERE {{
-  ?c ogp:inActionPlan ?plan ; ogp:leadAgency ?o .
-  FILTER NOT EXISTS {{ ?c ogp:registryStatus ?s FILTER(?s IN ({_GONE})) }}
-}}"""
-_ASSESSED = """SELECT DISTINCT ?c ?a ?date ?level ?by WHERE {
-  { SELECT DISTINCT ?c WHERE {
-      { ?c ogp:inActionPlan ?plan } UNION { ?plan ogp:hasCommitment ?c } } }
-  ?a ogp:assesses ?c ; ogp:completion ?level .
-  OPTIONAL { ?a ogp:assessmentDate ?date }
-  OPTIONAL { ?a ogp:assessedBy ?by }
-}"""
-
 
 @dataclass
 class Participant:
@@ -107,23 +75,23 @@ class Participation:
         return {e: sum(1 for p in self.of(TOOK_PART) if e in p.evidence) for e in EVIDENCE}
 
 
-def _iris(rows: Iterable[ox.QuerySolution], var: str) -> set[str]:
+def _iris(rows: Iterable[Row], var: str) -> set[str]:
     return {r[var].value for r in rows if isinstance(r[var], ox.NamedNode)}
 
 
 def participation(res: Resources, plan: str, lang: Lang) -> Participation:
     """The organisations invited to ``plan``'s meetings, each took part / did not / unknown."""
     invited_to: dict[str, set[str]] = defaultdict(set)  # org -> meetings
-    for r in res.select(for_plan(_INVITED, plan)):
+    for r in res.plan_rows(plan, "invited"):
         if isinstance(r["o"], ox.NamedNode):
             invited_to[r["o"].value].add(r["m"].value)
     attended: dict[str, set[str]] = defaultdict(set)  # meeting -> attendees
-    for r in res.select(for_plan(_ATTENDED, plan)):
+    for r in res.plan_rows(plan, "attended"):
         if isinstance(r["o"], ox.NamedNode):
             attended[r["m"].value].add(r["o"].value)
-    proposed = _iris(res.select(for_plan(_PROPOSED, plan)), "o")
-    commented = _iris(res.select(for_plan(_COMMENTED, plan)), "o")
-    leads = _iris(res.select(for_plan(_LEADS, plan)), "o")  # of commitments not gone
+    proposed = _iris(res.plan_rows(plan, "proposed"), "o")
+    commented = _iris(res.plan_rows(plan, "commented"), "o")
+    leads = _iris(res.plan_rows(plan, "leads"), "o")  # of commitments not gone
     attendees = {o for found in attended.values() for o in found}
     out: list[Participant] = []
     for org, meetings in invited_to.items():
@@ -221,10 +189,10 @@ class PlanProgress:
 
 def plan_progress(res: Resources, plan: str, lang: Lang) -> PlanProgress:
     """The plan's commitments (not withdrawn or superseded) by implementation progress."""
-    active = _iris(res.select(for_plan(_COMMITMENTS, plan)), "c")
+    active = _iris(res.plan_rows(plan, "commitments"), "c")
     latest: dict[str, tuple[str, str, str]] = {}  # commitment -> (date, assessment, level)
     by: dict[str, set[str]] = defaultdict(set)  # assessment -> who made it
-    for r in res.select(for_plan(_ASSESSED, plan)):
+    for r in res.plan_rows(plan, "assessed"):
         c, level = r["c"].value, r["level"].value
         if c not in active or level not in LEVELS:
             continue

@@ -24,11 +24,13 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
 from registry.handle import RegistryHandle
 from registry.i18n import Lang, gettext, msg
+from registry.model import planpanels
 from registry.model.description import (
     Description,
     Node,
@@ -64,6 +66,8 @@ class _RevisionCache:
     labels: dict[str, list[tuple[int, str, str | None]]] = field(default_factory=dict)
     types: dict[str, frozenset[str]] = field(default_factory=dict)
     documented: set[str] | None = None  # terms described in the ontology graph
+    panels: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # plan -> kept rows
+    panel_rows: dict[tuple[str, str], list[planpanels.Row]] = field(default_factory=dict)
 
 
 #: A place without a label is called by its address (issue 19).
@@ -90,6 +94,27 @@ class Resources:
         result = self.registry.query(sparql, substitutions=subs or None)
         assert isinstance(result, ox.QuerySolutions)
         return list(result)
+
+    def plan_rows(self, plan: str, name: str) -> list[planpanels.Row]:
+        """The answer rows of ``planpanels.QUERIES[name]`` for ``plan``: those the commit kept
+        in the revision's digest, else (a digest without them) asked of the store."""
+        cache = self._revision_cache()
+        key = (plan, name)
+        found = cache.panel_rows.get(key)
+        if found is not None:
+            return found
+        if plan not in cache.panels:
+            if len(cache.panels) > _CACHE_ENTRIES:
+                cache.panels.clear()
+                cache.panel_rows.clear()
+            cache.panels[plan] = cache.digest.panels(plan) if cache.digest else None
+        kept = cache.panels[plan]
+        if kept is not None and name in kept:
+            found = list(planpanels.decode(kept[name]))
+        else:
+            found = list(self.select(planpanels.for_plan(planpanels.QUERIES[name], plan)))
+        cache.panel_rows[key] = found
+        return found
 
     def revision(self) -> int | None:
         rev = self.registry.store.revision()

@@ -1,0 +1,216 @@
+"""The rows a plan's participation, progress and co-creation panels read, kept by the commit in
+the revision's digest (registry/model/planpanels.py, issue 24).
+
+After every commit of a sequence that changes each kind of statement the panels read, by way
+of each link that leads from it to the plan, the rows the digest keeps must be those the
+queries give on that revision, and equal those of a digest built from scratch; and the panels
+drawn from the kept rows must equal those drawn by asking the store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry.lifecycle.change import set_status
+from registry.loading.sources import SourceFile
+from registry.model import digest, planpanels
+from registry.model.cocreation import standards
+from registry.model.progress import participation, plan_progress
+from registry.model.resources import Resources
+from registry.service import Registry
+from tests.conftest import BASE
+from tests.test_lifecycle import actors
+
+FIXTURES = Path(__file__).parent / "fixtures" / "co-creation"
+PLAN = BASE + "id/plan/cc-good"
+OTHER_PLAN = BASE + "id/plan/2019-2021"
+
+# Each source below is an INVENTED EXAMPLE: none of it happened.
+PREFIXES = """@prefix dct: <http://purl.org/dc/terms/> .
+@prefix ogp: <https://w3id.org/ogp-no/def#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix kind: <https://w3id.org/ogp-no/vocab/organisation-kind/> .
+@prefix response: <https://w3id.org/ogp-no/vocab/response/> .
+@prefix dockind: <https://w3id.org/ogp-no/vocab/document-kind/> .
+@prefix schema: <https://schema.org/> .
+"""
+ORGANISATION = PREFIXES + """# INVENTED EXAMPLE: an organisation that does not exist.
+<id/organisation/oppdiktet-panel-forening> a org:Organization ;
+    skos:prefLabel "Oppdiktet panelforening"@nb ;
+    ogp:organisationKind kind:KIND .
+"""
+INVITATION = PREFIXES + """# INVENTED EXAMPLE: an invitation that was never sent.
+<id/meeting/2022-09-20> ogp:invited <id/organisation/oppdiktet-panel-forening> .
+"""
+ATTENDANCE = PREFIXES + """# INVENTED EXAMPLE: nobody attended.
+<id/meeting/2022-09-20> ogp:attendee <id/organisation/finansdepartementet> .
+"""
+DOCUMENT = PREFIXES + """# INVENTED EXAMPLE: a document that does not exist.
+<id/document/cc-good-panel> a ogp:RepositoryDocument ; dct:identifier "cc-good-panel" ;
+    dct:title "Oppdiktet referat"@nb ; ogp:documentKind dockind:minutes ;
+    dct:issued "2024-05-02"^^xsd:date ;
+    schema:url <https://example.org/oppdiktet/panel> ; ogp:documentFor <id/plan/cc-good> .
+"""
+PART_OF = PREFIXES + """# INVENTED EXAMPLE: a proposal nobody made.
+<id/proposal/cc-good-p9> a ogp:Proposal ;
+    dct:identifier "cc-good-p9" ;
+    dct:title "Oppdiktet forslag"@nb ;
+    ogp:proposedBy <id/organisation/transparency-international-norge> ;
+    ogp:theme <https://w3id.org/ogp-no/theme/open-data> ;
+    dct:isPartOf <id/plan/cc-good> RESPONSE.
+"""
+TAKEN = PREFIXES + """# INVENTED EXAMPLE: a proposal nobody made, taken into a commitment.
+<id/proposal/cc-good-p10> a ogp:Proposal ;
+    dct:identifier "cc-good-p10" ;
+    dct:title "Oppdiktet forslag som ble tatt inn"@nb ;
+    ogp:proposedBy <id/organisation/transparency-international-norge> ;
+    ogp:theme <https://w3id.org/ogp-no/theme/open-data> ;
+    ogp:response response:taken-forward ;
+    ogp:takenInto <id/commitment/cc-good-01> ;
+    ogp:respondedBy <id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:responseDate "DATE"^^xsd:date .
+"""
+DERIVED = PREFIXES + """# INVENTED EXAMPLE: a commitment of another plan that never was.
+<id/commitment/cc-other-01> a ogp:Commitment ;
+    dct:identifier "cc-other-01" ;
+    dct:title "Oppdiktet forpliktelse i en annen plan"@nb ;
+    ogp:inActionPlan <id/plan/2019-2021> ;
+    ogp:leadAgency <id/organisation/finansdepartementet> ;
+    ogp:derivedFromProposal <id/proposal/cc-good-p2> .
+"""
+ASSESSMENT = PREFIXES + """# INVENTED EXAMPLE: a milestone and an assessment that never were.
+<id/commitment/cc-good-01/milestone/1> a ogp:Milestone ;
+    dct:identifier "cc-good-01-m1" ;
+    dct:title "Oppdiktet milepæl"@nb ;
+    schema:position 1 ;
+    ogp:ofCommitment <id/commitment/cc-good-01> .
+<id/assessment/cc-good-01-m1-self> a ogp:ProgressAssessment ;
+    dct:identifier "cc-good-01-m1-self" ;
+    ogp:assesses <id/commitment/cc-good-01/milestone/1> ;
+    ogp:assessedBy <id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:assessmentDate "2024-02-01"^^xsd:date ;
+    ogp:assessmentKind <https://w3id.org/ogp-no/vocab/assessment-kind/self-assessment> ;
+    ogp:completion <https://w3id.org/ogp-no/vocab/completion/limited> .
+"""
+
+
+def _load(reg: Registry, sid: str, text: str) -> None:
+    reg.load([SourceFile(f"{sid}.ttl", text.encode("utf-8"), sid)])
+
+
+def _committed(reg: Registry) -> digest.Digest:
+    rev = reg.store.revision()
+    assert rev is not None
+    path = digest.digest_path(reg.store, rev.number)
+    assert path.name.startswith("gen-"), "the commit did not keep the digest"
+    return digest.Digest(path, rev.number)
+
+
+def _from_scratch(reg: Registry, tmp: Path) -> dict[str, Any]:
+    rev = reg.store.revision()
+    assert rev is not None
+    target = tmp / f"scratch-{rev.number}.sqlite"
+    digest.build_file(reg.store.reader(), target, rev.number)
+    return digest.Digest(target, rev.number).snapshot()["panels"]
+
+
+def _steps(reg: Registry) -> Iterator[tuple[str, Callable[[], object], bool]]:
+    """(what, the step, whether it changes the rows of the plan cc-good)."""
+    good = (FIXTURES / "meets-every-requirement.ttl").read_text("utf-8")
+    yield "the plan, its meetings, proposals and documents", lambda: _load(reg, "cc", good), True
+    yield "an organisation (civil society)", lambda: _load(
+        reg, "org", ORGANISATION.replace("KIND", "civil-society")), False
+    yield "the organisation invited to a meeting of the plan", lambda: _load(
+        reg, "invitation", INVITATION), True
+    yield "the organisation's kind changed (reached from the invitation only)", lambda: _load(
+        reg, "org", ORGANISATION.replace("KIND", "public-body")), True
+    yield "an attendee added", lambda: _load(reg, "attendance", ATTENDANCE), True
+    yield "a document of the plan", lambda: _load(reg, "document", DOCUMENT), True
+    yield "its date (reached from its ogp:documentFor only)", lambda: _load(
+        reg, "document", DOCUMENT.replace("2024-05-02", "2024-06-03")), True
+    yield "a proposal that is part of the plan", lambda: _load(
+        reg, "part", PART_OF.replace("RESPONSE", "")), True
+    yield "its response (reached from its dct:isPartOf only)", lambda: _load(
+        reg, "part", PART_OF.replace(
+            "RESPONSE", '; ogp:response response:not-taken-forward ; '
+            'ogp:responseReason "Oppdiktet begrunnelse."@nb ; ogp:respondedBy '
+            '<id/organisation/digitaliseringsdirektoratet> ; ogp:responseDate "2022-12-01"^^xsd:date '
+        )), True
+    yield "a proposal taken into a commitment of the plan", lambda: _load(
+        reg, "taken", TAKEN.replace("DATE", "2022-11-01")), True
+    yield "its response date (reached from its ogp:takenInto only)", lambda: _load(
+        reg, "taken", TAKEN.replace("DATE", "2022-11-02")), True
+    yield "a commitment of another plan taken from a proposal of this one", lambda: _load(
+        reg, "derived", DERIVED), True
+    yield "an assessment of a milestone", lambda: _load(reg, "assessment", ASSESSMENT), True
+    yield "a response changed", lambda: _load(
+        reg, "cc", good.replace("response:not-taken-forward ;",
+                               "response:merged ; ogp:mergedWith <id/proposal/cc-good-p1> ;")), True
+    who = actors(reg)
+    yield "the commitment withdrawn (a status change)", lambda: set_status(
+        reg, who.admin.record, BASE + "id/commitment/cc-good-01", "withdrawn",
+        reason="Test (oppdiktet)"), True
+    yield "the organisation removed", lambda: _load(reg, "org", PREFIXES), True
+
+
+def test_the_rows_kept_by_each_commit_are_those_of_its_revision(
+    registry: Registry, tmp_path: Path
+) -> None:
+    before: dict[str, Any] | None = None
+    for what, step, changes in _steps(registry):
+        step()
+        kept = _committed(registry).snapshot()["panels"]
+        assert PLAN in kept, what
+        reader = registry.store.reader()
+        for plan, data in kept.items():  # what the queries give on this revision
+            assert digest.json.loads(data) == planpanels.compute(reader, plan), (what, plan)
+        assert kept == _from_scratch(registry, tmp_path), what
+        assert (kept[PLAN] != (before or {}).get(PLAN)) == changes, what
+        before = kept
+
+
+@pytest.fixture
+def no_kept_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest as a reader of a remote store has it: without the panels' rows."""
+    monkeypatch.setattr(digest.Digest, "panels", lambda self, plan: None)
+
+
+def _panels(reg: Registry) -> list[object]:
+    res = Resources(reg)
+    out: list[object] = []
+    for plan in (PLAN, OTHER_PLAN):
+        out += [
+            participation(res, plan, "nb"),
+            plan_progress(res, plan, "en"),
+            standards(res, plan, date(2025, 3, 1)),
+        ]
+    return out
+
+
+def test_panels_drawn_from_kept_rows_equal_those_asked_of_the_store(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _what, step, _changes in _steps(registry):
+        step()
+    asked: list[str] = []
+    select = Resources.select
+
+    def counted(self: Resources, sparql: str, **bind: Any) -> Any:
+        asked.append(sparql)
+        return select(self, sparql, **bind)
+
+    monkeypatch.setattr(Resources, "select", counted)
+    kept = _panels(registry)
+    assert not any(q in a for q in planpanels.QUERIES.values() for a in asked)  # read back
+    assert asked  # the plan's own dates, the forums, the history: asked when drawn
+    asked.clear()
+    monkeypatch.setattr(digest.Digest, "panels", lambda self, plan: None)
+    live = _panels(registry)
+    assert len([a for a in asked if "VALUES ?plan" in a]) >= 2 * len(planpanels.QUERIES)
+    assert kept == live
