@@ -136,7 +136,7 @@ def test_status_changes_and_graph_store_writes_update_the_digest_in_place(
     plan = data.plan_data(PLAN)
     assert plan is not None
     assert NO9906 not in str(plan["participants"])  # withdrawn: not counted
-    assert [h[0] for h in data.search("nytt navn", limit=5)] == [milestone]
+    assert [h[0] for h in data.search("nytt navn", limit=5).rows] == [milestone]
 
 
 def test_dashboard_numbers_agree_with_sparql(registry: Registry) -> None:

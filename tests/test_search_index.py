@@ -7,13 +7,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import requests
 
 from registry.backup import dump_to_file, restore
 from registry.erase import erase
 from registry.loading.sources import SourceFile
+from registry.model import digest
 from registry.model.resources import Resources
 from registry.service import Registry
+from registry.store.embedded import EmbeddedStore
 from tests.conftest import BASE
+from tests.endpoint_server import running
 from tests.test_lifecycle import actors
 
 STORY = (Path(__file__).parent / "fixtures" / "pages" / "commitment-story.ttl").read_text("utf-8")
@@ -104,3 +108,60 @@ def test_a_digest_closes_every_connection_it_opened(registry: Registry) -> None:
     gc.collect()
     with pytest.raises(sqlite3.ProgrammingError):
         conn.execute("SELECT 1")
+
+
+def test_a_text_found_in_very_many_texts_ranks_a_bounded_number_of_them(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ranking reads every matching text, so a search for a text found in more than
+    SEARCH_CAP texts ranks only the first SEARCH_CAP the index gives and the first SEARCH_CAP
+    that begin with it, and says so: exact and prefix matches still come first."""
+    res = Resources(registry)
+    full = res.search_result("departement", "nb")  # 70 texts in the bundled data
+    assert not full.broad and not full.more
+    d = res.digest()
+    assert d is not None
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    d.db().set_progress_handler(count, 10)  # SQLite's work, in steps of 10 instructions
+    d.search("departement", limit=120)
+    work_full = steps[0]
+    monkeypatch.setattr(digest, "SEARCH_CAP", 5)
+    steps[0] = 0
+    found = d.search("departement", limit=120)
+    assert found.broad
+    assert steps[0] < work_full / 2  # fewer texts read and ranked
+    capped = Resources(registry).search_result("departement", "nb")
+    assert capped.broad and capped.more
+    assert 0 < len(capped.hits) < len(full.hits)
+    assert capped.hits[0] == full.hits[0]  # the exact match ("departement") first
+    assert {h.node.iri for h in capped.hits} <= {h.node.iri for h in full.hits}
+
+
+def test_a_search_with_more_hits_than_shown_says_so(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    found = Resources(registry).search_result("departement", "nb", limit=3)
+    assert len(found.hits) == 3 and found.more and not found.broad
+    assert not Resources(registry).search_result("finansdepartementet", "nb").more
+
+
+def test_the_search_page_says_when_more_match_and_when_the_text_is_everywhere(
+    registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert isinstance(registry.store, EmbeddedStore)
+    with running(registry.store.path) as site:
+        page = requests.get(site.server.url + "search",
+                            params={"q": "departement", "lang": "nn"}, timeout=30)
+        assert 'id="search-broad"' not in page.text and "Dei første" not in page.text
+        monkeypatch.setattr(digest, "SEARCH_CAP", 5)  # (pages are kept per URL and revision)
+        for lang, said in (("nb", "«departement» står i mer enn 5 tekster"),
+                           ("en", "“departement” is in more than 5 texts")):
+            page = requests.get(site.server.url + "search",
+                                params={"q": "departement", "lang": lang}, timeout=30)
+            assert 'id="search-broad"' in page.text and said in page.text, lang
+            assert ("De første" if lang == "nb" else "The first") in page.text, lang

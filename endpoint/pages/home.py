@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from endpoint.pages import charts, cocreation
 from endpoint.pages.page import Page, page_lang, render, resources, views
-from registry.model import progress
+from registry.model import digest, progress
 from registry.model.planviews import Dashboard
 
 
@@ -111,11 +111,14 @@ def search() -> Response:
     """The search page and its hits."""
     page = Page(page_lang())
     q = request.args.get("q", "").strip()[:200]
-    hits = resources().search(q, page.lang) if q else []
+    found = resources().search_result(q, page.lang) if q else None
     return render(
         "pages/search.html",
         page,
         title=page.t["search_title"] + (f": {q}" if q else ""),
         q=q,
-        hits=hits,
+        hits=found.hits if found else [],
+        more=bool(found and found.more),
+        broad=bool(found and found.broad),
+        cap=digest.SEARCH_CAP,
     )

@@ -219,6 +219,13 @@ STRINGS: dict[str, str] = {
     ),
     "search_results": N_("Results for “{q}”"),
     "search_count": N_("{n} results"),
+    "search_more": N_(
+        "The first {n} results; more match. Search for something more precise to see them."
+    ),
+    "search_broad": N_(
+        "“{q}” is in more than {cap} texts: these results are ranked among the first {cap} "
+        "the index gives, and those that begin with it. Search for something more precise."
+    ),
     "no_hits": N_("No results."),
     "matched": N_("Matched"),
     "not_found": N_("Resource not found"),

@@ -48,6 +48,7 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,19 @@ def _close_all(conns: list[sqlite3.Connection], lock: threading.Lock) -> None:
         for conn in conns:
             conn.close()
         conns.clear()
+
+
+#: At most this many matching texts are ranked by a search (:meth:`Digest.search`).
+SEARCH_CAP = 5000
+
+
+@dataclass
+class Found:
+    """What :meth:`Digest.search` found: rows (IRI, text, language, tier), and whether the
+    text was found in more than :data:`SEARCH_CAP` texts (only that many were ranked)."""
+
+    rows: list[tuple[str, str, str | None, int]]
+    broad: bool
 
 
 class Digest:
@@ -167,7 +181,7 @@ class Digest:
     def plan_iris(self) -> list[str]:
         return [r[0] for r in self.rows("SELECT plan FROM plans ORDER BY plan")]
 
-    def search(self, q: str, *, limit: int) -> list[tuple[str, str, str | None, int]]:
+    def search(self, q: str, *, limit: int) -> Found:
         """Rows (IRI, text, language, tier) whose text contains ``q`` (lower-cased): tier 0
         the whole text, 1 its beginning, 2 elsewhere. The IRIs are the first ``limit`` by
         (best tier, text, IRI); each comes with all its matching texts.
@@ -175,26 +189,46 @@ class Digest:
         Bounded: one query of the full-text index (a trigram phrase, so a substring anywhere)
         ranks the IRIs in SQL and returns at most ``limit``; the texts of those IRIs are then
         read by their subject. (``LIKE`` would not do: with an ``ESCAPE`` clause SQLite does
-        not hand it to the index, and every text is scanned.) A query of one or two characters
-        cannot use the trigram index: the scan stops at the first ``limit`` IRIs it meets,
-        which are then ranked, instead of ranking every match."""
+        not hand it to the index, and every text is scanned.) Ranking reads every matching
+        text, so a text found in more than :data:`SEARCH_CAP` texts (``data`` in 47,642 at
+        100,000 commitments) ranks only the first :data:`SEARCH_CAP` the index gives and the
+        first :data:`SEARCH_CAP` that begin with it (the trigram index finds those too), and
+        says so (:attr:`Found.broad`): the cost stays that of :data:`SEARCH_CAP` texts however
+        large the registry. A query of one or two characters cannot use the trigram index: the
+        scan stops at the first ``limit`` IRIs it meets, which are then ranked, instead of
+        ranking every match."""
         low = norm(q)
         if not low:
-            return []
+            return Found([], broad=False)
         r = int(self.revision or 0)
         valid = f"f.r0 <= {r} AND f.r1 > {r}"
+        broad = False
         # the trigram index: one query, ranked in SQL, at most ``limit`` (FTS5's query syntax
         # cannot hold a NUL character: such a query takes the scan below)
         if len(low) >= 3 and "\x00" not in low:
+            phrase = '"' + low.replace('"', '""') + '"'
+            (matches,) = self.rows(
+                "SELECT count(*) FROM (SELECT 1 FROM main.texts WHERE low MATCH ?1 LIMIT ?2)",
+                phrase, SEARCH_CAP + 1,
+            )[0]
+            broad = matches > SEARCH_CAP
+            which = (
+                "(t.rowid IN (SELECT rowid FROM main.texts WHERE low MATCH ?1 LIMIT ?4) "
+                "OR t.rowid IN (SELECT rowid FROM main.texts WHERE low MATCH ?5 LIMIT ?4))"
+                if broad
+                else "t.low MATCH ?1"
+            )
             sql = (
                 "SELECT t.x FROM main.texts t JOIN main.facts f ON f.id = t.rowid "
-                f"WHERE t.low MATCH ?1 AND {valid} GROUP BY t.x "
+                f"WHERE {which} AND {valid} GROUP BY t.x "
                 "ORDER BY MIN(CASE WHEN t.low = ?2 THEN '0' "
                 "WHEN substr(t.low, 1, length(?2)) = ?2 THEN '1' ELSE '2' END || t.low), t.x "
                 "LIMIT ?3"
             )
-            phrase = '"' + low.replace('"', '""') + '"'
-            found = [x for (x,) in self.rows(sql, phrase, low, limit)]
+            args: tuple[Any, ...] = (phrase, low, limit)
+            if broad:
+                args += (SEARCH_CAP, "^" + phrase)
+            found = [x for (x,) in self.rows(sql, *args)]
         else:  # too short for a trigram: the first ``limit`` met, then ranked here
             sql = (
                 "SELECT DISTINCT t.x FROM main.texts t JOIN main.facts f ON f.id = t.rowid "
@@ -223,7 +257,8 @@ class Digest:
                     best[x] = key
             found = sorted(best, key=lambda x: (best[x], x))
         rank = {x: i for i, x in enumerate(found)}
-        return sorted(set(out), key=lambda row: (rank[row[0]], row[3], row[1], row[2] or ""))
+        rows = sorted(set(out), key=lambda row: (rank[row[0]], row[3], row[1], row[2] or ""))
+        return Found(rows, broad=broad)
 
     def organisation_names(self, iris: Iterable[str]) -> set[str]:
         """Those of ``iris`` typed ``ogp:OrganisationName`` (found as their organisation)."""

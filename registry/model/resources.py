@@ -77,6 +77,16 @@ SCHEMA_ADDRESS = PREFIXES["schema"] + "address"
 _CACHE_ENTRIES = 200_000
 
 
+@dataclass
+class SearchResult:
+    """The hits of a search, whether more resources match than are given, and whether the
+    text was found in so many texts that only the first of them were ranked."""
+
+    hits: list[SearchHit]
+    more: bool
+    broad: bool
+
+
 # -- the reader ------------------------------------------------------------------------------
 class Resources:
     """Reads resources for pages and their RDF. One per registry; thread-safe."""
@@ -375,15 +385,22 @@ class Resources:
 
     # -- search ----------------------------------------------------------------------------
     def search(self, text: str, lang: Lang, *, limit: int = 100) -> list[SearchHit]:
+        """The hits of :meth:`search_result`."""
+        return self.search_result(text, lang, limit=limit).hits
+
+    def search_result(self, text: str, lang: Lang, *, limit: int = 100) -> SearchResult:
         """Resources whose title, label, alternative or former name or identifier contains
         ``text`` (case-insensitive, also for æ, ø and å); exact and prefix matches first. An
-        organisation is found by its former names too (``skos:hiddenLabel``)."""
+        organisation is found by its former names too (``skos:hiddenLabel``). At most
+        ``limit``, and whether more match; a text found in very many texts is ranked among
+        the first of them only (:meth:`registry.model.digest.Digest.search`)."""
         q = unicodedata.normalize("NFC", text).strip().lower()
         digest = self.digest() if q else None
         if digest is None:
-            return []
+            return SearchResult([], more=False, broad=False)
+        found = digest.search(q, limit=limit + 20)
         rows = [
-            r for r in digest.search(q, limit=limit + 20)
+            r for r in found.rows
             if not r[0].startswith(OGPSH_NS) and r[0] != SHAPES_IRI
         ]
         names = digest.organisation_names(r[0] for r in rows)  # found as the organisation
@@ -398,7 +415,9 @@ class Resources:
                                                        if tag else ox.Literal(value), lang), score
                 )
         hits = sorted(best.values(), key=lambda h: (h.score // 4, node_sort_key(h.node)))
-        return hits[:limit]
+        return SearchResult(
+            hits[:limit], more=len(hits) > limit or found.broad, broad=found.broad
+        )
 
     # -- sources ---------------------------------------------------------------------------
     def source(self, graph: str, lang: Lang) -> SourceInfo | None:
