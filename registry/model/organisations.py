@@ -339,8 +339,7 @@ def numbers_across(sources: Sequence[Sequence[ox.Quad]]) -> list[tuple[str, Hold
                     or not isinstance(q.object, ox.Literal)):
                 continue
             iri = q.subject.value
-            own = names.get(str(q.subject), {})
-            name = own.get("nb") or next(iter(own.values()), iri)
+            name = _shown(names.get(str(q.subject), {}), iri)
             same = holders.setdefault(q.object.value, [])
             if not any(h.source == i and h.iri == iri for h in same):
                 same.append(Holder(i, iri, name))
@@ -399,9 +398,7 @@ def names_across(
             k = key(name)
             if not k:
                 continue
-            own = labels.get(iri, {})
-            holder = Holder(i, iri, own.get("nb") or next(iter(own.values()), iri),
-                            numbers.get(iri), name)
+            holder = Holder(i, iri, _shown(labels.get(iri, {}), iri), numbers.get(iri), name)
             same = seen.setdefault(k, [])
             if not any(h.source == i and h.iri == iri for h, _n, _l in same):
                 same.append((holder, name, lang))
@@ -421,3 +418,9 @@ def _apart(a: Holder, b: Holder) -> bool:
     if a.iri != b.iri:
         return True
     return a.number is not None and b.number is not None and a.number != b.number
+
+
+def _shown(names: dict[str, str], iri: str) -> str:
+    """The name an organisation is shown by in a refusal: its bokmål name, else any, else its
+    IRI."""
+    return names.get("nb") or next(iter(names.values()), iri)
