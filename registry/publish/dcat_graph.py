@@ -92,11 +92,28 @@ def _literal(reader: ox.Store, s: str, p: str, lang: str | None = None) -> ox.Li
     return found[0] if found else None
 
 
-def _los_themes(reader: ox.Store, themes: set[str]) -> set[str]:
-    """LOS themes the theme scheme maps the given themes (or their broader themes) to."""
+def _los_themes(
+    reader: ox.Store, themes: set[str], memo: dict[str, frozenset[str]] | None = None
+) -> set[str]:
+    """LOS themes the theme scheme maps the given themes (or their broader themes) to; with
+    ``memo``, each theme's are looked up once per catalogue (they are the same for every
+    dataset that uses it)."""
+    out: set[str] = set()
+    for t in themes:
+        found = memo.get(t) if memo is not None else None
+        if found is None:
+            found = _los_of(reader, t)
+            if memo is not None:
+                memo[t] = found
+        out |= found
+    return out
+
+
+def _los_of(reader: ox.Store, theme: str) -> frozenset[str]:
+    """LOS themes the theme scheme maps ``theme`` (or its broader themes) to."""
     out: set[str] = set()
     seen: set[str] = set()
-    todo = list(themes)
+    todo = [theme]
     while todo:
         t = todo.pop()
         if t in seen:
@@ -111,7 +128,7 @@ def _los_themes(reader: ox.Store, themes: set[str]) -> set[str]:
                     out.add(q.object.value)
                 elif p == SKOS.broader:
                     todo.append(q.object.value)
-    return out
+    return frozenset(out)
 
 
 _KEYWORDS = {
@@ -226,12 +243,14 @@ def _dataset_texts(reader: ox.Store, c: DatasetContent) -> tuple[str, str, str, 
     )
 
 
-def _dataset_themes(reader: ox.Store, c: DatasetContent) -> set[str]:
+def _dataset_themes(
+    reader: ox.Store, c: DatasetContent, memo: dict[str, frozenset[str]] | None = None
+) -> set[str]:
     themes = {str(t) for t in BASE_THEMES}
     if c.kind == "plan":
-        themes |= _los_themes(reader, c.used_themes())
+        themes |= _los_themes(reader, c.used_themes(), memo)
     elif c.kind == "vocabularies":
-        themes |= _los_themes(reader, {m for m in c.members if m.startswith(THEME_NS)})
+        themes |= _los_themes(reader, {m for m in c.members if m.startswith(THEME_NS)}, memo)
     return themes
 
 
@@ -245,6 +264,7 @@ def build_graph(
     """The catalogue as triples (sorted): catalog, datasets, distributions, data service."""
     u = CatalogueUris(settings.base_uri)
     publisher = publisher_iri(settings.publisher_orgnr)
+    los: dict[str, frozenset[str]] = {}  # theme -> LOS themes, looked up once per catalogue
     email = check_email(settings.contact_email)
     g = _Graph()
 
@@ -303,7 +323,7 @@ def build_graph(
             g.texts(ds, DCAT3.keyword, nb, en)
         g.add(ds, DCTERMS.publisher, publisher)
         g.add(ds, DCAT3.contactPoint, u.contact_point)
-        for theme in sorted(_dataset_themes(reader, c)):
+        for theme in sorted(_dataset_themes(reader, c, los)):
             g.add(ds, DCAT3.theme, theme)
         g.add(ds, DCTERMS.spatial, str(EU_COUNTRY.NOR))
         for lang in ("NOB", "ENG"):

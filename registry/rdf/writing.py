@@ -62,15 +62,19 @@ def xml_name_ok(iri: str) -> bool:
 
 
 def _needs_rdflib(triples: Iterable[ox.Triple]) -> bool:
+    checked: set[str] = set()  # a graph has few predicates and types: each checked once
     for t in triples:
-        if not xml_name_ok(t.predicate.value):
-            return True
-        if (
-            t.predicate.value == _RDF_TYPE
-            and isinstance(t.object, ox.NamedNode)
-            and not xml_name_ok(t.object.value)
-        ):
-            return True
+        p = t.predicate.value
+        if p not in checked:
+            if not xml_name_ok(p):
+                return True
+            checked.add(p)
+        if p == _RDF_TYPE and isinstance(t.object, ox.NamedNode):
+            o = t.object.value
+            if o not in checked:
+                if not xml_name_ok(o):
+                    return True
+                checked.add(o)
     return False
 
 
