@@ -40,6 +40,8 @@ ROWCAP = "tests/test_row_cap_boundaries.py"
 MIXED = "tests/test_mixed_submissions.py"
 AUTH = "tests/test_auth_header.py"
 SERVICE = "tests/test_service_refusal.py"
+PANELS = "tests/test_plan_panels.py"
+SEARCH = "tests/test_search_index.py"
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,34 @@ MUTATIONS: tuple[Mutation, ...] = (
         '    if text != query:\n        return Verdict("escapes")',
         '    if False:\n        return Verdict("escapes")', (SERVICE, "-k", "not remote"),
         "a text with escapes that decode is parsed instead of refused",
+    ),
+    # -- what the commit keeps for the pages (issue 24) -----------------------------------------
+    Mutation(
+        "P1", "registry/model/planpanels.py",
+        "DOWN: tuple[str, ...] = (str(OGP.invited), str(OGP.attendee))",
+        "DOWN: tuple[str, ...] = ()", (PANELS,),
+        "an organisation's new kind does not reach the plans whose meetings it was invited to",
+    ),
+    Mutation(
+        "P2", "registry/model/planpanels.py",
+        'UP: tuple[str, ...] = (str(OGP.documentFor), DCT + "isPartOf", str(OGP.takenInto))',
+        'UP: tuple[str, ...] = (str(OGP.documentFor), str(OGP.takenInto))', (PANELS,),
+        "a proposal's response does not reach the plan it is part of (dct:isPartOf)",
+    ),
+    Mutation(
+        "P3", "registry/model/planpanels.py", '"organisationKind", "documentFor",',
+        '"documentFor",', (PANELS,),
+        "the digest does not keep organisation kinds: a change of kind touches nothing",
+    ),
+    Mutation(
+        "P4", "registry/model/resources.py", "        if kept is not None and name in kept:\n",
+        "        if kept is not None and name in kept and False:\n", (PANELS,),
+        "pages ask the store for rows the commit kept (the panels are right, only slow)",
+    ),
+    Mutation(
+        "Q1", "registry/model/digest.py", "            broad = matches > SEARCH_CAP\n",
+        "            broad = False\n", (SEARCH,),
+        "a search for a text in very many texts ranks them all (unbounded) and says nothing",
     ),
 )
 
