@@ -111,7 +111,7 @@ class Found:
 
 class Digest:
     """Read access to one revision's digest; one SQLite connection per thread, whose views
-    ``facts`` and ``plans`` show that revision's rows (:func:`at_revision`)."""
+    ``facts``, ``plans`` and ``panels`` show that revision's rows (:func:`at_revision`)."""
 
     def __init__(self, path: Path, revision: int | None) -> None:
         self.path = path

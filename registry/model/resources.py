@@ -415,8 +415,9 @@ class Resources:
                                                        if tag else ox.Literal(value), lang), score
                 )
         hits = sorted(best.values(), key=lambda h: (h.score // 4, node_sort_key(h.node)))
+        reached = len({r[0] for r in found.rows}) >= limit + 20  # the search stopped there
         return SearchResult(
-            hits[:limit], more=len(hits) > limit or found.broad, broad=found.broad
+            hits[:limit], more=len(hits) > limit or reached or found.broad, broad=found.broad
         )
 
     # -- sources ---------------------------------------------------------------------------
