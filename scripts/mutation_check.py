@@ -1,5 +1,6 @@
 """A small mutation check over the modules that guard data (issue 22): organisation numbers,
-the row cap, all-or-nothing loads, token parsing, the SERVICE refusal.
+the row cap, all-or-nothing loads, token parsing, the SERVICE refusal; and (issue 24) what the
+commit keeps for the plans' panels, and the bounded search.
 
 Each row of :data:`MUTATIONS` names a file, a piece of its text (found exactly once), what
 replaces it, and the tests that must then fail. The script copies the repository (the files
