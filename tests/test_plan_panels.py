@@ -8,6 +8,7 @@ drawn from the kept rows must equal those drawn by asking the store."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -140,8 +141,8 @@ def _steps(reg: Registry) -> Iterator[tuple[str, Callable[[], object], bool]]:
         reg, "part", PART_OF.replace(
             "RESPONSE", '; ogp:response response:not-taken-forward ; '
             'ogp:responseReason "Oppdiktet begrunnelse."@nb ; ogp:respondedBy '
-            '<id/organisation/digitaliseringsdirektoratet> ; ogp:responseDate "2022-12-01"^^xsd:date '
-        )), True
+            '<id/organisation/digitaliseringsdirektoratet> ; '
+            'ogp:responseDate "2022-12-01"^^xsd:date ')), True
     yield "a proposal taken into a commitment of the plan", lambda: _load(
         reg, "taken", TAKEN.replace("DATE", "2022-11-01")), True
     yield "its response date (reached from its ogp:takenInto only)", lambda: _load(
@@ -169,7 +170,7 @@ def test_the_rows_kept_by_each_commit_are_those_of_its_revision(
         assert PLAN in kept, what
         reader = registry.store.reader()
         for plan, data in kept.items():  # what the queries give on this revision
-            assert digest.json.loads(data) == planpanels.compute(reader, plan), (what, plan)
+            assert json.loads(data) == planpanels.compute(reader, plan), (what, plan)
         assert kept == _from_scratch(registry, tmp_path), what
         assert (kept[PLAN] != (before or {}).get(PLAN)) == changes, what
         before = kept
