@@ -15,8 +15,10 @@ dashboard's numbers); a plan the commit cannot reach keeps its rows. A page read
 (:func:`decode`, :meth:`registry.model.resources.Resources.plan_rows`) instead of asking the
 store; where a digest has no rows for the plan (a digest built by a reader of a remote store,
 or an IRI that is not a plan) the page asks the store, as before. Either way the rows are the
-same: ``tests/test_materialised.py`` checks the kept rows against the queries run on the
-revision, and the digest kept by incremental commits against one built from scratch.
+same: ``tests/test_plan_panels.py`` checks, after commits that change each kind of statement
+the queries read, that the kept rows equal the queries run on that revision and those of a
+digest built from scratch, and that the panels drawn from them equal those drawn by asking the
+store.
 
 What may change a plan's rows is found by following links from every resource a commit
 changed towards the plans (``planagg.plans_of``): :data:`UP` and :data:`DOWN` are the links
