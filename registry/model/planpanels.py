@@ -23,8 +23,10 @@ store.
 What may change a plan's rows is found by following links from every resource a commit
 changed towards the plans (``planagg.plans_of``): :data:`UP` and :data:`DOWN` are the links
 these queries follow beyond the dashboard's, and :data:`PREDICATES` every predicate they read,
-so that a change to any of them marks its subject as changed. Labels are not kept: they are
-looked up when a page is drawn. What the co-creation panel reads of the whole registry (the
+so that a change to any of them marks its subject as changed. A query added here that reads
+another predicate or follows another link must add it there, and a step that changes it to
+``tests/test_plan_panels.py``: nothing else would notice the stale rows. Labels are not kept:
+they are looked up when a page is drawn. What the co-creation panel reads of the whole registry (the
 forums, the forum meetings, the history of changes) and of the plan itself (its dates and
 status) is read when the page is drawn, as before.
 """
