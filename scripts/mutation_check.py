@@ -287,8 +287,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         "the digest does not keep organisation kinds: a change of kind touches nothing",
     ),
     Mutation(
-        "P4", "registry/model/resources.py", "        if kept is not None and name in kept:\n",
-        "        if kept is not None and name in kept and False:\n", (PANELS,),
+        "P4", "registry/model/resources.py",
+        "kept = cache.digest.panels(plan) if cache.digest else None", "kept = None", (PANELS,),
         "pages ask the store for rows the commit kept (the panels are right, only slow)",
     ),
     Mutation(

@@ -38,12 +38,11 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from registry.model.description import Term
 from registry.model.terms import DCT, GONE_STATUSES
 from registry.namespaces import OGP, OGP_NS, PREFIXES
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 _GONE = ", ".join(f"<{s}>" for s in GONE_STATUSES)
 
@@ -205,12 +204,13 @@ def encode(variables: Sequence[str], rows: Iterable[Row]) -> dict[str, Any]:
     }
 
 
-def decode(data: Mapping[str, Any]) -> list[dict[str, Term | None]]:
+def decode(data: Mapping[str, Any]) -> list[Row]:
     """The rows :func:`encode` kept, as rows again."""
     names: list[str] = data["vars"]
-    return [
+    rows: list[Row] = [
         dict(zip(names, (_untermed(item) for item in row), strict=True)) for row in data["rows"]
     ]
+    return rows
 
 
 def compute(store: Queryable, plan: str) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -66,8 +65,8 @@ class _RevisionCache:
     labels: dict[str, list[tuple[int, str, str | None]]] = field(default_factory=dict)
     types: dict[str, frozenset[str]] = field(default_factory=dict)
     documented: set[str] | None = None  # terms described in the ontology graph
-    panels: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # plan -> kept rows
-    panel_rows: dict[tuple[str, str], list[planpanels.Row]] = field(default_factory=dict)
+    #: plan -> query name -> its rows (kept by the commit, or asked of the store)
+    panels: dict[str, dict[str, list[planpanels.Row]]] = field(default_factory=dict)
 
 
 #: A place without a label is called by its address (issue 19).
@@ -109,22 +108,18 @@ class Resources:
         """The answer rows of ``planpanels.QUERIES[name]`` for ``plan``: those the commit kept
         in the revision's digest, else (a digest without them) asked of the store."""
         cache = self._revision_cache()
-        key = (plan, name)
-        found = cache.panel_rows.get(key)
-        if found is not None:
-            return found
-        if plan not in cache.panels:
+        rows = cache.panels.get(plan)
+        if rows is None:
             if len(cache.panels) > _CACHE_ENTRIES:
                 cache.panels.clear()
-                cache.panel_rows.clear()
-            cache.panels[plan] = cache.digest.panels(plan) if cache.digest else None
-        kept = cache.panels[plan]
-        if kept is not None and name in kept:
-            found = list(planpanels.decode(kept[name]))
-        else:
-            found = list(self.select(planpanels.for_plan(planpanels.QUERIES[name], plan)))
-        cache.panel_rows[key] = found
-        return found
+            kept = cache.digest.panels(plan) if cache.digest else None
+            rows = cache.panels[plan] = {
+                key: planpanels.decode(data) for key, data in (kept or {}).items()
+            }
+        if name not in rows:
+            asked = self.select(planpanels.for_plan(planpanels.QUERIES[name], plan))
+            rows[name] = list(asked)
+        return rows[name]
 
     def revision(self) -> int | None:
         rev = self.registry.store.revision()

@@ -92,19 +92,15 @@ def _literal(reader: ox.Store, s: str, p: str, lang: str | None = None) -> ox.Li
     return found[0] if found else None
 
 
-def _los_themes(
-    reader: ox.Store, themes: set[str], memo: dict[str, frozenset[str]] | None = None
-) -> set[str]:
-    """LOS themes the theme scheme maps the given themes (or their broader themes) to; with
-    ``memo``, each theme's are looked up once per catalogue (they are the same for every
-    dataset that uses it)."""
+def _los_themes(reader: ox.Store, themes: set[str], memo: dict[str, frozenset[str]]) -> set[str]:
+    """LOS themes the theme scheme maps the given themes (or their broader themes) to; each
+    theme's are looked up once per catalogue (``memo``: they are the same for every dataset
+    that uses it)."""
     out: set[str] = set()
     for t in themes:
-        found = memo.get(t) if memo is not None else None
+        found = memo.get(t)
         if found is None:
-            found = _los_of(reader, t)
-            if memo is not None:
-                memo[t] = found
+            found = memo[t] = _los_of(reader, t)
         out |= found
     return out
 
@@ -244,7 +240,7 @@ def _dataset_texts(reader: ox.Store, c: DatasetContent) -> tuple[str, str, str, 
 
 
 def _dataset_themes(
-    reader: ox.Store, c: DatasetContent, memo: dict[str, frozenset[str]] | None = None
+    reader: ox.Store, c: DatasetContent, memo: dict[str, frozenset[str]]
 ) -> set[str]:
     themes = {str(t) for t in BASE_THEMES}
     if c.kind == "plan":
