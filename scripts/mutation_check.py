@@ -292,6 +292,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "pages ask the store for rows the commit kept (the panels are right, only slow)",
     ),
     Mutation(
+        "P5", "registry/model/planpanels.py", '"takenInto", "response",', '"takenInto",',
+        (PANELS,),
+        "the digest does not watch a proposal's response: a response given alone leaves the "
+        "co-creation panel's rows stale",
+    ),
+    Mutation(
         "Q1", "registry/model/digest.py", "            broad = matches > SEARCH_CAP\n",
         "            broad = False\n", (SEARCH,),
         "a search for a text in very many texts ranks them all (unbounded) and says nothing",

@@ -4,7 +4,10 @@ the revision's digest (registry/model/planpanels.py, issue 24).
 After every commit of a sequence that changes each kind of statement the panels read, by way
 of each link that leads from it to the plan, the rows the digest keeps must be those the
 queries give on that revision, and equal those of a digest built from scratch; and the panels
-drawn from the kept rows must equal those drawn by asking the store."""
+drawn from the kept rows must equal those drawn by asking the store. And, read from the
+queries' own text, every predicate they read is one a commit watches, and every statement they
+read leads to the plan by links a commit follows (so a query added later cannot go stale
+unnoticed)."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rdflib.term import Identifier
 
 from registry.lifecycle.change import set_status
 from registry.loading.sources import SourceFile
@@ -22,6 +26,7 @@ from registry.model import digest, planpanels
 from registry.model.cocreation import standards
 from registry.model.progress import participation, plan_progress
 from registry.model.resources import Resources
+from registry.namespaces import PREFIXES as PANEL_PREFIXES
 from registry.service import Registry
 from tests.conftest import BASE
 from tests.test_lifecycle import actors
@@ -213,3 +218,107 @@ def test_panels_drawn_from_kept_rows_equal_those_asked_of_the_store(
     live = _panels(registry)
     assert panel_queries <= set(asked)  # a digest without them: asked of the store
     assert kept == live
+
+
+# -- what the queries read, against what the commit watches ------------------------------------
+Pattern = tuple[Identifier, Identifier, Identifier]
+
+
+def _algebra(query: str) -> Any:
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(query, initNs=dict(PANEL_PREFIXES)).algebra
+
+
+def _in_blocks(node: object) -> list[Pattern]:
+    """The triple patterns written anywhere under ``node``, as rdflib's SPARQL parser reads
+    them: translated (``BGP``, (s, p, o) tuples) or, inside ``EXISTS``, as parsed
+    (``TriplesBlock``, [s, p, o, p, o, ...] lists)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    out: list[Pattern] = []
+    if isinstance(node, CompValue):
+        if node.name == "BGP":
+            out.extend((t[0], t[1], t[2]) for t in node["triples"])
+        elif node.name == "TriplesBlock":
+            for t in node["triples"]:
+                out.extend((t[0], t[i], t[i + 1]) for i in range(1, len(t), 2))
+        for v in node.values():
+            out += _in_blocks(v)
+    elif isinstance(node, (list, tuple)):
+        for v in node:
+            out += _in_blocks(v)
+    return out
+
+
+def _alternatives(node: Any) -> list[list[Pattern]]:
+    """The patterns of each way a solution can be found: one list per choice of a ``UNION``
+    branch (an ``OPTIONAL`` part and a ``FILTER NOT EXISTS`` pattern counted in, as read
+    together with what they are joined to)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if not isinstance(node, CompValue):
+        return [[]]
+    if node.name == "BGP":
+        return [_in_blocks(node)]
+    if node.name == "Union":
+        return _alternatives(node["p1"]) + _alternatives(node["p2"])
+    if node.name in ("Join", "LeftJoin"):
+        return [a + b for a in _alternatives(node["p1"]) for b in _alternatives(node["p2"])]
+    if node.name == "Filter":
+        extra = _in_blocks(node["expr"])
+        return [a + extra for a in _alternatives(node["p"])]
+    if node.get("p") is not None:  # Project, Distinct, Extend, ToMultiSet, SelectQuery...
+        return _alternatives(node["p"])
+    return [[]]
+
+
+def test_every_predicate_the_panel_queries_read_is_watched_by_the_commit() -> None:
+    """A query added to ``planpanels.QUERIES`` that reads a predicate missing from
+    ``PREDICATES`` would keep stale rows after a commit that changes only that predicate."""
+    from rdflib.term import URIRef
+
+    for name, query in planpanels.QUERIES.items():
+        patterns = _in_blocks(_algebra(query))
+        assert patterns, name
+        for _s, p, _o in patterns:
+            assert isinstance(p, URIRef), f"{name}: a property path ({p}); read it here too"
+            assert str(p) in planpanels.PREDICATES, f"{name} reads {p}: add it to PREDICATES"
+
+
+def test_every_statement_the_panel_queries_read_leads_to_the_plan() -> None:
+    """A statement a query reads marks its subject, and an IRI object, as changed when a
+    commit adds or removes it (``PREDICATES``); from there the commit follows its links towards
+    the plans (``planagg.plans_of``: subject to object over its up-links, object to subject
+    over its down-links). So in each way a query finds a solution (each choice of ``UNION``
+    branch), every triple pattern's subject or object must reach ``?plan`` over those links;
+    otherwise a change to that statement alone would leave the plan's kept rows stale."""
+    from rdflib.term import Variable
+
+    from registry.model import planagg
+
+    plan = Variable("plan")
+    for name, query in planpanels.QUERIES.items():
+        ways = _alternatives(_algebra(query))
+        assert ways and all(ways), name
+        for patterns in ways:
+            leads: dict[object, set[object]] = {}  # a variable -> those it leads to
+            for s, p, o in patterns:
+                if isinstance(s, Variable) and isinstance(o, Variable):
+                    if str(p) in planagg._UP:
+                        leads.setdefault(s, set()).add(o)
+                    if str(p) in planagg._DOWN:
+                        leads.setdefault(o, set()).add(s)
+
+            def reaches_plan(var: object, leads: dict[object, set[object]] = leads) -> bool:
+                seen, frontier = {var}, {var}
+                while frontier:
+                    frontier = {n for v in frontier for n in leads.get(v, ())} - seen
+                    seen |= frontier
+                return plan in seen
+
+            for s, p, o in patterns:
+                assert reaches_plan(s) or (isinstance(o, Variable) and reaches_plan(o)), (
+                    f"{name}: a change to {s.n3()} {p.n3()} {o.n3()} would not reach ?plan by a "
+                    "link the commit follows"
+                )

@@ -24,11 +24,13 @@ What may change a plan's rows is found by following links from every resource a 
 changed towards the plans (``planagg.plans_of``): :data:`UP` and :data:`DOWN` are the links
 these queries follow beyond the dashboard's, and :data:`PREDICATES` every predicate they read,
 so that a change to any of them marks its subject as changed. A query added here that reads
-another predicate or follows another link must add it there, and a step that changes it to
-``tests/test_plan_panels.py``: nothing else would notice the stale rows. Labels are not kept:
-they are looked up when a page is drawn. What the co-creation panel reads of the whole registry (the
-forums, the forum meetings, the history of changes) and of the plan itself (its dates and
-status) is read when the page is drawn, as before.
+another predicate or follows another link must add it there; ``tests/test_plan_panels.py``
+reads every query's patterns (rdflib's SPARQL parser) and fails when a predicate is missing
+from :data:`PREDICATES`, or when a statement read cannot reach ``?plan`` by the links the
+commit follows, and a step that changes the new statement belongs in its sequence of commits.
+Labels are not kept: they are looked up when a page is drawn. What the co-creation panel reads
+of the whole registry (the forums, the forum meetings, the history of changes) and of the plan
+itself (its dates and status) is read when the page is drawn, as before.
 """
 
 from __future__ import annotations
