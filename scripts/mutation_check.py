@@ -298,6 +298,12 @@ MUTATIONS: tuple[Mutation, ...] = (
         "co-creation panel's rows stale",
     ),
     Mutation(
+        "P6", "registry/model/digestfile.py",
+        "            every_plan |= _keep_blanks(db, graph, blanks.get(graph), n)\n",
+        "            _keep_blanks(db, graph, blanks.get(graph), n)\n", (PANELS,),
+        "a blank-node assessment uploaded, changed or removed leaves the plan's kept rows stale",
+    ),
+    Mutation(
         "Q1", "registry/model/digest.py", "            broad = matches > SEARCH_CAP\n",
         "            broad = False\n", (SEARCH,),
         "a search for a text in very many texts ranks them all (unbounded) and says nothing",

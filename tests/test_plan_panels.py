@@ -105,6 +105,16 @@ ASSESSMENT = PREFIXES + """# INVENTED EXAMPLE: a milestone and an assessment tha
     ogp:completion <https://w3id.org/ogp-no/vocab/completion/limited> .
 """
 
+BLANK_ASSESSMENT = PREFIXES + """# INVENTED EXAMPLE: an assessment that never was, without an IRI.
+[] a ogp:ProgressAssessment ;
+    dct:identifier "cc-good-01-blank" ;
+    ogp:assesses <id/commitment/cc-good-01> ;
+    ogp:assessedBy <id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:assessmentDate "2024-03-01"^^xsd:date ;
+    ogp:assessmentKind <https://w3id.org/ogp-no/vocab/assessment-kind/self-assessment> ;
+    ogp:completion <https://w3id.org/ogp-no/vocab/completion/limited> .
+"""
+
 
 def _load(reg: Registry, sid: str, text: str) -> None:
     reg.load([SourceFile(f"{sid}.ttl", text.encode("utf-8"), sid)])
@@ -155,6 +165,13 @@ def _steps(reg: Registry) -> Iterator[tuple[str, Callable[[], object], bool]]:
     yield "a commitment of another plan taken from a proposal of this one", lambda: _load(
         reg, "derived", DERIVED), True
     yield "an assessment of a milestone", lambda: _load(reg, "assessment", ASSESSMENT), True
+    # blank nodes: the digest keeps no row for them (digestfile.py, "Blank nodes")
+    yield "an assessment uploaded as a blank node", lambda: _load(
+        reg, "blank", BLANK_ASSESSMENT), True
+    yield "the blank-node assessment's completion changed", lambda: _load(
+        reg, "blank", BLANK_ASSESSMENT.replace("completion/limited", "completion/substantial")
+    ), True
+    yield "the blank-node assessment removed", lambda: _load(reg, "blank", PREFIXES), True
     yield "a response changed", lambda: _load(
         reg, "cc", good.replace("response:not-taken-forward ;",
                                "response:merged ; ogp:mergedWith <id/proposal/cc-good-p1> ;")), True
@@ -275,7 +292,8 @@ def _alternatives(node: Any) -> list[list[Pattern]]:
 
 def test_every_predicate_the_panel_queries_read_is_watched_by_the_commit() -> None:
     """A query added to ``planpanels.QUERIES`` that reads a predicate missing from
-    ``PREDICATES`` would keep stale rows after a commit that changes only that predicate."""
+    ``PREDICATES`` (or a class missing from ``CLASSES``, for blank nodes) would keep stale rows
+    after a commit that changes only that."""
     from rdflib.term import URIRef
 
     for name, query in planpanels.QUERIES.items():
@@ -284,6 +302,8 @@ def test_every_predicate_the_panel_queries_read_is_watched_by_the_commit() -> No
         for _s, p, _o in patterns:
             assert isinstance(p, URIRef), f"{name}: a property path ({p}); read it here too"
             assert str(p) in planpanels.PREDICATES, f"{name} reads {p}: add it to PREDICATES"
+            if str(p) == planpanels.RDF_TYPE:  # a blank node's type is watched for these only
+                assert str(_o) in planpanels.CLASSES, f"{name} asks for {_o}: add it to CLASSES"
 
 
 def test_every_statement_the_panel_queries_read_leads_to_the_plan() -> None:

@@ -4,10 +4,20 @@
 One file per generation, ``digest/gen-<first revision>.sqlite`` in the store directory, shared
 by the revisions from ``first`` to its ``head`` (table ``meta``); each row is stamped with the
 revisions it holds for (``r0 <= revision < r1``). :func:`build` is the store's deriver.
+
+Blank nodes. The digest keeps statements between IRIs and literals only, so a commit cannot
+follow a blank node's links towards the plans it concerns. The panels' queries
+(``planpanels.py``) read blank nodes as they read anything else (an assessment uploaded as
+``[] a ogp:ProgressAssessment ; ogp:assesses <…>``), so the digest keeps, per graph, a
+fingerprint of the statements with a blank node that those queries may read (table
+``blanks``); when a commit changes a graph's fingerprint, or names a blank node among the
+subjects it changed, every plan's panels are recomputed. (The registry's own writers do not
+write blank nodes; uploaded RDF may.)
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -24,7 +34,7 @@ from registry.namespaces import OGP
 from registry.store.embedded import Changes, EmbeddedStore, Revision
 
 #: Bump when the schema or what goes into it changes: older digests are rebuilt.
-VERSION = "5"
+VERSION = "6"
 FILE = "digest.sqlite"
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -87,11 +97,18 @@ CREATE TABLE panels (plan TEXT NOT NULL, data TEXT NOT NULL, r0 INTEGER NOT NULL
                      r1 INTEGER NOT NULL);
 CREATE INDEX panels_plan ON panels (plan);
 CREATE INDEX panels_r1 ON panels (r1);
+CREATE TABLE blanks (g TEXT NOT NULL, sig TEXT NOT NULL, r0 INTEGER NOT NULL,
+                     r1 INTEGER NOT NULL);
+CREATE INDEX blanks_g ON blanks (g);
 """
 
 Row = tuple[str, str, str, str, int, str | None, str | None]  # g s p o lit lang dt
 _SEARCH = frozenset(SEARCH_PREDICATES)
 _KEPT = frozenset(PREDICATES)
+_PANEL_PREDICATES = frozenset(planpanels.PREDICATES) - {RDF_TYPE}
+_PANEL_CLASSES = frozenset(planpanels.CLASSES)
+#: graph -> the statements (N-Quads) with a blank node that the panels' queries may read
+Blanks = dict[str, list[str]]
 
 
 def norm(text: str) -> str:
@@ -131,12 +148,50 @@ def _row(q: ox.Quad, p: str) -> Row | None:
     return None
 
 
-def _rows(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph | None) -> Iterator[Row]:
+def _rows(
+    store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph | None, blanks: Blanks | None = None
+) -> Iterator[Row]:
+    """The rows of ``graph`` (None: every graph); with ``blanks``, the statements with a blank
+    node the panels' queries may read are added to it, by graph."""
     for p in PREDICATES:
         for q in store.quads_for_pattern(None, ox.NamedNode(p), None, graph):
             row = _row(q, p)
             if row is not None:
                 yield row
+            elif blanks is not None and _panel_blank(q, p):
+                g = q.graph_name
+                blanks.setdefault(g.value if isinstance(g, ox.NamedNode) else "", []).append(
+                    str(q)
+                )
+
+
+def _panel_blank(q: ox.Quad, p: str) -> bool:
+    """Whether ``q`` has a blank node (subject or object) and a panel query may read it."""
+    if not (isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)):
+        return False
+    if p == RDF_TYPE:
+        return isinstance(q.object, ox.NamedNode) and q.object.value in _PANEL_CLASSES
+    return p in _PANEL_PREDICATES
+
+
+def _fingerprint(lines: list[str] | None) -> str | None:
+    if not lines:
+        return None
+    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
+
+
+def _keep_blanks(db: sqlite3.Connection, graph: str, lines: list[str] | None, n: int) -> bool:
+    """Keep ``graph``'s fingerprint as of revision ``n``; True if it changed."""
+    sig = _fingerprint(lines)
+    old = db.execute(
+        "SELECT sig FROM main.blanks WHERE g = ? AND r1 = ?", (graph, OPEN)
+    ).fetchone()
+    if (old[0] if old else None) == sig:
+        return False
+    db.execute("UPDATE main.blanks SET r1 = ? WHERE g = ? AND r1 = ?", (n, graph, OPEN))
+    if sig is not None:
+        db.execute("INSERT INTO main.blanks VALUES (?, ?, ?, ?)", (graph, sig, n, OPEN))
+    return True
 
 
 def _subject_rows(store: ox.Store, graph: str, subject: str) -> set[Row]:
@@ -251,7 +306,10 @@ def build_file(
         db.execute("PRAGMA synchronous = OFF")
         db.executescript(_SCHEMA_SQL)
         db.execute("BEGIN")
-        _insert(db, _rows(store, None), revision)
+        blanks: Blanks = {}
+        _insert(db, _rows(store, None, blanks), revision)
+        for graph, lines in blanks.items():
+            _keep_blanks(db, graph, lines, revision)
         at_revision(db, revision)
         planagg.store_all(db, revision, store if panels else None)
         db.execute("INSERT INTO meta VALUES ('version', ?)", (VERSION,))
@@ -278,7 +336,7 @@ def _update(
         left = [r[0] for r in db.execute("SELECT id FROM main.facts WHERE r0 >= ?", (n,))]
         _delete(db, left)
         db.execute("UPDATE main.facts SET r1 = ? WHERE r1 >= ? AND r1 < ?", (OPEN, n, OPEN))
-        for table in ("plans", "panels"):
+        for table in ("plans", "panels", "blanks"):
             db.execute(f"DELETE FROM main.{table} WHERE r0 >= ?", (n,))
             db.execute(f"UPDATE main.{table} SET r1 = ? WHERE r1 >= ? AND r1 < ?", (OPEN, n, OPEN))
         # rows no kept revision sees any more
@@ -287,16 +345,22 @@ def _update(
             _delete(db, gone)
             db.execute("DELETE FROM main.plans WHERE r1 <= ?", (oldest,))
             db.execute("DELETE FROM main.panels WHERE r1 <= ?", (oldest,))
+            db.execute("DELETE FROM main.blanks WHERE r1 <= ?", (oldest,))
         at_revision(db, n - 1)
         touched: set[str] = set()
+        every_plan = False  # a blank node the panels may read changed: no link to follow
         for graph in sorted(changes.graphs):
             node: ox.NamedNode | ox.DefaultGraph = (
                 ox.NamedNode(graph) if graph else ox.DefaultGraph()
             )
-            _replace(db, _valid_rows(db, "g = ?", graph), set(_rows(store, node)), n, touched)
+            blanks: Blanks = {}
+            after = set(_rows(store, node, blanks))
+            _replace(db, _valid_rows(db, "g = ?", graph), after, n, touched)
+            every_plan |= _keep_blanks(db, graph, blanks.get(graph), n)
         for graph, subjects in sorted(changes.subjects.items()):
             for subject in sorted(subjects):
                 if subject.startswith("_:"):
+                    every_plan = True
                     continue
                 _replace(
                     db,
@@ -306,7 +370,10 @@ def _update(
                     touched,
                 )
         at_revision(db, n)
-        planagg.store_plans(db, planagg.plans_of(db, touched, include_removed=True), n, store)
+        plans = planagg.plans_of(db, touched, include_removed=True)
+        if every_plan:
+            plans |= planagg.every_plan(db)
+        planagg.store_plans(db, plans, n, store)
         db.execute("INSERT OR REPLACE INTO main.meta VALUES ('head', ?)", (str(n),))
         db.execute("COMMIT")
     except BaseException:

@@ -172,6 +172,12 @@ def _plans(db: sqlite3.Connection) -> set[str]:
     }
 
 
+def every_plan(db: sqlite3.Connection) -> set[str]:
+    """Every plan of the revision the views show, and every resource the ``plans`` view still
+    has numbers for (one that is no longer a plan gets them closed by :func:`store_plans`)."""
+    return _plans(db) | {r[0] for r in db.execute("SELECT plan FROM plans")}
+
+
 def plans_of(db: sqlite3.Connection, touched: Iterable[str], *, include_removed: bool) -> set[str]:
     """The plans whose numbers may depend on any of ``touched`` (resources whose statements a
     commit changed), found by following the links towards the plans; with ``include_removed``

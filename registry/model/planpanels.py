@@ -136,6 +136,9 @@ PREDICATES: tuple[str, ...] = (
     DCT + "issued",
     DCT + "isPartOf",
 )
+#: The classes the queries ask for (``a ogp:…``): a blank node's type matters only if it is one
+#: (``digestfile.py``, "Blank nodes").
+CLASSES: tuple[str, ...] = (str(OGP.RepositoryDocument), str(OGP.Proposal))
 #: Links these queries follow towards a plan beyond the dashboard's (``planagg``), from a
 #: resource whose other statements changed (a changed link itself marks both its ends as
 #: changed): subject -> object ...
