@@ -43,6 +43,7 @@ AUTH = "tests/test_auth_header.py"
 SERVICE = "tests/test_service_refusal.py"
 PANELS = "tests/test_plan_panels.py"
 SEARCH = "tests/test_search_index.py"
+CATALOGUE = "tests/test_materialised.py"
 
 
 @dataclass(frozen=True)
@@ -302,6 +303,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "            every_plan |= _keep_blanks(db, graph, blanks.get(graph), n)\n",
         "            _keep_blanks(db, graph, blanks.get(graph), n)\n", (PANELS,),
         "a blank-node assessment uploaded, changed or removed leaves the plan's kept rows stale",
+    ),
+    Mutation(
+        "C1", "registry/publish/materialise.py",
+        "        reach = digest.reached(d, subjects | hung, _UP, _DOWN)\n",
+        "        reach = digest.reached(d, subjects, _UP, _DOWN)\n", (CATALOGUE,),
+        "an assessment uploaded as a blank node leaves its plan's download files and checksums "
+        "in the catalogue without it",
     ),
     Mutation(
         "Q1", "registry/model/digest.py", "            broad = matches > SEARCH_CAP\n",

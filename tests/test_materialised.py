@@ -65,6 +65,19 @@ def _store(reg: Registry) -> EmbeddedStore:
 def _generations(reg: Registry) -> list[str]:
     return sorted(p.name for p in (reg.store.path / digest.FOLDER).glob("gen-*.sqlite"))
 
+BLANK_ASSESSMENT = f"""# INVENTED EXAMPLE: an assessment that never was, without an IRI.
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix ogp: <https://w3id.org/ogp-no/def#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+[] a ogp:ProgressAssessment ;
+    dct:identifier "no9906-blank" ;
+    ogp:assesses <{NO9906}> ;
+    ogp:assessedBy <{BASE}id/organisation/kommunal-og-moderniseringsdepartementet> ;
+    ogp:assessmentDate "2024-03-01"^^xsd:date ;
+    ogp:assessmentKind <https://w3id.org/ogp-no/vocab/assessment-kind/self-assessment> ;
+    ogp:completion <https://w3id.org/ogp-no/vocab/completion/limited> .
+"""
+
 
 def _load(reg: Registry, text: str, sid: str = "story") -> None:
     reg.load([SourceFile(f"{sid}.ttl", text.encode("utf-8"), sid)])
@@ -236,6 +249,14 @@ def test_the_catalogue_after_incremental_commits_equals_the_one_built_from_scrat
          lambda: _load(registry, note, "note")),
         ("that graph deleted", lambda: delete_graph(
             registry, who.admin.record, registry.uris.source_graph("note"))),
+        # the digest keeps no blank node: what it points to leads to the dataset it joins
+        ("an assessment uploaded as a blank node, in a graph of its own", lambda: _load(
+            registry, BLANK_ASSESSMENT, "blank")),
+        ("the blank-node assessment changed", lambda: _load(
+            registry, BLANK_ASSESSMENT.replace("completion/limited", "completion/substantial"),
+            "blank")),
+        ("the blank-node assessment removed", lambda: _load(
+            registry, BLANK_ASSESSMENT.split("[]")[0], "blank")),
         ("a status change", lambda: set_status(
             registry, who.admin.record, NO9906, "withdrawn", reason="Test (oppdiktet)")),
     ]

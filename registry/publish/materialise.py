@@ -27,8 +27,11 @@ same. A dataset is touched when
 - for a plan, an organisation that leads one of its commitments changed (its CSV shows the
   lead's name), and for the organisation register and the vocabularies, a subject of theirs.
 
-Without the digest of both revisions, without the previous catalogue, or after a change to the
-default graph or of a blank node's statements, everything is built from scratch.
+A blank node in a graph changed as a whole counts by what it points to (the IRIs that are
+objects of its statements), since the digest keeps no blank node: an assessment uploaded as
+``[] ogp:assesses <commitment>`` touches that commitment's plan. Without the digest of both
+revisions, without the previous catalogue, or after a change to the default graph or of a blank
+node's statements named as changed subjects, everything is built from scratch.
 :class:`registry.publish.dcat.CataloguePublisher` serves a revision's catalogue from these files
 when they exist (:func:`read`), and builds it as before when they do not (a revision committed
 by a process that did not install the materialiser, or a remote store).
@@ -283,18 +286,22 @@ def touched(
     if before is None or after is None:
         return None
     subjects = changes.subject_set()
+    # what a blank node in a graph changed as a whole points to: the digest keeps no blank
+    # node, so this is the only way to the dataset it joins (an assessment uploaded as
+    # ``[] ogp:assesses <commitment>``); where it was before, the dataset's part names its graph
+    hung: set[str] = set()
     for graph in changes.graphs:  # what a graph changed as a whole holds now, and held
-        subjects.update(
-            q.subject.value
-            for q in clone.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-            if isinstance(q.subject, ox.NamedNode)
-        )
+        for q in clone.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            if isinstance(q.subject, ox.NamedNode):
+                subjects.add(q.subject.value)
+            elif isinstance(q.object, ox.NamedNode):
+                hung.add(q.object.value)
         subjects.update(r[0] for r in before.rows("SELECT DISTINCT s FROM facts WHERE g = ?",
                                                   graph))
     plans: set[str] = set()
     organisations = False
     for d in (before, after):
-        reach = digest.reached(d, subjects, _UP, _DOWN)
+        reach = digest.reached(d, subjects | hung, _UP, _DOWN)
         plans |= {r[0] for r in _typed(d, reach, str(OGP.ActionPlan))}
         orgs = {r[0] for r in _typed(d, subjects, ORG)}
         names = {r[0] for r in _typed(d, subjects, str(OGP.OrganisationName))}
