@@ -97,7 +97,7 @@ CREATE TABLE panels (plan TEXT NOT NULL, data TEXT NOT NULL, r0 INTEGER NOT NULL
                      r1 INTEGER NOT NULL);
 CREATE INDEX panels_plan ON panels (plan);
 CREATE INDEX panels_r1 ON panels (r1);
-CREATE TABLE blanks (g TEXT NOT NULL, sig TEXT NOT NULL, r0 INTEGER NOT NULL,
+CREATE TABLE blanks (g TEXT NOT NULL, data TEXT NOT NULL, r0 INTEGER NOT NULL,
                      r1 INTEGER NOT NULL);
 CREATE INDEX blanks_g ON blanks (g);
 """
@@ -182,16 +182,7 @@ def _fingerprint(lines: list[str] | None) -> str | None:
 
 def _keep_blanks(db: sqlite3.Connection, graph: str, lines: list[str] | None, n: int) -> bool:
     """Keep ``graph``'s fingerprint as of revision ``n``; True if it changed."""
-    sig = _fingerprint(lines)
-    old = db.execute(
-        "SELECT sig FROM main.blanks WHERE g = ? AND r1 = ?", (graph, OPEN)
-    ).fetchone()
-    if (old[0] if old else None) == sig:
-        return False
-    db.execute("UPDATE main.blanks SET r1 = ? WHERE g = ? AND r1 = ?", (n, graph, OPEN))
-    if sig is not None:
-        db.execute("INSERT INTO main.blanks VALUES (?, ?, ?, ?)", (graph, sig, n, OPEN))
-    return True
+    return planagg.keep(db, "blanks", graph, _fingerprint(lines), n, column="g")
 
 
 def _subject_rows(store: ox.Store, graph: str, subject: str) -> set[Row]:

@@ -223,24 +223,34 @@ def store_plans(
             if plan in existing
             else None
         )
-        _keep(db, "plans", plan, data, revision)
+        keep(db, "plans", plan, data, revision)
         if store is not None:
             rows = (
                 json.dumps(planpanels.compute(store, plan), ensure_ascii=False, sort_keys=True)
                 if plan in existing
                 else None
             )
-            _keep(db, "panels", plan, rows, revision)
+            keep(db, "panels", plan, rows, revision)
 
 
-def _keep(db: sqlite3.Connection, table: str, plan: str, data: str | None, revision: int) -> None:
-    """Make ``table``'s row of ``plan`` at ``revision`` hold ``data`` (None: no row)."""
+def keep(
+    db: sqlite3.Connection,
+    table: str,
+    key: str,
+    data: str | None,
+    revision: int,
+    *,
+    column: str = "plan",
+) -> bool:
+    """Make ``table``'s row of ``key`` (in ``column``) at ``revision`` hold ``data`` (None: no
+    row), stamped from ``revision`` (the digest's ``plans``, ``panels`` and ``blanks``); True
+    if it changed."""
     row = db.execute(
-        f"SELECT rowid, data, r0 FROM main.{table} WHERE plan = ? AND r0 <= ? AND r1 > ?",
-        (plan, revision, revision),
+        f"SELECT rowid, data, r0 FROM main.{table} WHERE {column} = ? AND r0 <= ? AND r1 > ?",
+        (key, revision, revision),
     ).fetchone()
     if row is not None and row[1] == data:
-        return
+        return False
     if row is not None:
         if row[2] == revision:
             db.execute(f"DELETE FROM main.{table} WHERE rowid = ?", (row[0],))
@@ -248,9 +258,10 @@ def _keep(db: sqlite3.Connection, table: str, plan: str, data: str | None, revis
             db.execute(f"UPDATE main.{table} SET r1 = ? WHERE rowid = ?", (revision, row[0]))
     if data is not None:
         db.execute(
-            f"INSERT INTO main.{table} (plan, data, r0, r1) VALUES (?, ?, ?, ?)",
-            (plan, data, revision, 1 << 62),
+            f"INSERT INTO main.{table} ({column}, data, r0, r1) VALUES (?, ?, ?, ?)",
+            (key, data, revision, 1 << 62),
         )
+    return True
 
 
 def store_all(
