@@ -10,8 +10,10 @@ change up by its IRI first). Here the state is made deterministically, with an S
 session's shared one: the tests corrupt an index), and:
 
 * the fault is real: a plain SPARQL look-up by object misses the statement, by subject finds it;
-* the guard: ``last_change_number`` with the base gives the true last number, without it not;
-  and a load records the next change under a new number (no number used twice);
+* the guard: ``last_change_number`` with the base gives the true last number (without it, the
+  look-up by number over all graphs missed the last change in most runs and found it in one:
+  which index Virtuoso uses for it is its own choice, so nothing here relies on it); and a load
+  records the next change under a new number (no number used twice);
 * the SQL of docs/deployment.md, read from the doc's ```sql blocks (so the doc and this test
   cannot drift), run as written: the first detection query lists exactly the corrupted row, the
   second nothing; the SQL repair, and the SPARQL repair (``DELETE DATA`` then ``INSERT DATA``
@@ -202,11 +204,12 @@ def test_the_change_number_guard_and_the_sql_repair_of_the_doc(healthy: Virtuoso
     assert v.by_object(last) == []  # a look-up by object misses it
     assert v.by_subject(last) == [str(last)]  # a look-up by subject finds it
 
-    # 2. the guard: by the changes' IRIs, the true last number; by number alone, one less
-    # (the next change would have reused `last`)
+    # 2. the guard: by the changes' IRIs, the true last number. (By number alone the search
+    # asks over all graphs, and Virtuoso may answer that from another index than the one
+    # missing the row: it gave `last - 1`, so the next change would have reused `last`, in
+    # every CI run until one on 7 December 2026 gave `last`. Not asserted either way.)
     reader = v.reg.store.reader()
     assert last_change_number(reader, BASE) == last
-    assert last_change_number(reader) == last - 1
 
     # 3. the doc's detection queries: the first lists exactly the corrupted row, the second
     # nothing (each row: graph, subject, predicate, object)
